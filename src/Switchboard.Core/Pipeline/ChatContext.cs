@@ -1,0 +1,33 @@
+using Switchboard.OpenAI;
+
+namespace Switchboard.Pipeline;
+
+/// <summary>
+/// One chat request on its way through the pipeline. Stages may replace <see cref="Request"/> (routing
+/// rewrites the model, compression shortens messages) and record what they did in <see cref="ResponseHeaders"/>.
+/// </summary>
+public sealed class ChatContext
+{
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
+
+    public ChatContext(ChatCompletionRequest request)
+    {
+        Request = request;
+        RequestedModel = request.Model ?? string.Empty;
+    }
+
+    /// <summary>The request as the next stage should see it.</summary>
+    public ChatCompletionRequest Request { get; set; }
+
+    /// <summary>The model name the client asked for, before aliases and routing rules.</summary>
+    public string RequestedModel { get; }
+
+    /// <summary>The request headers (lower-case names), for stages and matchers that look at them.</summary>
+    public IReadOnlyDictionary<string, string> RequestHeaders { get; init; } = NoHeaders;
+
+    /// <summary>Headers the answer will carry (<c>x-switchboard-*</c>, rate-limit headers).</summary>
+    public IDictionary<string, string> ResponseHeaders { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Per-request state shared between stages.</summary>
+    public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+}

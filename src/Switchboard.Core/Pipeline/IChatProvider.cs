@@ -1,0 +1,27 @@
+using Switchboard.OpenAI;
+
+namespace Switchboard.Pipeline;
+
+/// <summary>
+/// An upstream that answers chat and embedding requests: an OpenAI-compatible server, Ollama, or the
+/// built-in mock. The request it gets already names the upstream's own model.
+/// </summary>
+public interface IChatProvider
+{
+    /// <summary>The name given in configuration (<c>providers[].name</c>).</summary>
+    string Name { get; }
+
+    /// <summary>The kind of provider (<c>openai</c>, <c>ollama</c>, <c>mock</c>).</summary>
+    string Type { get; }
+
+    /// <summary>
+    /// Sends a chat request. For <c>stream: true</c> the result is <see cref="ChatResult.Streaming"/> once the
+    /// upstream has answered with success; errors before that are <see cref="ChatResult.Failed"/>.
+    /// </summary>
+    ValueTask<ChatResult> ChatAsync(ChatCompletionRequest request, CancellationToken cancellationToken);
+
+    ValueTask<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Whether the upstream answers at all; used by <c>/health/ready</c>.</summary>
+    ValueTask<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken);
+}

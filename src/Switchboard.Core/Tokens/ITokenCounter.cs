@@ -1,0 +1,12 @@
+using Switchboard.OpenAI;
+
+namespace Switchboard.Tokens;
+
+/// <summary>Counts tokens the way the OpenAI models do, for usage numbers and token budgets.</summary>
+public interface ITokenCounter
+{
+    int CountTokens(string text);
+
+    /// <summary>Tokens of a chat prompt, including the few tokens each message's framing costs.</summary>
+    int CountPromptTokens(IReadOnlyList<ChatMessage> messages);
+}
