@@ -1,0 +1,188 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Errors;
+
+namespace Switchboard.Hosting.Http;
+
+/// <summary>
+/// Reads a JSON request body with a size limit and turns every way it can be wrong (too large, not JSON,
+/// a field of the wrong type) into a 4xx <see cref="GatewayError"/> that names the parameter.
+/// </summary>
+public static class OpenAIRequestReader
+{
+    /// <summary>The default body limit: large enough for long prompts and inline images.</summary>
+    public const long DefaultMaxBodyBytes = 16 * 1024 * 1024;
+
+    public static async ValueTask<RequestBody<T>> ReadAsync<T>(
+        HttpRequest request,
+        JsonTypeInfo<T> typeInfo,
+        long maxBodyBytes,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        if (request.ContentLength > maxBodyBytes)
+        {
+            return RequestBody<T>.Failure(GatewayError.PayloadTooLarge(maxBodyBytes));
+        }
+
+        if (request.ContentType is { } contentType && contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        {
+            return RequestBody<T>.Failure(GatewayError.UnsupportedMediaType(contentType));
+        }
+
+        byte[] body;
+        try
+        {
+            var read = await ReadBodyAsync(request.BodyReader, maxBodyBytes, cancellationToken);
+            if (read is null)
+            {
+                return RequestBody<T>.Failure(GatewayError.PayloadTooLarge(maxBodyBytes));
+            }
+
+            body = read;
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return RequestBody<T>.Failure(GatewayError.PayloadTooLarge(maxBodyBytes));
+        }
+
+        return Parse(body, typeInfo);
+    }
+
+    /// <summary>Parses a body already in memory; used by the reader and by tests.</summary>
+    public static RequestBody<T> Parse<T>(byte[] body, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (body.Length == 0 || body.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return RequestBody<T>.Failure(GatewayError.InvalidRequest(
+                "The request body is empty. Send a JSON object with 'Content-Type: application/json'.",
+                code: ErrorCodes.InvalidJson));
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize(body, typeInfo);
+            return value is null
+                ? RequestBody<T>.Failure(GatewayError.InvalidRequest("The request body must be a JSON object, not null.", code: ErrorCodes.InvalidJson))
+                : new RequestBody<T>(value, body, null);
+        }
+        catch (JsonException ex)
+        {
+            return RequestBody<T>.Failure(Describe(body, ex));
+        }
+    }
+
+    private static GatewayError Describe(byte[] body, JsonException ex)
+    {
+        if (FindSyntaxError(body) is { } syntax)
+        {
+            return GatewayError.InvalidRequest(
+                $"We could not parse the JSON body of your request: {syntax}. The OpenAI API expects a JSON object.",
+                code: ErrorCodes.InvalidJson);
+        }
+
+        var param = ToParam(ex.Path);
+        if (param is null)
+        {
+            return GatewayError.InvalidRequest("The request body must be a JSON object.", code: ErrorCodes.InvalidType);
+        }
+
+        return GatewayError.InvalidRequest(
+            $"Invalid type for '{param}': {DescribeTypeProblem(ex)}",
+            param,
+            ErrorCodes.InvalidType);
+    }
+
+    // The serializer reports syntax and type errors with the same exception type; only a syntax check tells them apart.
+    private static string? FindSyntaxError(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            return $"line {(ex.LineNumber ?? 0) + 1}, position {(ex.BytePositionInLine ?? 0) + 1}";
+        }
+    }
+
+    private static string DescribeTypeProblem(JsonException ex)
+    {
+        // The serializer's own message names .NET types; say what the API expects instead.
+        var message = ex.Message;
+        if (message.Contains("IReadOnlyList", StringComparison.Ordinal) || message.Contains("[]", StringComparison.Ordinal))
+        {
+            return "expected an array.";
+        }
+
+        if (message.Contains("System.String", StringComparison.Ordinal))
+        {
+            return "expected a string.";
+        }
+
+        if (message.Contains("System.Boolean", StringComparison.Ordinal))
+        {
+            return "expected a boolean.";
+        }
+
+        if (message.Contains("System.Int", StringComparison.Ordinal) || message.Contains("System.Double", StringComparison.Ordinal))
+        {
+            return "expected a number.";
+        }
+
+        if (message.Contains("Switchboard.OpenAI", StringComparison.Ordinal))
+        {
+            return "expected an object.";
+        }
+
+        return "the value has the wrong type.";
+    }
+
+    /// <summary>Turns a JSON path (<c>$.messages[0].role</c>) into the API's param form (<c>messages[0].role</c>).</summary>
+    internal static string? ToParam(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return null;
+        }
+
+        var param = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        return param.Length == 0 ? null : param;
+    }
+
+    private static async ValueTask<byte[]?> ReadBodyAsync(PipeReader reader, long maxBodyBytes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (buffer.Length > maxBodyBytes)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                return null;
+            }
+
+            if (result.IsCompleted)
+            {
+                var bytes = buffer.ToArray();
+                reader.AdvanceTo(buffer.End);
+                return bytes;
+            }
+
+            // Keep everything buffered until the body is complete.
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Switchboard.Errors;
+using Switchboard.OpenAI;
+using Switchboard.Pipeline;
+
+namespace Switchboard.Hosting.Http;
+
+/// <summary>Writes pipeline results as the OpenAI API does: JSON bodies, error objects and SSE chunk streams.</summary>
+public static class OpenAIResponseWriter
+{
+    private static ReadOnlySpan<byte> DataPrefix => "data: "u8;
+    private static ReadOnlySpan<byte> EventEnd => "\n\n"u8;
+    private static ReadOnlySpan<byte> DoneEvent => "data: [DONE]\n\n"u8;
+
+    public static Task WriteJsonAsync<T>(HttpResponse response, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response.WriteAsJsonAsync(value, typeInfo, "application/json", cancellationToken);
+    }
+
+    public static Task WriteErrorAsync(HttpResponse response, GatewayError error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(error);
+        response.StatusCode = error.StatusCode;
+        if (error.RetryAfter is { } retryAfter)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return response.WriteAsJsonAsync(error.ToResponse(), OpenAIJsonContext.Default.ErrorResponse, "application/json", cancellationToken);
+    }
+
+    /// <summary>Writes a pipeline result, with the headers the stages recorded.</summary>
+    public static async Task WriteChatResultAsync(HttpContext httpContext, ChatContext chatContext, ChatResult result)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        ArgumentNullException.ThrowIfNull(chatContext);
+        foreach (var (name, value) in chatContext.ResponseHeaders)
+        {
+            httpContext.Response.Headers[name] = value;
+        }
+
+        var cancellationToken = httpContext.RequestAborted;
+        switch (result)
+        {
+            case ChatResult.Completed completed:
+                await WriteJsonAsync(httpContext.Response, completed.Response, OpenAIJsonContext.Default.ChatCompletionResponse, cancellationToken);
+                break;
+            case ChatResult.Streaming streaming:
+                await WriteStreamAsync(httpContext, streaming.Chunks);
+                break;
+            case ChatResult.Failed failed:
+                await WriteErrorAsync(httpContext.Response, failed.Error, cancellationToken);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown chat result {result.GetType().Name}.");
+        }
+    }
+
+    /// <summary>Starts an SSE answer: status 200, event-stream headers and no response buffering.</summary>
+    public static void StartEventStream(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["x-accel-buffering"] = "no";
+        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
+
+    /// <summary>
+    /// Sends each chunk as its own event as soon as it arrives, then <c>data: [DONE]</c>. A client that goes
+    /// away cancels <see cref="HttpContext.RequestAborted"/>, which stops the enumeration and so the upstream call.
+    /// </summary>
+    public static async Task WriteStreamAsync(HttpContext httpContext, IAsyncEnumerable<ChatCompletionChunk> chunks)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        ArgumentNullException.ThrowIfNull(chunks);
+        StartEventStream(httpContext);
+        var cancellationToken = httpContext.RequestAborted;
+        var body = httpContext.Response.BodyWriter;
+        using var json = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true });
+        try
+        {
+            await foreach (var chunk in chunks.WithCancellation(cancellationToken))
+            {
+                WriteEvent(body, json, chunk, OpenAIJsonContext.Default.ChatCompletionChunk);
+                var flush = await body.FlushAsync(cancellationToken);
+                if (flush.IsCanceled || flush.IsCompleted)
+                {
+                    return;
+                }
+            }
+
+            body.Write(DoneEvent);
+            await body.FlushAsync(cancellationToken);
+        }
+        catch (ChatStreamException ex)
+        {
+            WriteEvent(body, json, ex.Error.ToResponse(), OpenAIJsonContext.Default.ErrorResponse);
+            await body.FlushAsync(CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away; the upstream call was cancelled with it.
+        }
+    }
+
+    /// <summary>Writes one <c>data: {json}</c> event into the response buffer without flushing.</summary>
+    public static void WriteEvent<T>(System.IO.Pipelines.PipeWriter body, Utf8JsonWriter json, T value, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(json);
+        body.Write(DataPrefix);
+        json.Reset(body);
+        JsonSerializer.Serialize(json, value, typeInfo);
+        json.Flush();
+        body.Write(EventEnd);
+    }
+
+    /// <summary>Writes the closing <c>data: [DONE]</c> event.</summary>
+    public static void WriteDone(System.IO.Pipelines.PipeWriter body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        body.Write(DoneEvent);
+    }
+}
