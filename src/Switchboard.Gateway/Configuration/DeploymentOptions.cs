@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Switchboard.Gateway.Configuration;
+
+/// <summary>One upstream model that serves a public model: a provider, its model name, a weight and prices.</summary>
+public sealed class DeploymentOptions
+{
+    public string Provider { get; set; } = string.Empty;
+
+    /// <summary>The model name the provider knows; defaults to the public model name.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Share of traffic relative to the other deployments of the same model.</summary>
+    public double Weight { get; set; } = 1;
+
+    [ConfigurationKeyName("input_per_million")]
+    public decimal? InputPerMillion { get; set; }
+
+    [ConfigurationKeyName("output_per_million")]
+    public decimal? OutputPerMillion { get; set; }
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Switchboard.Gateway.Configuration;
+
+/// <summary><c>server:</c> settings of the HTTP listener itself.</summary>
+public sealed class ServerOptions
+{
+    public string Host { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 4000;
+
+    /// <summary>The largest request body accepted; larger ones get 413.</summary>
+    [ConfigurationKeyName("max_body_bytes")]
+    public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Switchboard.Errors;
+using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Routing;
+using Switchboard.Hosting.Http;
+using Switchboard.OpenAI;
+using Switchboard.Pipeline;
+using Switchboard.Validation;
+
+namespace Switchboard.Gateway.Endpoints;
+
+/// <summary>The gateway's HTTP surface: the OpenAI endpoints and the health probes.</summary>
+public static partial class GatewayEndpoints
+{
+    private static readonly TimeSpan HealthProbeTimeout = TimeSpan.FromSeconds(5);
+
+    public static IEndpointRouteBuilder MapSwitchboardGateway(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        foreach (var prefix in new[] { "/v1", string.Empty })
+        {
+            endpoints.MapPost(prefix + "/chat/completions", HandleChatAsync);
+            endpoints.MapPost(prefix + "/embeddings", HandleEmbeddingsAsync);
+            endpoints.MapGet(prefix + "/models", HandleListModelsAsync);
+            endpoints.MapGet(prefix + "/models/{**id}", HandleGetModelAsync);
+        }
+
+        endpoints.MapGet("/health", static context => OpenAIResponseWriter.WriteJsonAsync(
+            context.Response, new HealthReport { Status = "ok" }, GatewayJsonContext.Default.HealthReport, context.RequestAborted));
+        endpoints.MapGet("/health/ready", HandleReadyAsync);
+        return endpoints;
+    }
+
+    private static async Task HandleChatAsync(HttpContext http)
+    {
+        var services = http.RequestServices;
+        var started = Stopwatch.GetTimestamp();
+        var maxBody = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server.MaxBodyBytes;
+        var body = await OpenAIRequestReader.ReadAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, maxBody, http.RequestAborted);
+        if (body.Error is { } readError)
+        {
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, readError, http.RequestAborted);
+            return;
+        }
+
+        var context = new ChatContext(body.Value!) { RequestHeaders = new HeaderDictionaryView(http.Request.Headers) };
+        context.ResponseHeaders[GatewayHeaders.RequestId] = http.TraceIdentifier;
+        try
+        {
+            var result = await services.GetRequiredService<ChatPipeline>().InvokeAsync(context, http.RequestAborted);
+            await OpenAIResponseWriter.WriteChatResultAsync(http, context, result);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; cancelling the token already stopped the upstream call.
+        }
+
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Gateway");
+        Log.ChatServed(
+            logger,
+            context.RequestedModel,
+            context.ResponseHeaders.TryGetValue(GatewayHeaders.Provider, out var provider) ? provider : "-",
+            http.Response.StatusCode,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private static async Task HandleEmbeddingsAsync(HttpContext http)
+    {
+        var services = http.RequestServices;
+        var maxBody = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server.MaxBodyBytes;
+        var body = await OpenAIRequestReader.ReadAsync(http.Request, OpenAIJsonContext.Default.EmbeddingRequest, maxBody, http.RequestAborted);
+        var error = body.Error ?? EmbeddingRequestValidator.Validate(body.Value!);
+        if (error is not null)
+        {
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, error, http.RequestAborted);
+            return;
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [GatewayHeaders.RequestId] = http.TraceIdentifier };
+        EmbeddingResult result;
+        try
+        {
+            result = await services.GetRequiredService<Router>().EmbedAsync(body.Value!, headers, http.RequestAborted);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            http.Response.Headers[name] = value;
+        }
+
+        if (result.Error is { } embedError)
+        {
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, embedError, http.RequestAborted);
+            return;
+        }
+
+        await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Response!, OpenAIJsonContext.Default.EmbeddingResponse, http.RequestAborted);
+    }
+
+    private static Task HandleListModelsAsync(HttpContext http)
+    {
+        var routes = http.RequestServices.GetRequiredService<RouteTable>();
+        var list = new ModelList { Data = [.. routes.Models.Select(ToModelInfo)] };
+        return OpenAIResponseWriter.WriteJsonAsync(http.Response, list, OpenAIJsonContext.Default.ModelList, http.RequestAborted);
+    }
+
+    private static Task HandleGetModelAsync(HttpContext http)
+    {
+        var id = http.Request.RouteValues["id"] as string ?? string.Empty;
+        var route = http.RequestServices.GetRequiredService<RouteTable>().Find(id);
+        return route is null
+            ? OpenAIResponseWriter.WriteErrorAsync(http.Response, GatewayError.ModelNotFound(id), http.RequestAborted)
+            : OpenAIResponseWriter.WriteJsonAsync(http.Response, ToModelInfo(route) with { Id = id }, OpenAIJsonContext.Default.ModelInfo, http.RequestAborted);
+    }
+
+    private static async Task HandleReadyAsync(HttpContext http)
+    {
+        var providers = http.RequestServices.GetRequiredService<ProviderRegistry>().Providers;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        timeout.CancelAfter(HealthProbeTimeout);
+        var checks = providers.Values.Select(async provider =>
+        {
+            ProviderHealth health;
+            try
+            {
+                health = await provider.CheckHealthAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+            {
+                health = ProviderHealth.Unhealthy($"no answer within {HealthProbeTimeout.TotalSeconds:0} s");
+            }
+
+            return (provider, health);
+        });
+        var results = await Task.WhenAll(checks);
+        var ready = results.All(r => r.health.IsHealthy);
+        http.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        var report = new HealthReport
+        {
+            Status = ready ? "ready" : "unavailable",
+            Providers = results.ToDictionary(
+                r => r.provider.Name,
+                r => new ProviderHealthReport { Type = r.provider.Type, Healthy = r.health.IsHealthy, Detail = r.health.Detail }),
+        };
+        await OpenAIResponseWriter.WriteJsonAsync(http.Response, report, GatewayJsonContext.Default.HealthReport, http.RequestAborted);
+    }
+
+    private static ModelInfo ToModelInfo(ModelRoute route) => new()
+    {
+        Id = route.Name,
+        Created = 0,
+        OwnedBy = "switchboard",
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "chat {Model} -> {Provider} {Status} in {ElapsedMs:0.0} ms")]
+        public static partial void ChatServed(ILogger logger, string model, string provider, int status, double elapsedMs);
+    }
+}

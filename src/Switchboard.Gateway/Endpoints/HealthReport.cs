@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Switchboard.Gateway.Endpoints;
+
+/// <summary>The body of <c>/health</c> and <c>/health/ready</c>.</summary>
+public sealed record HealthReport
+{
+    [JsonPropertyName("status")] public required string Status { get; init; }
+
+    [JsonPropertyName("providers")] public IReadOnlyDictionary<string, ProviderHealthReport>? Providers { get; init; }
+}

@@ -1,0 +1,129 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Endpoints;
+using Switchboard.Hosting.Http;
+using Switchboard.Pipeline;
+
+namespace Switchboard.Gateway;
+
+/// <summary>Builds the gateway web application: configuration, services, Kestrel and endpoints.</summary>
+public static partial class GatewayHost
+{
+    /// <summary>
+    /// Builds (does not start) the gateway. Every configuration problem, including ones only binding or
+    /// validation can see, is thrown here as a one-line <see cref="ConfigurationFileException"/>.
+    /// </summary>
+    public static WebApplication Build(GatewayHostOptions hostOptions)
+    {
+        ArgumentNullException.ThrowIfNull(hostOptions);
+        var source = hostOptions.ConfigPath is null ? "embedded default" : Path.GetFileName(hostOptions.ConfigPath);
+        var configuration = GatewayConfigurationLoader.Load(hostOptions.ConfigPath, hostOptions.Environment);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        hostOptions.ConfigureLogging?.Invoke(builder.Logging);
+
+        builder.Services.AddSwitchboardGateway(configuration);
+        hostOptions.ConfigureServices?.Invoke(builder.Services);
+
+        var server = BindServerOptions(configuration, source);
+        var host = hostOptions.Host ?? server.Host;
+        var port = hostOptions.Port ?? server.Port;
+        builder.WebHost.UseUrls($"http://{host}:{port}");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // The reader enforces the configured limit with a clean 413; Kestrel's limit is only a backstop.
+            kestrel.Limits.MaxRequestBodySize = server.MaxBodyBytes + 1;
+        });
+
+        var app = builder.Build();
+        ResolveOrExplain(app.Services, configuration, source);
+        app.UseOpenAIErrors();
+        app.MapSwitchboardGateway();
+        return app;
+    }
+
+    private static ServerOptions BindServerOptions(IConfiguration configuration, string source)
+    {
+        try
+        {
+            return configuration.GetSection("server").Get<ServerOptions>() ?? new ServerOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ConfigurationFileException($"{source}: {Explain(ex, configuration)}", ex);
+        }
+    }
+
+    /// <summary>Binds and validates now, so a bad file stops start-up with a message instead of failing the first request.</summary>
+    private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, string source)
+    {
+        try
+        {
+            _ = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value;
+            _ = services.GetRequiredService<ChatPipeline>();
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw new ConfigurationFileException(string.Join(Environment.NewLine, ex.Failures.Select(f => $"{source}: {f}")), ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ConfigurationFileException($"{source}: {Explain(ex, configuration)}", ex);
+        }
+    }
+
+    /// <summary>Rewrites the configuration binder's messages, which name .NET types, in the file's terms.</summary>
+    private static string Explain(InvalidOperationException ex, IConfiguration configuration)
+    {
+        var unknown = UnknownKeysPattern().Match(ex.Message);
+        if (unknown.Success)
+        {
+            var names = unknown.Groups["names"].Value.Split(',', StringSplitOptions.TrimEntries).Select(n => n.Trim('\'')).ToList();
+            var keys = configuration.AsEnumerable()
+                .Select(kv => kv.Key)
+                .Where(k => names.Any(n => k.EndsWith(":" + n, StringComparison.OrdinalIgnoreCase) || k.Equals(n, StringComparison.OrdinalIgnoreCase)))
+                .Select(GatewayConfigurationLoader.DisplayKey)
+                .Distinct()
+                .ToList();
+            return $"{(keys.Count > 0 ? string.Join(", ", keys) : string.Join(", ", names))}: unknown key; check its spelling against the configuration reference in the README.";
+        }
+
+        var conversion = ConversionPattern().Match(ex.Message);
+        if (conversion.Success)
+        {
+            var type = conversion.Groups["type"].Value;
+            var expected = type switch
+            {
+                "System.Int32" or "System.Int64" => "a whole number",
+                "System.Double" or "System.Decimal" => "a number",
+                "System.Boolean" => "true or false",
+                "System.TimeSpan" => "a duration such as 30s",
+                _ => "a value of the right kind",
+            };
+            return $"{GatewayConfigurationLoader.DisplayKey(conversion.Groups["key"].Value)}: '{conversion.Groups["value"].Value}' is not {expected}.";
+        }
+
+        return ex.Message;
+    }
+
+    [GeneratedRegex("following properties were not found on the instance of [^:]+: (?<names>.+)$", RegexOptions.Singleline)]
+    private static partial Regex UnknownKeysPattern();
+
+    [GeneratedRegex("Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]
+    private static partial Regex ConversionPattern();
+}

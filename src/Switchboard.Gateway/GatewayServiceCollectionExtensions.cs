@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Routing;
+using Switchboard.Gateway.Stages;
+using Switchboard.Pipeline;
+
+namespace Switchboard.Gateway;
+
+/// <summary>Registers the gateway: validated options, providers, routing and the chat pipeline.</summary>
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the gateway bound to <paramref name="configuration"/> (see <see cref="GatewayConfigurationLoader"/>).
+    /// Provider kinds are registered separately as <see cref="Switchboard.Providers.IChatProviderFactory"/>s.
+    /// </summary>
+    public static IServiceCollection AddSwitchboardGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<SwitchboardOptions>()
+            .Bind(configuration, binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRandomPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, RoundRobinPolicy>());
+        services.TryAddSingleton<ProviderRegistry>();
+        services.TryAddSingleton(sp => new RouteTable(
+            sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value,
+            sp.GetRequiredService<ProviderRegistry>().Providers));
+        services.TryAddSingleton<Router>();
+
+        services.TryAddSingleton<ValidationStage>();
+        services.TryAddSingleton<ChatPipeline>(GatewayPipeline.Compose);
+        return services;
+    }
+}

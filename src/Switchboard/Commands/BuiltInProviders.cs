@@ -1,0 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Switchboard.Cli.Commands;
+
+/// <summary>The provider kinds the <c>switchboard</c> executable ships: openai, ollama and the built-in mock.</summary>
+public static class BuiltInProviders
+{
+    public static void Register(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+    }
+}

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Switchboard.Gateway;
+using Switchboard.Gateway.Configuration;
+
+namespace Switchboard.Cli.Commands;
+
+/// <summary><c>switchboard serve [--config FILE] [--host H] [--port N]</c>: runs the gateway.</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo?>("--config", "-c")
+        {
+            Description = "YAML or JSON configuration file; without it the embedded default runs (built-in mock provider, no upstream needed).",
+        };
+        var host = new Option<string?>("--host") { Description = "Address to listen on (default 127.0.0.1, or server.host)." };
+        var port = new Option<int?>("--port", "-p") { Description = "Port to listen on (default 4000, or server.port)." };
+        port.Validators.Add(result =>
+        {
+            // Runs even when the value is not a number (the parser reports that itself), so read the token.
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, out var value) && value is < 0 or > 65535)
+            {
+                result.AddError("--port must be between 0 and 65535.");
+            }
+        });
+        config.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<FileInfo?>() is { Exists: false } file)
+            {
+                result.AddError($"--config: the file '{file.FullName}' does not exist.");
+            }
+        });
+
+        var command = new Command("serve", "Run the gateway (and the conversations service).") { config, host, port };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            new GatewayHostOptions
+            {
+                ConfigPath = parseResult.GetValue(config)?.FullName,
+                Host = parseResult.GetValue(host),
+                Port = parseResult.GetValue(port),
+                ConfigureServices = BuiltInProviders.Register,
+            },
+            cancellationToken));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(GatewayHostOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Microsoft.AspNetCore.Builder.WebApplication app;
+        try
+        {
+            app = GatewayHost.Build(options);
+        }
+        catch (ConfigurationFileException ex)
+        {
+            await Console.Error.WriteLineAsync($"switchboard: {ex.Message}");
+            return SwitchboardCommandLine.UsageError;
+        }
+
+        await using (app)
+        {
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                await Console.Error.WriteLineAsync($"switchboard: cannot listen: {ex.Message}");
+                return 1;
+            }
+
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            await Console.Out.WriteLineAsync($"Switchboard gateway listening on {string.Join(", ", addresses)} ({options.ConfigPath ?? "embedded default: built-in mock provider"}). Press Ctrl+C to stop.");
+            await app.WaitForShutdownAsync(cancellationToken);
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+
+namespace Switchboard.Cli.Commands;
+
+/// <summary>The <c>switchboard</c> command line: parses flags, reports bad ones in one line with exit code 2.</summary>
+public static class SwitchboardCommandLine
+{
+    /// <summary>Exit code for bad flags or a bad configuration file.</summary>
+    public const int UsageError = 2;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Switchboard: an OpenAI-compatible LLM gateway, mock server and toolkit for .NET teams.")
+        {
+            ServeCommand.Create(),
+        };
+
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"switchboard: {parseResult.Errors[0].Message} (see 'switchboard --help')");
+            return UsageError;
+        }
+
+        return await parseResult.InvokeAsync();
+    }
+}

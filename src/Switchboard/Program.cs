@@ -1,0 +1,3 @@
+using Switchboard.Cli.Commands;
+
+return await SwitchboardCommandLine.RunAsync(args);
