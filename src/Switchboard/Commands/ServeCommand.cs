@@ -19,14 +19,17 @@ public static class ServeCommand
         };
         var host = new Option<string?>("--host") { Description = "Address to listen on (default 127.0.0.1, or server.host)." };
         var port = new Option<int?>("--port", "-p") { Description = "Port to listen on (default 4000, or server.port)." };
-        port.Validators.Add(result =>
+        port.CustomParser = result =>
         {
-            // Runs even when the value is not a number (the parser reports that itself), so read the token.
-            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, out var value) && value is < 0 or > 65535)
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value <= 65535)
             {
-                result.AddError("--port must be between 0 and 65535.");
+                return value;
             }
-        });
+
+            result.AddError($"--port: '{text}' is not a port number (0 to 65535).");
+            return null;
+        };
         config.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<FileInfo?>() is { Exists: false } file)

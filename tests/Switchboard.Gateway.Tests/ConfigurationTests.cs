@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using Switchboard.Cli.Commands;
+using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Tests.Infrastructure;
+
+namespace Switchboard.Gateway.Tests;
+
+/// <summary>A bad configuration stops start-up with one line naming the file, the key and the problem.</summary>
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("switchboard-config-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_directory.FullName, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static ConfigurationFileException BuildFails(string path, IReadOnlyDictionary<string, string?>? environment = null) =>
+        Assert.Throws<ConfigurationFileException>(() => GatewayHost.Build(new GatewayHostOptions
+        {
+            ConfigPath = path,
+            Port = 0,
+            Environment = environment ?? new Dictionary<string, string?>(),
+            ConfigureServices = BuiltInProviders.Register,
+        }));
+
+    [Fact]
+    public void YamlSyntaxErrorNamesFileAndLine()
+    {
+        var path = Write("broken.yaml", "providers:\n  - name: a\n    type: [unclosed\n");
+
+        var ex = BuildFails(path);
+
+        Assert.StartsWith("broken.yaml:", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid YAML", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MisspeltKeyIsNamed()
+    {
+        var path = Write("typo.yaml", "providers:\n  - name: a\n    type: mock\n    base_ur1: http://x\nmodels:\n  - name: m\n    deployments: [{provider: a}]\n");
+
+        var ex = BuildFails(path);
+
+        Assert.Contains("typo.yaml: providers[0].base_ur1: unknown key", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownProviderTypeIsNamed()
+    {
+        var path = Write("type.yaml", "providers:\n  - name: a\n    type: bedrock\nmodels:\n  - name: m\n    deployments: [{provider: a}]\n");
+
+        var ex = BuildFails(path);
+
+        Assert.Contains("type.yaml: providers[0].type: 'bedrock' is not a provider type", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DeploymentOfAnUnknownProviderIsNamed()
+    {
+        var path = Write("dep.yaml", "providers:\n  - name: a\n    type: mock\nmodels:\n  - name: m\n    deployments: [{provider: b}]\n");
+
+        var ex = BuildFails(path);
+
+        Assert.Contains("models[0].deployments[0].provider: 'b'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingSecretVariableIsNamed()
+    {
+        var path = Write("secret.yaml", "providers:\n  - name: a\n    type: openai\n    base_url: http://127.0.0.1:9/v1\n    api_key: env:MY_MISSING_KEY\nmodels:\n  - name: m\n    deployments: [{provider: a}]\n");
+
+        var ex = BuildFails(path);
+
+        Assert.Equal("secret.yaml: providers[0].api_key: the environment variable MY_MISSING_KEY is not set.", ex.Message);
+    }
+
+    [Fact]
+    public void BadDurationIsNamed()
+    {
+        var path = Write("time.yaml", "providers:\n  - {name: a, type: mock}\nmodels:\n  - {name: m, deployments: [{provider: a}]}\nrouting:\n  timeout: soon\n");
+
+        var ex = BuildFails(path);
+
+        Assert.Contains("routing.timeout: 'soon' is not a duration", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NumberOfTheWrongKindIsNamed()
+    {
+        var path = Write("num.yaml", "providers:\n  - {name: a, type: mock}\nmodels:\n  - {name: m, deployments: [{provider: a}]}\nrouting:\n  retries: many\n");
+
+        var ex = BuildFails(path);
+
+        Assert.Contains("routing.retries: 'many' is not a whole number", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EnvironmentVariablesOverrideTheFile()
+    {
+        var path = Write("env.yaml", "providers:\n  - {name: a, type: mock}\nmodels:\n  - {name: m, deployments: [{provider: a}]}\n");
+
+        var ex = BuildFails(path, new Dictionary<string, string?> { ["SWITCHBOARD__Routing__Retries"] = "99" });
+
+        Assert.Contains("routing.retries: must be between 0 and 10", ex.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task JsonConfigurationWorksLikeYaml()
+    {
+        var path = Write("switchboard.json", """
+            {
+              "providers": [{"name": "fake", "type": "mock"}],
+              "models": [{"name": "renamed-echo", "deployments": [{"provider": "fake", "model": "mock-echo"}]}],
+              "routing": {"timeout": "30s", "retries": 1}
+            }
+            """);
+        var app = GatewayHost.Build(new GatewayHostOptions { ConfigPath = path, Port = 0, Environment = new Dictionary<string, string?>(), ConfigureServices = BuiltInProviders.Register });
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task YamlFromTheDesignNotesIsAccepted()
+    {
+        var yaml = """
+            providers:
+              - name: openai-main
+                type: openai
+                base_url: https://api.openai.com/v1
+                api_key: env:OPENAI_API_KEY
+              - name: local-lmstudio
+                type: openai
+                base_url: http://localhost:1234/v1
+              - name: fake
+                type: mock
+            models:
+              - name: gpt-4o
+                deployments:
+                  - {provider: openai-main, model: gpt-4o-search-preview, input_per_million: 2.5, output_per_million: 10}
+              - name: o3-mini
+                deployments: [{provider: openai-main, model: o3-mini}, {provider: local-lmstudio, model: qwen3-8b, weight: 3}]
+            routing:
+              rules:
+                - match: "*gpt-4o*"
+                  model: gpt-4o
+                - match: "*"
+                  model: o3-mini
+              fallbacks: {gpt-4o: [o3-mini]}
+              retries: 2
+              timeout: 30s
+            cache: {exact: true, semantic: {enabled: true, threshold: 0.92, embedder: local}}
+            database: {provider: sqlite, connection: "Data Source=.switchboard/switchboard.db"}
+            redis: null
+            """;
+        var path = Write("design.yaml", yaml);
+        var app = GatewayHost.Build(new GatewayHostOptions
+        {
+            ConfigPath = path,
+            Port = 0,
+            Environment = new Dictionary<string, string?> { ["OPENAI_API_KEY"] = "sk-x" },
+            ConfigureServices = BuiltInProviders.Register,
+        });
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CommandLineExitsWithCode2AndOneLine()
+    {
+        var path = Write("cli.yaml", "providers:\n  - name: a\n    type: nonsense\n");
+        var switchboardDll = typeof(BuiltInProviders).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet", ["exec", switchboardDll, "serve", "--config", path, "--port", "0"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+
+        using var process = Process.Start(start)!;
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, process.ExitCode);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, l => Assert.StartsWith("switchboard: cli.yaml: ", l, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("providers[0].type", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CommandLineRejectsBadFlagsWithCode2()
+    {
+        var switchboardDll = typeof(BuiltInProviders).Assembly.Location;
+        using var process = Process.Start(new ProcessStartInfo("dotnet", ["exec", switchboardDll, "serve", "--port", "not-a-port"]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("--port", stderr, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,75 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenAI;
+using Switchboard.Cli.Commands;
+
+namespace Switchboard.Gateway.Tests.Infrastructure;
+
+/// <summary>The real gateway, started on a free loopback port with a configuration written for the test.</summary>
+public sealed class TestGateway : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string? _configDirectory;
+
+    private TestGateway(WebApplication app, string baseUrl, string? configDirectory)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        _configDirectory = configDirectory;
+        Http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+    }
+
+    /// <summary><c>http://127.0.0.1:PORT</c>, without <c>/v1</c>.</summary>
+    public string BaseUrl { get; }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <param name="yaml">A configuration file's text, or null for the embedded default.</param>
+    public static async Task<TestGateway> StartAsync(string? yaml = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        string? directory = null;
+        string? path = null;
+        if (yaml is not null)
+        {
+            directory = Directory.CreateTempSubdirectory("switchboard-test-").FullName;
+            path = Path.Combine(directory, "switchboard.yaml");
+            await File.WriteAllTextAsync(path, yaml);
+        }
+
+        var app = GatewayHost.Build(new GatewayHostOptions
+        {
+            ConfigPath = path,
+            Host = "127.0.0.1",
+            Port = 0,
+            Environment = environment ?? new Dictionary<string, string?>(),
+            ConfigureServices = BuiltInProviders.Register,
+            ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestGateway(app, address, directory);
+    }
+
+    /// <summary>The official OpenAI SDK pointed at the gateway, with its own retries off so tests see each answer.</summary>
+    public OpenAIClient CreateOpenAIClient() => new(
+        new ApiKeyCredential("sk-test"),
+        new OpenAIClientOptions { Endpoint = new Uri(BaseUrl + "/v1"), RetryPolicy = new ClientRetryPolicy(maxRetries: 0) });
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync(TimeSpan.FromSeconds(2));
+        await _app.DisposeAsync();
+        if (_configDirectory is not null)
+        {
+            Directory.Delete(_configDirectory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text;
+using Switchboard.Gateway.Tests.Infrastructure;
+
+namespace Switchboard.Gateway.Tests;
+
+/// <summary>Retries and fallbacks across real upstream servers.</summary>
+public sealed class RoutingTests : IAsyncLifetime
+{
+    private FakeUpstream _broken = null!;
+    private FakeUpstream _healthy = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _broken = await FakeUpstream.StartAsync();
+        _broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"down\"}}", 500);
+        _healthy = await FakeUpstream.StartAsync();
+        _healthy.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, OpenAIUpstreamResponses.Completion("backup-model", "from backup"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _broken.DisposeAsync();
+        await _healthy.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task FallsBackToTheNextModelWhenAllDeploymentsFail()
+    {
+        await using var gateway = await TestGateway.StartAsync($$"""
+            providers:
+              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
+              - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
+            models:
+              - name: main
+                deployments: [{provider: primary, model: big-model}]
+              - name: backup
+                deployments: [{provider: secondary, model: backup-model}]
+            routing:
+              fallbacks: {main: [backup]}
+            """);
+
+        using var response = await PostAsync(gateway, "main");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("secondary", response.Headers.GetValues("x-switchboard-provider").Single());
+        Assert.Equal("backup-model", response.Headers.GetValues("x-switchboard-model").Single());
+        Assert.Equal("2", response.Headers.GetValues("x-switchboard-attempts").Single());
+        Assert.Single(_broken.Requests);
+    }
+
+    [Fact]
+    public async Task RetriesUpToTheConfiguredCountThenReportsTheLastError()
+    {
+        await using var gateway = await TestGateway.StartAsync($$"""
+            providers:
+              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
+            models:
+              - name: main
+                deployments: [{provider: primary, model: big-model}]
+            routing:
+              retries: 2
+            """);
+
+        using var response = await PostAsync(gateway, "main");
+
+        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadGateway);
+        Assert.Equal(3, _broken.Requests.Count);
+        Assert.Equal("3", response.Headers.GetValues("x-switchboard-attempts").Single());
+    }
+
+    [Fact]
+    public async Task RetryPrefersADeploymentNotTriedYet()
+    {
+        await using var gateway = await TestGateway.StartAsync($$"""
+            providers:
+              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
+              - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
+            models:
+              - name: main
+                deployments: [{provider: primary, model: big-model}, {provider: secondary, model: backup-model}]
+            routing:
+              retries: 1
+            """);
+
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await PostAsync(gateway, "main");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("secondary", response.Headers.GetValues("x-switchboard-provider").Single());
+        }
+
+        Assert.True(_broken.Requests.Count < 6 + 1);
+    }
+
+    [Fact]
+    public async Task ClientErrorsAreNotRetried()
+    {
+        _broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}", 400);
+        await using var gateway = await TestGateway.StartAsync($$"""
+            providers:
+              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
+              - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
+            models:
+              - name: main
+                deployments: [{provider: primary, model: big-model}]
+              - name: backup
+                deployments: [{provider: secondary, model: backup-model}]
+            routing:
+              retries: 3
+              fallbacks: {main: [backup]}
+            """);
+
+        using var response = await PostAsync(gateway, "main");
+
+        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest);
+        Assert.Single(_broken.Requests);
+        Assert.Empty(_healthy.Requests);
+    }
+
+    [Fact]
+    public async Task UnreachableUpstreamIs503AndNotReady()
+    {
+        var closedPort = FreeTcpPort();
+        await using var gateway = await TestGateway.StartAsync($$"""
+            providers:
+              - {name: gone, type: openai, base_url: "http://127.0.0.1:{{closedPort}}/v1"}
+            models:
+              - name: main
+                deployments: [{provider: gone}]
+            """);
+
+        using var response = await PostAsync(gateway, "main");
+        using var ready = await gateway.Http.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+
+        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(TestGateway gateway, string model) => gateway.Http.PostAsync(
+        "/v1/chat/completions",
+        new StringContent($"{{\"model\":\"{model}\",\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}}]}}", Encoding.UTF8, "application/json"),
+        TestContext.Current.CancellationToken);
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
