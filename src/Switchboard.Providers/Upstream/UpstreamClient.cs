@@ -1,0 +1,325 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using Switchboard.Errors;
+
+namespace Switchboard.Providers.Upstream;
+
+/// <summary>
+/// The HTTP side every provider shares: builds requests with the configured credentials and headers, applies
+/// the provider's timeout, maps every failure to a <see cref="GatewayError"/> and logs it.
+/// </summary>
+internal sealed partial class UpstreamClient
+{
+    /// <summary>Used when a provider has no <c>timeout</c>: generous, since local models can be slow to load.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(600);
+
+    /// <summary>Readiness probes must answer quickly whatever the chat timeout is.</summary>
+    public static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(10);
+
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
+    private readonly HttpClient _http;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly KeyValuePair<string, string>[] _headers;
+
+    public UpstreamClient(ProviderOptions options, HttpClient httpClient, TimeProvider timeProvider, ILogger logger)
+    {
+        _http = httpClient;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        ProviderName = options.Name;
+        Timeout = options.Timeout is { } timeout && timeout > TimeSpan.Zero ? timeout : DefaultTimeout;
+        _headers = BuildHeaders(options);
+    }
+
+    public string ProviderName { get; }
+
+    /// <summary>How long a whole non-streamed call, or a stream's time to its response headers, may take.</summary>
+    public TimeSpan Timeout { get; }
+
+    /// <summary>Joins the base URL and a path (<c>chat/completions</c>) the way the OpenAI SDKs do: by appending.</summary>
+    public static Uri Combine(string baseUrl, string relativePath) =>
+        new(baseUrl.TrimEnd('/') + "/" + relativePath.TrimStart('/'), UriKind.Absolute);
+
+    /// <summary>A request with the provider's credentials and headers; <paramref name="body"/> becomes its JSON content.</summary>
+    public HttpRequestMessage CreateRequest<T>(HttpMethod method, Uri uri, T body, JsonTypeInfo<T> typeInfo)
+    {
+        var request = CreateRequest(method, uri);
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, typeInfo));
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        request.Content = content;
+        return request;
+    }
+
+    public HttpRequestMessage CreateRequest(HttpMethod method, Uri uri)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        foreach (var (name, value) in _headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return request;
+    }
+
+    /// <summary>
+    /// Sends a request and parses the whole JSON answer, all within <see cref="Timeout"/>. A cancelled
+    /// <paramref name="cancellationToken"/> (the client went away) throws; every other failure is a result.
+    /// </summary>
+    public async ValueTask<UpstreamResult<T>> SendJsonAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, string? model, CancellationToken cancellationToken)
+        where T : class =>
+        await SendAsync(request, model, Timeout, cancellationToken, (response, token) => ReadJsonAsync(response, typeInfo, token));
+
+    /// <summary>Sends a request and keeps only whether it succeeded, within <paramref name="timeout"/>.</summary>
+    public async ValueTask<GatewayError?> ProbeAsync(HttpRequestMessage request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var result = await SendAsync(request, null, timeout, cancellationToken, static (_, _) => ValueTask.FromResult(UpstreamResult<object>.Success(true)));
+        return result.Error;
+    }
+
+    /// <summary>
+    /// Sends a request whose answer is a stream and returns the response once its headers say success. The
+    /// timeout covers only the time to the headers; the caller owns (and must dispose) the response.
+    /// </summary>
+    public async ValueTask<UpstreamResult<HttpResponseMessage>> StartStreamAsync(HttpRequestMessage request, string? model, CancellationToken cancellationToken)
+    {
+        return await SendAsync(request, model, Timeout, cancellationToken, static (response, _) => ValueTask.FromResult(UpstreamResult<HttpResponseMessage>.Success(response)), keepResponse: true);
+    }
+
+    /// <summary>Turns a failure while reading a stream that already started into the exception the stream writer expects.</summary>
+    public ChatStreamException StreamFailure(Exception exception)
+    {
+        Log.StreamBroken(_logger, ProviderName, exception);
+        return exception switch
+        {
+            ChatStreamException stream => stream,
+            JsonException => new ChatStreamException(GatewayError.BadGateway(
+                $"The upstream '{ProviderName}' sent a stream event that is not valid JSON.", ProviderErrorCodes.UpstreamInvalidResponse), exception),
+            _ => new ChatStreamException(GatewayError.BadGateway($"The upstream '{ProviderName}' broke off the stream."), exception),
+        };
+    }
+
+    /// <summary>
+    /// Reads a started stream through <paramref name="read"/>, one item at a time as the upstream sends it.
+    /// The response is disposed when enumeration ends, fails or is cancelled; cancelling either token (the
+    /// call's or the enumerator's, e.g. the client disconnecting) aborts the upstream request. Failures other
+    /// than cancellation surface as <see cref="ChatStreamException"/>.
+    /// </summary>
+    public async IAsyncEnumerable<T> ReadStreamAsync<T>(
+        HttpResponseMessage response,
+        Func<Stream, CancellationToken, IAsyncEnumerable<T>> read,
+        CancellationToken callToken,
+        [EnumeratorCancellation] CancellationToken enumeratorToken = default)
+    {
+        using var linked = callToken.CanBeCanceled && enumeratorToken.CanBeCanceled && callToken != enumeratorToken
+            ? CancellationTokenSource.CreateLinkedTokenSource(callToken, enumeratorToken)
+            : null;
+        var token = linked?.Token ?? (enumeratorToken.CanBeCanceled ? enumeratorToken : callToken);
+        try
+        {
+            IAsyncEnumerator<T> items;
+            try
+            {
+                var body = await response.Content.ReadAsStreamAsync(token);
+                items = read(body, token).GetAsyncEnumerator(token);
+            }
+            catch (Exception ex) when (!token.IsCancellationRequested)
+            {
+                throw StreamFailure(ex);
+            }
+
+            await using (items)
+            {
+                while (true)
+                {
+                    bool more;
+                    try
+                    {
+                        more = await items.MoveNextAsync();
+                    }
+                    catch (Exception ex) when (!token.IsCancellationRequested)
+                    {
+                        throw StreamFailure(ex);
+                    }
+
+                    if (!more)
+                    {
+                        yield break;
+                    }
+
+                    yield return items.Current;
+                }
+            }
+        }
+        finally
+        {
+            response.RequestMessage?.Dispose();
+            response.Dispose();
+        }
+    }
+
+    /// <summary>Logs and returns the error for an answer that has the right status but the wrong content.</summary>
+    public GatewayError InvalidResponse(Exception? exception)
+    {
+        Log.InvalidResponse(_logger, ProviderName, exception);
+        return UpstreamErrors.InvalidJson(ProviderName);
+    }
+
+    private async ValueTask<UpstreamResult<T>> SendAsync<T>(
+        HttpRequestMessage request,
+        string? model,
+        TimeSpan timeout,
+        CancellationToken cancellationToken,
+        Func<HttpResponseMessage, CancellationToken, ValueTask<UpstreamResult<T>>> onSuccess,
+        bool keepResponse = false)
+        where T : class
+    {
+        using var timeoutSource = new CancellationTokenSource(timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                return await ReadErrorAsync(request, response, model, linked.Token);
+            }
+
+            var result = await onSuccess(response, linked.Token);
+            if (keepResponse && result.Error is null)
+            {
+                response = null;
+            }
+
+            return result;
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Log.TimedOut(_logger, ProviderName, request.RequestUri, timeout);
+            return UpstreamErrors.Timeout(ProviderName, timeout);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            Log.Unreachable(_logger, ProviderName, request.RequestUri, ex);
+            return UpstreamErrors.FromTransport(ProviderName, ex);
+        }
+        finally
+        {
+            response?.Dispose();
+        }
+    }
+
+    private async ValueTask<UpstreamResult<T>> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class
+    {
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        try
+        {
+            var value = JsonSerializer.Deserialize(body, typeInfo);
+            if (value is not null)
+            {
+                return UpstreamResult<T>.Success(value);
+            }
+        }
+        catch (JsonException ex)
+        {
+            // A 200 that carries an error object (some servers do this) is still an error answer.
+            var detail = UpstreamErrorDetail.Parse(body);
+            if (detail.Message is not null)
+            {
+                Log.ErrorInSuccess(_logger, ProviderName, detail.Message);
+                return GatewayError.BadGateway($"The upstream '{ProviderName}' reported an error.");
+            }
+
+            return InvalidResponse(ex);
+        }
+
+        return InvalidResponse(null);
+    }
+
+    private async ValueTask<GatewayError> ReadErrorAsync(HttpRequestMessage request, HttpResponseMessage response, string? model, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        var retryAfter = UpstreamErrors.RetryAfter(response, _timeProvider);
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxErrorBodyBytes);
+        try
+        {
+            var length = 0;
+            try
+            {
+                await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+                int read;
+                while (length < MaxErrorBodyBytes && (read = await stream.ReadAsync(buffer.AsMemory(length, MaxErrorBodyBytes - length), cancellationToken)) > 0)
+                {
+                    length += read;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                // The status is what matters; a body cut short only loses the message.
+            }
+
+            var body = buffer.AsSpan(0, length);
+            var detail = UpstreamErrorDetail.Parse(body);
+            var path = request.RequestUri?.AbsolutePath ?? string.Empty;
+            Log.ErrorStatus(_logger, ProviderName, status, path, detail.Message);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.ErrorBody(_logger, ProviderName, status, Encoding.UTF8.GetString(body[..Math.Min(length, 4096)]));
+            }
+
+            return UpstreamErrors.FromStatus(ProviderName, model, status, detail, retryAfter, path);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static KeyValuePair<string, string>[] BuildHeaders(ProviderOptions options)
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        var hasAuthorization = options.Headers.Keys.Any(static k => string.Equals(k, "Authorization", StringComparison.OrdinalIgnoreCase));
+        if (!string.IsNullOrEmpty(options.ApiKey) && !hasAuthorization)
+        {
+            headers.Add(new("Authorization", "Bearer " + options.ApiKey));
+        }
+
+        foreach (var (name, value) in options.Headers)
+        {
+            headers.Add(new(name, value));
+        }
+
+        return [.. headers];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Provider {Provider} answered HTTP {Status} for {Path}: {UpstreamMessage}")]
+        public static partial void ErrorStatus(ILogger logger, string provider, int status, string path, string? upstreamMessage);
+
+        [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Provider {Provider} error body (HTTP {Status}): {Body}")]
+        public static partial void ErrorBody(ILogger logger, string provider, int status, string body);
+
+        [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Provider {Provider} could not be reached at {Uri}")]
+        public static partial void Unreachable(ILogger logger, string provider, Uri? uri, Exception exception);
+
+        [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Provider {Provider} did not answer {Uri} within {Timeout}")]
+        public static partial void TimedOut(ILogger logger, string provider, Uri? uri, TimeSpan timeout);
+
+        [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Provider {Provider} sent an answer that could not be parsed")]
+        public static partial void InvalidResponse(ILogger logger, string provider, Exception? exception);
+
+        [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Provider {Provider} answered success with an error: {UpstreamMessage}")]
+        public static partial void ErrorInSuccess(ILogger logger, string provider, string upstreamMessage);
+
+        [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "Provider {Provider} stream failed after it started")]
+        public static partial void StreamBroken(ILogger logger, string provider, Exception exception);
+    }
+}
