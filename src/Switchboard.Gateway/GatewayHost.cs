@@ -65,13 +65,21 @@ public static partial class GatewayHost
         }
         catch (InvalidOperationException ex)
         {
-            throw new ConfigurationFileException($"{source}: {Explain(ex, configuration)}", ex);
+            throw new ConfigurationFileException($"{source}: {Explain(ex)}", ex);
         }
     }
 
     /// <summary>Binds and validates now, so a bad file stops start-up with a message instead of failing the first request.</summary>
     private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, string source)
     {
+        var unknown = ConfigurationKeyChecker.FindUnknownKeys(configuration, typeof(SwitchboardOptions));
+        if (unknown.Count > 0)
+        {
+            throw new ConfigurationFileException(string.Join(
+                Environment.NewLine,
+                unknown.Select(key => $"{source}: {GatewayConfigurationLoader.DisplayKey(key)}: unknown key; check its spelling against the configuration reference in the README.")));
+        }
+
         try
         {
             _ = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value;
@@ -83,27 +91,15 @@ public static partial class GatewayHost
         }
         catch (InvalidOperationException ex)
         {
-            throw new ConfigurationFileException($"{source}: {Explain(ex, configuration)}", ex);
+            throw new ConfigurationFileException($"{source}: {Explain(ex)}", ex);
         }
     }
 
     /// <summary>Rewrites the configuration binder's messages, which name .NET types, in the file's terms.</summary>
-    private static string Explain(InvalidOperationException ex, IConfiguration configuration)
+    private static string Explain(InvalidOperationException ex)
     {
-        var unknown = UnknownKeysPattern().Match(ex.Message);
-        if (unknown.Success)
-        {
-            var names = unknown.Groups["names"].Value.Split(',', StringSplitOptions.TrimEntries).Select(n => n.Trim('\'')).ToList();
-            var keys = configuration.AsEnumerable()
-                .Select(kv => kv.Key)
-                .Where(k => names.Any(n => k.EndsWith(":" + n, StringComparison.OrdinalIgnoreCase) || k.Equals(n, StringComparison.OrdinalIgnoreCase)))
-                .Select(GatewayConfigurationLoader.DisplayKey)
-                .Distinct()
-                .ToList();
-            return $"{(keys.Count > 0 ? string.Join(", ", keys) : string.Join(", ", names))}: unknown key; check its spelling against the configuration reference in the README.";
-        }
-
-        var conversion = ConversionPattern().Match(ex.Message);
+        var message = ex.InnerException is InvalidOperationException inner ? inner.Message : ex.Message;
+        var conversion = ConversionPattern().Match(message);
         if (conversion.Success)
         {
             var type = conversion.Groups["type"].Value;
@@ -118,11 +114,8 @@ public static partial class GatewayHost
             return $"{GatewayConfigurationLoader.DisplayKey(conversion.Groups["key"].Value)}: '{conversion.Groups["value"].Value}' is not {expected}.";
         }
 
-        return ex.Message;
+        return message;
     }
-
-    [GeneratedRegex("following properties were not found on the instance of [^:]+: (?<names>.+)$", RegexOptions.Singleline)]
-    private static partial Regex UnknownKeysPattern();
 
     [GeneratedRegex("Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]
     private static partial Regex ConversionPattern();

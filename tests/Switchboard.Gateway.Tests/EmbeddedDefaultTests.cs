@@ -59,9 +59,8 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
     public async Task StreamCarriesUsageOnlyWhenAskedFor()
     {
         var chat = _gateway.CreateOpenAIClient().GetChatClient("mock-echo");
-        var withUsage = new ChatCompletionOptions { StreamOptions = new ChatStreamOptions { IncludeUsage = true } };
         ChatTokenUsage? usage = null;
-        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("count me")], withUsage, TestContext.Current.CancellationToken))
+        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("count me")], cancellationToken: TestContext.Current.CancellationToken))
         {
             usage ??= update.Usage;
         }

@@ -92,8 +92,7 @@ public sealed class OllamaUpstreamTests : IAsyncLifetime
         ChatFinishReason? finish = null;
         ChatTokenUsage? usage = null;
 
-        var options = new ChatCompletionOptions { StreamOptions = new ChatStreamOptions { IncludeUsage = true } };
-        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("Why is the sky blue?")], options, guard.Token))
+        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("Why is the sky blue?")], cancellationToken: guard.Token))
         {
             foreach (var part in update.ContentUpdate)
             {

@@ -83,7 +83,8 @@ public static class GatewayConfigurationLoader
     public static string DisplayKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var parts = key.Split(ConfigurationPath.KeyDelimiter);
+        // Keys are case-insensitive; the file reference spells them in lower case.
+        var parts = key.ToLowerInvariant().Split(ConfigurationPath.KeyDelimiter);
         var result = new System.Text.StringBuilder();
         foreach (var part in parts)
         {

@@ -56,7 +56,8 @@ public sealed class SwitchboardOptionsValidator(
                 continue;
             }
 
-            failures.AddRange(factory.Validate(provider).Select(problem => $"{key}.{problem}"));
+            // Factories name the key themselves (providers[NAME].base_url).
+            failures.AddRange(factory.Validate(provider));
         }
 
         return names;

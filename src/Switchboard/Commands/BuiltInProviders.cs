@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Providers;
 
 namespace Switchboard.Cli.Commands;
 
@@ -8,5 +9,6 @@ public static class BuiltInProviders
     public static void Register(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddSwitchboardProviders();
     }
 }

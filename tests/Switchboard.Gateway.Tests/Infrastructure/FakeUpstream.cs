@@ -56,7 +56,8 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync(TimeSpan.FromSeconds(2));
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await _app.StopAsync(stopping.Token);
         await _app.DisposeAsync();
     }
 }

@@ -65,7 +65,8 @@ public sealed class TestGateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await _app.StopAsync(TimeSpan.FromSeconds(2));
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await _app.StopAsync(stopping.Token);
         await _app.DisposeAsync();
         if (_configDirectory is not null)
         {
