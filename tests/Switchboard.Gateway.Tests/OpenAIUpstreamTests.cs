@@ -183,6 +183,35 @@ public sealed class OpenAIUpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClientThatGivesUpOnAPlainRequestCancelsTheUpstreamCall()
+    {
+        // A gateway without the short timeout of this class, so only the client's disconnect can end the call.
+        await using var patient = await TestGateway.StartAsync($$"""
+            providers:
+              - {name: upstream, type: openai, base_url: "{{_upstream.BaseUrl}}/v1", timeout: 10m}
+            models:
+              - {name: gpt-4o, deployments: [{provider: upstream}]}
+            """);
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _upstream.Handler = async (context, _) =>
+        {
+            arrived.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        };
+        using var client = new CancellationTokenSource();
+
+        var call = patient.Http.PostAsync(
+            "/v1/chat/completions",
+            new StringContent("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Encoding.UTF8, "application/json"),
+            client.Token);
+        await arrived.Task.WaitAsync(Guard, TestContext.Current.CancellationToken);
+        await client.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await _upstream.RequestAborted.Task.WaitAsync(Guard, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task UpstreamServerErrorIs502WithoutItsBody()
     {
         _upstream.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"db password hunter2 leaked at Foo.Bar()\"}}", 500);
