@@ -1,0 +1,47 @@
+namespace Switchboard.Mock.Matching;
+
+/// <summary>Requires the request's messages, in order and all of them, to match the expected roles and texts.</summary>
+public sealed class ConversationMatcher : IRequestMatcher
+{
+    public ConversationMatcher(IReadOnlyList<MessagePattern> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        Messages = messages;
+        if (messages.All(m => m.Content is { Comparison: TextComparison.Equals, IgnoreCase: false }))
+        {
+            IndexKey = "c:" + string.Join('\u001E', messages.Select(m => m.Role + '\u001F' + m.Content.Pattern));
+        }
+    }
+
+    public IReadOnlyList<MessagePattern> Messages { get; }
+
+    public int Specificity => 50 + Messages.Sum(m => m.Content.Weight);
+
+    public string? IndexKey { get; }
+
+    public double Score(MockRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var actual = request.Messages;
+        if (IndexKey is not null && IndexKey.AsSpan(2).SequenceEqual(request.ConversationKey))
+        {
+            return 1;
+        }
+
+        var (prefix, suffix) = SequenceDiff.CommonEnds(Messages, actual, (e, a) => e.IsMatch(a));
+        if (prefix == Messages.Count && prefix == actual.Count)
+        {
+            return 1;
+        }
+
+        return 0.95 * (prefix + suffix) / Math.Max(Messages.Count, actual.Count);
+    }
+
+    public string Describe() => $"conversation of {Messages.Count} messages ending '{Messages.LastOrDefault()}'";
+
+    public string Explain(MockRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return "conversation " + SequenceDiff.Describe(Messages, request.Messages, "message", (e, a) => e.IsMatch(a), e => e.ToString(), a => a.ToString());
+    }
+}

@@ -1,0 +1,53 @@
+using Switchboard.Mock.Text;
+
+namespace Switchboard.Mock.Matching;
+
+/// <summary>
+/// Requires the request's Conversation History block to equal the expected turns as a whole (each turn's
+/// speaker and normalized text), so histories that share a prefix select different fixtures.
+/// </summary>
+public sealed class HistoryMatcher : IRequestMatcher
+{
+    public HistoryMatcher(IReadOnlyList<HistoryTurn> turns)
+    {
+        ArgumentNullException.ThrowIfNull(turns);
+        Turns = turns;
+        Key = ConversationHistory.ToKey(turns);
+    }
+
+    public IReadOnlyList<HistoryTurn> Turns { get; }
+
+    internal string Key { get; }
+
+    public int Specificity => 60;
+
+    public string? IndexKey => "h:" + Key;
+
+    public double Score(MockRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.History is not { } actual)
+        {
+            return 0;
+        }
+
+        if (request.HistoryKey == Key)
+        {
+            return 1;
+        }
+
+        return 0.95 * SequenceDiff.Similarity(Turns, actual);
+    }
+
+    public string Describe() => Turns.Count == 0
+        ? "history is empty"
+        : $"history of {Turns.Count} turns ending '{TextNormalizer.Shorten(Turns[^1].ToString(), 60)}'";
+
+    public string Explain(MockRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.History is not { } actual
+            ? "the request has no Conversation History block"
+            : "history " + SequenceDiff.Describe(Turns, actual, "turn");
+    }
+}

@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Switchboard.Errors;
+using Switchboard.Mock.Fixtures;
+using Switchboard.Mock.Matching;
+using Switchboard.Mock.Replies;
+using Switchboard.Mock.Text;
+using Switchboard.Tokens;
+
+namespace Switchboard.Mock;
+
+/// <summary>
+/// The mock: a live fixture set (swapped atomically when files change or fixtures are added), per-fixture
+/// sequence counters and scenario states, matching and replying. One engine serves the HTTP mock server
+/// and the gateway's <c>mock</c> provider alike. Thread-safe.
+/// </summary>
+public sealed class MockEngine
+{
+    /// <summary>The state every scenario starts in.</summary>
+    public const string StartState = "start";
+
+    /// <summary>The error code of a miss.</summary>
+    public const string NoMatchCode = "fixture_not_found";
+
+    /// <summary>The error code of an ambiguous match in strict mode.</summary>
+    public const string AmbiguousCode = "ambiguous_fixtures";
+
+    private readonly Lock _gate = new();
+    private readonly SortedDictionary<string, IReadOnlyList<Fixture>> _fileSources = new(StringComparer.Ordinal);
+    private readonly List<Fixture> _runtime = [];
+    private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _scenarios = new(StringComparer.Ordinal);
+    private FixtureSet _set = FixtureSet.Empty;
+    private long _generation;
+
+    public MockEngine(MockEngineOptions? options = null, ITokenCounter? tokens = null, TimeProvider? time = null)
+    {
+        Options = options ?? new MockEngineOptions();
+        Responder = new MockResponder(tokens ?? TiktokenTokenCounter.Instance, time ?? TimeProvider.System);
+    }
+
+    public MockEngineOptions Options { get; }
+
+    public MockResponder Responder { get; }
+
+    /// <summary>The fixtures in force now.</summary>
+    public FixtureSet Fixtures => Volatile.Read(ref _set);
+
+    /// <summary>Grows by one every time the fixture set changes.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    /// <summary>Raised after the fixture set changed, with the new generation.</summary>
+    public event EventHandler<long>? FixturesChanged;
+
+    /// <summary>Models the fixtures mention, plus the echo model when it answers.</summary>
+    public IReadOnlyList<string> Models
+    {
+        get
+        {
+            var set = Fixtures;
+            var models = set.Fixtures.SelectMany(f => f.Models).Where(m => !string.IsNullOrWhiteSpace(m)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            if (set.Count == 0 && Options.EchoWhenEmpty)
+            {
+                models.Add(MockModels.Echo);
+            }
+
+            return models;
+        }
+    }
+
+    /// <summary>Replaces the fixtures of one file (or other named source); an empty list removes it.</summary>
+    public void SetFileFixtures(string path, IReadOnlyList<Fixture> fixtures)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(fixtures);
+        lock (_gate)
+        {
+            _fileSources[path] = fixtures;
+            Rebuild();
+        }
+    }
+
+    /// <summary>Replaces the fixtures of all files at once; files not named are dropped.</summary>
+    public void SetAllFileFixtures(IReadOnlyDictionary<string, IReadOnlyList<Fixture>> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        lock (_gate)
+        {
+            _fileSources.Clear();
+            foreach (var (path, fixtures) in files)
+            {
+                _fileSources[path] = fixtures;
+            }
+
+            Rebuild();
+        }
+    }
+
+    public bool RemoveFile(string path)
+    {
+        lock (_gate)
+        {
+            var removed = _fileSources.Remove(path);
+            if (removed)
+            {
+                Rebuild();
+            }
+
+            return removed;
+        }
+    }
+
+    /// <summary>Adds fixtures at run time (code, admin API, record mode); they come after the files in load order.</summary>
+    public IReadOnlyList<Fixture> Add(IEnumerable<Fixture> fixtures)
+    {
+        ArgumentNullException.ThrowIfNull(fixtures);
+        lock (_gate)
+        {
+            var start = _runtime.Count;
+            _runtime.AddRange(fixtures);
+            Rebuild();
+            // Ids may have been made unique while building the set; return them as they are now.
+            return [.. _set.Fixtures.Skip(_set.Count - (_runtime.Count - start))];
+        }
+    }
+
+    /// <summary>Removes one fixture by id, from the run-time ones or until its file is read again.</summary>
+    public bool Remove(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        lock (_gate)
+        {
+            var fixture = _set.Find(id);
+            if (fixture is null)
+            {
+                return false;
+            }
+
+            var runtimeIndex = FindSame(_runtime, fixture);
+            if (runtimeIndex >= 0)
+            {
+                _runtime.RemoveAt(runtimeIndex);
+            }
+            else
+            {
+                foreach (var (path, list) in _fileSources)
+                {
+                    var index = FindSame(list, fixture);
+                    if (index >= 0)
+                    {
+                        _fileSources[path] = [.. list.Where((_, i) => i != index)];
+                        break;
+                    }
+                }
+            }
+
+            Rebuild();
+            return true;
+        }
+    }
+
+    /// <summary>Removes every fixture added at run time; file fixtures stay.</summary>
+    public void ClearRuntime()
+    {
+        lock (_gate)
+        {
+            _runtime.Clear();
+            Rebuild();
+        }
+    }
+
+    /// <summary>Starts every sequence and scenario again from the beginning.</summary>
+    public void ResetState()
+    {
+        _hits.Clear();
+        _scenarios.Clear();
+    }
+
+    /// <summary>The state a scenario is in now.</summary>
+    public string ScenarioState(string scenario) => _scenarios.GetValueOrDefault(scenario, StartState);
+
+    /// <summary>Matches a request without answering it or moving any sequence or scenario (for diagnostics and benchmarks).</summary>
+    public MatchOutcome Match(MockRequest request) => Fixtures.Match(request, ScenarioState);
+
+    /// <summary>Matches and answers a request: the one entry point of the server and the provider.</summary>
+    public async ValueTask<MockExchange> HandleAsync(MockRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var set = Fixtures;
+        if (set.Count == 0 && Options.EchoWhenEmpty)
+        {
+            var echo = Responder.Echo(request);
+            MockReply reply = request.IsStreaming
+                ? new MockReply.Stream(Responder.StreamAsync(echo, new FixtureResponse(), request.Request.WantsStreamUsage, CancellationToken.None))
+                : new MockReply.Completion(echo);
+            return new MockExchange(request, new MatchOutcome(), reply) { IsEcho = true };
+        }
+
+        var outcome = set.Match(request, ScenarioState);
+        if (outcome.Fixture is not { } fixture)
+        {
+            return new MockExchange(request, outcome, new MockReply.Failure(MissError(request, outcome)));
+        }
+
+        if (outcome.IsAmbiguous && Options.Strict)
+        {
+            return new MockExchange(request, outcome, new MockReply.Failure(AmbiguousError(request, outcome)));
+        }
+
+        var turn = _hits.AddOrUpdate(fixture.Id, 0, (_, n) => n + 1);
+        var index = fixture.SequenceMode == SequenceMode.Cycle ? turn % fixture.Responses.Count : Math.Min(turn, fixture.Responses.Count - 1);
+        if (fixture.Scenario is { } scenario && fixture.NextState is { } next)
+        {
+            _scenarios[scenario] = next;
+        }
+
+        var answer = await Responder.ReplyAsync(fixture.Responses[index], request, cancellationToken);
+        return new MockExchange(request, outcome, answer) { Turn = index };
+    }
+
+    /// <summary>The 404 of a miss, naming the closest fixtures and what differs.</summary>
+    public static GatewayError MissError(MockRequest request, MatchOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(outcome);
+        var message = new StringBuilder("No mock fixture matches this request (").Append(request.Summarize()).Append(").");
+        if (outcome.NearMisses.Count == 0)
+        {
+            message.Append(" No fixture is even close.");
+        }
+        else
+        {
+            message.Append(" Closest: ");
+            for (var i = 0; i < outcome.NearMisses.Count; i++)
+            {
+                message.Append(i == 0 ? string.Empty : " ").Append(CultureInfo.InvariantCulture, $"{i + 1}) ").Append(outcome.NearMisses[i]).Append('.');
+            }
+        }
+
+        return GatewayError.NotFound(message.ToString(), NoMatchCode);
+    }
+
+    /// <summary>The 409 of an ambiguous match in strict mode.</summary>
+    public static GatewayError AmbiguousError(MockRequest request, MatchOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(outcome);
+        var names = string.Join(", ", new[] { outcome.Fixture! }.Concat(outcome.Ties).Select(f => f.ToString()));
+        return new GatewayError
+        {
+            StatusCode = 409,
+            Type = ErrorTypes.InvalidRequest,
+            Message = $"Strict mode: the request ({TextNormalizer.Shorten(request.Summarize(), 200)}) matches several fixtures equally well: {names}. Give one a higher 'priority' or a more specific match.",
+            Code = AmbiguousCode,
+        };
+    }
+
+    private static int FindSame(IReadOnlyList<Fixture> list, Fixture fixture)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            // The set may have renamed the id to make it unique; the matcher list is shared by both copies.
+            if (list[i].Name == fixture.Name && ReferenceEquals(list[i].Matchers, fixture.Matchers) && ReferenceEquals(list[i].Responses, fixture.Responses))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private void Rebuild()
+    {
+        var set = FixtureSet.Create(_fileSources.Values.SelectMany(f => f).Concat(_runtime));
+        Volatile.Write(ref _set, set);
+        var generation = Interlocked.Increment(ref _generation);
+        FixturesChanged?.Invoke(this, generation);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Runtime.CompilerServices;
+using Switchboard.Errors;
+using Switchboard.Mock.Embeddings;
+using Switchboard.Mock.Matching;
+using Switchboard.Mock.Replies;
+using Switchboard.OpenAI;
+using Switchboard.Pipeline;
+using Switchboard.Providers;
+using Switchboard.Validation;
+
+namespace Switchboard.Mock.Provider;
+
+/// <summary>
+/// The gateway's <c>mock</c> provider: answers from fixtures with the same engine as <c>switchboard mock</c>,
+/// or, with no fixtures configured, with the deterministic echo model. Faults that need a socket (a dropped
+/// connection, a malformed chunk) become 502 errors: before a stream starts as a failed result, after as
+/// a <see cref="ChatStreamException"/>.
+/// </summary>
+public sealed class MockChatProvider : IChatProvider
+{
+    public MockChatProvider(string name, MockEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Name = name;
+        Engine = engine ?? throw new ArgumentNullException(nameof(engine));
+    }
+
+    public string Name { get; }
+
+    public string Type => ProviderTypes.Mock;
+
+    /// <summary>The engine, for tests and for listing the models it knows.</summary>
+    public MockEngine Engine { get; }
+
+    public async ValueTask<ChatResult> ChatAsync(ChatCompletionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (ChatRequestValidator.Validate(request, requireModel: false) is { } invalid)
+        {
+            return ChatResult.From(invalid);
+        }
+
+        var exchange = await Engine.HandleAsync(MockRequest.Create(request), cancellationToken);
+        var fixture = exchange.Fixture?.ToString() ?? "echo";
+        return exchange.Reply switch
+        {
+            MockReply.Completion completion => new ChatResult.Completed(completion.Response),
+            MockReply.Failure failure => ChatResult.From(failure.Error),
+            MockReply.Stream stream => new ChatResult.Streaming(Chunks(stream.Events, fixture, cancellationToken)),
+            MockReply.Dropped => ChatResult.From(GatewayError.BadGateway($"The mock dropped the connection (fault injected by fixture {fixture}).")),
+            MockReply.Malformed => ChatResult.From(GatewayError.BadGateway($"The mock answered with a malformed body (fault injected by fixture {fixture}).")),
+            _ => throw new InvalidOperationException($"Unknown mock reply {exchange.Reply.GetType().Name}."),
+        };
+    }
+
+    public ValueTask<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (EmbeddingRequestValidator.Validate(request) is { } invalid)
+        {
+            return ValueTask.FromResult(EmbeddingResult.Failure(invalid));
+        }
+
+        return ValueTask.FromResult(EmbeddingResult.Success(DeterministicEmbeddings.Respond(request, Engine.Responder.Tokens)));
+    }
+
+    public ValueTask<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken) => ValueTask.FromResult(ProviderHealth.Healthy);
+
+    private static async IAsyncEnumerable<ChatCompletionChunk> Chunks(
+        IAsyncEnumerable<MockStreamEvent> events,
+        string fixture,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in events.WithCancellation(cancellationToken))
+        {
+            switch (item)
+            {
+                case MockStreamEvent.Chunk chunk:
+                    yield return chunk.Value;
+                    break;
+                case MockStreamEvent.Malformed:
+                    throw new ChatStreamException(GatewayError.BadGateway($"The mock sent a malformed stream chunk (fault injected by fixture {fixture})."));
+                case MockStreamEvent.Drop:
+                    throw new ChatStreamException(GatewayError.BadGateway($"The mock dropped the stream (fault injected by fixture {fixture})."));
+            }
+        }
+    }
+}

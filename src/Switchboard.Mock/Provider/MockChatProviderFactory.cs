@@ -1,0 +1,53 @@
+using Switchboard.Mock.Loading;
+using Switchboard.Pipeline;
+using Switchboard.Providers;
+using Switchboard.Tokens;
+
+namespace Switchboard.Mock.Provider;
+
+/// <summary>
+/// Creates <c>type: mock</c> providers. With <c>fixtures:</c> (a file or folder, as for <c>switchboard mock</c>)
+/// the provider answers from them and a miss is a 404 naming the closest fixtures; without, it is the
+/// echo model (<c>mock-echo</c>), so the gateway works offline out of the box.
+/// </summary>
+public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCounter? tokens = null) : IChatProviderFactory
+{
+    public string Type => ProviderTypes.Mock;
+
+    public IReadOnlyList<string> Validate(ProviderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Fixtures is not { } path)
+        {
+            return [];
+        }
+
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return [$"providers[{options.Name}].fixtures: must be a file or folder path when set."];
+        }
+
+        try
+        {
+            FixtureLoader.LoadAll(path);
+            return [];
+        }
+        catch (FixtureLoadException ex)
+        {
+            return [$"providers[{options.Name}].fixtures: {ex.Error}"];
+        }
+    }
+
+    /// <summary>Creates the provider, loading its fixtures; a broken file throws <see cref="FixtureLoadException"/>.</summary>
+    public IChatProvider Create(ProviderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var engine = new MockEngine(new MockEngineOptions { EchoWhenEmpty = options.Fixtures is null }, tokens, time);
+        if (options.Fixtures is { } path)
+        {
+            engine.SetAllFileFixtures(FixtureLoader.LoadAll(path));
+        }
+
+        return new MockChatProvider(options.Name, engine);
+    }
+}

@@ -1,0 +1,32 @@
+using Switchboard.Errors;
+using Switchboard.OpenAI;
+
+namespace Switchboard.Mock.Replies;
+
+/// <summary>What the mock answers to one chat request, before it is written to a socket or handed to the gateway.</summary>
+public abstract record MockReply
+{
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
+
+    private MockReply()
+    {
+    }
+
+    /// <summary>Extra answer headers from the fixture.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = NoHeaders;
+
+    /// <summary>A whole completion.</summary>
+    public sealed record Completion(ChatCompletionResponse Response) : MockReply;
+
+    /// <summary>An OpenAI error answer (a miss, an injected status, a 429 with <c>Retry-After</c>).</summary>
+    public sealed record Failure(GatewayError Error) : MockReply;
+
+    /// <summary>A stream of events, paced as the fixture says.</summary>
+    public sealed record Stream(IAsyncEnumerable<MockStreamEvent> Events) : MockReply;
+
+    /// <summary>The connection is closed without an answer (fault injection).</summary>
+    public sealed record Dropped : MockReply;
+
+    /// <summary>A 200 answer whose body is not valid JSON (fault injection).</summary>
+    public sealed record Malformed(string Body) : MockReply;
+}

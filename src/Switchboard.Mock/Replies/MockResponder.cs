@@ -1,0 +1,327 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Switchboard.Errors;
+using Switchboard.Mock.Fixtures;
+using Switchboard.Mock.Matching;
+using Switchboard.OpenAI;
+using Switchboard.Streaming;
+using Switchboard.Tokens;
+
+namespace Switchboard.Mock.Replies;
+
+/// <summary>
+/// Turns a fixture response into a reply: a completion with usage counted by a real tokenizer, a paced
+/// chunk stream, an error, or a fault.
+/// </summary>
+public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
+{
+    private const string DefaultModel = "mock";
+
+    public ITokenCounter Tokens { get; } = tokens ?? throw new ArgumentNullException(nameof(tokens));
+
+    public TimeProvider Time { get; } = time ?? throw new ArgumentNullException(nameof(time));
+
+    /// <summary>Builds the reply; waits the response's delay first.</summary>
+    public async ValueTask<MockReply> ReplyAsync(FixtureResponse response, MockRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(request);
+        if (response.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(response.Delay, Time, cancellationToken);
+        }
+
+        if (response.Fault.DropConnection)
+        {
+            return new MockReply.Dropped { Headers = response.Headers };
+        }
+
+        if (response.Error is { } error)
+        {
+            return new MockReply.Failure(ToGatewayError(error)) { Headers = response.Headers };
+        }
+
+        if (response.Body is { } body && (response.Status ?? 200) >= 400)
+        {
+            return new MockReply.Failure(ErrorFromSavedBody(body, response.Status!.Value)) { Headers = response.Headers };
+        }
+
+        var completion = BuildCompletion(response, request);
+        if (request.IsStreaming)
+        {
+            return new MockReply.Stream(StreamAsync(completion, response, request.Request.WantsStreamUsage, CancellationToken.None)) { Headers = response.Headers };
+        }
+
+        if (response.Fault.MalformedChunk is not null)
+        {
+            var json = JsonSerializer.Serialize(completion, OpenAIJsonContext.Default.ChatCompletionResponse);
+            return new MockReply.Malformed(json[..(json.Length / 2)]) { Headers = response.Headers };
+        }
+
+        return new MockReply.Completion(completion) { Headers = response.Headers };
+    }
+
+    /// <summary>The whole completion a response stands for: the saved body as saved, or one built from content and tool calls.</summary>
+    public ChatCompletionResponse BuildCompletion(FixtureResponse response, MockRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(request);
+        if (response.Body is { } body)
+        {
+            if (TryReadCompletion(body) is { } saved)
+            {
+                return saved;
+            }
+
+            return Build(response with { Content = TextOfSavedBody(body) }, request);
+        }
+
+        return Build(response, request);
+    }
+
+    /// <summary>The echo model: answers with the last user message.</summary>
+    public ChatCompletionResponse Echo(MockRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var model = string.IsNullOrEmpty(request.Model) ? MockModels.Echo : request.Model;
+        var text = request.Request.Messages?.LastOrDefault(m => m?.Role == ChatRoles.User)?.Text ?? string.Empty;
+        return Build(new FixtureResponse { Content = text, Model = model }, request);
+    }
+
+    /// <summary>The chunks of a completion, paced and with the response's faults.</summary>
+    public async IAsyncEnumerable<MockStreamEvent> StreamAsync(
+        ChatCompletionResponse completion,
+        FixtureResponse response,
+        bool includeUsage,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        ArgumentNullException.ThrowIfNull(response);
+        var pace = response.Stream;
+        if (pace.TimeToFirstToken > TimeSpan.Zero)
+        {
+            await Task.Delay(pace.TimeToFirstToken, Time, cancellationToken);
+        }
+
+        var sent = 0;
+        foreach (var (chunk, chunkTokens) in BuildChunks(completion, pace.ChunkSize, includeUsage))
+        {
+            if (sent > 0 && chunkTokens > 0 && pace.TokensPerSecond is > 0 and var tps)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(chunkTokens / tps), Time, cancellationToken);
+            }
+
+            sent++;
+            if (response.Fault.MalformedChunk == sent)
+            {
+                var json = JsonSerializer.Serialize(chunk, OpenAIJsonContext.Default.ChatCompletionChunk);
+                yield return new MockStreamEvent.Malformed(json[..(json.Length / 2)]);
+            }
+            else
+            {
+                yield return new MockStreamEvent.Chunk(chunk);
+            }
+
+            if (response.Fault.DropAfterChunks == sent)
+            {
+                yield return new MockStreamEvent.Drop();
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The chunks OpenAI would send for a completion: a role chunk, content pieces, tool-call pieces, a finish
+    /// chunk per choice, then a usage chunk when asked for. Each comes with the tokens it carries, for pacing.
+    /// </summary>
+    public static IEnumerable<(ChatCompletionChunk Chunk, int Tokens)> BuildChunks(ChatCompletionResponse completion, int tokensPerChunk, bool includeUsage)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        ChatCompletionChunk Make(ChunkChoice choice) => new()
+        {
+            Id = completion.Id,
+            Created = completion.Created,
+            Model = completion.Model,
+            SystemFingerprint = completion.SystemFingerprint,
+            Choices = [choice],
+        };
+
+        foreach (var choice in completion.Choices)
+        {
+            var message = choice.Message;
+            var content = message.Content?.Text;
+            yield return (Make(new ChunkChoice { Index = choice.Index, Delta = new ChatDelta { Role = ChatRoles.Assistant, Content = content is null ? null : string.Empty } }), 0);
+            if (!string.IsNullOrEmpty(content))
+            {
+                foreach (var (piece, pieceTokens) in TokenSplitter.Split(content, tokensPerChunk))
+                {
+                    yield return (Make(new ChunkChoice { Index = choice.Index, Delta = new ChatDelta { Content = piece } }), pieceTokens);
+                }
+            }
+
+            var calls = message.ToolCalls ?? [];
+            for (var i = 0; i < calls.Count; i++)
+            {
+                var call = calls[i];
+                var head = new ToolCall { Index = i, Id = call.Id, Type = call.Type ?? "function", Function = new FunctionCall { Name = call.Function?.Name, Arguments = string.Empty } };
+                yield return (Make(new ChunkChoice { Index = choice.Index, Delta = new ChatDelta { ToolCalls = [head] } }), 1);
+                foreach (var (piece, pieceTokens) in TokenSplitter.Split(call.Function?.Arguments ?? string.Empty, tokensPerChunk))
+                {
+                    var part = new ToolCall { Index = i, Function = new FunctionCall { Arguments = piece } };
+                    yield return (Make(new ChunkChoice { Index = choice.Index, Delta = new ChatDelta { ToolCalls = [part] } }), pieceTokens);
+                }
+            }
+
+            yield return (Make(new ChunkChoice { Index = choice.Index, Delta = new ChatDelta(), FinishReason = choice.FinishReason ?? "stop" }), 0);
+        }
+
+        if (includeUsage)
+        {
+            yield return (new ChatCompletionChunk
+            {
+                Id = completion.Id,
+                Created = completion.Created,
+                Model = completion.Model,
+                SystemFingerprint = completion.SystemFingerprint,
+                Choices = [],
+                Usage = completion.Usage,
+            }, 0);
+        }
+    }
+
+    /// <summary>The gateway error a fixture's <c>error:</c> stands for.</summary>
+    public static GatewayError ToGatewayError(FixtureError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new GatewayError
+        {
+            StatusCode = error.Status,
+            Type = error.Type ?? DefaultErrorType(error.Status),
+            Message = error.Message ?? DefaultErrorMessage(error.Status),
+            Code = error.Code ?? (error.Status == 429 ? ErrorCodes.RateLimitExceeded : null),
+            Param = error.Param,
+            RetryAfter = error.RetryAfter,
+        };
+    }
+
+    private ChatCompletionResponse Build(FixtureResponse response, MockRequest request)
+    {
+        var calls = response.ToolCalls.Select(c => new ToolCall
+        {
+            Id = c.Id ?? CompletionIds.NewToolCallId(),
+            Type = "function",
+            Function = new FunctionCall { Name = c.Name, Arguments = c.Arguments },
+        }).ToList();
+        var content = response.Content ?? (calls.Count > 0 ? null : string.Empty);
+        var message = new ChatMessage
+        {
+            Role = ChatRoles.Assistant,
+            Content = content is null ? null : MessageContent.FromText(content),
+            ToolCalls = calls.Count > 0 ? calls : null,
+        };
+        var promptTokens = response.PromptTokens ?? Tokens.CountPromptTokens(request.Request.Messages ?? []);
+        var completionTokens = response.CompletionTokens
+            ?? (Tokens.CountTokens(content ?? string.Empty) + calls.Sum(c => Tokens.CountTokens(c.Function!.Name ?? string.Empty) + Tokens.CountTokens(c.Function.Arguments ?? string.Empty)));
+        return new ChatCompletionResponse
+        {
+            Id = CompletionIds.NewChatCompletionId(),
+            Created = Time.GetUtcNow().ToUnixTimeSeconds(),
+            Model = response.Model ?? (string.IsNullOrEmpty(request.Model) ? DefaultModel : request.Model),
+            Choices =
+            [
+                new ChatChoice
+                {
+                    Index = 0,
+                    Message = message,
+                    FinishReason = response.FinishReason ?? (calls.Count > 0 ? "tool_calls" : "stop"),
+                },
+            ],
+            Usage = Usage.Of(promptTokens, completionTokens),
+        };
+    }
+
+    private static ChatCompletionResponse? TryReadCompletion(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object
+            || !body.TryGetProperty("choices", out var choices)
+            || choices.ValueKind != JsonValueKind.Array
+            || choices.GetArrayLength() == 0
+            || choices.EnumerateArray().Any(c => c.ValueKind != JsonValueKind.Object || !c.TryGetProperty("message", out _)))
+        {
+            return null;
+        }
+
+        try
+        {
+            var completion = body.Deserialize(OpenAIJsonContext.Default.ChatCompletionResponse);
+            return completion is null ? null : completion with
+            {
+                Id = string.IsNullOrEmpty(completion.Id) ? CompletionIds.NewChatCompletionId() : completion.Id,
+                Model = string.IsNullOrEmpty(completion.Model) ? DefaultModel : completion.Model,
+            };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The text of a saved body that is not a whole completion: a string, a <c>content</c>/<c>message</c>/<c>text</c> field, or the JSON itself.</summary>
+    private static string TextOfSavedBody(JsonElement body)
+    {
+        if (body.ValueKind == JsonValueKind.String)
+        {
+            return body.GetString()!;
+        }
+
+        if (body.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var name in new[] { "content", "text", "response", "output" })
+            {
+                if (body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+                {
+                    return value.GetString()!;
+                }
+            }
+
+            if (body.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object
+                && message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
+            {
+                return content.GetString()!;
+            }
+        }
+
+        return body.GetRawText();
+    }
+
+    private static GatewayError ErrorFromSavedBody(JsonElement body, int status)
+    {
+        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+        {
+            string? Field(string name) => error.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            return ToGatewayError(new FixtureError { Status = status, Message = Field("message"), Type = Field("type"), Code = Field("code"), Param = Field("param") });
+        }
+
+        return ToGatewayError(new FixtureError { Status = status, Message = TextOfSavedBody(body) });
+    }
+
+    private static string DefaultErrorType(int status) => status switch
+    {
+        401 => ErrorTypes.Authentication,
+        403 => ErrorTypes.Permission,
+        429 => ErrorTypes.RateLimit,
+        >= 500 => ErrorTypes.Server,
+        _ => ErrorTypes.InvalidRequest,
+    };
+
+    private static string DefaultErrorMessage(int status) => status switch
+    {
+        400 => "Bad request (injected by a mock fixture).",
+        401 => "Incorrect API key provided (injected by a mock fixture).",
+        403 => "Permission denied (injected by a mock fixture).",
+        404 => "Not found (injected by a mock fixture).",
+        429 => "Rate limit reached (injected by a mock fixture).",
+        503 => "The server is overloaded (injected by a mock fixture).",
+        _ => $"The server had an error (status {status}, injected by a mock fixture).",
+    };
+}

@@ -1,0 +1,49 @@
+using Microsoft.ML.Tokenizers;
+
+namespace Switchboard.Mock.Replies;
+
+/// <summary>
+/// Cuts text into pieces of whole o200k_base tokens for streaming, so chunks look like a real model's.
+/// The pieces always join back to the exact text.
+/// </summary>
+internal static class TokenSplitter
+{
+    private static readonly Lazy<Tokenizer> SharedTokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
+
+    /// <summary>The pieces of <paramref name="text"/>, each <paramref name="tokensPerPiece"/> tokens long (the last may be shorter).</summary>
+    public static List<(string Text, int Tokens)> Split(string text, int tokensPerPiece)
+    {
+        var pieces = new List<(string, int)>();
+        if (string.IsNullOrEmpty(text))
+        {
+            return pieces;
+        }
+
+        tokensPerPiece = Math.Max(1, tokensPerPiece);
+        var boundaries = new SortedSet<int>();
+        foreach (var token in SharedTokenizer.Value.EncodeToTokens(text, out _))
+        {
+            var start = token.Offset.Start.GetOffset(text.Length);
+            // A token may start inside a surrogate pair when it covers part of an emoji's bytes; never cut there.
+            if (start > 0 && start < text.Length && !char.IsLowSurrogate(text[start]))
+            {
+                boundaries.Add(start);
+            }
+        }
+
+        var previous = 0;
+        var count = 0;
+        foreach (var boundary in boundaries)
+        {
+            count++;
+            if (count % tokensPerPiece == 0)
+            {
+                pieces.Add((text[previous..boundary], tokensPerPiece));
+                previous = boundary;
+            }
+        }
+
+        pieces.Add((text[previous..], count + 1 - (count / tokensPerPiece * tokensPerPiece)));
+        return pieces;
+    }
+}
