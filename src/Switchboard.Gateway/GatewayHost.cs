@@ -46,8 +46,9 @@ public static partial class GatewayHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // The reader enforces the configured limit with a clean 413; Kestrel's limit is only a backstop.
-            kestrel.Limits.MaxRequestBodySize = server.MaxBodyBytes + 1;
+            // The reader enforces the configured limit with a clean 413 and reads (discarding) what a client
+            // still sends past it; Kestrel's hard limit only bounds that draining.
+            kestrel.Limits.MaxRequestBodySize = server.MaxBodyBytes * 4;
         });
 
         var app = builder.Build();

@@ -27,6 +27,7 @@ public static class OpenAIRequestReader
         ArgumentNullException.ThrowIfNull(typeInfo);
         if (request.ContentLength > maxBodyBytes)
         {
+            await DrainAsync(request.BodyReader, cancellationToken);
             return RequestBody<T>.Failure(GatewayError.PayloadTooLarge(maxBodyBytes));
         }
 
@@ -41,6 +42,7 @@ public static class OpenAIRequestReader
             var read = await ReadBodyAsync(request.BodyReader, maxBodyBytes, cancellationToken);
             if (read is null)
             {
+                await DrainAsync(request.BodyReader, cancellationToken);
                 return RequestBody<T>.Failure(GatewayError.PayloadTooLarge(maxBodyBytes));
             }
 
@@ -162,6 +164,34 @@ public static class OpenAIRequestReader
         return param.Length == 0 ? null : param;
     }
 
+    /// <summary>
+    /// Reads and discards the rest of a body that is too large, so that a client still sending it gets the
+    /// 413 instead of a broken connection. Nothing is kept; the server's own body limit bounds the work.
+    /// </summary>
+    private static async ValueTask DrainAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(cancellationToken);
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            // Past the server's hard limit: the connection is closed after the answer.
+        }
+        catch (IOException)
+        {
+            // The client stopped sending.
+        }
+    }
+
     private static async ValueTask<byte[]?> ReadBodyAsync(PipeReader reader, long maxBodyBytes, CancellationToken cancellationToken)
     {
         while (true)
@@ -170,7 +200,7 @@ public static class OpenAIRequestReader
             var buffer = result.Buffer;
             if (buffer.Length > maxBodyBytes)
             {
-                reader.AdvanceTo(buffer.Start, buffer.End);
+                reader.AdvanceTo(buffer.End);
                 return null;
             }
 

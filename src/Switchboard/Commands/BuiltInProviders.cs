@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Switchboard.Mock.Provider;
 using Switchboard.Providers;
 
 namespace Switchboard.Cli.Commands;
@@ -10,5 +12,6 @@ public static class BuiltInProviders
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSwitchboardProviders();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, MockChatProviderFactory>());
     }
 }
