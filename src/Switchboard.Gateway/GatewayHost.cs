@@ -55,7 +55,22 @@ public static partial class GatewayHost
         ResolveOrExplain(app.Services, configuration, source);
         app.UseOpenAIErrors();
         app.MapSwitchboardGateway();
+        WarmUpTokenizerIfNeeded(app);
         return app;
+    }
+
+    /// <summary>
+    /// The mock provider counts tokens for its usage numbers; loading the vocabulary takes a few hundred
+    /// milliseconds, which should not land on the first request.
+    /// </summary>
+    private static void WarmUpTokenizerIfNeeded(WebApplication app)
+    {
+        var providers = app.Services.GetRequiredService<Routing.ProviderRegistry>().Providers.Values;
+        if (providers.Any(p => p.Type == Switchboard.Providers.ProviderTypes.Mock))
+        {
+            app.Lifetime.ApplicationStarted.Register(static () =>
+                ThreadPool.UnsafeQueueUserWorkItem(static _ => Tokens.TiktokenTokenCounter.Instance.CountTokens("warm up"), null));
+        }
     }
 
     private static ServerOptions BindServerOptions(IConfiguration configuration, string source)

@@ -104,14 +104,14 @@ public static partial class GatewayEndpoints
             return;
         }
 
-        await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Response!, OpenAIJsonContext.Default.EmbeddingResponse, http.RequestAborted);
+        await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Response!, OpenAIJsonContext.Relaxed.EmbeddingResponse, http.RequestAborted);
     }
 
     private static Task HandleListModelsAsync(HttpContext http)
     {
         var routes = http.RequestServices.GetRequiredService<RouteTable>();
         var list = new ModelList { Data = [.. routes.Models.Select(ToModelInfo)] };
-        return OpenAIResponseWriter.WriteJsonAsync(http.Response, list, OpenAIJsonContext.Default.ModelList, http.RequestAborted);
+        return OpenAIResponseWriter.WriteJsonAsync(http.Response, list, OpenAIJsonContext.Relaxed.ModelList, http.RequestAborted);
     }
 
     private static Task HandleGetModelAsync(HttpContext http)
@@ -120,7 +120,7 @@ public static partial class GatewayEndpoints
         var route = http.RequestServices.GetRequiredService<RouteTable>().Find(id);
         return route is null
             ? OpenAIResponseWriter.WriteErrorAsync(http.Response, GatewayError.ModelNotFound(id), http.RequestAborted)
-            : OpenAIResponseWriter.WriteJsonAsync(http.Response, ToModelInfo(route) with { Id = id }, OpenAIJsonContext.Default.ModelInfo, http.RequestAborted);
+            : OpenAIResponseWriter.WriteJsonAsync(http.Response, ToModelInfo(route) with { Id = id }, OpenAIJsonContext.Relaxed.ModelInfo, http.RequestAborted);
     }
 
     private static async Task HandleReadyAsync(HttpContext http)

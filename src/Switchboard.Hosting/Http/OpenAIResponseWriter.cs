@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
@@ -33,7 +34,7 @@ public static class OpenAIResponseWriter
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        return response.WriteAsJsonAsync(error.ToResponse(), OpenAIJsonContext.Default.ErrorResponse, "application/json", cancellationToken);
+        return response.WriteAsJsonAsync(error.ToResponse(), OpenAIJsonContext.Relaxed.ErrorResponse, "application/json", cancellationToken);
     }
 
     /// <summary>Writes a pipeline result, with the headers the stages recorded.</summary>
@@ -50,7 +51,7 @@ public static class OpenAIResponseWriter
         switch (result)
         {
             case ChatResult.Completed completed:
-                await WriteJsonAsync(httpContext.Response, completed.Response, OpenAIJsonContext.Default.ChatCompletionResponse, cancellationToken);
+                await WriteJsonAsync(httpContext.Response, completed.Response, OpenAIJsonContext.Relaxed.ChatCompletionResponse, cancellationToken);
                 break;
             case ChatResult.Streaming streaming:
                 await WriteStreamAsync(httpContext, streaming.Chunks);
@@ -86,12 +87,12 @@ public static class OpenAIResponseWriter
         StartEventStream(httpContext);
         var cancellationToken = httpContext.RequestAborted;
         var body = httpContext.Response.BodyWriter;
-        using var json = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true });
+        using var json = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         try
         {
             await foreach (var chunk in chunks.WithCancellation(cancellationToken))
             {
-                WriteEvent(body, json, chunk, OpenAIJsonContext.Default.ChatCompletionChunk);
+                WriteEvent(body, json, chunk, OpenAIJsonContext.Relaxed.ChatCompletionChunk);
                 var flush = await body.FlushAsync(cancellationToken);
                 if (flush.IsCanceled || flush.IsCompleted)
                 {
@@ -104,7 +105,7 @@ public static class OpenAIResponseWriter
         }
         catch (ChatStreamException ex)
         {
-            WriteEvent(body, json, ex.Error.ToResponse(), OpenAIJsonContext.Default.ErrorResponse);
+            WriteEvent(body, json, ex.Error.ToResponse(), OpenAIJsonContext.Relaxed.ErrorResponse);
             await body.FlushAsync(CancellationToken.None);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
