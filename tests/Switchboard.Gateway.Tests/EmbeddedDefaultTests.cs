@@ -144,6 +144,8 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
         Assert.Equal("mock", response.Headers.GetValues("x-switchboard-provider").Single());
         Assert.Equal("mock-echo", response.Headers.GetValues("x-switchboard-model").Single());
         Assert.Equal("1", response.Headers.GetValues("x-switchboard-attempts").Single());
+        Assert.Equal("bypass", response.Headers.GetValues("x-switchboard-cache").Single());
+        Assert.False(string.IsNullOrEmpty(response.Headers.GetValues("x-request-id").Single()));
     }
 
     private async Task<string> PostRawStreamAsync(string json)

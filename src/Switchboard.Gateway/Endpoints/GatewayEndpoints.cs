@@ -51,6 +51,8 @@ public static partial class GatewayEndpoints
 
         var context = new ChatContext(body.Value!) { RequestHeaders = new HeaderDictionaryView(http.Request.Headers) };
         context.ResponseHeaders[GatewayHeaders.RequestId] = http.TraceIdentifier;
+        // The cache stage, where configured, replaces this with hit, semantic or miss.
+        context.ResponseHeaders[GatewayHeaders.Cache] = "bypass";
         try
         {
             var result = await services.GetRequiredService<ChatPipeline>().InvokeAsync(context, http.RequestAborted);
