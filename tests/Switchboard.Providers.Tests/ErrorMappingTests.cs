@@ -128,19 +128,13 @@ public sealed class ErrorMappingTests
     public async Task Timeout_is_504(bool stream)
     {
         var received = Signal();
-        var never = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
-        {
-            received.SetResult();
-            await never.Task.WaitAsync(context.RequestAborted);
-        });
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.NeverAnswer(received));
         var time = new FakeTimeProvider();
         var provider = Provider(upstream.Url + "/v1", TimeSpan.FromSeconds(5), time);
 
-        var call = provider.ChatAsync(Chat($$"""{"model":"m","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}"""), Ct).AsTask();
-        await received.Task.WaitAsync(Guard, Ct);
-        time.Advance(TimeSpan.FromSeconds(5));
-        var error = (await call.WaitAsync(Guard, Ct)).Failed();
+        var error = await TimeOutAsync(
+            () => provider.ChatAsync(Chat($$"""{"model":"m","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}"""), Ct),
+            received.Task, time, TimeSpan.FromSeconds(5));
 
         Assert.Equal(504, error.StatusCode);
         Assert.Equal(ErrorCodes.UpstreamTimeout, error.Code);

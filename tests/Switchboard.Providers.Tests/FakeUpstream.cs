@@ -80,6 +80,21 @@ internal sealed class FakeUpstream : IAsyncDisposable
         return context.Response.WriteAsync(body, context.RequestAborted);
     };
 
+    /// <summary>Runs <paramref name="write"/>, then holds the request open until the client goes away, which sets <paramref name="aborted"/>.</summary>
+    public static Func<HttpContext, Task> WriteThenHold(Func<HttpContext, Task> write, TaskCompletionSource aborted) => async context =>
+    {
+        context.RequestAborted.Register(() => aborted.TrySetResult());
+        await write(context);
+        await HoldAsync(context);
+    };
+
+    /// <summary>Sets <paramref name="received"/> and never answers (until the client goes away).</summary>
+    public static Func<HttpContext, Task> NeverAnswer(TaskCompletionSource received) => context =>
+    {
+        received.TrySetResult();
+        return HoldAsync(context);
+    };
+
     /// <summary>Writes one SSE event and flushes it.</summary>
     public static async Task WriteEventAsync(HttpContext context, string data)
     {
@@ -93,6 +108,9 @@ internal sealed class FakeUpstream : IAsyncDisposable
         await context.Response.WriteAsync(json + "\n", context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
+
+    private static Task HoldAsync(HttpContext context) =>
+        Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
 
     private static async Task<CapturedRequest> CaptureAsync(HttpContext context)
     {

@@ -302,22 +302,14 @@ public sealed class OllamaProviderTests
     public async Task Cancelling_a_stream_aborts_the_upstream_request()
     {
         var aborted = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
-        {
-            context.RequestAborted.Register(aborted.SetResult);
-            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"one"},"done":false}""");
-            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-        });
-        using var disconnect = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.WriteThenHold(
+            context => FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"one"},"done":false}"""),
+            aborted));
+        var provider = Create(upstream.Url);
 
-        var result = await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), disconnect.Token);
-        await using var chunks = result.Chunks().GetAsyncEnumerator(disconnect.Token);
-        Assert.True(await chunks.MoveNextAsync());
-        var next = chunks.MoveNextAsync();
-        await disconnect.CancelAsync();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await next);
-        await aborted.Task.WaitAsync(Guard, Ct);
+        await AssertCancellingAbortsUpstreamAsync(
+            token => provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), token),
+            aborted.Task);
     }
 
     [Fact]
@@ -391,19 +383,15 @@ public sealed class OllamaProviderTests
     public async Task Timeout_is_504()
     {
         var received = Signal();
-        var never = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
-        {
-            received.SetResult();
-            await never.Task.WaitAsync(context.RequestAborted);
-        });
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.NeverAnswer(received));
         var time = new FakeTimeProvider();
+        var provider = Create(upstream.Url, TimeSpan.FromSeconds(2), time);
 
-        var call = Create(upstream.Url, TimeSpan.FromSeconds(2), time).ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct).AsTask();
-        await received.Task.WaitAsync(Guard, Ct);
-        time.Advance(TimeSpan.FromSeconds(2));
+        var error = await TimeOutAsync(
+            () => provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct),
+            received.Task, time, TimeSpan.FromSeconds(2));
 
-        Assert.Equal(504, (await call.WaitAsync(Guard, Ct)).Failed().StatusCode);
+        Assert.Equal(504, error.StatusCode);
     }
 
     [Fact]

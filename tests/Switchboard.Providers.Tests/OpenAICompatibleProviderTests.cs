@@ -154,37 +154,19 @@ public sealed class OpenAICompatibleProviderTests
     public async Task Cancelling_a_stream_aborts_the_upstream_request()
     {
         var aborted = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
-        {
-            context.RequestAborted.Register(aborted.SetResult);
-            context.Response.ContentType = "text/event-stream";
-            await FakeUpstream.WriteEventAsync(context, Chunk("""{"role":"assistant","content":"a"}"""));
-            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-        });
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.WriteThenHold(FirstEvent, aborted));
         var provider = Create(upstream.Url + "/v1");
-        using var disconnect = CancellationTokenSource.CreateLinkedTokenSource(Ct);
 
-        var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), disconnect.Token);
-        await using var chunks = result.Chunks().GetAsyncEnumerator(disconnect.Token);
-        Assert.True(await chunks.MoveNextAsync());
-        var next = chunks.MoveNextAsync();
-        await disconnect.CancelAsync();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await next);
-        await aborted.Task.WaitAsync(Guard, Ct);
+        await AssertCancellingAbortsUpstreamAsync(
+            token => provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), token),
+            aborted.Task);
     }
 
     [Fact]
     public async Task Abandoning_a_stream_releases_the_upstream_request()
     {
         var aborted = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
-        {
-            context.RequestAborted.Register(aborted.SetResult);
-            context.Response.ContentType = "text/event-stream";
-            await FakeUpstream.WriteEventAsync(context, Chunk("""{"role":"assistant","content":"a"}"""));
-            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-        });
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.WriteThenHold(FirstEvent, aborted));
         var provider = Create(upstream.Url + "/v1");
 
         var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
@@ -336,6 +318,12 @@ public sealed class OpenAICompatibleProviderTests
         Assert.False(failing.IsHealthy);
         Assert.False(down.IsHealthy);
         Assert.Contains("lmstudio", down.Detail, StringComparison.Ordinal);
+    }
+
+    private static Task FirstEvent(HttpContext context)
+    {
+        context.Response.ContentType = "text/event-stream";
+        return FakeUpstream.WriteEventAsync(context, Chunk("""{"role":"assistant","content":"a"}"""));
     }
 
     private static string Chunk(string delta, string finishReason = "null") =>

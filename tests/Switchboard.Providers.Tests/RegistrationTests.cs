@@ -41,24 +41,17 @@ public sealed class RegistrationTests
         using var services = new ServiceCollection().AddSingleton<TimeProvider>(time).AddSwitchboardProviders().BuildServiceProvider();
         var factories = services.GetServices<IChatProviderFactory>().ToDictionary(f => f.Type);
         var received = Signal();
-        var never = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
-        {
-            received.TrySetResult();
-            await never.Task.WaitAsync(context.RequestAborted);
-        });
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.NeverAnswer(received));
 
         var openai = factories[ProviderTypes.OpenAI].Create(new ProviderOptions { Name = "o", Type = ProviderTypes.OpenAI, BaseUrl = upstream.Url + "/v1", Timeout = TimeSpan.FromSeconds(1) });
         var ollama = factories[ProviderTypes.Ollama].Create(new ProviderOptions { Name = "l", Type = ProviderTypes.Ollama, BaseUrl = upstream.Url });
-        var call = openai.ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"x"}]}"""), Ct).AsTask();
-        await received.Task.WaitAsync(Guard, Ct);
-        time.Advance(TimeSpan.FromSeconds(1));
+        var error = await TimeOutAsync(() => openai.ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"x"}]}"""), Ct), received.Task, time, TimeSpan.FromSeconds(1));
 
         Assert.IsType<OpenAICompatibleProvider>(openai);
         Assert.IsType<OllamaProvider>(ollama);
         Assert.Equal("o", openai.Name);
         Assert.Equal(ProviderTypes.Ollama, ollama.Type);
-        Assert.Equal(504, (await call.WaitAsync(Guard, Ct)).Failed().StatusCode);
+        Assert.Equal(504, error.StatusCode);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
 
@@ -49,6 +50,32 @@ internal static class TestSupport
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// Starts a stream, reads its first chunk, then cancels the token the way a disconnecting client does:
+    /// the pending read must end with cancellation and the upstream must see its request aborted.
+    /// </summary>
+    public static async Task AssertCancellingAbortsUpstreamAsync(Func<CancellationToken, ValueTask<ChatResult>> start, Task upstreamAborted)
+    {
+        using var disconnect = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var result = await start(disconnect.Token);
+        await using var chunks = result.Chunks().GetAsyncEnumerator(disconnect.Token);
+        Assert.True(await chunks.MoveNextAsync());
+        var next = chunks.MoveNextAsync();
+        await disconnect.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await next);
+        await upstreamAborted.WaitAsync(Guard, Ct);
+    }
+
+    /// <summary>Starts a call against an upstream that never answers, moves the fake clock past the timeout and returns the error.</summary>
+    public static async Task<Errors.GatewayError> TimeOutAsync(Func<ValueTask<ChatResult>> start, Task upstreamReceived, FakeTimeProvider time, TimeSpan timeout)
+    {
+        var call = start().AsTask();
+        await upstreamReceived.WaitAsync(Guard, Ct);
+        time.Advance(timeout);
+        return (await call.WaitAsync(Guard, Ct)).Failed();
     }
 
     public static string Serialize(ChatCompletionChunk chunk) => JsonSerializer.Serialize(chunk, OpenAIJsonContext.Default.ChatCompletionChunk);

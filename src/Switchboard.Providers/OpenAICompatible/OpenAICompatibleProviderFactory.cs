@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Pipeline;
 using Switchboard.Providers.Upstream;
 
@@ -8,18 +7,11 @@ namespace Switchboard.Providers.OpenAICompatible;
 /// <summary>Creates <see cref="OpenAICompatibleProvider"/>s for <c>type: openai</c> entries.</summary>
 public sealed class OpenAICompatibleProviderFactory : IChatProviderFactory
 {
-    private readonly IHttpClientFactory _httpClientFactory;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly ProviderDependencies _dependencies;
 
     /// <summary>Creates the factory; each provider gets the named client <see cref="ProviderHttpClients.ClientName"/>.</summary>
     public OpenAICompatibleProviderFactory(IHttpClientFactory httpClientFactory, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
-    {
-        ArgumentNullException.ThrowIfNull(httpClientFactory);
-        _httpClientFactory = httpClientFactory;
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-    }
+        => _dependencies = new ProviderDependencies(httpClientFactory, timeProvider, loggerFactory);
 
     /// <inheritdoc />
     public string Type => ProviderTypes.OpenAI;
@@ -29,9 +21,5 @@ public sealed class OpenAICompatibleProviderFactory : IChatProviderFactory
 
     /// <inheritdoc />
     public IChatProvider Create(ProviderOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var client = _httpClientFactory.CreateClient(ProviderHttpClients.ClientName(options.Name));
-        return new OpenAICompatibleProvider(options, client, _timeProvider, _loggerFactory.CreateLogger<OpenAICompatibleProvider>());
-    }
+        => new OpenAICompatibleProvider(options, _dependencies.ClientFor(options), _dependencies.TimeProvider, _dependencies.Logger<OpenAICompatibleProvider>());
 }
