@@ -256,6 +256,7 @@ public sealed class OpenAICompatibleProviderTests
 
         var chunks = await (await provider.ChatAsync(Chat("""{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Chunks().ToListAsync();
 
+        Assert.True(upstream.Last.Body!.Value.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
         Assert.Equal(2, chunks.Count);
         Assert.Equal("Hello! How can I help?", chunks[0].Choices[0].Delta.Content);
         Assert.Equal("stop", chunks[0].Choices[0].FinishReason);
