@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Switchboard.Providers.Tests;
 
 /// <summary>What the fake upstream received.</summary>
-internal sealed record CapturedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, JsonElement? Body);
+internal sealed record CapturedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, JsonElement? Body, string ConnectionId);
 
 /// <summary>
 /// A real HTTP server on loopback (Kestrel, port 0) that plays an upstream: it records every request and
@@ -124,7 +124,7 @@ internal sealed class FakeUpstream : IAsyncDisposable
         }
 
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        return new CapturedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body);
+        return new CapturedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body, context.Connection.Id);
     }
 
     public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);

@@ -254,6 +254,24 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
+    public async Task Sequential_calls_reuse_one_pooled_connection()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"a"},"done":false}""");
+            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}""");
+        });
+        var provider = Create(upstream.Url);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(2, (await (await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct)).Chunks().ToListAsync()).Count);
+        }
+
+        Assert.Single(upstream.Requests.Select(r => r.ConnectionId).Distinct());
+    }
+
+    [Fact]
     public async Task Stream_maps_tool_calls()
     {
         await using var upstream = await FakeUpstream.StartAsync(async context =>
