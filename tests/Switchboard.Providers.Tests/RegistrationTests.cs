@@ -63,6 +63,7 @@ public sealed class RegistrationTests
         Assert.Contains(factory.Validate(new ProviderOptions { Name = "lm" }), p => p.Contains("providers[lm].base_url is required", StringComparison.Ordinal));
         Assert.Contains(factory.Validate(new ProviderOptions { Name = "lm", BaseUrl = "localhost:1234" }), p => p.Contains("providers[lm].base_url", StringComparison.Ordinal));
         Assert.Contains(factory.Validate(new ProviderOptions { Name = "lm", BaseUrl = "ftp://x/v1" }), p => p.Contains("http://", StringComparison.Ordinal));
+        Assert.Contains(factory.Validate(new ProviderOptions { Name = "lm", BaseUrl = "http://x/v1/chat/completions" }), p => p.Contains("API root", StringComparison.Ordinal));
         Assert.Contains(factory.Validate(new ProviderOptions { Name = "lm", BaseUrl = "http://x/v1", Timeout = TimeSpan.Zero }), p => p.Contains("providers[lm].timeout", StringComparison.Ordinal));
         Assert.Contains(
             factory.Validate(new ProviderOptions { Name = "lm", BaseUrl = "http://x/v1", Headers = new() { ["X-Bad"] = "a\r\nb" } }),

@@ -17,7 +17,19 @@ public sealed class OpenAICompatibleProviderFactory : IChatProviderFactory
     public string Type => ProviderTypes.OpenAI;
 
     /// <inheritdoc />
-    public IReadOnlyList<string> Validate(ProviderOptions options) => ProviderOptionsChecks.Common(options, baseUrlRequired: true);
+    /// <remarks><c>base_url</c> is the API root (<c>…/v1</c>); a URL that already names an endpoint is refused.</remarks>
+    public IReadOnlyList<string> Validate(ProviderOptions options)
+    {
+        var problems = ProviderOptionsChecks.Common(options, baseUrlRequired: true);
+        var baseUrl = options.BaseUrl?.TrimEnd('/');
+        if (baseUrl is not null
+            && (baseUrl.EndsWith("/chat/completions", StringComparison.OrdinalIgnoreCase) || baseUrl.EndsWith("/embeddings", StringComparison.OrdinalIgnoreCase)))
+        {
+            problems.Add($"providers[{options.Name}].base_url must be the API root (e.g. http://localhost:1234/v1), not an endpoint: got '{options.BaseUrl}'.");
+        }
+
+        return problems;
+    }
 
     /// <inheritdoc />
     public IChatProvider Create(ProviderOptions options)
