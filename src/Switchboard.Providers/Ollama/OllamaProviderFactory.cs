@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Pipeline;
 using Switchboard.Providers.Upstream;
 
@@ -8,18 +7,11 @@ namespace Switchboard.Providers.Ollama;
 /// <summary>Creates <see cref="OllamaProvider"/>s for <c>type: ollama</c> entries.</summary>
 public sealed class OllamaProviderFactory : IChatProviderFactory
 {
-    private readonly IHttpClientFactory _httpClientFactory;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly ProviderDependencies _dependencies;
 
     /// <summary>Creates the factory; each provider gets the named client <see cref="ProviderHttpClients.ClientName"/>.</summary>
     public OllamaProviderFactory(IHttpClientFactory httpClientFactory, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
-    {
-        ArgumentNullException.ThrowIfNull(httpClientFactory);
-        _httpClientFactory = httpClientFactory;
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-    }
+        => _dependencies = new ProviderDependencies(httpClientFactory, timeProvider, loggerFactory);
 
     /// <inheritdoc />
     public string Type => ProviderTypes.Ollama;
@@ -41,9 +33,5 @@ public sealed class OllamaProviderFactory : IChatProviderFactory
 
     /// <inheritdoc />
     public IChatProvider Create(ProviderOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var client = _httpClientFactory.CreateClient(ProviderHttpClients.ClientName(options.Name));
-        return new OllamaProvider(options, client, _timeProvider, _loggerFactory.CreateLogger<OllamaProvider>());
-    }
+        => new OllamaProvider(options, _dependencies.ClientFor(options), _dependencies.TimeProvider, _dependencies.Logger<OllamaProvider>());
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Switchboard.Errors;
 using Switchboard.OpenAI;
@@ -214,7 +215,7 @@ internal static class OllamaRequestMapper
 
         var parts = content.Parts!;
         string? single = null;
-        System.Text.StringBuilder? builder = null;
+        StringBuilder? builder = null;
         for (var j = 0; j < parts.Count; j++)
         {
             var part = parts[j];
@@ -227,7 +228,7 @@ internal static class OllamaRequestMapper
                     }
                     else
                     {
-                        builder ??= new System.Text.StringBuilder(single);
+                        builder ??= new StringBuilder(single);
                         builder.Append('\n').Append(part.Text);
                     }
 
@@ -329,41 +330,22 @@ internal static class OllamaRequestMapper
 
     private static void SetOption(OllamaOptions options, string key, JsonElement value)
     {
-        var handled = key switch
+        var isNumber = value.ValueKind == JsonValueKind.Number;
+        switch (key)
         {
-            "temperature" => TrySet(value, v => options.Temperature = v),
-            "top_p" => TrySet(value, v => options.TopP = v),
-            "frequency_penalty" => TrySet(value, v => options.FrequencyPenalty = v),
-            "presence_penalty" => TrySet(value, v => options.PresencePenalty = v),
-            "seed" => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var seed) && Assign(() => options.Seed = seed),
-            "num_predict" => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && Assign(() => options.NumPredict = n),
-            "stop" => TrySetStop(options, value),
-            _ => false,
-        };
-        if (!handled)
-        {
-            // Unknown or oddly typed: pass the value through as given, and drop a typed value of the same name
-            // so the key is written once.
-            ClearTyped(options, key);
-            (options.Extra ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[key] = value;
-        }
-    }
-
-    private static bool TrySet(JsonElement value, Action<double> set)
-    {
-        if (value.ValueKind != JsonValueKind.Number)
-        {
-            return false;
+            case "temperature" when isNumber: options.Temperature = value.GetDouble(); return;
+            case "top_p" when isNumber: options.TopP = value.GetDouble(); return;
+            case "frequency_penalty" when isNumber: options.FrequencyPenalty = value.GetDouble(); return;
+            case "presence_penalty" when isNumber: options.PresencePenalty = value.GetDouble(); return;
+            case "seed" when isNumber && value.TryGetInt64(out var seed): options.Seed = seed; return;
+            case "num_predict" when isNumber && value.TryGetInt32(out var n): options.NumPredict = n; return;
+            case "stop" when TrySetStop(options, value): return;
         }
 
-        set(value.GetDouble());
-        return true;
-    }
-
-    private static bool Assign(Action assign)
-    {
-        assign();
-        return true;
+        // Unknown or oddly typed: pass the value through as given, and drop a typed value of the same name
+        // so the key is written once.
+        ClearTyped(options, key);
+        (options.Extra ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[key] = value;
     }
 
     private static bool TrySetStop(OllamaOptions options, JsonElement value)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -128,7 +129,7 @@ internal static class OllamaResponseMapper
         {
             for (var j = 0; j < floats.Length; j++)
             {
-                floats[j] = BitConverter.Int32BitsToSingle(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(BitConverter.SingleToInt32Bits(floats[j])));
+                floats[j] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReverseEndianness(BitConverter.SingleToInt32Bits(floats[j])));
             }
         }
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Pipeline;
 using Switchboard.Providers.Upstream;
 
@@ -8,30 +7,31 @@ namespace Switchboard.Providers.OpenAICompatible;
 /// <summary>Creates <see cref="OpenAICompatibleProvider"/>s for <c>type: openai</c> entries.</summary>
 public sealed class OpenAICompatibleProviderFactory : IChatProviderFactory
 {
-    private readonly IHttpClientFactory _httpClientFactory;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly ProviderDependencies _dependencies;
 
     /// <summary>Creates the factory; each provider gets the named client <see cref="ProviderHttpClients.ClientName"/>.</summary>
     public OpenAICompatibleProviderFactory(IHttpClientFactory httpClientFactory, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
-    {
-        ArgumentNullException.ThrowIfNull(httpClientFactory);
-        _httpClientFactory = httpClientFactory;
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-    }
+        => _dependencies = new ProviderDependencies(httpClientFactory, timeProvider, loggerFactory);
 
     /// <inheritdoc />
     public string Type => ProviderTypes.OpenAI;
 
     /// <inheritdoc />
-    public IReadOnlyList<string> Validate(ProviderOptions options) => ProviderOptionsChecks.Common(options, baseUrlRequired: true);
+    /// <remarks><c>base_url</c> is the API root (<c>…/v1</c>); a URL that already names an endpoint is refused.</remarks>
+    public IReadOnlyList<string> Validate(ProviderOptions options)
+    {
+        var problems = ProviderOptionsChecks.Common(options, baseUrlRequired: true);
+        var baseUrl = options.BaseUrl?.TrimEnd('/');
+        if (baseUrl is not null
+            && (baseUrl.EndsWith("/chat/completions", StringComparison.OrdinalIgnoreCase) || baseUrl.EndsWith("/embeddings", StringComparison.OrdinalIgnoreCase)))
+        {
+            problems.Add($"providers[{options.Name}].base_url must be the API root (e.g. http://localhost:1234/v1), not an endpoint: got '{options.BaseUrl}'.");
+        }
+
+        return problems;
+    }
 
     /// <inheritdoc />
     public IChatProvider Create(ProviderOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var client = _httpClientFactory.CreateClient(ProviderHttpClients.ClientName(options.Name));
-        return new OpenAICompatibleProvider(options, client, _timeProvider, _loggerFactory.CreateLogger<OpenAICompatibleProvider>());
-    }
+        => new OpenAICompatibleProvider(options, _dependencies.ClientFor(options), _dependencies.TimeProvider, _dependencies.Logger<OpenAICompatibleProvider>());
 }
