@@ -1,0 +1,70 @@
+using System.Text;
+using Switchboard.Hosting.Http;
+using Switchboard.OpenAI;
+using Switchboard.Validation;
+
+namespace Switchboard.Core.Tests;
+
+public sealed class RequestReaderTests
+{
+    private static Errors.GatewayError? ParseError(string json) =>
+        OpenAIRequestReader.Parse(Encoding.UTF8.GetBytes(json), OpenAIJsonContext.Default.ChatCompletionRequest).Error;
+
+    [Theory]
+    [InlineData("{\"messages\": 5}", "messages")]
+    [InlineData("{\"messages\": [{\"role\": 1}]}", "messages[0].role")]
+    [InlineData("{\"stream\": \"yes\", \"messages\": []}", "stream")]
+    [InlineData("{\"n\": 1.5, \"messages\": []}", "n")]
+    [InlineData("{\"tools\": {}, \"messages\": []}", "tools")]
+    public void TypeErrorsNameTheParameter(string json, string param)
+    {
+        var error = ParseError(json);
+
+        Assert.NotNull(error);
+        Assert.Equal(400, error.StatusCode);
+        Assert.Equal(param, error.Param);
+        Assert.Equal("invalid_type", error.Code);
+    }
+
+    [Theory]
+    [InlineData("{")]
+    [InlineData("{\"model\": 'single'}")]
+    [InlineData("{\"a\":1,}")]
+    [InlineData("not json")]
+    public void SyntaxErrorsAreInvalidJson(string json)
+    {
+        var error = ParseError(json);
+
+        Assert.NotNull(error);
+        Assert.Equal("invalid_json", error.Code);
+        Assert.Null(error.Param);
+    }
+
+    [Theory]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":0}", "n")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"top_p\":2}", "top_p")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}", "stop")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"response_format\":{\"type\":\"yaml\"}}", "response_format.type")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tool_choice\":\"always\"}", "tool_choice")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "messages[0].tool_call_id")]
+    [InlineData("{\"model\":\"m\",\"messages\":[]}", "messages")]
+    public void ValidatorNamesTheParameter(string json, string param)
+    {
+        var body = OpenAIRequestReader.Parse(Encoding.UTF8.GetBytes(json), OpenAIJsonContext.Default.ChatCompletionRequest);
+        Assert.Null(body.Error);
+
+        var error = ChatRequestValidator.Validate(body.Value!);
+
+        Assert.NotNull(error);
+        Assert.Equal(param, error.Param);
+    }
+
+    [Fact]
+    public void AssistantToolCallWithoutContentIsValid()
+    {
+        var json = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"c\",\"content\":\"1\"}]}";
+        var body = OpenAIRequestReader.Parse(Encoding.UTF8.GetBytes(json), OpenAIJsonContext.Default.ChatCompletionRequest);
+
+        Assert.Null(ChatRequestValidator.Validate(body.Value!));
+    }
+}
