@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+using Switchboard.Mock.Server.Admin;
+using Switchboard.Mock.Server.Journal;
+
+namespace Switchboard.Mock.Server;
+
+/// <summary>Source-generated serialization of the admin API's answers.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true)]
+[JsonSerializable(typeof(IReadOnlyList<JournalEntry>))]
+[JsonSerializable(typeof(JournalEntry))]
+[JsonSerializable(typeof(FixtureList))]
+[JsonSerializable(typeof(FixtureInfo))]
+[JsonSerializable(typeof(AdminResult))]
+[JsonSerializable(typeof(HealthStatus))]
+public sealed partial class MockServerJsonContext : JsonSerializerContext;
