@@ -17,5 +17,5 @@ public sealed record ChatChoice
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public JsonElement? Logprobs { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

@@ -17,5 +17,5 @@ public sealed record ChatCompletionChunk
     [JsonPropertyName("system_fingerprint")] public string? SystemFingerprint { get; init; }
     [JsonPropertyName("service_tier")] public string? ServiceTier { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

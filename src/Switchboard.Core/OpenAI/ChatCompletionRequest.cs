@@ -35,7 +35,7 @@ public sealed record ChatCompletionRequest
     [JsonPropertyName("parallel_tool_calls")] public bool? ParallelToolCalls { get; init; }
     [JsonPropertyName("response_format")] public JsonElement? ResponseFormat { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     /// <summary>True when the client asked for server-sent events.</summary>
     [JsonIgnore] public bool IsStreaming => Stream == true;

@@ -15,5 +15,5 @@ public sealed record ChatCompletionResponse
     [JsonPropertyName("system_fingerprint")] public string? SystemFingerprint { get; init; }
     [JsonPropertyName("service_tier")] public string? ServiceTier { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

@@ -18,7 +18,7 @@ public sealed record ChatMessage
     [JsonPropertyName("tool_call_id")] public string? ToolCallId { get; init; }
     [JsonPropertyName("refusal")] public string? Refusal { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     /// <summary>The text of the message: the string content, or its text parts joined by new lines.</summary>
     [JsonIgnore] public string Text => Content?.Text ?? string.Empty;

@@ -9,5 +9,5 @@ public sealed record ChatTool
     [JsonPropertyName("type")] public string? Type { get; init; }
     [JsonPropertyName("function")] public FunctionDefinition? Function { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

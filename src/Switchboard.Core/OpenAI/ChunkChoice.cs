@@ -15,5 +15,5 @@ public sealed record ChunkChoice
 
     [JsonPropertyName("logprobs")] public JsonElement? Logprobs { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

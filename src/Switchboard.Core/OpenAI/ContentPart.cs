@@ -12,5 +12,5 @@ public sealed record ContentPart
     [JsonPropertyName("input_audio")] public JsonElement? InputAudio { get; init; }
     [JsonPropertyName("file")] public JsonElement? File { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

@@ -14,7 +14,7 @@ public sealed record EmbeddingRequest
     [JsonPropertyName("dimensions")] public int? Dimensions { get; init; }
     [JsonPropertyName("user")] public string? User { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     /// <summary>The inputs as texts; token-id inputs have no text and are returned as null entries.</summary>
     public IReadOnlyList<string?> GetInputs()

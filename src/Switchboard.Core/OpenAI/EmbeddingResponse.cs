@@ -11,5 +11,5 @@ public sealed record EmbeddingResponse
     [JsonPropertyName("model")] public required string Model { get; init; }
     [JsonPropertyName("usage")] public Usage? Usage { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

@@ -11,5 +11,5 @@ public sealed record FunctionDefinition
     [JsonPropertyName("parameters")] public JsonElement? Parameters { get; init; }
     [JsonPropertyName("strict")] public bool? Strict { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

@@ -14,5 +14,5 @@ public sealed record ToolCall
     [JsonPropertyName("type")] public string? Type { get; init; }
     [JsonPropertyName("function")] public FunctionCall? Function { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

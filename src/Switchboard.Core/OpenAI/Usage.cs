@@ -10,7 +10,7 @@ public sealed record Usage
     [JsonPropertyName("completion_tokens")] public int CompletionTokens { get; init; }
     [JsonPropertyName("total_tokens")] public int TotalTokens { get; init; }
 
-    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     public static Usage Of(int promptTokens, int completionTokens) =>
         new() { PromptTokens = promptTokens, CompletionTokens = completionTokens, TotalTokens = promptTokens + completionTokens };
