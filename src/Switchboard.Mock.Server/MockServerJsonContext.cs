@@ -4,11 +4,7 @@ using Switchboard.Mock.Server.Journal;
 
 namespace Switchboard.Mock.Server;
 
-/// <summary>Source-generated serialization of the admin API's answers.</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    WriteIndented = true)]
+/// <summary>Source-generated serialization of the admin API's answers; use it through <c>MockServerJson.Context</c>.</summary>
 [JsonSerializable(typeof(IReadOnlyList<JournalEntry>))]
 [JsonSerializable(typeof(JournalEntry))]
 [JsonSerializable(typeof(FixtureList))]

@@ -43,7 +43,7 @@ internal static class AdminEndpoints
 
         var errors = context.RequestServices.GetService<FixtureWatcher>()?.Errors.Select(e => e.ToString()).ToList() ?? [];
         var list = new FixtureList(set.Count, engine.Generation, [.. set.Fixtures.Select(FixtureInfo.From)], errors);
-        return context.Response.WriteAsJsonAsync(list, MockServerJsonContext.Default.FixtureList, cancellationToken: context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(list, MockServerJson.Context.FixtureList, cancellationToken: context.RequestAborted);
     }
 
     private static Task GetFixture(HttpContext context, string id)
@@ -56,7 +56,7 @@ internal static class AdminEndpoints
 
         return WantsYaml(context.Request)
             ? WriteYamlAsync(context, FixtureYamlWriter.Write([fixture]))
-            : context.Response.WriteAsJsonAsync(FixtureInfo.From(fixture), MockServerJsonContext.Default.FixtureInfo, cancellationToken: context.RequestAborted);
+            : context.Response.WriteAsJsonAsync(FixtureInfo.From(fixture), MockServerJson.Context.FixtureInfo, cancellationToken: context.RequestAborted);
     }
 
     private static async Task AddFixturesAsync(HttpContext context)
@@ -91,7 +91,7 @@ internal static class AdminEndpoints
         var added = engine.Add(parsed);
         context.Response.StatusCode = StatusCodes.Status201Created;
         var result = new AdminResult($"Added {added.Count} fixture(s).", engine.Fixtures.Count, [.. added.Select(FixtureInfo.From)]);
-        await context.Response.WriteAsJsonAsync(result, MockServerJsonContext.Default.AdminResult, cancellationToken: context.RequestAborted);
+        await context.Response.WriteAsJsonAsync(result, MockServerJson.Context.AdminResult, cancellationToken: context.RequestAborted);
     }
 
     private static Task ClearFixtures(HttpContext context)
@@ -118,7 +118,7 @@ internal static class AdminEndpoints
             entries = entries.Where(e => outcome.Contains(e.Outcome));
         }
 
-        return context.Response.WriteAsJsonAsync<IReadOnlyList<JournalEntry>>([.. entries], MockServerJsonContext.Default.IReadOnlyListJournalEntry, cancellationToken: context.RequestAborted);
+        return context.Response.WriteAsJsonAsync<IReadOnlyList<JournalEntry>>([.. entries], MockServerJson.Context.IReadOnlyListJournalEntry, cancellationToken: context.RequestAborted);
     }
 
     private static Task ClearRequests(HttpContext context)
@@ -169,7 +169,7 @@ internal static class AdminEndpoints
     }
 
     private static Task WriteResultAsync(HttpContext context, string message, MockEngine engine) =>
-        context.Response.WriteAsJsonAsync(new AdminResult(message, engine.Fixtures.Count), MockServerJsonContext.Default.AdminResult, cancellationToken: context.RequestAborted);
+        context.Response.WriteAsJsonAsync(new AdminResult(message, engine.Fixtures.Count), MockServerJson.Context.AdminResult, cancellationToken: context.RequestAborted);
 
     private static Task NotFound(HttpContext context, string id) =>
         OpenAIResponseWriter.WriteErrorAsync(context.Response, GatewayError.NotFound($"No fixture has the id '{id}'. GET {Prefix}/fixtures lists them.", ErrorCodes.NotFound), context.RequestAborted);

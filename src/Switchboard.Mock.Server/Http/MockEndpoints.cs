@@ -167,7 +167,7 @@ internal static partial class MockEndpoints
         var engine = context.RequestServices.GetRequiredService<MockEngine>();
         var errors = context.RequestServices.GetService<FixtureWatcher>()?.Errors.Select(e => e.ToString()).ToList() ?? [];
         var health = new HealthStatus(errors.Count == 0 ? "ok" : "degraded", engine.Fixtures.Count, engine.Generation, errors);
-        return context.Response.WriteAsJsonAsync(health, MockServerJsonContext.Default.HealthStatus, cancellationToken: context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(health, MockServerJson.Context.HealthStatus, cancellationToken: context.RequestAborted);
     }
 
     private static ModelInfo ToInfo(string id) => new() { Id = id, OwnedBy = "switchboard-mock" };
