@@ -29,6 +29,7 @@ public sealed class MockEngine
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, IReadOnlyList<Fixture>> _fileSources = new(StringComparer.Ordinal);
     private readonly List<Fixture> _runtime = [];
+    private IReadOnlyList<Fixture> _code = [];
     private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _scenarios = new(StringComparer.Ordinal);
     private FixtureSet _set = FixtureSet.Empty;
@@ -111,6 +112,17 @@ public sealed class MockEngine
         }
     }
 
+    /// <summary>Sets the fixtures given in code at start-up; they come after the files and survive a reset.</summary>
+    public void SetCodeFixtures(IReadOnlyList<Fixture> fixtures)
+    {
+        ArgumentNullException.ThrowIfNull(fixtures);
+        lock (_gate)
+        {
+            _code = fixtures;
+            Rebuild();
+        }
+    }
+
     /// <summary>Adds fixtures at run time (code, admin API, record mode); they come after the files in load order.</summary>
     public IReadOnlyList<Fixture> Add(IEnumerable<Fixture> fixtures)
     {
@@ -138,9 +150,14 @@ public sealed class MockEngine
             }
 
             var runtimeIndex = FindSame(_runtime, fixture);
+            var codeIndex = FindSame(_code, fixture);
             if (runtimeIndex >= 0)
             {
                 _runtime.RemoveAt(runtimeIndex);
+            }
+            else if (codeIndex >= 0)
+            {
+                _code = [.. _code.Where((_, i) => i != codeIndex)];
             }
             else
             {
@@ -160,13 +177,15 @@ public sealed class MockEngine
         }
     }
 
-    /// <summary>Removes every fixture added at run time; file fixtures stay.</summary>
-    public void ClearRuntime()
+    /// <summary>Removes every fixture added at run time and returns how many; file and start-up fixtures stay.</summary>
+    public int ClearRuntime()
     {
         lock (_gate)
         {
+            var count = _runtime.Count;
             _runtime.Clear();
             Rebuild();
+            return count;
         }
     }
 
@@ -272,7 +291,7 @@ public sealed class MockEngine
 
     private void Rebuild()
     {
-        var set = FixtureSet.Create(_fileSources.Values.SelectMany(f => f).Concat(_runtime));
+        var set = FixtureSet.Create(_fileSources.Values.SelectMany(f => f).Concat(_code).Concat(_runtime));
         Volatile.Write(ref _set, set);
         var generation = Interlocked.Increment(ref _generation);
         FixturesChanged?.Invoke(this, generation);

@@ -98,14 +98,18 @@ public sealed class MockRequest
     public string Summarize()
     {
         var builder = new StringBuilder();
-        builder.Append("model '").Append(Model).Append("', last user message '").Append(TextNormalizer.Shorten(LastUserMessage, 60)).Append('\'');
+        builder.Append("model '").Append(Model).Append('\'');
         if (History is { } history)
         {
-            builder.Append(", ").Append(history.Count).Append(" history turns");
+            builder.Append(", history of ").Append(history.Count).Append(" turns");
+            if (history.Count > 0)
+            {
+                builder.Append(" ending '").Append(TextNormalizer.Shorten(history[^1].ToString(), 60)).Append('\'');
+            }
         }
         else
         {
-            builder.Append(", ").Append(Messages.Count).Append(" messages");
+            builder.Append(", ").Append(Messages.Count).Append(" messages, last user message '").Append(TextNormalizer.Shorten(LastUserMessage, 60)).Append('\'');
         }
 
         return builder.ToString();

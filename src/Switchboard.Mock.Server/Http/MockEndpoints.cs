@@ -1,0 +1,195 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Errors;
+using Switchboard.Hosting.Http;
+using Switchboard.Mock.Embeddings;
+using Switchboard.Mock.Loading;
+using Switchboard.Mock.Matching;
+using Switchboard.Mock.Replies;
+using Switchboard.Mock.Server.Admin;
+using Switchboard.Mock.Server.Journal;
+using Switchboard.Mock.Server.Recording;
+using Switchboard.Mock.Text;
+using Switchboard.OpenAI;
+using Switchboard.Validation;
+
+namespace Switchboard.Mock.Server.Http;
+
+/// <summary>The OpenAI-compatible endpoints of the mock, with and without the <c>/v1</c> prefix.</summary>
+internal static partial class MockEndpoints
+{
+    public static void MapMockEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        foreach (var prefix in new[] { "/v1", string.Empty })
+        {
+            endpoints.MapPost(prefix + "/chat/completions", ChatAsync);
+            endpoints.MapPost(prefix + "/embeddings", EmbeddingsAsync);
+            endpoints.MapGet(prefix + "/models", ModelsAsync);
+            endpoints.MapGet(prefix + "/models/{id}", ModelAsync);
+        }
+
+        endpoints.MapGet("/health", HealthAsync);
+    }
+
+    private static async Task ChatAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<MockServerOptions>();
+        var engine = services.GetRequiredService<MockEngine>();
+        var journal = services.GetRequiredService<RequestJournal>();
+        var logger = services.GetRequiredService<ILogger<MockEngine>>();
+        var cancellationToken = context.RequestAborted;
+
+        var body = await OpenAIRequestReader.ReadAsync(context.Request, OpenAIJsonContext.Default.ChatCompletionRequest, options.MaxBodyBytes, cancellationToken);
+        var invalid = body.Error ?? ChatRequestValidator.Validate(body.Value!);
+        if (invalid is not null)
+        {
+            journal.Add(new JournalEntry
+            {
+                Method = context.Request.Method,
+                Path = context.Request.Path,
+                Outcome = "invalid",
+                Status = invalid.StatusCode,
+                Error = invalid.Message,
+                Time = engine.Responder.Time.GetUtcNow(),
+            });
+            Log.Invalid(logger, context.Request.Method, context.Request.Path, invalid.StatusCode, invalid.Message);
+            await OpenAIResponseWriter.WriteErrorAsync(context.Response, invalid, cancellationToken);
+            return;
+        }
+
+        JsonElement root;
+        using (var document = JsonDocument.Parse(body.Raw))
+        {
+            root = document.RootElement.Clone();
+        }
+
+        var headers = context.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
+        var request = MockRequest.Create(body.Value!, root, headers);
+        var exchange = await engine.HandleAsync(request, cancellationToken);
+        var reply = exchange.Reply;
+        var outcome = exchange.IsEcho ? "echo" : exchange.Outcome.IsMatch ? (exchange.Outcome.IsAmbiguous ? "ambiguous" : "matched") : "miss";
+        if (!exchange.Outcome.IsMatch && !exchange.IsEcho && services.GetService<RecordingProxy>() is { } recorder)
+        {
+            reply = await recorder.ForwardAsync(request, context.Request, cancellationToken);
+            outcome = reply is MockReply.Failure ? "miss" : "recorded";
+        }
+
+        var status = MockReplyWriter.StatusOf(reply);
+        var fixture = exchange.Outcome.Fixture;
+        var answered = outcome is "matched" or "ambiguous" && !(exchange.Outcome.IsAmbiguous && engine.Options.Strict);
+        journal.Add(new JournalEntry
+        {
+            Time = engine.Responder.Time.GetUtcNow(),
+            Method = context.Request.Method,
+            Path = context.Request.Path,
+            Model = request.Model,
+            LastUserMessage = request.LastUserMessage,
+            Stream = request.IsStreaming,
+            Outcome = outcome,
+            Status = status,
+            FixtureId = answered ? fixture?.Id : null,
+            FixtureName = answered ? fixture?.Name : null,
+            FixtureSource = answered ? fixture?.Source.ToString() : null,
+            Turn = answered ? exchange.Turn : null,
+            NearMisses = [.. exchange.Outcome.NearMisses.Select(n => new JournalNearMiss(n.Fixture.Id, n.Fixture.Name, n.Fixture.Source.ToString(), Math.Round(n.Score, 3), n.Differences))],
+            Ties = [.. exchange.Outcome.Ties.Select(t => t.Id)],
+            Error = (reply as MockReply.Failure)?.Error.Message,
+            Body = root,
+        });
+        LogExchange(logger, context, request, exchange, outcome, status, reply);
+        await MockReplyWriter.WriteAsync(context, reply);
+    }
+
+    private static void LogExchange(ILogger logger, HttpContext context, MockRequest request, MockExchange exchange, string outcome, int status, MockReply reply)
+    {
+        var method = context.Request.Method;
+        var path = context.Request.Path.ToString();
+        var summary = TextNormalizer.Shorten(request.Summarize(), 160);
+        switch (outcome)
+        {
+            case "matched" or "ambiguous" when exchange.Outcome.Fixture is { } fixture:
+                Log.Matched(logger, method, path, summary, fixture.Name, fixture.Source.ToString(), exchange.Turn + 1, status, request.IsStreaming ? " (stream)" : string.Empty);
+                if (exchange.Outcome.IsAmbiguous)
+                {
+                    Log.Ambiguous(logger, fixture.Name, string.Join(", ", exchange.Outcome.Ties.Select(t => t.Name)));
+                }
+
+                break;
+            case "echo":
+                Log.Echo(logger, method, path, summary);
+                break;
+            case "recorded":
+                Log.Proxied(logger, method, path, summary, status);
+                break;
+            default:
+                Log.Miss(logger, method, path, status, (reply as MockReply.Failure)?.Error.Message ?? summary);
+                break;
+        }
+    }
+
+    private static async Task EmbeddingsAsync(HttpContext context)
+    {
+        var options = context.RequestServices.GetRequiredService<MockServerOptions>();
+        var engine = context.RequestServices.GetRequiredService<MockEngine>();
+        var body = await OpenAIRequestReader.ReadAsync(context.Request, OpenAIJsonContext.Default.EmbeddingRequest, options.MaxBodyBytes, context.RequestAborted);
+        if ((body.Error ?? EmbeddingRequestValidator.Validate(body.Value!)) is { } invalid)
+        {
+            await OpenAIResponseWriter.WriteErrorAsync(context.Response, invalid, context.RequestAborted);
+            return;
+        }
+
+        var response = DeterministicEmbeddings.Respond(body.Value!, engine.Responder.Tokens);
+        await OpenAIResponseWriter.WriteJsonAsync(context.Response, response, OpenAIJsonContext.Default.EmbeddingResponse, context.RequestAborted);
+    }
+
+    private static Task ModelsAsync(HttpContext context)
+    {
+        var engine = context.RequestServices.GetRequiredService<MockEngine>();
+        var models = new ModelList { Data = [.. engine.Models.Select(ToInfo)] };
+        return OpenAIResponseWriter.WriteJsonAsync(context.Response, models, OpenAIJsonContext.Default.ModelList, context.RequestAborted);
+    }
+
+    private static Task ModelAsync(HttpContext context, string id)
+    {
+        var engine = context.RequestServices.GetRequiredService<MockEngine>();
+        return engine.Models.Contains(id, StringComparer.Ordinal)
+            ? OpenAIResponseWriter.WriteJsonAsync(context.Response, ToInfo(id), OpenAIJsonContext.Default.ModelInfo, context.RequestAborted)
+            : OpenAIResponseWriter.WriteErrorAsync(context.Response, GatewayError.ModelNotFound(id), context.RequestAborted);
+    }
+
+    private static Task HealthAsync(HttpContext context)
+    {
+        var engine = context.RequestServices.GetRequiredService<MockEngine>();
+        var errors = context.RequestServices.GetService<FixtureWatcher>()?.Errors.Select(e => e.ToString()).ToList() ?? [];
+        var health = new HealthStatus(errors.Count == 0 ? "ok" : "degraded", engine.Fixtures.Count, engine.Generation, errors);
+        return context.Response.WriteAsJsonAsync(health, MockServerJson.Context.HealthStatus, cancellationToken: context.RequestAborted);
+    }
+
+    private static ModelInfo ToInfo(string id) => new() { Id = id, OwnedBy = "switchboard-mock" };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "{Method} {Path} [{Summary}] -> fixture '{Fixture}' ({Source}), turn {Turn}: {Status}{Stream}")]
+        public static partial void Matched(ILogger logger, string method, string path, string summary, string fixture, string source, int turn, int status, string stream);
+
+        [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "{Method} {Path} -> {Status} {Message}")]
+        public static partial void Miss(ILogger logger, string method, string path, int status, string message);
+
+        [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Ambiguous match: '{Fixture}' won over equally good {Others}; give one a priority")]
+        public static partial void Ambiguous(ILogger logger, string fixture, string others);
+
+        [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "{Method} {Path} [{Summary}] -> echo model")]
+        public static partial void Echo(ILogger logger, string method, string path, string summary);
+
+        [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "{Method} {Path} [{Summary}] -> proxied to the upstream and recorded: {Status}")]
+        public static partial void Proxied(ILogger logger, string method, string path, string summary, int status);
+
+        [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "{Method} {Path} -> {Status} {Message}")]
+        public static partial void Invalid(ILogger logger, string method, string path, int status, string message);
+    }
+}

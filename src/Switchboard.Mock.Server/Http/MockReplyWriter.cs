@@ -1,0 +1,90 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Hosting.Http;
+using Switchboard.Mock.Replies;
+using Switchboard.OpenAI;
+
+namespace Switchboard.Mock.Server.Http;
+
+/// <summary>Writes a <see cref="MockReply"/> to the socket, faults included: a dropped connection aborts it.</summary>
+internal static class MockReplyWriter
+{
+    /// <summary>The status the reply is answered with; 0 for a dropped connection.</summary>
+    public static int StatusOf(MockReply reply) => reply switch
+    {
+        MockReply.Failure failure => failure.Error.StatusCode,
+        MockReply.Dropped => 0,
+        _ => StatusCodes.Status200OK,
+    };
+
+    public static async Task WriteAsync(HttpContext context, MockReply reply)
+    {
+        var response = context.Response;
+        var cancellationToken = context.RequestAborted;
+        foreach (var (name, value) in reply.Headers)
+        {
+            response.Headers[name] = value;
+        }
+
+        switch (reply)
+        {
+            case MockReply.Completion completion:
+                await OpenAIResponseWriter.WriteJsonAsync(response, completion.Response, OpenAIJsonContext.Default.ChatCompletionResponse, cancellationToken);
+                break;
+            case MockReply.Failure failure:
+                await OpenAIResponseWriter.WriteErrorAsync(response, failure.Error, cancellationToken);
+                break;
+            case MockReply.Stream stream:
+                await WriteStreamAsync(context, stream.Events);
+                break;
+            case MockReply.Dropped:
+                context.Abort();
+                break;
+            case MockReply.Malformed malformed:
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = "application/json";
+                await response.WriteAsync(malformed.Body, Encoding.UTF8, cancellationToken);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown mock reply {reply.GetType().Name}.");
+        }
+    }
+
+    private static async Task WriteStreamAsync(HttpContext context, IAsyncEnumerable<MockStreamEvent> events)
+    {
+        OpenAIResponseWriter.StartEventStream(context);
+        var cancellationToken = context.RequestAborted;
+        var body = context.Response.BodyWriter;
+        using var json = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true });
+        try
+        {
+            await foreach (var item in events.WithCancellation(cancellationToken))
+            {
+                switch (item)
+                {
+                    case MockStreamEvent.Chunk chunk:
+                        OpenAIResponseWriter.WriteEvent(body, json, chunk.Value, OpenAIJsonContext.Default.ChatCompletionChunk);
+                        break;
+                    case MockStreamEvent.Malformed malformed:
+                        body.Write(Encoding.UTF8.GetBytes("data: " + malformed.Data + "\n\n"));
+                        break;
+                    case MockStreamEvent.Drop:
+                        await body.FlushAsync(cancellationToken);
+                        context.Abort();
+                        return;
+                }
+
+                await body.FlushAsync(cancellationToken);
+            }
+
+            OpenAIResponseWriter.WriteDone(body);
+            await body.FlushAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away mid-stream.
+        }
+    }
+}

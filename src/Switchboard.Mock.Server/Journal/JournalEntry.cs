@@ -1,0 +1,53 @@
+using System.Text.Json;
+
+namespace Switchboard.Mock.Server.Journal;
+
+/// <summary>One request the mock received, how it matched and what it answered.</summary>
+public sealed record JournalEntry
+{
+    /// <summary>1 for the first request since start or the last reset.</summary>
+    public long Sequence { get; init; }
+
+    public DateTimeOffset Time { get; init; }
+
+    public required string Method { get; init; }
+
+    public required string Path { get; init; }
+
+    public string? Model { get; init; }
+
+    public string? LastUserMessage { get; init; }
+
+    public bool Stream { get; init; }
+
+    /// <summary><c>matched</c>, <c>miss</c>, <c>ambiguous</c>, <c>echo</c>, <c>recorded</c> or <c>invalid</c>.</summary>
+    public required string Outcome { get; init; }
+
+    /// <summary>The HTTP status answered; 0 when the connection was dropped on purpose.</summary>
+    public int Status { get; init; }
+
+    public string? FixtureId { get; init; }
+
+    public string? FixtureName { get; init; }
+
+    /// <summary>Where the answering fixture is defined (<c>file:line</c>).</summary>
+    public string? FixtureSource { get; init; }
+
+    /// <summary>Which response of the fixture's sequence answered (0-based).</summary>
+    public int? Turn { get; init; }
+
+    /// <summary>For a miss, the closest fixtures and what differs.</summary>
+    public IReadOnlyList<JournalNearMiss> NearMisses { get; init; } = [];
+
+    /// <summary>Other fixtures that matched as well as the winner.</summary>
+    public IReadOnlyList<string> Ties { get; init; } = [];
+
+    /// <summary>The error message answered, if any.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>The request body as received.</summary>
+    public JsonElement? Body { get; init; }
+
+    /// <summary>True when a fixture answered.</summary>
+    public bool IsMatch => Outcome is "matched" or "ambiguous" && FixtureId is not null;
+}

@@ -1,0 +1,89 @@
+using Switchboard.Hosting.Http;
+using Switchboard.Mock.Fixtures;
+
+namespace Switchboard.Mock.Server;
+
+/// <summary>The settings of <c>switchboard mock</c>; every CLI option has a property here.</summary>
+public sealed record MockServerOptions
+{
+    /// <summary>The default port, as in the CLI.</summary>
+    public const int DefaultPort = 8080;
+
+    /// <summary>A fixture file or folder (<c>--fixtures</c>); null to start with the fixtures given in code, or with the echo model when there are none.</summary>
+    public string? FixturesPath { get; init; }
+
+    /// <summary>The address to listen on (<c>--host</c>): an IP, <c>localhost</c>, or <c>0.0.0.0</c>/<c>*</c> for every interface.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>The port (<c>--port</c>); 0 picks a free one (read it from <see cref="MockServerHost.GetBaseAddress"/>).</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>Reload fixture files when they change (<c>--watch</c>).</summary>
+    public bool Watch { get; init; }
+
+    /// <summary>Reject requests that two fixtures match equally well (<c>--strict</c>).</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>Record mode (<c>--record-to</c>): the folder recorded fixtures are written to; needs <see cref="Upstream"/>.</summary>
+    public string? RecordTo { get; init; }
+
+    /// <summary>Record mode (<c>--upstream</c>): the API root requests without a fixture are sent to, e.g. <c>https://api.openai.com/v1</c>.</summary>
+    public string? Upstream { get; init; }
+
+    /// <summary>Record mode: the key for the upstream when the client sends no <c>Authorization</c> (never written to fixtures).</summary>
+    public string? UpstreamApiKey { get; init; }
+
+    /// <summary>Fixtures given in code (the test helper); they come after file fixtures and survive a reset.</summary>
+    public IReadOnlyList<Fixture> Fixtures { get; init; } = [];
+
+    /// <summary>How many requests the journal keeps (oldest dropped first).</summary>
+    public int JournalCapacity { get; init; } = 1000;
+
+    /// <summary>The largest request body accepted.</summary>
+    public long MaxBodyBytes { get; init; } = OpenAIRequestReader.DefaultMaxBodyBytes;
+
+    /// <summary>The clock for delays and stream pacing; the system clock when null.</summary>
+    public TimeProvider? TimeProvider { get; init; }
+
+    /// <summary>The problems of these settings, each naming the option; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Port is < 0 or > 65535)
+        {
+            problems.Add($"--port must be between 0 and 65535, got {Port}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            problems.Add("--host must not be empty.");
+        }
+
+        if (Watch && FixturesPath is null)
+        {
+            problems.Add("--watch needs --fixtures.");
+        }
+
+        if (RecordTo is not null && Upstream is null)
+        {
+            problems.Add("--record-to needs --upstream (the API to record from).");
+        }
+
+        if (Upstream is not null && RecordTo is null)
+        {
+            problems.Add("--upstream needs --record-to (the folder to write recorded fixtures to).");
+        }
+
+        if (Upstream is not null && (!Uri.TryCreate(Upstream, UriKind.Absolute, out var upstream) || upstream.Scheme is not ("http" or "https")))
+        {
+            problems.Add($"--upstream must be an http(s) URL such as https://api.openai.com/v1, got '{Upstream}'.");
+        }
+
+        if (JournalCapacity < 0)
+        {
+            problems.Add("The journal capacity must be at least 0.");
+        }
+
+        return problems;
+    }
+}
