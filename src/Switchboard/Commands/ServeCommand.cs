@@ -13,36 +13,19 @@ public static class ServeCommand
 {
     public static Command Create()
     {
-        var config = new Option<FileInfo?>("--config", "-c")
+        var config = new Option<string?>("--config", "-c")
         {
             Description = "YAML or JSON configuration file; without it the embedded default runs (built-in mock provider, no upstream needed).",
         };
-        var host = new Option<string?>("--host") { Description = "Address to listen on (default 127.0.0.1, or server.host)." };
-        var port = new Option<int?>("--port", "-p") { Description = "Port to listen on (default 4000, or server.port)." };
-        port.CustomParser = result =>
-        {
-            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value <= 65535)
-            {
-                return value;
-            }
-
-            result.AddError($"--port: '{text}' is not a port number (0 to 65535).");
-            return null;
-        };
-        config.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<FileInfo?>() is { Exists: false } file)
-            {
-                result.AddError($"--config: the file '{file.FullName}' does not exist.");
-            }
-        });
+        CommonOptions.MustExist(config);
+        var host = CommonOptions.Host("127.0.0.1, or server.host");
+        var port = CommonOptions.Port("4000, or server.port");
 
         var command = new Command("serve", "Run the gateway (and the conversations service).") { config, host, port };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new GatewayHostOptions
             {
-                ConfigPath = parseResult.GetValue(config)?.FullName,
+                ConfigPath = parseResult.GetValue(config) is { } path ? Path.GetFullPath(path) : null,
                 Host = parseResult.GetValue(host),
                 Port = parseResult.GetValue(port),
                 ConfigureServices = BuiltInProviders.Register,

@@ -13,6 +13,7 @@ public static class SwitchboardCommandLine
         var root = new RootCommand("Switchboard: an OpenAI-compatible LLM gateway, mock server and toolkit for .NET teams.")
         {
             ServeCommand.Create(),
+            MockCommand.Create(),
         };
 
         var parseResult = root.Parse(args);

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Switchboard.Mock.Server;
+
+namespace Switchboard.Cli.Commands;
+
+/// <summary><c>switchboard mock --fixtures PATH [--host H] [--port N] [--watch] [--strict]</c>: runs the mock server.</summary>
+public static class MockCommand
+{
+    public static Command Create()
+    {
+        var fixtures = new Option<string?>("--fixtures", "-f")
+        {
+            Description = "A fixture file or a folder of *.json (Postman v2.1) and *.yaml fixtures; without it the mock echoes.",
+        };
+        CommonOptions.MustExist(fixtures);
+        var host = CommonOptions.Host("127.0.0.1");
+        var port = CommonOptions.Port("8080");
+        var watch = new Option<bool>("--watch", "-w") { Description = "Reload fixtures when a file changes; a broken file keeps the last good set." };
+        var strict = new Option<bool>("--strict") { Description = "Also fail (404) when two fixtures match equally well." };
+        var recordTo = new Option<string?>("--record-to") { Description = "Record mode: write a fixture for each exchange into this folder." };
+        var upstream = new Option<string?>("--upstream") { Description = "Record mode: the real OpenAI-compatible API to proxy to (e.g. https://api.openai.com/v1)." };
+        var upstreamKey = new Option<string?>("--upstream-api-key") { Description = "Record mode: key for the upstream (default: $OPENAI_API_KEY, else the client's Authorization)." };
+
+        var command = new Command("mock", "Run the deterministic OpenAI-compatible mock server.")
+        {
+            fixtures, host, port, watch, strict, recordTo, upstream, upstreamKey,
+        };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(recordTo) is null) != (result.GetValue(upstream) is null))
+            {
+                result.AddError("--record-to and --upstream go together.");
+            }
+        });
+        command.SetAction((parseResult, cancellationToken) => MockServerHost.RunAsync(
+            new MockServerOptions
+            {
+                FixturesPath = parseResult.GetValue(fixtures) is { } path ? Path.GetFullPath(path) : null,
+                Host = parseResult.GetValue(host) ?? "127.0.0.1",
+                Port = parseResult.GetValue(port) ?? MockServerOptions.DefaultPort,
+                Watch = parseResult.GetValue(watch),
+                Strict = parseResult.GetValue(strict),
+                RecordTo = parseResult.GetValue(recordTo),
+                Upstream = parseResult.GetValue(upstream),
+                UpstreamApiKey = parseResult.GetValue(upstreamKey) ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"),
+            },
+            cancellationToken));
+        return command;
+    }
+}
