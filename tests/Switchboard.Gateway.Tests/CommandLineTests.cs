@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Switchboard.Cli.Commands;
+
+namespace Switchboard.Gateway.Tests;
+
+/// <summary>The `switchboard` executable itself: bad flags and bad files end with one line and exit code 2.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("switchboard-cli-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
+    {
+        var switchboardDll = typeof(BuiltInProviders).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet", ["exec", switchboardDll, .. arguments]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        guard.CancelAfter(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(guard.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Theory]
+    [InlineData("serve", "--port", "not-a-port")]
+    [InlineData("serve", "--config", "/definitely/not/here.yaml")]
+    [InlineData("serve", "--unknown-flag")]
+    [InlineData("mock", "--port", "99999")]
+    [InlineData("mock", "--fixtures", "/definitely/not/here")]
+    [InlineData("mock", "--record-to", "/tmp/x")]
+    [InlineData("no-such-command")]
+    public async Task BadFlagsExitWithCode2AndOneLine(params string[] arguments)
+    {
+        var (exitCode, _, stderr) = await RunAsync(arguments);
+
+        Assert.Equal(2, exitCode);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("switchboard", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BrokenFixtureFileExitsWithCode2NamingTheFile()
+    {
+        var path = Path.Combine(_directory.FullName, "broken.yaml");
+        await File.WriteAllTextAsync(path, "fixtures:\n  - match: {last_user: [unclosed\n", TestContext.Current.CancellationToken);
+
+        var (exitCode, _, stderr) = await RunAsync("mock", "--fixtures", path, "--port", "0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("broken.yaml", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HelpListsTheCommands()
+    {
+        var (exitCode, stdout, _) = await RunAsync("--help");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("serve", stdout, StringComparison.Ordinal);
+        Assert.Contains("mock", stdout, StringComparison.Ordinal);
+    }
+}
