@@ -1,0 +1,60 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Switchboard.Gateway.Tests.Infrastructure;
+
+namespace Switchboard.Gateway.Tests;
+
+/// <summary>The gateway's `type: mock` provider answers from the same fixture files as `switchboard mock`.</summary>
+public sealed class MockProviderTests
+{
+    private static readonly string RasaCollection = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "..", "shared", "fixtures", "rasa-calm-demo", "collection.json"));
+
+    [Fact]
+    public async Task RasaCollectionAnswersThroughTheGateway()
+    {
+        await using var gateway = await TestGateway.StartAsync($$"""
+            providers:
+              - {name: fake, type: mock, fixtures: "{{RasaCollection}}"}
+            models:
+              - {name: gpt-4, deployments: [{provider: fake}]}
+            """);
+        using var collection = JsonDocument.Parse(await File.ReadAllTextAsync(RasaCollection, TestContext.Current.CancellationToken));
+        var answered = 0;
+        foreach (var item in collection.RootElement.GetProperty("item").EnumerateArray())
+        {
+            var body = item.GetProperty("request").GetProperty("body").GetProperty("raw").GetString()!;
+            using var saved = JsonDocument.Parse(item.GetProperty("response")[0].GetProperty("body").GetString()!);
+            var expected = saved.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+
+            using var response = await gateway.Http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(expected, answer.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+            answered++;
+        }
+
+        Assert.Equal(19, answered);
+    }
+
+    [Fact]
+    public async Task FixtureMissIs404NamingTheClosestFixture()
+    {
+        await using var gateway = await TestGateway.StartAsync($$"""
+            providers:
+              - {name: fake, type: mock, fixtures: "{{RasaCollection}}"}
+            models:
+              - {name: gpt-4, deployments: [{provider: fake}]}
+            """);
+        using var collection = JsonDocument.Parse(await File.ReadAllTextAsync(RasaCollection, TestContext.Current.CancellationToken));
+        var body = collection.RootElement.GetProperty("item")[1].GetProperty("request").GetProperty("body").GetProperty("raw").GetString()!;
+        var changed = body.Replace("USER: @barts", "USER: @homer", StringComparison.Ordinal);
+        Assert.NotEqual(body, changed);
+
+        using var response = await gateway.Http.PostAsync("/v1/chat/completions", new StringContent(changed, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        var error = await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.NotFound);
+        Assert.Contains("add_contact_handle", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+}
