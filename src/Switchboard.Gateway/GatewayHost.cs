@@ -54,7 +54,7 @@ public static partial class GatewayHost
         var app = builder.Build();
         ResolveOrExplain(app.Services, configuration, source);
         app.UseOpenAIErrors();
-        app.MapSwitchboardGateway();
+        GatewayEndpoints.Map(app);
         WarmUpTokenizerIfNeeded(app);
         return app;
     }

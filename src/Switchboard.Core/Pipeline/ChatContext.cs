@@ -28,6 +28,8 @@ public sealed class ChatContext
     /// <summary>Headers the answer will carry (<c>x-switchboard-*</c>, rate-limit headers).</summary>
     public IDictionary<string, string> ResponseHeaders { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Per-request state shared between stages.</summary>
-    public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+    /// <summary>Per-request state shared between stages (created on first use: most requests need none).</summary>
+    public IDictionary<string, object?> Items => _items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    private Dictionary<string, object?>? _items;
 }

@@ -15,34 +15,54 @@ using Switchboard.Validation;
 
 namespace Switchboard.Gateway.Endpoints;
 
-/// <summary>The gateway's HTTP surface: the OpenAI endpoints and the health probes.</summary>
-public static partial class GatewayEndpoints
+/// <summary>
+/// The gateway's HTTP surface: the OpenAI endpoints and the health probes. The services every request
+/// needs are resolved once, when the endpoints are mapped, not per request.
+/// </summary>
+public sealed partial class GatewayEndpoints
 {
     private static readonly TimeSpan HealthProbeTimeout = TimeSpan.FromSeconds(5);
 
-    public static IEndpointRouteBuilder MapSwitchboardGateway(this IEndpointRouteBuilder endpoints)
+    private readonly ChatPipeline _pipeline;
+    private readonly Router _router;
+    private readonly RouteTable _routes;
+    private readonly ProviderRegistry _providers;
+    private readonly long _maxBodyBytes;
+    private readonly ILogger _logger;
+
+    private GatewayEndpoints(IServiceProvider services)
+    {
+        _pipeline = services.GetRequiredService<ChatPipeline>();
+        _router = services.GetRequiredService<Router>();
+        _routes = services.GetRequiredService<RouteTable>();
+        _providers = services.GetRequiredService<ProviderRegistry>();
+        _maxBodyBytes = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server.MaxBodyBytes;
+        _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Gateway");
+    }
+
+    /// <summary>Maps <c>/v1/chat/completions</c>, <c>/v1/embeddings</c>, <c>/v1/models</c> (also without <c>/v1</c>), <c>/health</c> and <c>/health/ready</c>.</summary>
+    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        var handlers = new GatewayEndpoints(endpoints.ServiceProvider);
         foreach (var prefix in new[] { "/v1", string.Empty })
         {
-            endpoints.MapPost(prefix + "/chat/completions", HandleChatAsync);
-            endpoints.MapPost(prefix + "/embeddings", HandleEmbeddingsAsync);
-            endpoints.MapGet(prefix + "/models", HandleListModelsAsync);
-            endpoints.MapGet(prefix + "/models/{**id}", HandleGetModelAsync);
+            endpoints.MapPost(prefix + "/chat/completions", handlers.HandleChatAsync);
+            endpoints.MapPost(prefix + "/embeddings", handlers.HandleEmbeddingsAsync);
+            endpoints.MapGet(prefix + "/models", handlers.HandleListModelsAsync);
+            endpoints.MapGet(prefix + "/models/{**id}", handlers.HandleGetModelAsync);
         }
 
         endpoints.MapGet("/health", static context => OpenAIResponseWriter.WriteJsonAsync(
             context.Response, new HealthReport { Status = "ok" }, GatewayJsonContext.Default.HealthReport, context.RequestAborted));
-        endpoints.MapGet("/health/ready", HandleReadyAsync);
+        endpoints.MapGet("/health/ready", handlers.HandleReadyAsync);
         return endpoints;
     }
 
-    private static async Task HandleChatAsync(HttpContext http)
+    private async Task HandleChatAsync(HttpContext http)
     {
-        var services = http.RequestServices;
         var started = Stopwatch.GetTimestamp();
-        var maxBody = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server.MaxBodyBytes;
-        var body = await OpenAIRequestReader.ReadAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, maxBody, http.RequestAborted);
+        var body = await OpenAIRequestReader.ReadAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, _maxBodyBytes, http.RequestAborted);
         if (body.Error is { } readError)
         {
             await OpenAIResponseWriter.WriteErrorAsync(http.Response, readError, http.RequestAborted);
@@ -55,7 +75,7 @@ public static partial class GatewayEndpoints
         context.ResponseHeaders[GatewayHeaders.Cache] = "bypass";
         try
         {
-            var result = await services.GetRequiredService<ChatPipeline>().InvokeAsync(context, http.RequestAborted);
+            var result = await _pipeline.InvokeAsync(context, http.RequestAborted);
             await OpenAIResponseWriter.WriteChatResultAsync(http, context, result);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
@@ -63,20 +83,17 @@ public static partial class GatewayEndpoints
             // The client went away; cancelling the token already stopped the upstream call.
         }
 
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Gateway");
         Log.ChatServed(
-            logger,
+            _logger,
             context.RequestedModel,
             context.ResponseHeaders.TryGetValue(GatewayHeaders.Provider, out var provider) ? provider : "-",
             http.Response.StatusCode,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    private static async Task HandleEmbeddingsAsync(HttpContext http)
+    private async Task HandleEmbeddingsAsync(HttpContext http)
     {
-        var services = http.RequestServices;
-        var maxBody = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server.MaxBodyBytes;
-        var body = await OpenAIRequestReader.ReadAsync(http.Request, OpenAIJsonContext.Default.EmbeddingRequest, maxBody, http.RequestAborted);
+        var body = await OpenAIRequestReader.ReadAsync(http.Request, OpenAIJsonContext.Default.EmbeddingRequest, _maxBodyBytes, http.RequestAborted);
         var error = body.Error ?? EmbeddingRequestValidator.Validate(body.Value!);
         if (error is not null)
         {
@@ -88,7 +105,7 @@ public static partial class GatewayEndpoints
         EmbeddingResult result;
         try
         {
-            result = await services.GetRequiredService<Router>().EmbedAsync(body.Value!, headers, http.RequestAborted);
+            result = await _router.EmbedAsync(body.Value!, headers, http.RequestAborted);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -109,25 +126,24 @@ public static partial class GatewayEndpoints
         await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Response!, OpenAIJsonContext.Relaxed.EmbeddingResponse, http.RequestAborted);
     }
 
-    private static Task HandleListModelsAsync(HttpContext http)
+    private Task HandleListModelsAsync(HttpContext http)
     {
-        var routes = http.RequestServices.GetRequiredService<RouteTable>();
-        var list = new ModelList { Data = [.. routes.Models.Select(ToModelInfo)] };
+        var list = new ModelList { Data = [.. _routes.Models.Select(ToModelInfo)] };
         return OpenAIResponseWriter.WriteJsonAsync(http.Response, list, OpenAIJsonContext.Relaxed.ModelList, http.RequestAborted);
     }
 
-    private static Task HandleGetModelAsync(HttpContext http)
+    private Task HandleGetModelAsync(HttpContext http)
     {
         var id = http.Request.RouteValues["id"] as string ?? string.Empty;
-        var route = http.RequestServices.GetRequiredService<RouteTable>().Find(id);
+        var route = _routes.Find(id);
         return route is null
             ? OpenAIResponseWriter.WriteErrorAsync(http.Response, GatewayError.ModelNotFound(id), http.RequestAborted)
             : OpenAIResponseWriter.WriteJsonAsync(http.Response, ToModelInfo(route) with { Id = id }, OpenAIJsonContext.Relaxed.ModelInfo, http.RequestAborted);
     }
 
-    private static async Task HandleReadyAsync(HttpContext http)
+    private async Task HandleReadyAsync(HttpContext http)
     {
-        var providers = http.RequestServices.GetRequiredService<ProviderRegistry>().Providers;
+        var providers = _providers.Providers;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(HealthProbeTimeout);
         var checks = providers.Values.Select(async provider =>

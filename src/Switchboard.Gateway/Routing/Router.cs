@@ -83,12 +83,11 @@ public sealed partial class Router
         GatewayError? lastError = null;
         foreach (var model in ModelsToTry(route))
         {
-            var tried = new List<Deployment>();
+            List<Deployment>? tried = null;
             for (var attempt = 0; attempt <= _retries; attempt++)
             {
-                var untried = model.Deployments.Where(d => !tried.Contains(d)).ToList();
-                var deployment = _policy.Pick(model.Name, untried.Count > 0 ? untried : model.Deployments);
-                tried.Add(deployment);
+                var deployment = PickDeployment(model, tried);
+                (tried ??= []).Add(deployment);
                 attempts++;
 
                 var result = await call(deployment, cancellationToken);
@@ -107,6 +106,24 @@ public sealed partial class Router
         }
 
         return new(null, lastError, null);
+    }
+
+    /// <summary>Picks with the policy, preferring deployments this request has not tried yet.</summary>
+    private Deployment PickDeployment(ModelRoute model, List<Deployment>? tried)
+    {
+        var deployments = model.Deployments;
+        if (deployments.Count == 1)
+        {
+            return deployments[0];
+        }
+
+        if (tried is null)
+        {
+            return _policy.Pick(model.Name, deployments);
+        }
+
+        var untried = deployments.Where(d => !tried.Contains(d)).ToList();
+        return _policy.Pick(model.Name, untried.Count > 0 ? untried : deployments);
     }
 
     private IEnumerable<ModelRoute> ModelsToTry(ModelRoute route)
