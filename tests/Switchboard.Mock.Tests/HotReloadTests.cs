@@ -86,9 +86,5 @@ public sealed class HotReloadTests
         }
     }
 
-    private static async Task<string> Ask(MockLlmServer mock, string user)
-    {
-        ChatCompletion completion = await TestData.Chat(mock.OpenAIEndpoint).CompleteChatAsync([new UserChatMessage(user)], cancellationToken: Ct);
-        return completion.Content[0].Text;
-    }
+    private static Task<string> Ask(MockLlmServer mock, string user) => TestData.AskAsync(mock, user, Ct);
 }

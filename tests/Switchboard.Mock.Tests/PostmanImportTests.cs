@@ -64,10 +64,7 @@ public sealed class PostmanImportTests
     [Fact]
     public async Task Folders_variables_string_urls_and_saved_examples()
     {
-        var folder = TestData.TempFolder();
-        var path = Path.Combine(folder, "edge.postman_collection.json");
-        await File.WriteAllTextAsync(path, Collection, Ct);
-        await using var mock = await MockLlmServer.StartAsync(b => b.AddFixturesFrom(path), Ct);
+        await using var mock = await StartWithCollection();
         Assert.Equal(["greet ok", "fallback", "first", "limited [2]"], mock.Engine.Fixtures.Fixtures.Select(f => f.Name));
 
         // Re-serialized by the SDK: other key order, no extra spaces, escapes resolved; system prompt spacing differs.
@@ -86,10 +83,7 @@ public sealed class PostmanImportTests
     [Fact]
     public async Task A_saved_example_is_picked_by_x_mock_response_name()
     {
-        var folder = TestData.TempFolder();
-        var path = Path.Combine(folder, "edge.json");
-        await File.WriteAllTextAsync(path, Collection, Ct);
-        await using var mock = await MockLlmServer.StartAsync(b => b.AddFixturesFrom(path), Ct);
+        await using var mock = await StartWithCollection();
         using var http = mock.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
@@ -145,5 +139,12 @@ public sealed class PostmanImportTests
         using var unknown = await http.GetAsync("/v1/nothing-here", Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("\"error\"", await unknown.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    private static async Task<MockLlmServer> StartWithCollection()
+    {
+        var path = Path.Combine(TestData.TempFolder(), "edge.postman_collection.json");
+        await File.WriteAllTextAsync(path, Collection, Ct);
+        return await MockLlmServer.StartAsync(b => b.AddFixturesFrom(path), Ct);
     }
 }
