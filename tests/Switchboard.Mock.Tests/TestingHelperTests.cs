@@ -1,6 +1,7 @@
 using System.Text;
 using OpenAI.Chat;
 using OpenAI.Embeddings;
+using Microsoft.Extensions.Logging;
 using Switchboard.Mock.Loading;
 using Switchboard.Mock.Server;
 using Switchboard.Mock.Testing;
@@ -113,5 +114,55 @@ public sealed class TestingHelperTests
         var run = MockServerHost.RunAsync(new MockServerOptions { Port = 0, FixturesPath = TestData.Samples }, stop.Token, logging => { });
         stop.CancelAfter(TimeSpan.FromMilliseconds(300));
         Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+    }
+
+    [Fact]
+    public async Task The_log_names_the_fixture_that_answered_and_the_near_misses_of_a_miss()
+    {
+        var logs = new ListLoggerProvider();
+        await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("greeting", f => f.WhenLastUser("hi").RespondWith("hello")).WithLogging(l => l.AddProvider(logs)), Ct);
+        using var http = mock.CreateClient();
+
+        // Without the /v1 prefix too, as some clients send it.
+        using var hit = await http.PostAsync("/chat/completions", new StringContent("""{"model":"m","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"), Ct);
+        using var miss = await http.PostAsync("/v1/chat/completions", new StringContent("""{"model":"m","messages":[{"role":"user","content":"hey"}]}""", Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, hit.StatusCode);
+        Assert.Contains(logs.Messages, m => m.Contains("-> fixture 'greeting' (code), turn 1: 200", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.Contains("-> 404 No mock fixture matches", StringComparison.Ordinal) && m.Contains("'greeting'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Hidden_folders_are_not_read()
+    {
+        var folder = TestData.TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder, ".git"));
+        File.WriteAllText(Path.Combine(folder, ".git", "config.json"), "not a fixture");
+        File.WriteAllText(Path.Combine(folder, "real.yaml"), "- response: ok\n");
+        Assert.Equal([Path.Combine(folder, "real.yaml")], FixtureLoader.FindFiles(folder));
+    }
+
+    private sealed class ListLoggerProvider : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
+
+        public IReadOnlyList<string> Messages => [.. _messages];
+
+        public ILogger CreateLogger(string categoryName) => new ListLogger(_messages);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class ListLogger(System.Collections.Concurrent.ConcurrentQueue<string> messages) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                messages.Enqueue(formatter(state, exception));
+        }
     }
 }
