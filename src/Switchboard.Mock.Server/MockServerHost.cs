@@ -83,7 +83,12 @@ public static partial class MockServerHost
         });
 
         var time = options.TimeProvider ?? TimeProvider.System;
-        var engine = new MockEngine(new MockEngineOptions { Strict = options.Strict, EchoWhenEmpty = options.FixturesPath is null }, TiktokenTokenCounter.Instance, time);
+        var engine = new MockEngine(new MockEngineOptions
+        {
+            Strict = options.Strict,
+            // With nothing to answer from and nothing to record, the server is the echo model.
+            EchoWhenEmpty = options.FixturesPath is null && options.Fixtures.Count == 0 && options.RecordTo is null,
+        }, TiktokenTokenCounter.Instance, time);
         engine.SetCodeFixtures(options.Fixtures);
         var services = builder.Services;
         services.AddSingleton(options);

@@ -19,6 +19,13 @@ internal static class TestData
     public static ChatClient Chat(Uri endpoint, string model = "gpt-4") =>
         new(model, new ApiKeyCredential("sk-test-secret"), Options(endpoint));
 
+    /// <summary>Sends one user message through the SDK and returns the answer's text.</summary>
+    public static async Task<string> AskAsync(Switchboard.Mock.Testing.MockLlmServer mock, string user, CancellationToken cancellationToken)
+    {
+        ChatCompletion completion = await Chat(mock.OpenAIEndpoint).CompleteChatAsync([new UserChatMessage(user)], cancellationToken: cancellationToken);
+        return completion.Content[0].Text;
+    }
+
     public static OpenAIClient Client(Uri endpoint) => new(new ApiKeyCredential("sk-test-secret"), Options(endpoint));
 
     /// <summary>The items of the Rasa collection: the request body as the bot sends it and the saved answer.</summary>

@@ -7,8 +7,5 @@ public sealed record FixtureSource(string Origin, int Line = 0)
 
     public static FixtureSource Admin { get; } = new("admin");
 
-    /// <summary>True when the fixture came from a file (and so is replaced when the file is reloaded).</summary>
-    public bool IsFile => Origin is not ("code" or "admin" or "recorded");
-
     public override string ToString() => Line > 0 ? $"{System.IO.Path.GetFileName(Origin)}:{Line}" : System.IO.Path.GetFileName(Origin);
 }

@@ -29,9 +29,10 @@ public static class FixtureLoader
 
         if (Directory.Exists(full))
         {
+            // Hidden files and folders (.git, .vscode, editor backups) are not fixtures.
             return [.. Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories)
                 .Where(IsFixtureFile)
-                .Where(f => !Path.GetFileName(f).StartsWith('.'))
+                .Where(f => !Path.GetRelativePath(full, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
                 .Order(StringComparer.Ordinal)];
         }
 

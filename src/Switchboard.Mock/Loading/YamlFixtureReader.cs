@@ -36,6 +36,11 @@ internal static class YamlFixtureReader
         {
             throw new FixtureFormatException((int)ex.Start.Line, "not valid YAML: " + FirstLine(ex.Message), ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet gives up this way on some unclosed flow collections; find where it stopped making sense.
+            throw new FixtureFormatException(LastGoodLine(text), "not valid YAML: check the brackets, quotes and indentation here.", ex);
+        }
 
         var fixtures = new List<Fixture>();
         foreach (var document in stream.Documents)
@@ -560,6 +565,25 @@ internal static class YamlFixtureReader
         }
 
         return fault;
+    }
+
+    private static int LastGoodLine(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var line = 1;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                line = (int)parser.Current!.End.Line;
+            }
+        }
+        catch (Exception ex) when (ex is YamlException or InvalidOperationException)
+        {
+            line = ex is YamlException yaml ? (int)yaml.Start.Line : line;
+        }
+
+        return line;
     }
 
     private static string FirstLine(string message)

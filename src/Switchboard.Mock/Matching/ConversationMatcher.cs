@@ -28,14 +28,18 @@ public sealed class ConversationMatcher : IRequestMatcher
             return 1;
         }
 
-        var (prefix, suffix) = SequenceDiff.CommonEnds(Messages, actual, (e, a) => e.IsMatch(a));
+        var (prefix, _) = SequenceDiff.CommonEnds(Messages, actual, (e, a) => e.IsMatch(a));
         if (prefix == Messages.Count && prefix == actual.Count)
         {
             return 1;
         }
 
-        return 0.95 * (prefix + suffix) / Math.Max(Messages.Count, actual.Count);
+        return 0.95 * SequenceDiff.Similarity(Messages, actual, (e, a) => e.IsMatch(a), Closeness);
     }
+
+    // A message of the right role counts by how close its text is to the pattern.
+    private static double Closeness(MessagePattern expected, RequestMessage actual) =>
+        string.Equals(expected.Role, actual.Role, StringComparison.OrdinalIgnoreCase) ? 0.8 * expected.Content.Score(actual.Text) : 0;
 
     public string Describe() => $"conversation of {Messages.Count} messages ending '{Messages.LastOrDefault()}'";
 

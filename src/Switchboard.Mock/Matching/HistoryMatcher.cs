@@ -36,8 +36,12 @@ public sealed class HistoryMatcher : IRequestMatcher
             return 1;
         }
 
-        return 0.95 * SequenceDiff.Similarity(Turns, actual);
+        return 0.95 * SequenceDiff.Similarity(Turns, actual, (e, a) => e == a, Closeness);
     }
+
+    // Turns of the same speaker count by how much of their text agrees; a turn of another speaker not at all.
+    private static double Closeness(HistoryTurn expected, HistoryTurn actual) =>
+        expected.Speaker == actual.Speaker ? 0.8 * TextPattern.Similarity(expected.Text, actual.Text) : 0;
 
     public string Describe() => Turns.Count == 0
         ? "history is empty"

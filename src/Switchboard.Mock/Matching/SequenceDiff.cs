@@ -5,8 +5,15 @@ namespace Switchboard.Mock.Matching;
 /// <summary>Compares two sequences of turns or messages: a closeness for ranking and a one-line diff for people.</summary>
 internal static class SequenceDiff
 {
-    /// <summary>The share of positions that agree, counting the common prefix and the common suffix.</summary>
-    public static double Similarity<T>(IReadOnlyList<T> expected, IReadOnlyList<T> actual)
+    /// <summary>
+    /// How alike two sequences are, in [0, 1]: the better of the share of positions covered by the common prefix
+    /// and suffix, and a position-by-position comparison where unequal items count by <paramref name="closeness"/>.
+    /// </summary>
+    public static double Similarity<TExpected, TActual>(
+        IReadOnlyList<TExpected> expected,
+        IReadOnlyList<TActual> actual,
+        Func<TExpected, TActual, bool> equals,
+        Func<TExpected, TActual, double> closeness)
     {
         var max = Math.Max(expected.Count, actual.Count);
         if (max == 0)
@@ -14,8 +21,14 @@ internal static class SequenceDiff
             return 1;
         }
 
-        var (prefix, suffix) = CommonEnds(expected, actual, EqualityComparer<T>.Default.Equals);
-        return (double)(prefix + suffix) / max;
+        var (prefix, suffix) = CommonEnds(expected, actual, equals);
+        var positional = 0.0;
+        for (var i = 0; i < Math.Min(expected.Count, actual.Count); i++)
+        {
+            positional += equals(expected[i], actual[i]) ? 1 : closeness(expected[i], actual[i]);
+        }
+
+        return Math.Max((double)(prefix + suffix) / max, positional / max);
     }
 
     public static (int Prefix, int Suffix) CommonEnds<TExpected, TActual>(

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Switchboard.Errors;
 using Switchboard.Mock.Fixtures;
 using Switchboard.Mock.Matching;
@@ -251,14 +252,30 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
             return null;
         }
 
+        // A saved body may leave out what a client needs (id, model, finish_reason); fill it in, keep the rest as saved.
+        var node = JsonNode.Parse(body.GetRawText())!.AsObject();
+        node.TryAdd("id", CompletionIds.NewChatCompletionId());
+        node.TryAdd("object", "chat.completion");
+        node.TryAdd("created", 0);
+        if (node["model"] is not JsonValue)
+        {
+            node["model"] = DefaultModel;
+        }
+
+        var index = 0;
+        foreach (var choice in node["choices"]!.AsArray())
+        {
+            var item = choice!.AsObject();
+            item.TryAdd("index", index++);
+            if (item["finish_reason"] is null)
+            {
+                item["finish_reason"] = item["message"]?["tool_calls"] is JsonArray { Count: > 0 } ? "tool_calls" : "stop";
+            }
+        }
+
         try
         {
-            var completion = body.Deserialize(OpenAIJsonContext.Default.ChatCompletionResponse);
-            return completion is null ? null : completion with
-            {
-                Id = string.IsNullOrEmpty(completion.Id) ? CompletionIds.NewChatCompletionId() : completion.Id,
-                Model = string.IsNullOrEmpty(completion.Model) ? DefaultModel : completion.Model,
-            };
+            return node.Deserialize(OpenAIJsonContext.Default.ChatCompletionResponse);
         }
         catch (JsonException)
         {

@@ -1,0 +1,33 @@
+using System.Text.RegularExpressions;
+using Switchboard.Mock.Server;
+using Switchboard.Mock.Testing;
+
+namespace Switchboard.Mock.Tests;
+
+/// <summary>No container engine runs here: check that Dockerfile and compose.yaml run the command the tests run.</summary>
+public sealed partial class ContainerFilesTests
+{
+    [Fact]
+    public async Task Dockerfile_and_compose_run_the_same_mock_command_the_tests_run()
+    {
+        var root = Path.GetDirectoryName(Path.GetDirectoryName(TestData.Samples))!;
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(root, "Dockerfile"), TestContext.Current.CancellationToken);
+        var compose = await File.ReadAllTextAsync(Path.Combine(root, "compose.yaml"), TestContext.Current.CancellationToken);
+
+        var dockerCommand = CommandPattern().Match(dockerfile.Split('\n').Single(l => l.StartsWith("CMD ", StringComparison.Ordinal))).Groups[1].Value;
+        var composeCommand = CommandPattern().Match(compose.Split('\n').Single(l => l.TrimStart().StartsWith("command:", StringComparison.Ordinal))).Groups[1].Value;
+        Assert.Equal(dockerCommand, composeCommand);
+        Assert.Equal("\"mock\", \"--fixtures\", \"/fixtures\", \"--host\", \"0.0.0.0\", \"--port\", \"8080\", \"--watch\"", dockerCommand);
+        Assert.Contains("./samples/fixtures:/fixtures", compose, StringComparison.Ordinal);
+
+        // The same options, on a free port with the mounted folder, start and answer.
+        await using var mock = await MockLlmServer.StartAsync(
+            b => b.AddFixturesFrom(TestData.Samples).Watch().Configure(o => o with { Host = "0.0.0.0" }),
+            TestContext.Current.CancellationToken);
+        Assert.Empty(new MockServerOptions { FixturesPath = "/fixtures", Host = "0.0.0.0", Port = 8080, Watch = true }.Validate());
+        Assert.True(mock.Engine.Fixtures.Count > 0);
+    }
+
+    [GeneratedRegex(@"\[(.*)\]")]
+    private static partial Regex CommandPattern();
+}

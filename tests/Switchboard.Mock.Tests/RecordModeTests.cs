@@ -1,0 +1,73 @@
+using System.Text;
+using OpenAI.Chat;
+using Switchboard.Mock.Loading;
+using Switchboard.Mock.Testing;
+
+namespace Switchboard.Mock.Tests;
+
+/// <summary>--record-to/--upstream against a second local mock standing in for the real model.</summary>
+public sealed class RecordModeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Misses_are_proxied_recorded_without_secrets_and_then_served_locally()
+    {
+        // The upstream only answers when the client's key was forwarded.
+        await using var upstream = await MockLlmServer.StartAsync(b => b.AddYaml("""
+            - name: upstream answer
+              match:
+                last_user: record me
+                headers: { authorization: Bearer sk-test-secret }
+              response: recorded answer
+            - name: upstream tool
+              match: { last_user: call a tool }
+              response:
+                tool_calls: [{ name: lookup, arguments: { id: 7 } }]
+            """), Ct);
+        var folder = TestData.TempFolder();
+        await using var recorder = await MockLlmServer.StartAsync(b => b.Configure(o => o with { RecordTo = folder, Upstream = upstream.OpenAIEndpoint.ToString() }), Ct);
+        var client = TestData.Chat(recorder.OpenAIEndpoint);
+
+        ChatCompletion first = await client.CompleteChatAsync([new UserChatMessage("record me")], cancellationToken: Ct);
+        Assert.Equal("recorded answer", first.Content[0].Text);
+        Assert.Equal("recorded", recorder.Journal.Entries[^1].Outcome);
+
+        var file = Assert.Single(Directory.GetFiles(folder, "*.yaml"));
+        var yaml = await File.ReadAllTextAsync(file, Ct);
+        Assert.DoesNotContain("sk-test-secret", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("authorization", yaml, StringComparison.OrdinalIgnoreCase);
+        var recorded = Assert.Single(FixtureLoader.LoadFile(file));
+        Assert.Equal("recorded answer", recorded.Responses[0].Content);
+
+        // The same request again is answered from the recording, streamed this time.
+        var text = new StringBuilder();
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("record me")], new ChatCompletionOptions(), Ct))
+        {
+            text.Append(string.Concat(update.ContentUpdate.Select(p => p.Text)));
+        }
+
+        Assert.Equal("recorded answer", text.ToString());
+        Assert.Equal("matched", recorder.Journal.Entries[^1].Outcome);
+        Assert.Single(upstream.Journal.Entries);
+
+        // Tool calls are recorded too.
+        ChatCompletion tool = await client.CompleteChatAsync([new UserChatMessage("call a tool")], cancellationToken: Ct);
+        Assert.Equal("lookup", Assert.Single(tool.ToolCalls).FunctionName);
+        Assert.Equal(2, Directory.GetFiles(folder, "*.yaml").Length);
+    }
+
+    [Fact]
+    public async Task An_upstream_error_is_passed_on_and_not_recorded()
+    {
+        await using var upstream = await MockLlmServer.StartAsync(b => b.AddFixture("limit", f => f.RespondWithError(429, "upstream says slow down")), Ct);
+        var folder = TestData.TempFolder();
+        await using var recorder = await MockLlmServer.StartAsync(b => b.Configure(o => o with { RecordTo = folder, Upstream = upstream.OpenAIEndpoint.ToString() }), Ct);
+
+        var error = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => TestData.Chat(recorder.OpenAIEndpoint).CompleteChatAsync([new UserChatMessage("x")], cancellationToken: Ct));
+
+        Assert.Equal(429, error.Status);
+        Assert.Contains("upstream says slow down", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(folder));
+    }
+}
