@@ -16,7 +16,7 @@ public static class MockCommand
         var host = CommonOptions.Host("127.0.0.1");
         var port = CommonOptions.Port("8080");
         var watch = new Option<bool>("--watch", "-w") { Description = "Reload fixtures when a file changes; a broken file keeps the last good set." };
-        var strict = new Option<bool>("--strict") { Description = "Also fail (404) when two fixtures match equally well." };
+        var strict = new Option<bool>("--strict") { Description = "Also fail (409 ambiguous_fixtures) when two fixtures match equally well." };
         var recordTo = new Option<string?>("--record-to") { Description = "Record mode: write a fixture for each exchange into this folder." };
         var upstream = new Option<string?>("--upstream") { Description = "Record mode: the real OpenAI-compatible API to proxy to (e.g. https://api.openai.com/v1)." };
         var upstreamKey = new Option<string?>("--upstream-api-key") { Description = "Record mode: key for the upstream (default: $OPENAI_API_KEY, else the client's Authorization)." };
