@@ -148,6 +148,27 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(response.Headers.GetValues("x-request-id").Single()));
     }
 
+    [Fact]
+    public async Task ClientRequestIdIsEchoedAndJunkIsReplaced()
+    {
+        using var good = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("{\"model\":\"mock-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Encoding.UTF8, "application/json"),
+        };
+        good.Headers.Add("x-request-id", "trace-42.a");
+        using var bad = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("{\"model\":\"mock-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Encoding.UTF8, "application/json"),
+        };
+        bad.Headers.TryAddWithoutValidation("x-request-id", "<script>");
+
+        using var goodResponse = await _gateway.Http.SendAsync(good, TestContext.Current.CancellationToken);
+        using var badResponse = await _gateway.Http.SendAsync(bad, TestContext.Current.CancellationToken);
+
+        Assert.Equal("trace-42.a", goodResponse.Headers.GetValues("x-request-id").Single());
+        Assert.NotEqual("<script>", badResponse.Headers.GetValues("x-request-id").Single());
+    }
+
     private async Task<string> PostRawStreamAsync(string json)
     {
         using var response = await _gateway.Http.PostAsync("/v1/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);

@@ -70,7 +70,7 @@ public sealed partial class GatewayEndpoints
         }
 
         var context = new ChatContext(body.Value!) { RequestHeaders = new HeaderDictionaryView(http.Request.Headers) };
-        context.ResponseHeaders[GatewayHeaders.RequestId] = http.TraceIdentifier;
+        context.ResponseHeaders[GatewayHeaders.RequestId] = RequestId(http);
         // The cache stage, where configured, replaces this with hit, semantic or miss.
         context.ResponseHeaders[GatewayHeaders.Cache] = "bypass";
         try
@@ -101,7 +101,7 @@ public sealed partial class GatewayEndpoints
             return;
         }
 
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [GatewayHeaders.RequestId] = http.TraceIdentifier };
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [GatewayHeaders.RequestId] = RequestId(http) };
         EmbeddingResult result;
         try
         {
@@ -171,6 +171,15 @@ public sealed partial class GatewayEndpoints
                 r => new ProviderHealthReport { Type = r.provider.Type, Healthy = r.health.IsHealthy, Detail = r.health.Detail }),
         };
         await OpenAIResponseWriter.WriteJsonAsync(http.Response, report, GatewayJsonContext.Default.HealthReport, http.RequestAborted);
+    }
+
+    /// <summary>The client's own <c>x-request-id</c> when it sent a sensible one, so logs on both sides line up.</summary>
+    private static string RequestId(HttpContext http)
+    {
+        var sent = http.Request.Headers[GatewayHeaders.RequestId];
+        return sent.Count == 1 && sent[0] is { Length: > 0 and <= 128 } id && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')
+            ? id
+            : http.TraceIdentifier;
     }
 
     private static ModelInfo ToModelInfo(ModelRoute route) => new()
