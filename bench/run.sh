@@ -41,6 +41,16 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   PIDS=()
+  trim_logs
+}
+
+# The servers log every request (hundreds of MB per run): keep the start and the end of each log.
+trim_logs() {
+  local f
+  for f in "$OUT"/*.log; do
+    [[ -f $f && $(stat -c %s "$f") -gt 1048576 ]] || continue
+    { head -n 20 "$f"; echo "... ($(wc -l <"$f") lines in all; trimmed by run.sh) ..."; tail -n 200 "$f"; } >"$f.trimmed" && mv "$f.trimmed" "$f"
+  done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
