@@ -60,7 +60,10 @@ log() { printf '\n== %s\n' "$*"; }
 # start NAME LOGFILE CMD... : runs CMD in the background, remembers its pid in $STARTED
 start() {
   local name=$1 logfile=$2; shift 2
-  "$@" >"$logfile" 2>&1 &
+  # From an empty directory: ASP.NET Core watches its content root (the working directory, recursively) for
+  # appsettings changes, and a log file growing in there wakes a thread on every line.
+  mkdir -p "$OUT/cwd"
+  (cd "$OUT/cwd" && exec "$@") >"$logfile" 2>&1 &
   STARTED=$!
   PIDS+=("$STARTED")
 }
@@ -156,18 +159,20 @@ YAML
     --header "portkey=Authorization:Bearer sk-bench-not-a-key"
   )
   log "gateway: direct vs Switchboard vs Portkey ($scenarios)"
-  loadtest run --label gateway --scenarios "$scenarios" "${common[@]}" "${targets[@]}"
+  loadtest run --label gateway --scenarios "$scenarios" "${common[@]}" "${targets[@]}" --other-pid "$quiet"
 
   log "gateway: what the per-request Information log costs (default vs Logging__LogLevel__Default=Warning)"
   loadtest run --label logging --scenarios "plain:1,plain:${CONCURRENCY%% *}" "${common[@]}" \
     --target "switchboard=http://127.0.0.1:$SWITCHBOARD_PORT/v1/chat/completions" --pid "switchboard=$switchboard" \
-    --target "switchboard-warning=http://127.0.0.1:$QUIET_PORT/v1/chat/completions" --pid "switchboard-warning=$quiet"
+    --target "switchboard-warning=http://127.0.0.1:$QUIET_PORT/v1/chat/completions" --pid "switchboard-warning=$quiet" --other-pid "$portkey"
 
   log "gateway: sustained ${SUSTAIN}s, plain and streamed requests alternating, Switchboard RSS sampled every second"
   loadtest run --label sustained --scenarios "mixed:${CONCURRENCY%% *}" --out "$RESULTS" --duration "$SUSTAIN" --warmup 5 --upstream-pid "$upstream" \
-    --target "switchboard=http://127.0.0.1:$SWITCHBOARD_PORT/v1/chat/completions" --pid "switchboard=$switchboard"
+    --target "switchboard=http://127.0.0.1:$SWITCHBOARD_PORT/v1/chat/completions" --pid "switchboard=$switchboard" \
+    --other-pid "$quiet" --other-pid "$portkey"
 
   stop "$portkey"; stop "$quiet"; stop "$switchboard"; stop "$upstream"
+  trim_logs
 }
 
 mock() {
@@ -186,6 +191,7 @@ mock() {
       --target "switchboard-mock=http://127.0.0.1:$MOCK_PORT/v1/chat/completions" --pid "switchboard-mock=$sbmock" \
       --target "mock-llm=http://127.0.0.1:$MOCKLLM_PORT/v1/chat/completions" --pid "mock-llm=$mockllm"
     stop "$mockllm"; stop "$sbmock"
+    trim_logs
   done
 }
 

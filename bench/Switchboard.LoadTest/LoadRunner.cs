@@ -44,6 +44,9 @@ internal sealed record Measurement
     public double? UpstreamCpuUsPerRequest { get; init; }
     public double ClientCpuUsPerRequest { get; init; }
     public double MachineCpuPercent { get; init; }
+
+    /// <summary>The machine's CPU used by processes outside the benchmark, in % of all cores: above a few %, the figures are disturbed.</summary>
+    public double OtherCpuPercent { get; init; }
     public double? RssStartMiB { get; init; }
     public double? RssEndMiB { get; init; }
     public double? RssMaxMiB { get; init; }
@@ -79,6 +82,9 @@ internal sealed class LoadRunner : IDisposable
 
     public int? UpstreamPid { get; init; }
 
+    /// <summary>Every process of the benchmark (targets, upstream); with this one, the rest of the machine's CPU is someone else's.</summary>
+    public IReadOnlyList<int> KnownPids { get; init; } = [];
+
     public async Task<Measurement> RunAsync(string label, Target target, Scenario scenario, Func<Scenario, int, (byte[] Body, bool Stream)> bodies, TimeSpan warmup, TimeSpan duration)
     {
         if (!IPAddress.TryParse(target.Url.Host, out var address) ? target.Url.Host != "localhost" : !IPAddress.IsLoopback(address))
@@ -86,6 +92,7 @@ internal sealed class LoadRunner : IDisposable
             throw new InvalidOperationException($"{target.Url} is not a loopback address; this tool only loads 127.0.0.0/8, ::1 and localhost.");
         }
 
+        await WaitForQuietAsync();
         if (warmup > TimeSpan.Zero)
         {
             await RunWorkersAsync(target, scenario, bodies, warmup);
@@ -95,6 +102,7 @@ internal sealed class LoadRunner : IDisposable
         var upstreamCpu = UpstreamPid is { } upid ? ProcStats.CpuSeconds(upid) : null;
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var machine = ProcStats.MachineTicks();
+        var known = KnownCpuSeconds();
         var rss = new List<double>();
         using var sampling = new CancellationTokenSource();
         var every = duration >= TimeSpan.FromSeconds(30) ? TimeSpan.FromSeconds(1) : TimeSpan.FromMilliseconds(500);
@@ -110,6 +118,9 @@ internal sealed class LoadRunner : IDisposable
         var upstreamCpuAfter = UpstreamPid is { } upid2 ? ProcStats.CpuSeconds(upid2) : null;
         var clientCpuAfter = Process.GetCurrentProcess().TotalProcessorTime;
         var machineAfter = ProcStats.MachineTicks();
+        var knownAfter = KnownCpuSeconds();
+        var machinePercent = 100.0 * (machineAfter.Busy - machine.Busy) / Math.Max(1, machineAfter.Total - machine.Total);
+        var knownPercent = 100.0 * (knownAfter - known) / (seconds * Environment.ProcessorCount);
 
         var latencies = workers.SelectMany(w => w.Latencies).ToArray();
         var ttfts = workers.SelectMany(w => w.Ttfts).ToArray();
@@ -140,13 +151,50 @@ internal sealed class LoadRunner : IDisposable
             TargetCpuPercent = targetCpu is { } tb && targetCpuAfter is { } ta ? Math.Round((ta - tb) * 100 / seconds, 1) : null,
             UpstreamCpuUsPerRequest = Round(PerRequest(upstreamCpu, upstreamCpuAfter)),
             ClientCpuUsPerRequest = Round(PerRequest(clientCpu.TotalSeconds, clientCpuAfter.TotalSeconds)) ?? 0,
-            MachineCpuPercent = Math.Round(100.0 * (machineAfter.Busy - machine.Busy) / Math.Max(1, machineAfter.Total - machine.Total), 1),
+            MachineCpuPercent = Math.Round(machinePercent, 1),
+            OtherCpuPercent = Math.Round(Math.Max(0, machinePercent - knownPercent), 1),
             RssStartMiB = rss.Count > 0 ? Math.Round(rss[0], 1) : null,
             RssEndMiB = rss.Count > 0 ? Math.Round(rss[^1], 1) : null,
             RssMaxMiB = rss.Count > 0 ? Math.Round(rss.Max(), 1) : null,
             RssSeriesMiB = scenario.Kind == "mixed" ? [.. rss.Select(r => Math.Round(r, 1))] : null,
         };
     }
+
+    /// <summary>At most this long, wait before a measurement until processes outside the benchmark use little CPU.</summary>
+    public TimeSpan QuietWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    private async Task WaitForQuietAsync()
+    {
+        var waited = Stopwatch.StartNew();
+        var said = false;
+        while (true)
+        {
+            var machine = ProcStats.MachineTicks();
+            var known = KnownCpuSeconds();
+            await Task.Delay(1000);
+            var machineAfter = ProcStats.MachineTicks();
+            var busy = 100.0 * (machineAfter.Busy - machine.Busy) / Math.Max(1, machineAfter.Total - machine.Total);
+            var other = busy - (100.0 * (KnownCpuSeconds() - known) / Environment.ProcessorCount);
+            if (other < 10 || waited.Elapsed >= QuietWait)
+            {
+                if (said)
+                {
+                    Console.WriteLine(other < 10 ? $"  (quiet after {waited.Elapsed.TotalSeconds:0} s)" : $"  (still {other:0}% busy after {waited.Elapsed.TotalSeconds:0} s; measuring anyway)");
+                }
+
+                return;
+            }
+
+            if (!said)
+            {
+                Console.WriteLine($"  other processes use {other:0}% of the machine; waiting up to {QuietWait.TotalSeconds:0} s for quiet");
+                said = true;
+            }
+        }
+    }
+
+    private double KnownCpuSeconds() =>
+        Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds + KnownPids.Sum(pid => ProcStats.CpuSeconds(pid) ?? 0);
 
     public static async Task SampleRssAsync(int pid, List<double> into, TimeSpan every, CancellationToken cancellationToken)
     {

@@ -77,7 +77,13 @@ static async Task<int> RunAsync(Options options)
         throw new ArgumentException("give at least one --target and one scenario");
     }
 
-    using var runner = new LoadRunner { UpstreamPid = options.OneOrNull("upstream-pid") is { } u ? int.Parse(u, CultureInfo.InvariantCulture) : null };
+    var upstreamPid = options.OneOrNull("upstream-pid") is { } u ? int.Parse(u, CultureInfo.InvariantCulture) : (int?)null;
+    using var runner = new LoadRunner
+    {
+        UpstreamPid = upstreamPid,
+        QuietWait = TimeSpan.FromSeconds(options.Double("quiet-wait", 60)),
+        KnownPids = [.. pids.Values, .. options.All("other-pid").Select(p => int.Parse(p, CultureInfo.InvariantCulture)), .. upstreamPid is { } up ? new[] { up } : []],
+    };
     var json = new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
     // Scenario by scenario, every target in turn, so slow drift of the machine affects all targets alike.
     foreach (var scenario in scenarios)
@@ -88,7 +94,8 @@ static async Task<int> RunAsync(Options options)
             await File.AppendAllTextAsync(output, JsonSerializer.Serialize(m, json) + "\n");
             var ttft = m.TtftP50Ms is { } t50 ? $" ttft p50 {t50:0.000} p99 {m.TtftP99Ms:0.000} ms" : string.Empty;
             var cpu = m.TargetCpuUsPerRequest is { } c ? $" cpu {c:0} µs/req" : string.Empty;
-            Console.WriteLine($"{label,-10} {target.Name,-14} {scenario,-10} {m.Rps,9:0.0} req/s  p50 {m.P50Ms:0.000} p99 {m.P99Ms:0.000} ms{ttft}{cpu}  errors {m.Errors}{(m.FirstError is null ? string.Empty : " (" + m.FirstError + ")")}");
+            var other = m.OtherCpuPercent >= 5 ? $"  OTHER LOAD {m.OtherCpuPercent:0}%" : string.Empty;
+            Console.WriteLine($"{label,-10} {target.Name,-14} {scenario,-10} {m.Rps,9:0.0} req/s  p50 {m.P50Ms:0.000} p99 {m.P99Ms:0.000} ms{ttft}{cpu}  errors {m.Errors}{(m.FirstError is null ? string.Empty : " (" + m.FirstError + ")")}{other}");
         }
     }
 

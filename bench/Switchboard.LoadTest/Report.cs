@@ -15,12 +15,12 @@ internal static class Report
         {
             var rows = group.ToList();
             md.AppendLine(CultureInfo.InvariantCulture, $"### {group.Key}").AppendLine();
-            md.AppendLine("| target | scenario | conc. | req/s | p50 ms | p90 ms | p99 ms | TTFT p50 ms | TTFT p99 ms | target CPU µs/req | target CPU % | upstream CPU µs/req | client CPU µs/req | machine CPU % | target RSS MiB start→end (max) | errors |");
-            md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+            md.AppendLine("| target | scenario | conc. | req/s | p50 ms | p90 ms | p99 ms | TTFT p50 ms | TTFT p99 ms | target CPU µs/req | target CPU % | upstream CPU µs/req | client CPU µs/req | machine CPU % | other load % | target RSS MiB start→end (max) | errors |");
+            md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
             foreach (var m in rows)
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {m.Target} | {m.Kind} | {m.Concurrency} | {m.Rps:0} | {m.P50Ms:0.000} | {m.P90Ms:0.000} | {m.P99Ms:0.000} | {Opt(m.TtftP50Ms, "0.000")} | {Opt(m.TtftP99Ms, "0.000")} | {Opt(m.TargetCpuUsPerRequest, "0")} | {Opt(m.TargetCpuPercent, "0")} | {Opt(m.UpstreamCpuUsPerRequest, "0")} | {m.ClientCpuUsPerRequest:0} | {m.MachineCpuPercent:0} | {Rss(m)} | {m.Errors} |");
+                    $"| {m.Target} | {m.Kind} | {m.Concurrency} | {m.Rps:0} | {m.P50Ms:0.000} | {m.P90Ms:0.000} | {m.P99Ms:0.000} | {Opt(m.TtftP50Ms, "0.000")} | {Opt(m.TtftP99Ms, "0.000")} | {Opt(m.TargetCpuUsPerRequest, "0")} | {Opt(m.TargetCpuPercent, "0")} | {Opt(m.UpstreamCpuUsPerRequest, "0")} | {m.ClientCpuUsPerRequest:0} | {m.MachineCpuPercent:0} | {m.OtherCpuPercent:0} | {Rss(m)} | {m.Errors} |");
             }
 
             md.AppendLine();
