@@ -42,9 +42,11 @@ public static partial class GatewayHost
         var server = BindServerOptions(configuration, source);
         var host = hostOptions.Host ?? server.Host;
         var port = hostOptions.Port ?? server.Port;
-        builder.WebHost.UseUrls($"http://{host}:{port}");
+        var listen = ListenAddress.TryParse(host, out var hostProblem)
+            ?? throw new ConfigurationFileException(hostOptions.Host is null ? $"{source}: server.host: {hostProblem}." : $"--host: {hostProblem}.");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            listen.Apply(kestrel, port);
             kestrel.AddServerHeader = false;
             // The reader enforces the configured limit with a clean 413 and reads (discarding) what a client
             // still sends past it; Kestrel's hard limit only bounds that draining.

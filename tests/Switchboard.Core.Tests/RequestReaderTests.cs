@@ -27,6 +27,24 @@ public sealed class RequestReaderTests
     }
 
     [Theory]
+    [InlineData("{\"temperature\": \"hot\", \"messages\": []}", "temperature", "a number")]
+    [InlineData("{\"stream\": \"yes\", \"messages\": []}", "stream", "true or false")]
+    [InlineData("{\"model\": 5, \"messages\": []}", "model", "a string")]
+    [InlineData("{\"max_tokens\": 99999999999999, \"messages\": []}", "max_tokens", "a whole number between -2147483648 and 2147483647")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": 5}]}]}", "messages[0].content[0].text", "a string")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"a\"}, 7]}]}", "messages[0].content[1]", "an object")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": 42}]}", "messages[0].content", "a string or an array of content parts")]
+    [InlineData("{\"tools\": [{\"type\": \"function\", \"function\": []}], \"messages\": []}", "tools[0].function", "an object")]
+    public void TypeErrorsSayWhatIsExpected(string json, string param, string expected)
+    {
+        var error = ParseError(json);
+
+        Assert.NotNull(error);
+        Assert.Equal(param, error.Param);
+        Assert.Equal($"Invalid type for '{param}': expected {expected}.", error.Message);
+    }
+
+    [Theory]
     [InlineData("{")]
     [InlineData("{\"model\": 'single'}")]
     [InlineData("{\"a\":1,}")]

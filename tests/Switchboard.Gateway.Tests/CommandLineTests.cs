@@ -27,6 +27,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("serve", "--port", "not-a-port")]
     [InlineData("serve", "--config", "/definitely/not/here.yaml")]
     [InlineData("serve", "--unknown-flag")]
+    [InlineData("serve", "--host", "locahost", "--port", "0")]
     [InlineData("mock", "--port", "99999")]
     [InlineData("mock", "--fixtures", "/definitely/not/here")]
     [InlineData("mock", "--record-to", "/tmp/x")]

@@ -110,6 +110,33 @@ public sealed class RequestErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OverlongModelNameIs400()
+    {
+        using var response = await PostChatAsync("{\"model\": \"" + new string('m', 300) + "\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "model");
+    }
+
+    [Theory]
+    [InlineData("{\"model\": \"mock-embedding\", \"input\": \"x\", \"dimensions\": 100000000}", "dimensions")]
+    [InlineData("{\"model\": \"mock-embedding\", \"input\": \"x\", \"dimensions\": 0}", "dimensions")]
+    [InlineData("{\"model\": \"mock-embedding\", \"input\": \"x\", \"encoding_format\": \"hex\"}", "encoding_format")]
+    [InlineData("{\"model\": \"mock-embedding\", \"input\": [\"\"]}", "input")]
+    [InlineData("{\"model\": \"mock-embedding\", \"input\": {}}", "input")]
+    public async Task BadEmbeddingRequestsAre400NamingTheParameter(string json, string param)
+    {
+        using var response = await _gateway.Http.PostAsync("/v1/embeddings", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: param);
+    }
+
+    [Fact]
+    public async Task TooManyEmbeddingInputsIs400()
+    {
+        var inputs = string.Join(',', Enumerable.Repeat("\"x\"", 2049));
+        using var response = await _gateway.Http.PostAsync("/v1/embeddings", new StringContent("{\"model\": \"mock-embedding\", \"input\": [" + inputs + "]}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "input");
+    }
+
+    [Fact]
     public async Task UnknownModelIs404ModelNotFound()
     {
         using var response = await PostChatAsync("{\"model\": \"gpt-17\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");

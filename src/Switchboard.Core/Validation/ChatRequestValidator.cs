@@ -10,6 +10,9 @@ namespace Switchboard.Validation;
 /// </summary>
 public static class ChatRequestValidator
 {
+    /// <summary>Model ids are short; a longer name is a mistake or an attack on logs and routing rules.</summary>
+    public const int MaxModelNameLength = 256;
+
     /// <summary>Returns the first problem found, or null when the request is acceptable.</summary>
     public static GatewayError? Validate(ChatCompletionRequest request, bool requireModel = true)
     {
@@ -17,6 +20,11 @@ public static class ChatRequestValidator
         if (requireModel && string.IsNullOrWhiteSpace(request.Model))
         {
             return Missing("model");
+        }
+
+        if (request.Model is { Length: > MaxModelNameLength })
+        {
+            return GatewayError.InvalidRequest($"'model' must be at most {MaxModelNameLength} characters.", "model", ErrorCodes.InvalidValue);
         }
 
         if (request.Messages is null)

@@ -7,12 +7,23 @@ namespace Switchboard.Validation;
 /// <summary>Checks an embedding request against the rules of the OpenAI API.</summary>
 public static class EmbeddingRequestValidator
 {
+    /// <summary>OpenAI's limit on inputs per request.</summary>
+    public const int MaxInputs = 2048;
+
+    /// <summary>Far above any embedding model's size, low enough that no request can ask for gigabytes.</summary>
+    public const int MaxDimensions = 16384;
+
     public static GatewayError? Validate(EmbeddingRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrWhiteSpace(request.Model))
         {
             return GatewayError.InvalidRequest("Missing required parameter: 'model'.", "model", ErrorCodes.MissingParameter);
+        }
+
+        if (request.Model.Length > ChatRequestValidator.MaxModelNameLength)
+        {
+            return GatewayError.InvalidRequest($"'model' must be at most {ChatRequestValidator.MaxModelNameLength} characters.", "model", ErrorCodes.InvalidValue);
         }
 
         if (request.Input is not { } input || input.ValueKind == JsonValueKind.Null)
@@ -34,6 +45,11 @@ public static class EmbeddingRequestValidator
                 ErrorCodes.InvalidType);
         }
 
+        if (input.ValueKind == JsonValueKind.Array && input.GetArrayLength() > MaxInputs)
+        {
+            return GatewayError.InvalidRequest($"'input' can hold at most {MaxInputs} items.", "input", ErrorCodes.InvalidValue);
+        }
+
         if (request.EncodingFormat is not (null or "float" or "base64"))
         {
             return GatewayError.InvalidRequest(
@@ -42,9 +58,9 @@ public static class EmbeddingRequestValidator
                 ErrorCodes.InvalidValue);
         }
 
-        if (request.Dimensions is < 1)
+        if (request.Dimensions is < 1 or > MaxDimensions)
         {
-            return GatewayError.InvalidRequest("'dimensions' must be at least 1.", "dimensions", ErrorCodes.InvalidValue);
+            return GatewayError.InvalidRequest($"'dimensions' must be between 1 and {MaxDimensions}.", "dimensions", ErrorCodes.InvalidValue);
         }
 
         return null;

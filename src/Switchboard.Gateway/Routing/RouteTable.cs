@@ -1,5 +1,6 @@
 using Switchboard.Gateway.Configuration;
 using Switchboard.Pipeline;
+using Switchboard.Text;
 
 namespace Switchboard.Gateway.Routing;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Errors;
+using Switchboard.OpenAI;
 
 namespace Switchboard.Hosting.Http;
 
@@ -77,11 +78,11 @@ public static class OpenAIRequestReader
         }
         catch (JsonException ex)
         {
-            return RequestBody<T>.Failure(Describe(body, ex));
+            return RequestBody<T>.Failure(Describe(body, ex, typeInfo));
         }
     }
 
-    private static GatewayError Describe(byte[] body, JsonException ex)
+    private static GatewayError Describe(byte[] body, JsonException ex, JsonTypeInfo typeInfo)
     {
         if (FindSyntaxError(body) is { } syntax)
         {
@@ -90,14 +91,16 @@ public static class OpenAIRequestReader
                 code: ErrorCodes.InvalidJson);
         }
 
-        var param = ToParam(ex.Path);
-        if (param is null)
+        // A converter that reads nested values reports the part of the path below itself separately.
+        var param = ToParam(ex.Path) + (ex.Data[MessageContentConverter.ParamSuffixKey] as string);
+        if (param.Length == 0)
         {
             return GatewayError.InvalidRequest("The request body must be a JSON object.", code: ErrorCodes.InvalidType);
         }
 
+        var expected = ExpectedJsonType.Describe(typeInfo, param);
         return GatewayError.InvalidRequest(
-            $"Invalid type for '{param}': {DescribeTypeProblem(ex)}",
+            expected is null ? $"Invalid value for '{param}'." : $"Invalid type for '{param}': expected {expected}.",
             param,
             ErrorCodes.InvalidType);
     }
@@ -118,38 +121,6 @@ public static class OpenAIRequestReader
         {
             return $"line {(ex.LineNumber ?? 0) + 1}, position {(ex.BytePositionInLine ?? 0) + 1}";
         }
-    }
-
-    private static string DescribeTypeProblem(JsonException ex)
-    {
-        // The serializer's own message names .NET types; say what the API expects instead.
-        var message = ex.Message;
-        if (message.Contains("IReadOnlyList", StringComparison.Ordinal) || message.Contains("[]", StringComparison.Ordinal))
-        {
-            return "expected an array.";
-        }
-
-        if (message.Contains("System.String", StringComparison.Ordinal))
-        {
-            return "expected a string.";
-        }
-
-        if (message.Contains("System.Boolean", StringComparison.Ordinal))
-        {
-            return "expected a boolean.";
-        }
-
-        if (message.Contains("System.Int", StringComparison.Ordinal) || message.Contains("System.Double", StringComparison.Ordinal))
-        {
-            return "expected a number.";
-        }
-
-        if (message.Contains("Switchboard.OpenAI", StringComparison.Ordinal))
-        {
-            return "expected an object.";
-        }
-
-        return "the value has the wrong type.";
     }
 
     /// <summary>Turns a JSON path (<c>$.messages[0].role</c>) into the API's param form (<c>messages[0].role</c>).</summary>

@@ -21,7 +21,7 @@ public static class ServeCommand
         var host = CommonOptions.Host("127.0.0.1, or server.host");
         var port = CommonOptions.Port("4000, or server.port");
 
-        var command = new Command("serve", "Run the gateway (and the conversations service).") { config, host, port };
+        var command = new Command("serve", "Run the OpenAI-compatible gateway.") { config, host, port };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new GatewayHostOptions
             {

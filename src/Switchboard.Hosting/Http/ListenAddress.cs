@@ -1,0 +1,55 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Switchboard.Hosting.Http;
+
+/// <summary>
+/// Where a server listens. Only an IP address, <c>localhost</c> or an any-address (<c>0.0.0.0</c>, <c>*</c>)
+/// is accepted: Kestrel would quietly treat a misspelt name (<c>locahost</c>) as "every interface",
+/// exposing the server.
+/// </summary>
+public sealed record ListenAddress
+{
+    private ListenAddress(IPAddress? address, bool isLocalhost)
+    {
+        Address = address;
+        IsLocalhost = isLocalhost;
+    }
+
+    /// <summary>The address; null for every interface.</summary>
+    public IPAddress? Address { get; }
+
+    public bool IsLocalhost { get; }
+
+    /// <summary>Parses a host; returns null and a one-line reason when it is not acceptable.</summary>
+    public static ListenAddress? TryParse(string? host, out string? problem)
+    {
+        problem = null;
+        switch (host?.Trim())
+        {
+            case "*" or "+" or "0.0.0.0" or "::" or "[::]":
+                return new ListenAddress(null, false);
+            case { } name when name.Equals("localhost", StringComparison.OrdinalIgnoreCase):
+                return new ListenAddress(IPAddress.Loopback, true);
+            case { Length: > 0 } text when IPAddress.TryParse(text.Trim('[', ']'), out var address):
+                return new ListenAddress(address, false);
+            default:
+                problem = $"'{host}' is not an IP address, localhost or 0.0.0.0";
+                return null;
+        }
+    }
+
+    /// <summary>Makes Kestrel listen on this address and <paramref name="port"/> (0 picks a free one).</summary>
+    public void Apply(KestrelServerOptions kestrel, int port)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        if (Address is null)
+        {
+            kestrel.ListenAnyIP(port);
+        }
+        else
+        {
+            kestrel.Listen(Address, port);
+        }
+    }
+}
