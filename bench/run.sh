@@ -161,6 +161,14 @@ YAML
   log "gateway: direct vs Switchboard vs Portkey ($scenarios)"
   loadtest run --label gateway --scenarios "$scenarios" "${common[@]}" "${targets[@]}" --other-pid "$quiet"
 
+  log "gateway: concurrency-1 latency again, ${REPEATS:-3} times, direct vs Switchboard (p99 at c=1 is the most sensitive figure)"
+  local r
+  for r in $(seq 1 "${REPEATS:-3}"); do
+    loadtest run --label "latency-$r" --scenarios "plain:1,stream:1" "${common[@]}" --other-pid "$quiet" --other-pid "$portkey" \
+      --target "direct=http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" \
+      --target "switchboard=http://127.0.0.1:$SWITCHBOARD_PORT/v1/chat/completions" --pid "switchboard=$switchboard"
+  done
+
   log "gateway: what the per-request Information log costs (default vs Logging__LogLevel__Default=Warning)"
   loadtest run --label logging --scenarios "plain:1,plain:${CONCURRENCY%% *}" "${common[@]}" \
     --target "switchboard=http://127.0.0.1:$SWITCHBOARD_PORT/v1/chat/completions" --pid "switchboard=$switchboard" \
