@@ -160,6 +160,9 @@ YAML
     --header "portkey=x-portkey-custom-host:http://127.0.0.1:$UPSTREAM_PORT/v1"
     --header "portkey=Authorization:Bearer sk-bench-not-a-key"
   )
+  log "gateway: warming every target up (JIT tiers, connection pools), figures discarded"
+  loadtest run --label warmup --scenarios "plain:8,stream:8" --out "$OUT/warmup.jsonl" --duration 3 --warmup 0 --quiet-wait 0 "${targets[@]}" >/dev/null
+
   log "gateway: direct vs Switchboard vs Portkey ($scenarios)"
   loadtest run --label gateway --scenarios "$scenarios" "${common[@]}" "${targets[@]}" --other-pid "$quiet"
 
@@ -215,6 +218,8 @@ mock() {
     start mock-llm "$OUT/mock-llm-$n.log" env HOST=127.0.0.1 PORT="$MOCKLLM_PORT" node "$ROOT/bench/node_modules/@dwmkerr/mock-llm/dist/main.js" --config "$dir/mock-llm.yaml"; local mockllm=$STARTED
     wait_port switchboard-mock "$MOCK_PORT" "$sbmock"
     wait_port mock-llm "$MOCKLLM_PORT" "$mockllm"
+    loadtest run --label warmup --bodies "mock:$n" --scenarios "plain:8" --out "$OUT/warmup.jsonl" --duration 3 --warmup 0 --quiet-wait 0 \
+      --target "switchboard-mock=http://127.0.0.1:$MOCK_PORT/v1/chat/completions" --target "mock-llm=http://127.0.0.1:$MOCKLLM_PORT/v1/chat/completions" >/dev/null
     loadtest run --label "mock-$n" --bodies "mock:$n" --scenarios "plain:1,plain:$c" --out "$RESULTS" --duration "$DURATION" --warmup "$WARMUP" \
       --target "switchboard-mock=http://127.0.0.1:$MOCK_PORT/v1/chat/completions" --pid "switchboard-mock=$sbmock" \
       --target "mock-llm=http://127.0.0.1:$MOCKLLM_PORT/v1/chat/completions" --pid "mock-llm=$mockllm"
