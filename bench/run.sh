@@ -161,7 +161,8 @@ YAML
     --header "portkey=Authorization:Bearer sk-bench-not-a-key"
   )
   log "gateway: warming every target up (JIT tiers, connection pools), figures discarded"
-  loadtest run --label warmup --scenarios "plain:8,stream:8" --out "$OUT/warmup.jsonl" --duration 3 --warmup 0 --quiet-wait 0 "${targets[@]}" >/dev/null
+  loadtest run --label warmup --scenarios "plain:8,stream:8" --out "$OUT/warmup.jsonl" --duration 3 --warmup 0 --quiet-wait 0 "${targets[@]}" \
+    --target "switchboard-warning=http://127.0.0.1:$QUIET_PORT/v1/chat/completions" >/dev/null
 
   log "gateway: direct vs Switchboard vs Portkey ($scenarios)"
   loadtest run --label gateway --scenarios "$scenarios" "${common[@]}" "${targets[@]}" --other-pid "$quiet"
