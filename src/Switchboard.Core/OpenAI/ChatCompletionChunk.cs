@@ -7,7 +7,7 @@ namespace Switchboard.OpenAI;
 /// One server-sent event of a streamed chat completion. Nothing is required when reading: some
 /// OpenAI-compatible servers leave out <c>id</c> or <c>model</c> on some chunks.
 /// </summary>
-public sealed record ChatCompletionChunk
+public sealed record ChatCompletionChunk : IWireObject
 {
     [JsonPropertyName("id")] public string Id { get; init; } = string.Empty;
     [JsonPropertyName("object")] public string Object { get; init; } = "chat.completion.chunk";

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Switchboard.OpenAI;
 
 /// <summary>A whole (non-streamed) chat completion.</summary>
-public sealed record ChatCompletionResponse
+public sealed record ChatCompletionResponse : IWireObject
 {
     [JsonPropertyName("id")] public string Id { get; init; } = string.Empty;
     [JsonPropertyName("object")] public string Object { get; init; } = "chat.completion";

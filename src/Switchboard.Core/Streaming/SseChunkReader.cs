@@ -45,16 +45,23 @@ public static class SseChunkReader
     public static ChatCompletionChunk ParseChunk(byte[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ChatCompletionChunk? chunk;
         try
         {
-            return JsonSerializer.Deserialize(data, OpenAIJsonContext.Default.ChatCompletionChunk)
-                ?? throw new ChatStreamException("The upstream sent an empty stream chunk.");
+            chunk = JsonSerializer.Deserialize(data, OpenAIJsonContext.Default.ChatCompletionChunk);
         }
         catch (JsonException ex)
         {
             // Only now look closer: an error event lacks the chunk's required fields.
             throw new ChatStreamException(DescribeBadEvent(data), ex);
         }
+
+        if (chunk is null || ((IWireObject)chunk).CarriesError)
+        {
+            throw new ChatStreamException(DescribeBadEvent(data));
+        }
+
+        return chunk;
     }
 
     private static GatewayError DescribeBadEvent(byte[] data)

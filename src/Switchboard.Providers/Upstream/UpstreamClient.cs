@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Switchboard.Errors;
+using Switchboard.OpenAI;
 
 namespace Switchboard.Providers.Upstream;
 
@@ -241,6 +242,11 @@ internal sealed partial class UpstreamClient
         try
         {
             var value = JsonSerializer.Deserialize(body, typeInfo);
+            if (value is IWireObject { CarriesError: true })
+            {
+                return ErrorInSuccess(body) ?? InvalidResponse(null);
+            }
+
             if (value is not null)
             {
                 return UpstreamResult<T>.Success(value);
@@ -248,18 +254,23 @@ internal sealed partial class UpstreamClient
         }
         catch (JsonException ex)
         {
-            // A 200 that carries an error object (some servers do this) is still an error answer.
-            var detail = UpstreamErrorDetail.Parse(body);
-            if (detail.Message is not null)
-            {
-                Log.ErrorInSuccess(_logger, ProviderName, detail.Message);
-                return GatewayError.BadGateway($"The upstream '{ProviderName}' reported an error.");
-            }
-
-            return InvalidResponse(ex);
+            return ErrorInSuccess(body) ?? InvalidResponse(ex);
         }
 
         return InvalidResponse(null);
+    }
+
+    /// <summary>A 200 that carries an error object (some servers do this) is still an error answer.</summary>
+    private GatewayError? ErrorInSuccess(byte[] body)
+    {
+        var detail = UpstreamErrorDetail.Parse(body);
+        if (detail.Message is null)
+        {
+            return null;
+        }
+
+        Log.ErrorInSuccess(_logger, ProviderName, detail.Message);
+        return GatewayError.BadGateway($"The upstream '{ProviderName}' reported an error.");
     }
 
     private async ValueTask<GatewayError> ReadErrorAsync(HttpRequestMessage request, HttpResponseMessage response, string? model, CancellationToken cancellationToken)
