@@ -58,11 +58,16 @@ internal static class MockReplyWriter
         var cancellationToken = context.RequestAborted;
         var body = context.Response.BodyWriter;
         using var json = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true });
+        await using var items = events.GetAsyncEnumerator(cancellationToken);
         try
         {
-            await foreach (var item in events.WithCancellation(cancellationToken))
+            // Ask for the first event, which starts the time to first token, and send the headers meanwhile:
+            // a real server answers with headers at once, and a client's header timeout must not see a slow first token.
+            var first = items.MoveNextAsync().AsTask();
+            await Task.WhenAll(body.FlushAsync(cancellationToken).AsTask(), first);
+            for (var more = await first; more; more = await items.MoveNextAsync())
             {
-                switch (item)
+                switch (items.Current)
                 {
                     case MockStreamEvent.Chunk chunk:
                         OpenAIResponseWriter.WriteEvent(body, json, chunk.Value, OpenAIJsonContext.Default.ChatCompletionChunk);

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using Switchboard.Mock.Testing;
+
+namespace Switchboard.Mock.Tests;
+
+/// <summary>Regression tests for defects found in review of the mock server, over real HTTP on loopback.</summary>
+public sealed class ReviewFixTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task A_stream_sends_its_headers_before_the_time_to_first_token()
+    {
+        var time = new FakeTimeProvider();
+        await using var mock = await MockLlmServer.StartAsync(b => b.UseTimeProvider(time).AddYaml("""
+            - match: { last_user: slow start }
+              response: { content: first token late, stream: { ttft_ms: 2000 } }
+            """), Ct);
+        using var http = mock.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = Json("""{"model":"m","stream":true,"messages":[{"role":"user","content":"slow start"}]}"""),
+        };
+
+        // The fake clock has not moved: the headers must come anyway.
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.Equal("first token late", StreamedText(body));
+        Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
+    }
+
+    /// <summary>The content an SSE body carries for one choice.</summary>
+    private static string StreamedText(string body, int choice = 0)
+    {
+        var text = new StringBuilder();
+        foreach (var line in body.Split('\n'))
+        {
+            if (!line.StartsWith("data: {", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            using var chunk = JsonDocument.Parse(line["data: ".Length..]);
+            foreach (var item in chunk.RootElement.GetProperty("choices").EnumerateArray())
+            {
+                if (item.GetProperty("index").GetInt32() == choice && item.GetProperty("delta").TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
+                {
+                    text.Append(content.GetString());
+                }
+            }
+        }
+
+        return text.ToString();
+    }
+}
