@@ -38,6 +38,34 @@ public sealed class ReviewFixTests
         Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task N_gives_n_choices_from_fixtures_saved_bodies_and_the_echo_model_streamed_or_not()
+    {
+        await using var mock = await MockLlmServer.StartAsync(b => b.AddYaml("""
+            - match: { last_user: three }
+              response: three answers
+            - match: { last_user: saved }
+              response: { body: { choices: [{ message: { role: assistant, content: from the body } }] } }
+            """), Ct);
+        await using var echo = await MockLlmServer.StartAsync(cancellationToken: Ct);
+        using var http = mock.CreateClient();
+        using var echoHttp = echo.CreateClient();
+
+        foreach (var (client, user, expected) in new[] { (http, "three", "three answers"), (http, "saved", "from the body"), (echoHttp, "echo me", "echo me") })
+        {
+            using var response = await client.PostAsync("v1/chat/completions", Json($$"""{"model":"m","n":3,"messages":[{"role":"user","content":"{{user}}"}]}"""), Ct);
+            using var completion = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+            var choices = completion.RootElement.GetProperty("choices").EnumerateArray().ToList();
+            Assert.Equal([0, 1, 2], choices.Select(c => c.GetProperty("index").GetInt32()));
+            Assert.All(choices, c => Assert.Equal(expected, c.GetProperty("message").GetProperty("content").GetString()));
+
+            using var streamed = await client.PostAsync("v1/chat/completions", Json($$"""{"model":"m","n":3,"stream":true,"messages":[{"role":"user","content":"{{user}}"}]}"""), Ct);
+            var body = await streamed.Content.ReadAsStringAsync(Ct);
+            Assert.All(Enumerable.Range(0, 3), i => Assert.Equal(expected, StreamedText(body, i)));
+            Assert.Equal(string.Empty, StreamedText(body, 3));
+        }
+    }
+
     /// <summary>The content an SSE body carries for one choice.</summary>
     private static string StreamedText(string body, int choice = 0)
     {
