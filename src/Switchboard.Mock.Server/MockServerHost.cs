@@ -94,7 +94,7 @@ public static partial class MockServerHost
         services.AddSingleton(options);
         services.AddSingleton(time);
         services.AddSingleton(engine);
-        services.AddSingleton(new RequestJournal(options.JournalCapacity));
+        services.AddSingleton(new RequestJournal(options.JournalCapacity, options.JournalMaxBytes));
         if (options.FixturesPath is { } path)
         {
             // Loading here, before the server starts, makes a broken file a start-up error with its line.

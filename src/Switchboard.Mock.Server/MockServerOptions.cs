@@ -39,6 +39,15 @@ public sealed record MockServerOptions
     /// <summary>How many requests the journal keeps (oldest dropped first).</summary>
     public int JournalCapacity { get; init; } = 1000;
 
+    /// <summary>
+    /// How many bytes of request bodies the journal keeps in all (oldest entries dropped first), so that
+    /// <see cref="JournalCapacity"/> large requests cannot fill the memory. Default 64 MB.
+    /// </summary>
+    public long JournalMaxBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>A request body larger than this is not kept in the journal (the entry says so and gives its size). Default 256 KB.</summary>
+    public long JournalMaxBodyBytes { get; init; } = 256 * 1024;
+
     /// <summary>The largest request body accepted.</summary>
     public long MaxBodyBytes { get; init; } = OpenAIRequestReader.DefaultMaxBodyBytes;
 
@@ -82,6 +91,11 @@ public sealed record MockServerOptions
         if (JournalCapacity < 0)
         {
             problems.Add("The journal capacity must be at least 0.");
+        }
+
+        if (JournalMaxBytes < 0 || JournalMaxBodyBytes < 0)
+        {
+            problems.Add("The journal's byte limits must be at least 0.");
         }
 
         return problems;

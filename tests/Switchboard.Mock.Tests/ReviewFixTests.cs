@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using Switchboard.Mock.Server.Journal;
 using Switchboard.Mock.Testing;
 
 namespace Switchboard.Mock.Tests;
@@ -64,6 +65,41 @@ public sealed class ReviewFixTests
             Assert.All(Enumerable.Range(0, 3), i => Assert.Equal(expected, StreamedText(body, i)));
             Assert.Equal(string.Empty, StreamedText(body, 3));
         }
+    }
+
+    [Fact]
+    public void The_journal_drops_its_oldest_entries_when_their_bodies_exceed_its_byte_budget()
+    {
+        var journal = new RequestJournal(capacity: 1000, maxBytes: 3 * (RequestJournal.EntryOverheadBytes + 1000));
+        for (var i = 1; i <= 5; i++)
+        {
+            journal.Add(new JournalEntry { Method = "POST", Path = "/v1/chat/completions", Outcome = "matched", BodyBytes = 1000 });
+        }
+
+        Assert.Equal([3L, 4L, 5L], journal.Snapshot().Select(e => e.Sequence));
+        Assert.Equal(3 * (RequestJournal.EntryOverheadBytes + 1000), journal.Bytes);
+        journal.Clear();
+        Assert.Equal(0, journal.Bytes);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_journal_limit_is_not_kept_but_its_size_is()
+    {
+        await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("any", f => f.RespondWith("ok")).Configure(o => o with { JournalMaxBodyBytes = 200 }), Ct);
+        using var http = mock.CreateClient();
+        var large = new string('x', 1000);
+        (await http.PostAsync("v1/chat/completions", Json("""{"model":"m","messages":[{"role":"user","content":"small"}]}"""), Ct)).Dispose();
+        (await http.PostAsync("v1/chat/completions", Json($$"""{"model":"m","messages":[{"role":"user","content":"{{large}}"}]}"""), Ct)).Dispose();
+
+        var entries = mock.Journal.Entries;
+        Assert.NotNull(entries[0].Body);
+        Assert.False(entries[0].BodyTruncated);
+        Assert.Null(entries[1].Body);
+        Assert.True(entries[1].BodyTruncated);
+        Assert.True(entries[1].BodyBytes > 1000);
+        Assert.Equal(large, entries[1].LastUserMessage);
+        using var admin = JsonDocument.Parse(await http.GetStringAsync("__admin/requests", Ct));
+        Assert.True(admin.RootElement[1].GetProperty("body_truncated").GetBoolean());
     }
 
     /// <summary>The content an SSE body carries for one choice.</summary>

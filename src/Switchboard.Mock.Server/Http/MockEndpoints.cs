@@ -80,6 +80,7 @@ internal static partial class MockEndpoints
         }
 
         var status = MockReplyWriter.StatusOf(reply);
+        var keepBody = body.Raw.Length <= options.JournalMaxBodyBytes;
         var fixture = exchange.Outcome.Fixture;
         var answered = outcome is "matched" or "ambiguous" && !(exchange.Outcome.IsAmbiguous && engine.Options.Strict);
         journal.Add(new JournalEntry
@@ -99,7 +100,9 @@ internal static partial class MockEndpoints
             NearMisses = [.. exchange.Outcome.NearMisses.Select(n => new JournalNearMiss(n.Fixture.Id, n.Fixture.Name, n.Fixture.Source.ToString(), Math.Round(n.Score, 3), n.Differences))],
             Ties = [.. exchange.Outcome.Ties.Select(t => t.Id)],
             Error = (reply as MockReply.Failure)?.Error.Message,
-            Body = root,
+            Body = keepBody ? root : null,
+            BodyBytes = body.Raw.Length,
+            BodyTruncated = !keepBody,
         });
         LogExchange(logger, context, request, exchange, outcome, status, reply);
         await MockReplyWriter.WriteAsync(context, reply);
