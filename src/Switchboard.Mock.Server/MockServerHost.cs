@@ -114,7 +114,7 @@ public static partial class MockServerHost
 
         if (options.RecordTo is not null)
         {
-            services.AddSingleton(_ => new HttpClient { Timeout = TimeSpan.FromMinutes(5) });
+            services.AddSingleton(_ => new HttpClient { Timeout = options.UpstreamTimeout });
             services.AddSingleton(provider => new RecordingProxy(
                 options,
                 engine,

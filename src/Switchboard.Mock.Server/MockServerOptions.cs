@@ -33,6 +33,9 @@ public sealed record MockServerOptions
     /// <summary>Record mode: the key for the upstream when the client sends no <c>Authorization</c> (never written to fixtures).</summary>
     public string? UpstreamApiKey { get; init; }
 
+    /// <summary>Record mode: how long to wait for the upstream's answer; a call that takes longer is answered 504. Default 5 minutes.</summary>
+    public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Fixtures given in code (the test helper); they come after file fixtures and survive a reset.</summary>
     public IReadOnlyList<Fixture> Fixtures { get; init; } = [];
 
@@ -86,6 +89,11 @@ public sealed record MockServerOptions
         if (Upstream is not null && (!Uri.TryCreate(Upstream, UriKind.Absolute, out var upstream) || upstream.Scheme is not ("http" or "https")))
         {
             problems.Add($"--upstream must be an http(s) URL such as https://api.openai.com/v1, got '{Upstream}'.");
+        }
+
+        if (UpstreamTimeout <= TimeSpan.Zero && UpstreamTimeout != Timeout.InfiniteTimeSpan)
+        {
+            problems.Add("The upstream timeout must be positive.");
         }
 
         if (JournalCapacity < 0)
