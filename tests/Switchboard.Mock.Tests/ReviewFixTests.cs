@@ -2,7 +2,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using Switchboard.Mock.Loading;
+using Switchboard.Mock.Matching;
 using Switchboard.Mock.Server.Journal;
+using Switchboard.OpenAI;
 using Switchboard.Mock.Testing;
 
 namespace Switchboard.Mock.Tests;
@@ -100,6 +103,72 @@ public sealed class ReviewFixTests
         Assert.Equal(large, entries[1].LastUserMessage);
         using var admin = JsonDocument.Parse(await http.GetStringAsync("__admin/requests", Ct));
         Assert.True(admin.RootElement[1].GetProperty("body_truncated").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_take_each_sequence_turn_and_each_scenario_state_exactly_once()
+    {
+        const int count = 20;
+        var yaml = new StringBuilder();
+        yaml.Append("- match: { last_user: turn }\n  responses: [").AppendJoin(", ", Enumerable.Range(0, count).Select(i => $"t{i}")).Append("]\n");
+        for (var i = 0; i < count; i++)
+        {
+            yaml.Append($"- match: {{ last_user: step }}\n  scenario: walk\n  state: {(i == 0 ? "start" : $"s{i}")}\n  next_state: s{i + 1}\n  response: s{i}\n");
+        }
+
+        await using var mock = await MockLlmServer.StartAsync(b => b.AddYaml(yaml.ToString()), Ct);
+        using var http = mock.CreateClient();
+
+        foreach (var (user, prefix) in new[] { ("turn", "t"), ("step", "s") })
+        {
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var requests = Enumerable.Range(0, count).Select(async _ =>
+            {
+                await go.Task;
+                using var response = await http.PostAsync("v1/chat/completions", Json($$"""{"model":"m","messages":[{"role":"user","content":"{{user}}"}]}"""), Ct);
+                using var completion = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+                return completion.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+            }).ToList();
+            go.SetResult();
+            var answers = await Task.WhenAll(requests);
+
+            Assert.Equal(Enumerable.Range(0, count).Select(i => prefix + i).Order(), answers.Order());
+        }
+
+        Assert.Equal($"s{count}", mock.Engine.ScenarioState("walk"));
+    }
+
+    [Fact]
+    public async Task Concurrent_engine_calls_never_match_a_scenario_state_twice()
+    {
+        const int count = 20;
+        var yaml = new StringBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            yaml.Append($"- match: {{ last_user: step }}\n  scenario: walk\n  state: {(i == 0 ? "start" : $"s{i}")}\n  next_state: s{i + 1}\n  response: s{i}\n");
+        }
+
+        var engine = new MockEngine();
+        engine.Add(FixtureLoader.Parse(yaml.ToString(), "walk.yaml"));
+        var request = MockRequest.Create(new ChatCompletionRequest { Model = "m", Messages = [ChatMessage.User("step")] });
+
+        // Many rounds: the window between matching a state and leaving it is small.
+        for (var round = 0; round < 50; round++)
+        {
+            engine.ResetState();
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var calls = Enumerable.Range(0, count).Select(_ => Task.Run(async () =>
+            {
+                await go.Task;
+                var exchange = await engine.HandleAsync(request, Ct);
+                return exchange.Fixture?.Name;
+            }, Ct)).ToList();
+            go.SetResult();
+            var answered = await Task.WhenAll(calls);
+
+            Assert.Equal(count, answered.Distinct().Count());
+            Assert.Equal($"s{count}", engine.ScenarioState("walk"));
+        }
     }
 
     /// <summary>The content an SSE body carries for one choice.</summary>
