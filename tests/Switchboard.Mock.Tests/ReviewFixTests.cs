@@ -171,6 +171,18 @@ public sealed class ReviewFixTests
         }
     }
 
+    [Fact]
+    public async Task A_model_id_with_a_slash_is_found()
+    {
+        await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("llama", f => f.WhenModel("meta-llama/Llama-3-8B").RespondWith("hi")), Ct);
+        using var http = mock.CreateClient();
+
+        using var model = JsonDocument.Parse(await http.GetStringAsync("v1/models/meta-llama/Llama-3-8B", Ct));
+        Assert.Equal("meta-llama/Llama-3-8B", model.RootElement.GetProperty("id").GetString());
+        using var missing = await http.GetAsync("v1/models/meta-llama/other", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
     /// <summary>The content an SSE body carries for one choice.</summary>
     private static string StreamedText(string body, int choice = 0)
     {

@@ -29,7 +29,8 @@ internal static partial class MockEndpoints
             endpoints.MapPost(prefix + "/chat/completions", ChatAsync);
             endpoints.MapPost(prefix + "/embeddings", EmbeddingsAsync);
             endpoints.MapGet(prefix + "/models", ModelsAsync);
-            endpoints.MapGet(prefix + "/models/{id}", ModelAsync);
+            // A catch-all: model ids may hold slashes (meta-llama/Llama-3-8B), as in the gateway.
+            endpoints.MapGet(prefix + "/models/{**id}", ModelAsync);
         }
 
         endpoints.MapGet("/health", HealthAsync);
