@@ -183,6 +183,22 @@ public sealed class ReviewFixTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Theory]
+    [InlineData("health")]
+    [InlineData("v1/models")]
+    [InlineData("models")]
+    [InlineData("v1/models/mock-echo")]
+    public async Task Head_answers_like_get_without_a_body(string path)
+    {
+        await using var mock = await MockLlmServer.StartAsync(cancellationToken: Ct);
+        using var http = mock.CreateClient();
+
+        using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, path), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(Ct));
+    }
+
     /// <summary>The content an SSE body carries for one choice.</summary>
     private static string StreamedText(string body, int choice = 0)
     {

@@ -22,18 +22,21 @@ namespace Switchboard.Mock.Server.Http;
 /// <summary>The OpenAI-compatible endpoints of the mock, with and without the <c>/v1</c> prefix.</summary>
 internal static partial class MockEndpoints
 {
+    // Health checks and probes often ask with HEAD; Kestrel sends the GET answer's status and headers without its body.
+    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
+
     public static void MapMockEndpoints(this IEndpointRouteBuilder endpoints)
     {
         foreach (var prefix in new[] { "/v1", string.Empty })
         {
             endpoints.MapPost(prefix + "/chat/completions", ChatAsync);
             endpoints.MapPost(prefix + "/embeddings", EmbeddingsAsync);
-            endpoints.MapGet(prefix + "/models", ModelsAsync);
+            endpoints.MapMethods(prefix + "/models", GetAndHead, ModelsAsync);
             // A catch-all: model ids may hold slashes (meta-llama/Llama-3-8B), as in the gateway.
-            endpoints.MapGet(prefix + "/models/{**id}", ModelAsync);
+            endpoints.MapMethods(prefix + "/models/{**id}", GetAndHead, ModelAsync);
         }
 
-        endpoints.MapGet("/health", HealthAsync);
+        endpoints.MapMethods("/health", GetAndHead, HealthAsync);
     }
 
     private static async Task ChatAsync(HttpContext context)
