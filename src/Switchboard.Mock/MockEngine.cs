@@ -54,9 +54,6 @@ public sealed class MockEngine
     /// <summary>Grows by one every time the fixture set changes.</summary>
     public long Generation => Interlocked.Read(ref _generation);
 
-    /// <summary>Raised after the fixture set changed, with the new generation.</summary>
-    public event EventHandler<long>? FixturesChanged;
-
     /// <summary>Models the fixtures mention, plus the echo model when it answers.</summary>
     public IReadOnlyList<string> Models
     {
@@ -313,7 +310,6 @@ public sealed class MockEngine
     {
         var set = FixtureSet.Create(_fileSources.Values.SelectMany(f => f).Concat(_code).Concat(_runtime));
         Volatile.Write(ref _set, set);
-        var generation = Interlocked.Increment(ref _generation);
-        FixturesChanged?.Invoke(this, generation);
+        Interlocked.Increment(ref _generation);
     }
 }
