@@ -199,6 +199,35 @@ public sealed class ReviewFixTests
         Assert.Empty(await response.Content.ReadAsByteArrayAsync(Ct));
     }
 
+    [Fact]
+    public async Task The_mock_writes_the_same_bytes_as_the_gateway_non_ascii_as_itself()
+    {
+        await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("umlaut", f => f.WhenLastUser("grüß").RespondWith("Grüße aus München – \"ok\" 👋")), Ct);
+        using var http = mock.CreateClient();
+
+        var whole = await http.PostAsync("v1/chat/completions", Json("""{"model":"m","messages":[{"role":"user","content":"grüß"}]}"""), Ct);
+        var completionText = await whole.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("Grüße aus München – \\\"ok\\\"", completionText, StringComparison.Ordinal);
+        var completion = JsonSerializer.Deserialize(completionText, OpenAIJsonContext.Default.ChatCompletionResponse)!;
+        Assert.Equal(JsonSerializer.Serialize(completion, OpenAIJsonContext.Relaxed.ChatCompletionResponse), completionText);
+
+        // Each event re-written by the gateway's own writer gives the mock's bytes.
+        var streamed = await http.PostAsync("v1/chat/completions", Json("""{"model":"m","stream":true,"messages":[{"role":"user","content":"grüß"}]}"""), Ct);
+        var events = await streamed.Content.ReadAsStringAsync(Ct);
+        Assert.DoesNotContain("\\u00", events, StringComparison.Ordinal);
+        var chunks = events.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Where(e => e != "data: [DONE]")
+            .Select(e => JsonSerializer.Deserialize(e["data: ".Length..], OpenAIJsonContext.Default.ChatCompletionChunk)!)
+            .ToList();
+        var gateway = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        using var buffer = new MemoryStream();
+        gateway.Response.Body = buffer;
+        await Switchboard.Hosting.Http.OpenAIResponseWriter.WriteStreamAsync(gateway, chunks.ToAsyncEnumerable());
+        await gateway.Response.BodyWriter.FlushAsync(Ct);
+        Assert.Equal(events, Encoding.UTF8.GetString(buffer.ToArray()));
+        Assert.Equal("Grüße aus München – \"ok\" 👋", StreamedText(events));
+    }
+
     /// <summary>The content an SSE body carries for one choice.</summary>
     private static string StreamedText(string body, int choice = 0)
     {

@@ -151,21 +151,21 @@ internal static partial class MockEndpoints
         }
 
         var response = DeterministicEmbeddings.Respond(body.Value!, engine.Responder.Tokens);
-        await OpenAIResponseWriter.WriteJsonAsync(context.Response, response, OpenAIJsonContext.Default.EmbeddingResponse, context.RequestAborted);
+        await OpenAIResponseWriter.WriteJsonAsync(context.Response, response, OpenAIJsonContext.Relaxed.EmbeddingResponse, context.RequestAborted);
     }
 
     private static Task ModelsAsync(HttpContext context)
     {
         var engine = context.RequestServices.GetRequiredService<MockEngine>();
         var models = new ModelList { Data = [.. engine.Models.Select(ToInfo)] };
-        return OpenAIResponseWriter.WriteJsonAsync(context.Response, models, OpenAIJsonContext.Default.ModelList, context.RequestAborted);
+        return OpenAIResponseWriter.WriteJsonAsync(context.Response, models, OpenAIJsonContext.Relaxed.ModelList, context.RequestAborted);
     }
 
     private static Task ModelAsync(HttpContext context, string id)
     {
         var engine = context.RequestServices.GetRequiredService<MockEngine>();
         return engine.Models.Contains(id, StringComparer.Ordinal)
-            ? OpenAIResponseWriter.WriteJsonAsync(context.Response, ToInfo(id), OpenAIJsonContext.Default.ModelInfo, context.RequestAborted)
+            ? OpenAIResponseWriter.WriteJsonAsync(context.Response, ToInfo(id), OpenAIJsonContext.Relaxed.ModelInfo, context.RequestAborted)
             : OpenAIResponseWriter.WriteErrorAsync(context.Response, GatewayError.ModelNotFound(id), context.RequestAborted);
     }
 

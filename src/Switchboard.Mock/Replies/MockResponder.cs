@@ -55,7 +55,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
 
         if (response.Fault.MalformedChunk is not null)
         {
-            var json = JsonSerializer.Serialize(completion, OpenAIJsonContext.Default.ChatCompletionResponse);
+            var json = JsonSerializer.Serialize(completion, OpenAIJsonContext.Relaxed.ChatCompletionResponse);
             return new MockReply.Malformed(json[..(json.Length / 2)]) { Headers = response.Headers };
         }
 
@@ -115,7 +115,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
             sent++;
             if (response.Fault.MalformedChunk == sent)
             {
-                var json = JsonSerializer.Serialize(chunk, OpenAIJsonContext.Default.ChatCompletionChunk);
+                var json = JsonSerializer.Serialize(chunk, OpenAIJsonContext.Relaxed.ChatCompletionChunk);
                 yield return new MockStreamEvent.Malformed(json[..(json.Length / 2)]);
             }
             else
