@@ -94,7 +94,7 @@ public static partial class MockServerHost
         services.AddSingleton(options);
         services.AddSingleton(time);
         services.AddSingleton(engine);
-        services.AddSingleton(new RequestJournal(options.JournalCapacity));
+        services.AddSingleton(new RequestJournal(options.JournalCapacity, options.JournalMaxBytes));
         if (options.FixturesPath is { } path)
         {
             // Loading here, before the server starts, makes a broken file a start-up error with its line.
@@ -114,7 +114,7 @@ public static partial class MockServerHost
 
         if (options.RecordTo is not null)
         {
-            services.AddSingleton(_ => new HttpClient { Timeout = TimeSpan.FromMinutes(5) });
+            services.AddSingleton(_ => new HttpClient { Timeout = options.UpstreamTimeout });
             services.AddSingleton(provider => new RecordingProxy(
                 options,
                 engine,
