@@ -44,7 +44,7 @@ public sealed partial class Router
         var outcome = await RouteAsync(
             context.RequestedModel,
             context.ResponseHeaders,
-            async (deployment, ct) => await FirstChunkArrivedAsync(await deployment.Provider.ChatAsync(request with { Model = deployment.UpstreamModel }, ct), ct),
+            async (deployment, ct) => await FirstChunkArrivedAsync(await deployment.Provider.ChatAsync(request with { Model = deployment.UpstreamModel }, context.RequestHeaders, ct), ct),
             static result => (result as ChatResult.Failed)?.Error,
             cancellationToken);
         if (outcome.Deployment is not null)
