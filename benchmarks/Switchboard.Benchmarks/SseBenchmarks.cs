@@ -1,0 +1,79 @@
+using System.IO.Pipelines;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using Switchboard.Hosting.Http;
+using Switchboard.OpenAI;
+using Switchboard.Streaming;
+
+namespace Switchboard.Benchmarks;
+
+/// <summary>
+/// The streaming path: reading an upstream SSE body of 50 content chunks with <see cref="SseChunkReader"/>,
+/// and writing the same chunks as events with <see cref="OpenAIResponseWriter.WriteEvent{T}"/> into a pipe.
+/// Both figures are per whole stream (52 events); divide by 52 for one event.
+/// </summary>
+[MemoryDiagnoser]
+public class SseBenchmarks
+{
+    private const int ContentChunks = 50;
+    private byte[] _sseBody = null!;
+    private List<ChatCompletionChunk> _chunks = null!;
+    private Pipe _pipe = null!;
+    private Utf8JsonWriter _json = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _sseBody = Payloads.SseBody(ContentChunks);
+        _chunks = Payloads.Chunks(ContentChunks);
+        _pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+        _json = new Utf8JsonWriter(_pipe.Writer, new JsonWriterOptions { SkipValidation = true });
+    }
+
+    [Benchmark(Description = "SseChunkReader: parse 52 events")]
+    public async Task<int> ReadChunks()
+    {
+        var count = 0;
+        using var stream = new MemoryStream(_sseBody, writable: false);
+        await foreach (var chunk in SseChunkReader.ReadChunksAsync(stream, CancellationToken.None))
+        {
+            count += chunk.Choices.Count;
+        }
+
+        return count;
+    }
+
+    [Benchmark(Description = "WriteEvent: write 52 events into a Pipe")]
+    public async Task<long> WriteEvents()
+    {
+        var writer = _pipe.Writer;
+        foreach (var chunk in _chunks)
+        {
+            OpenAIResponseWriter.WriteEvent(writer, _json, chunk, OpenAIJsonContext.Default.ChatCompletionChunk);
+        }
+
+        OpenAIResponseWriter.WriteDone(writer);
+        await writer.FlushAsync();
+        var read = await _pipe.Reader.ReadAsync();
+        var length = read.Buffer.Length;
+        _pipe.Reader.AdvanceTo(read.Buffer.End);
+        return length;
+    }
+
+    [Benchmark(Description = "WriteEvent + FlushAsync per event (as WriteStreamAsync)")]
+    public async Task<long> WriteEventsFlushEach()
+    {
+        var writer = _pipe.Writer;
+        long length = 0;
+        foreach (var chunk in _chunks)
+        {
+            OpenAIResponseWriter.WriteEvent(writer, _json, chunk, OpenAIJsonContext.Default.ChatCompletionChunk);
+            await writer.FlushAsync();
+            var read = await _pipe.Reader.ReadAsync();
+            length += read.Buffer.Length;
+            _pipe.Reader.AdvanceTo(read.Buffer.End);
+        }
+
+        return length;
+    }
+}
