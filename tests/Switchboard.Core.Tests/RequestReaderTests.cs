@@ -78,6 +78,17 @@ public sealed class RequestReaderTests
     }
 
     [Fact]
+    public void DeeplyNestedJsonIsNotCalledASyntaxError()
+    {
+        var json = "{\"model\":\"m\",\"metadata\":" + new string('[', 100) + new string(']', 100) + ",\"messages\":[]}";
+
+        var error = ParseError(json);
+
+        Assert.NotNull(error);
+        Assert.Contains("64 levels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AssistantToolCallWithoutContentIsValid()
     {
         var json = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"c\",\"content\":\"1\"}]}";
