@@ -27,18 +27,7 @@ public sealed class RoutingTests : IAsyncLifetime
     [Fact]
     public async Task FallsBackToTheNextModelWhenAllDeploymentsFail()
     {
-        await using var gateway = await TestGateway.StartAsync($$"""
-            providers:
-              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
-              - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
-            models:
-              - name: main
-                deployments: [{provider: primary, model: big-model}]
-              - name: backup
-                deployments: [{provider: secondary, model: backup-model}]
-            routing:
-              fallbacks: {main: [backup]}
-            """);
+        await using var gateway = await StartWithFallbackAsync("fallbacks: {main: [backup]}");
 
         using var response = await PostAsync(gateway, "main");
 
@@ -101,19 +90,7 @@ public sealed class RoutingTests : IAsyncLifetime
             context.Response.Headers.RetryAfter = "3";
             return OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"slow down\"}}", 429);
         };
-        await using var gateway = await TestGateway.StartAsync($$"""
-            providers:
-              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
-              - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
-            models:
-              - name: main
-                deployments: [{provider: primary, model: big-model}]
-              - name: backup
-                deployments: [{provider: secondary, model: backup-model}]
-            routing:
-              retries: 3
-              fallbacks: {main: [backup]}
-            """);
+        await using var gateway = await StartWithFallbackAsync("retries: 3", "fallbacks: {main: [backup]}");
 
         using var response = await PostAsync(gateway, "main");
 
@@ -137,18 +114,7 @@ public sealed class RoutingTests : IAsyncLifetime
             await OpenAIUpstreamResponses.WriteEventAsync(context.Response, OpenAIUpstreamResponses.Chunk("backup-model", null, "stop"));
             await OpenAIUpstreamResponses.WriteEventAsync(context.Response, "[DONE]");
         };
-        await using var gateway = await TestGateway.StartAsync($$"""
-            providers:
-              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
-              - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
-            models:
-              - name: main
-                deployments: [{provider: primary, model: big-model}]
-              - name: backup
-                deployments: [{provider: secondary, model: backup-model}]
-            routing:
-              fallbacks: {main: [backup]}
-            """);
+        await using var gateway = await StartWithFallbackAsync("fallbacks: {main: [backup]}");
 
         using var response = await gateway.Http.PostAsync(
             "/v1/chat/completions",
@@ -166,19 +132,7 @@ public sealed class RoutingTests : IAsyncLifetime
     public async Task ClientErrorsAreNotRetried()
     {
         _broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}", 400);
-        await using var gateway = await TestGateway.StartAsync($$"""
-            providers:
-              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
-              - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
-            models:
-              - name: main
-                deployments: [{provider: primary, model: big-model}]
-              - name: backup
-                deployments: [{provider: secondary, model: backup-model}]
-            routing:
-              retries: 3
-              fallbacks: {main: [backup]}
-            """);
+        await using var gateway = await StartWithFallbackAsync("retries: 3", "fallbacks: {main: [backup]}");
 
         using var response = await PostAsync(gateway, "main");
 
@@ -205,6 +159,20 @@ public sealed class RoutingTests : IAsyncLifetime
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.ServiceUnavailable);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
     }
+
+    /// <summary>Model <c>main</c> on the broken upstream, falling back to model <c>backup</c> on the healthy one.</summary>
+    private Task<TestGateway> StartWithFallbackAsync(params string[] routing) => TestGateway.StartAsync($$"""
+        providers:
+          - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
+          - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
+        models:
+          - name: main
+            deployments: [{provider: primary, model: big-model}]
+          - name: backup
+            deployments: [{provider: secondary, model: backup-model}]
+        routing:
+        {{string.Concat(routing.Select(line => "  " + line + "\n"))}}
+        """);
 
     private static Task<HttpResponseMessage> PostAsync(TestGateway gateway, string model) => gateway.Http.PostAsync(
         "/v1/chat/completions",
