@@ -7,6 +7,7 @@
 #            Switchboard CPU per request, log-level cost, RSS over a sustained run
 #   mock     Switchboard's mock vs @dwmkerr/mock-llm at 10, 1,000 and 10,000 fixtures
 #   micro    the BenchmarkDotNet suite (benchmarks/Switchboard.Benchmarks)
+#   soak     only the sustained run (SUSTAIN, default 600 s here), for memory over a longer time
 #
 # Knobs (environment): DURATION=10 (s per measurement) WARMUP=2 (s) SUSTAIN=60 (s) CONCURRENCY="32 64"
 #                      MOCK_COUNTS="10 1000 10000" PORT_BASE=18080
@@ -15,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 MODE=${1:-all}
+[[ $MODE == soak ]] && SUSTAIN=${SUSTAIN:-600}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 SUSTAIN=${SUSTAIN:-60}
@@ -92,7 +94,7 @@ wait_port() {
 need_tools() {
   local missing=()
   command -v curl >/dev/null || missing+=(curl)
-  if [[ $MODE != micro ]]; then
+  if [[ $MODE != micro && $MODE != soak ]]; then
     command -v node >/dev/null || missing+=(nodejs)
     command -v npm >/dev/null || missing+=(npm)
   fi
@@ -108,7 +110,7 @@ build() {
   dotnet build -c Release -v quiet -nologo "$ROOT/src/Switchboard/Switchboard.csproj" >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
   dotnet build -c Release -v quiet -nologo "$ROOT/bench/Switchboard.LoadTest/Switchboard.LoadTest.csproj" >>"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
   dotnet build -c Release -v quiet -nologo "$ROOT/benchmarks/Switchboard.Benchmarks/Switchboard.Benchmarks.csproj" >>"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
-  if [[ $MODE != micro ]]; then
+  if [[ $MODE != micro && $MODE != soak ]]; then
     log "installing the comparison targets from npm (bench/package-lock.json)"
     (cd "$ROOT/bench" && npm ci --no-audit --no-fund --loglevel=error >"$OUT/npm.log" 2>&1) || { tail -30 "$OUT/npm.log"; exit 1; }
   fi
@@ -183,6 +185,24 @@ YAML
   trim_logs
 }
 
+soak() {
+  log "soak: fast upstream and Switchboard, ${SUSTAIN}s of plain and streamed requests alternating at concurrency ${CONCURRENCY%% *}"
+  cat >"$OUT/switchboard.yaml" <<YAML
+providers:
+  - {name: upstream, type: openai, base_url: "http://127.0.0.1:$UPSTREAM_PORT/v1"}
+models:
+  - {name: gpt-4o-mini, deployments: [{provider: upstream, model: gpt-4o-mini}]}
+YAML
+  start upstream "$OUT/upstream.log" dotnet "$LOADTEST" upstream --port "$UPSTREAM_PORT"; local upstream=$STARTED
+  start switchboard "$OUT/switchboard.log" dotnet "$SWITCHBOARD" serve --config "$OUT/switchboard.yaml" --port "$SWITCHBOARD_PORT"; local switchboard=$STARTED
+  wait_port upstream "$UPSTREAM_PORT" "$upstream"
+  wait_port switchboard "$SWITCHBOARD_PORT" "$switchboard"
+  loadtest run --label soak --scenarios "mixed:${CONCURRENCY%% *}" --out "$RESULTS" --duration "$SUSTAIN" --warmup 5 --upstream-pid "$upstream" \
+    --target "switchboard=http://127.0.0.1:$SWITCHBOARD_PORT/v1/chat/completions" --pid "switchboard=$switchboard"
+  stop "$switchboard"; stop "$upstream"
+  trim_logs
+}
+
 mock() {
   local n c="${CONCURRENCY%% *}"
   for n in $MOCK_COUNTS; do
@@ -216,7 +236,8 @@ case $MODE in
   gateway) gateway ;;
   mock) mock ;;
   micro) micro ;;
-  *) echo "usage: bench/run.sh [all|gateway|mock|micro]" >&2; exit 2 ;;
+  soak) soak ;;
+  *) echo "usage: bench/run.sh [all|gateway|mock|micro|soak]" >&2; exit 2 ;;
 esac
 
 if [[ -s $RESULTS ]]; then

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Switchboard.OpenAI;
@@ -6,7 +7,7 @@ using Switchboard.OpenAI;
 namespace Switchboard.Benchmarks;
 
 /// <summary>
-/// Writing JSON: a whole <see cref="ChatCompletionResponse"/> (what a non-streamed answer costs) and a request
+/// Writing JSON: a whole <see cref="ChatCompletionResponse"/> with the relaxed encoder the gateway answers with (what a non-streamed answer costs) and a request
 /// re-serialized for the upstream (what the OpenAI provider does before forwarding).
 /// </summary>
 [MemoryDiagnoser]
@@ -21,21 +22,21 @@ public class SerializationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _writer = new Utf8JsonWriter(_buffer);
+        _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _small = JsonSerializer.Deserialize(Payloads.SmallChat, OpenAIJsonContext.Default.ChatCompletionRequest)!;
         _tools = JsonSerializer.Deserialize(Payloads.WithTools, OpenAIJsonContext.Default.ChatCompletionRequest)!;
         _rasa = JsonSerializer.Deserialize(Payloads.RasaPrompt, OpenAIJsonContext.Default.ChatCompletionRequest)!;
     }
 
     [Benchmark(Baseline = true, Description = "ChatCompletionResponse -> byte[]")]
-    public byte[] ResponseToBytes() => JsonSerializer.SerializeToUtf8Bytes(Payloads.Response, OpenAIJsonContext.Default.ChatCompletionResponse);
+    public byte[] ResponseToBytes() => JsonSerializer.SerializeToUtf8Bytes(Payloads.Response, OpenAIJsonContext.Relaxed.ChatCompletionResponse);
 
     [Benchmark(Description = "ChatCompletionResponse -> reused buffer writer")]
     public int ResponseToBufferWriter()
     {
         _buffer.ResetWrittenCount();
         _writer.Reset(_buffer);
-        JsonSerializer.Serialize(_writer, Payloads.Response, OpenAIJsonContext.Default.ChatCompletionResponse);
+        JsonSerializer.Serialize(_writer, Payloads.Response, OpenAIJsonContext.Relaxed.ChatCompletionResponse);
         _writer.Flush();
         return _buffer.WrittenCount;
     }
@@ -51,6 +52,9 @@ public class SerializationBenchmarks
 
     [Benchmark(Description = "Request -> byte[] (forward, Rasa 20 KB)")]
     public byte[] ForwardRasa() => JsonSerializer.SerializeToUtf8Bytes(_rasa, OpenAIJsonContext.Default.ChatCompletionRequest);
+
+    [Benchmark(Description = "Request -> byte[] (forward, Rasa 20 KB, relaxed encoder)")]
+    public byte[] ForwardRasaRelaxed() => JsonSerializer.SerializeToUtf8Bytes(_rasa, OpenAIJsonContext.Relaxed.ChatCompletionRequest);
 
     private static readonly byte[] ResponseBytes = JsonSerializer.SerializeToUtf8Bytes(Payloads.Response, OpenAIJsonContext.Default.ChatCompletionResponse);
 }
