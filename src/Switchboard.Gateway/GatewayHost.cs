@@ -25,7 +25,9 @@ public static partial class GatewayHost
         var source = hostOptions.ConfigPath is null ? "embedded default" : Path.GetFileName(hostOptions.ConfigPath);
         var configuration = GatewayConfigurationLoader.Load(hostOptions.ConfigPath, hostOptions.Environment);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // No appsettings.json is part of Switchboard's contract, and reload-on-change would put a file watcher
+        // on the working directory: every write below it (a log file, say) then wakes a thread (docs/benchmarks.md).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {

@@ -1,9 +1,7 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -42,7 +40,8 @@ public static partial class MockServerHost
             throw new ArgumentException(problem, nameof(options));
         }
 
-        var address = ParseHost(options.Host);
+        var listen = ListenAddress.TryParse(options.Host, out var hostProblem)
+            ?? throw new ArgumentException($"--host: {hostProblem}.", nameof(options));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [],
@@ -66,20 +65,10 @@ public static partial class MockServerHost
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            // The reader answers 413 past MaxBodyBytes and discards what a client still sends; this only bounds that.
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes * 4;
             kestrel.AddServerHeader = false;
-            switch (address)
-            {
-                case null:
-                    kestrel.ListenAnyIP(options.Port, l => l.Protocols = HttpProtocols.Http1AndHttp2);
-                    break;
-                case { } ip when ip.Equals(IPAddress.Loopback) && options.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase):
-                    kestrel.ListenLocalhost(options.Port);
-                    break;
-                default:
-                    kestrel.Listen(address, options.Port);
-                    break;
-            }
+            listen.Apply(kestrel, options.Port);
         });
 
         var time = options.TimeProvider ?? TimeProvider.System;
@@ -94,7 +83,7 @@ public static partial class MockServerHost
         services.AddSingleton(options);
         services.AddSingleton(time);
         services.AddSingleton(engine);
-        services.AddSingleton(new RequestJournal(options.JournalCapacity));
+        services.AddSingleton(new RequestJournal(options.JournalCapacity, options.JournalMaxBytes));
         if (options.FixturesPath is { } path)
         {
             // Loading here, before the server starts, makes a broken file a start-up error with its line.
@@ -114,7 +103,7 @@ public static partial class MockServerHost
 
         if (options.RecordTo is not null)
         {
-            services.AddSingleton(_ => new HttpClient { Timeout = TimeSpan.FromMinutes(5) });
+            services.AddSingleton(_ => new HttpClient { Timeout = options.UpstreamTimeout });
             services.AddSingleton(provider => new RecordingProxy(
                 options,
                 engine,
@@ -189,23 +178,6 @@ public static partial class MockServerHost
         }
 
         return 0;
-    }
-
-    private static IPAddress? ParseHost(string host)
-    {
-        if (host is "*" or "0.0.0.0" or "+")
-        {
-            return null;
-        }
-
-        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return IPAddress.Loopback;
-        }
-
-        return IPAddress.TryParse(host.Trim('[', ']'), out var address)
-            ? address
-            : throw new ArgumentException($"--host must be an IP address, localhost or 0.0.0.0, got '{host}'.", nameof(host));
     }
 
     private static partial class Log

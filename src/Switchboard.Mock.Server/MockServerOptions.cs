@@ -33,11 +33,23 @@ public sealed record MockServerOptions
     /// <summary>Record mode: the key for the upstream when the client sends no <c>Authorization</c> (never written to fixtures).</summary>
     public string? UpstreamApiKey { get; init; }
 
+    /// <summary>Record mode: how long to wait for the upstream's answer; a call that takes longer is answered 504. Default 5 minutes.</summary>
+    public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Fixtures given in code (the test helper); they come after file fixtures and survive a reset.</summary>
     public IReadOnlyList<Fixture> Fixtures { get; init; } = [];
 
     /// <summary>How many requests the journal keeps (oldest dropped first).</summary>
     public int JournalCapacity { get; init; } = 1000;
+
+    /// <summary>
+    /// How many bytes of request bodies the journal keeps in all (oldest entries dropped first), so that
+    /// <see cref="JournalCapacity"/> large requests cannot fill the memory. Default 64 MB.
+    /// </summary>
+    public long JournalMaxBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>A request body larger than this is not kept in the journal (the entry says so and gives its size). Default 256 KB.</summary>
+    public long JournalMaxBodyBytes { get; init; } = 256 * 1024;
 
     /// <summary>The largest request body accepted.</summary>
     public long MaxBodyBytes { get; init; } = OpenAIRequestReader.DefaultMaxBodyBytes;
@@ -79,9 +91,19 @@ public sealed record MockServerOptions
             problems.Add($"--upstream must be an http(s) URL such as https://api.openai.com/v1, got '{Upstream}'.");
         }
 
+        if (UpstreamTimeout <= TimeSpan.Zero && UpstreamTimeout != Timeout.InfiniteTimeSpan)
+        {
+            problems.Add("The upstream timeout must be positive.");
+        }
+
         if (JournalCapacity < 0)
         {
             problems.Add("The journal capacity must be at least 0.");
+        }
+
+        if (JournalMaxBytes < 0 || JournalMaxBodyBytes < 0)
+        {
+            problems.Add("The journal's byte limits must be at least 0.");
         }
 
         return problems;

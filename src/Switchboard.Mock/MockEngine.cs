@@ -27,6 +27,9 @@ public sealed class MockEngine
     public const string AmbiguousCode = "ambiguous_fixtures";
 
     private readonly Lock _gate = new();
+    // Matching reads scenario states, answering moves sequences and scenarios: one critical section, so that two
+    // concurrent requests can never both take the same turn or both match a state one of them leaves. Matching is cheap.
+    private readonly Lock _stateGate = new();
     private readonly SortedDictionary<string, IReadOnlyList<Fixture>> _fileSources = new(StringComparer.Ordinal);
     private readonly List<Fixture> _runtime = [];
     private IReadOnlyList<Fixture> _code = [];
@@ -50,9 +53,6 @@ public sealed class MockEngine
 
     /// <summary>Grows by one every time the fixture set changes.</summary>
     public long Generation => Interlocked.Read(ref _generation);
-
-    /// <summary>Raised after the fixture set changed, with the new generation.</summary>
-    public event EventHandler<long>? FixturesChanged;
 
     /// <summary>Models the fixtures mention, plus the echo model when it answers.</summary>
     public IReadOnlyList<string> Models
@@ -192,8 +192,11 @@ public sealed class MockEngine
     /// <summary>Starts every sequence and scenario again from the beginning.</summary>
     public void ResetState()
     {
-        _hits.Clear();
-        _scenarios.Clear();
+        lock (_stateGate)
+        {
+            _hits.Clear();
+            _scenarios.Clear();
+        }
     }
 
     /// <summary>The state a scenario is in now.</summary>
@@ -216,8 +219,29 @@ public sealed class MockEngine
             return new MockExchange(request, new MatchOutcome(), reply) { IsEcho = true };
         }
 
-        var outcome = set.Match(request, ScenarioState);
-        if (outcome.Fixture is not { } fixture)
+        MatchOutcome outcome;
+        Fixture? fixture;
+        int index;
+        lock (_stateGate)
+        {
+            outcome = set.Match(request, ScenarioState);
+            fixture = outcome.Fixture;
+            if (fixture is null || (outcome.IsAmbiguous && Options.Strict))
+            {
+                index = 0;
+            }
+            else
+            {
+                var turn = _hits.AddOrUpdate(fixture.Id, 0, (_, n) => n + 1);
+                index = fixture.SequenceMode == SequenceMode.Cycle ? turn % fixture.Responses.Count : Math.Min(turn, fixture.Responses.Count - 1);
+                if (fixture.Scenario is { } scenario && fixture.NextState is { } next)
+                {
+                    _scenarios[scenario] = next;
+                }
+            }
+        }
+
+        if (fixture is null)
         {
             return new MockExchange(request, outcome, new MockReply.Failure(MissError(request, outcome)));
         }
@@ -225,13 +249,6 @@ public sealed class MockEngine
         if (outcome.IsAmbiguous && Options.Strict)
         {
             return new MockExchange(request, outcome, new MockReply.Failure(AmbiguousError(request, outcome)));
-        }
-
-        var turn = _hits.AddOrUpdate(fixture.Id, 0, (_, n) => n + 1);
-        var index = fixture.SequenceMode == SequenceMode.Cycle ? turn % fixture.Responses.Count : Math.Min(turn, fixture.Responses.Count - 1);
-        if (fixture.Scenario is { } scenario && fixture.NextState is { } next)
-        {
-            _scenarios[scenario] = next;
         }
 
         var answer = await Responder.ReplyAsync(fixture.Responses[index], request, cancellationToken);
@@ -293,7 +310,6 @@ public sealed class MockEngine
     {
         var set = FixtureSet.Create(_fileSources.Values.SelectMany(f => f).Concat(_code).Concat(_runtime));
         Volatile.Write(ref _set, set);
-        var generation = Interlocked.Increment(ref _generation);
-        FixturesChanged?.Invoke(this, generation);
+        Interlocked.Increment(ref _generation);
     }
 }

@@ -15,8 +15,22 @@ public sealed class GlobPatternTests
     [InlineData("a*b*c", "aXbYbZ", false)]
     [InlineData("exact", "exact", true)]
     [InlineData("exact", "exactly", false)]
+    [InlineData("gpt-[34]*", "gpt-4o", true)]
+    [InlineData("gpt-[34]*", "gpt-5", false)]
+    [InlineData("v[0-9].[!x]", "v2.1", true)]
+    [InlineData("v[0-9].[!x]", "v2.x", false)]
+    [InlineData("a**b", "ab", true)]
+    [InlineData("[", "[", true)]
     public void MatchesLikeAShellGlob(string pattern, string value, bool expected) =>
         Assert.Equal(expected, new GlobPattern(pattern).IsMatch(value));
+
+    [Fact]
+    public void CaseMattersWhenAsked()
+    {
+        Assert.False(new GlobPattern("Hello*", ignoreCase: false).IsMatch("hello there"));
+        Assert.True(new GlobPattern("Hello*", ignoreCase: false).IsMatch("Hello there"));
+        Assert.True(new GlobPattern("[A-C]x", ignoreCase: true).IsMatch("bx"));
+    }
 
     [Fact]
     public void PathologicalInputDoesNotBacktrackExponentially()

@@ -30,6 +30,7 @@ public sealed class RequestReaderTests
     [InlineData("{\"temperature\": \"hot\", \"messages\": []}", "temperature", "a number")]
     [InlineData("{\"stream\": \"yes\", \"messages\": []}", "stream", "true or false")]
     [InlineData("{\"model\": 5, \"messages\": []}", "model", "a string")]
+    [InlineData("{\"model\": \"m\", \"messages\": \"hello\"}", "messages", "an array")]
     [InlineData("{\"max_tokens\": 99999999999999, \"messages\": []}", "max_tokens", "a whole number between -2147483648 and 2147483647")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": 5}]}]}", "messages[0].content[0].text", "a string")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"a\"}, 7]}]}", "messages[0].content[1]", "an object")]
@@ -75,6 +76,17 @@ public sealed class RequestReaderTests
 
         Assert.NotNull(error);
         Assert.Equal(param, error.Param);
+    }
+
+    [Fact]
+    public void DeeplyNestedJsonIsNotCalledASyntaxError()
+    {
+        var json = "{\"model\":\"m\",\"metadata\":" + new string('[', 100) + new string(']', 100) + ",\"messages\":[]}";
+
+        var error = ParseError(json);
+
+        Assert.NotNull(error);
+        Assert.Contains("64 levels", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

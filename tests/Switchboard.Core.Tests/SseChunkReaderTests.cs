@@ -38,6 +38,14 @@ public sealed class SseChunkReaderTests
     }
 
     [Fact]
+    public async Task ChunksWithoutIdOrModelAreAccepted()
+    {
+        var chunks = await ReadAsync("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+
+        Assert.Equal("x", Assert.Single(chunks).Choices[0].Delta.Content);
+    }
+
+    [Fact]
     public async Task StreamCutOffBeforeAnyFinishIsAnError()
     {
         var ex = await Assert.ThrowsAsync<ChatStreamException>(() => ReadAsync($"data: {Chunk1}\n\n"));

@@ -29,6 +29,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("serve", "--unknown-flag")]
     [InlineData("serve", "--host", "locahost", "--port", "0")]
     [InlineData("mock", "--port", "99999")]
+    [InlineData("mock", "--host", "locahost", "--port", "0")]
     [InlineData("mock", "--fixtures", "/definitely/not/here")]
     [InlineData("mock", "--record-to", "/tmp/x")]
     [InlineData("no-such-command")]

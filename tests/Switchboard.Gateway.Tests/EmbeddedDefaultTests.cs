@@ -133,6 +133,17 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProbesMayUseHead()
+    {
+        foreach (var path in new[] { "/health", "/health/ready", "/v1/models" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Head, path);
+            using var response = await _gateway.Http.SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task AnswersTellWhichProviderAndModelServed()
     {
         using var response = await _gateway.Http.PostAsync(

@@ -57,4 +57,44 @@ public sealed class MockProviderTests
         var error = await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.NotFound);
         Assert.Contains("add_contact_handle", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task HeaderMatchersSeeTheClientsHeaders()
+    {
+        var directory = Directory.CreateTempSubdirectory("switchboard-mock-headers-");
+        try
+        {
+            var fixtures = Path.Combine(directory.FullName, "tenants.yaml");
+            await File.WriteAllTextAsync(fixtures, """
+                fixtures:
+                  - name: tenant-a
+                    match:
+                      headers: {x-tenant: a}
+                    response: for tenant a
+                  - name: anyone
+                    response: for anyone
+                """, TestContext.Current.CancellationToken);
+            await using var gateway = await TestGateway.StartAsync($$"""
+                providers:
+                  - {name: fake, type: mock, fixtures: "{{fixtures}}"}
+                models:
+                  - {name: m, deployments: [{provider: fake}]}
+                """);
+
+            using var tenantRequest = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = new StringContent("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Encoding.UTF8, "application/json"),
+            };
+            tenantRequest.Headers.Add("X-Tenant", "a");
+            using var tenant = await gateway.Http.SendAsync(tenantRequest, TestContext.Current.CancellationToken);
+            using var anyone = await gateway.Http.PostAsync("/v1/chat/completions", new StringContent("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+            Assert.Contains("for tenant a", await tenant.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+            Assert.Contains("for anyone", await anyone.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 }

@@ -212,6 +212,27 @@ public sealed class OpenAIUpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamThatGoesQuietIsEndedWithATimeoutEvent()
+    {
+        _upstream.Handler = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await OpenAIUpstreamResponses.WriteEventAsync(context.Response, OpenAIUpstreamResponses.Chunk(UpstreamModel, "first", role: true));
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        };
+        using var guard = new CancellationTokenSource(Guard);
+
+        using var response = await PostChatAsync(stream: true);
+        var body = await response.Content.ReadAsStringAsync(guard.Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("first", body, StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"upstream_timeout\"", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("[DONE]", body, StringComparison.Ordinal);
+        await _upstream.RequestAborted.Task.WaitAsync(Guard, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task UpstreamServerErrorIs502WithoutItsBody()
     {
         _upstream.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"db password hunter2 leaked at Foo.Bar()\"}}", 500);

@@ -38,75 +38,21 @@ public sealed class RequestErrorTests : IAsyncLifetime
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest);
     }
 
-    [Fact]
-    public async Task MissingMessagesIs400NamingMessages()
+    [Theory]
+    [InlineData("{\"model\": \"mock-echo\"}", "messages", "missing_required_parameter")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "model", "missing_required_parameter")]
+    [InlineData("{\"model\": \"mock-echo\", \"messages\": \"hello\"}", "messages", "invalid_type")]
+    [InlineData("{\"model\": \"mock-echo\", \"temperature\": \"hot\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "temperature", "invalid_type")]
+    [InlineData("{\"model\": \"mock-echo\", \"temperature\": 3, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "temperature", "invalid_value")]
+    [InlineData("{\"model\": \"mock-echo\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"robot\", \"content\": \"x\"}]}", "messages[1].role", "invalid_value")]
+    [InlineData("{\"model\": \"mock-echo\", \"messages\": [{\"role\": \"user\"}]}", "messages[0].content", "missing_required_parameter")]
+    [InlineData("{\"model\": \"mock-echo\", \"messages\": [{\"role\": \"user\", \"content\": 42}]}", "messages[0].content", "invalid_type")]
+    [InlineData("{\"model\": \"mock-echo\", \"stream_options\": {\"include_usage\": true}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "stream_options", "invalid_value")]
+    [InlineData("{\"model\": \"mock-echo\", \"tools\": [{\"type\": \"function\", \"function\": {}}], \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "tools[0].function.name", "missing_required_parameter")]
+    public async Task BadChatRequestsAre400NamingTheParameter(string json, string param, string code)
     {
-        using var response = await PostChatAsync("{\"model\": \"mock-echo\"}");
-        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "messages", code: "missing_required_parameter");
-    }
-
-    [Fact]
-    public async Task MissingModelIs400NamingModel()
-    {
-        using var response = await PostChatAsync("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
-        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "model");
-    }
-
-    [Fact]
-    public async Task MessagesOfTheWrongTypeIs400NamingMessages()
-    {
-        using var response = await PostChatAsync("{\"model\": \"mock-echo\", \"messages\": \"hello\"}");
-        var error = await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "messages", code: "invalid_type");
-        Assert.Contains("array", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task TemperatureOfTheWrongTypeIs400NamingTemperature()
-    {
-        using var response = await PostChatAsync("{\"model\": \"mock-echo\", \"temperature\": \"hot\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
-        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "temperature", code: "invalid_type");
-    }
-
-    [Fact]
-    public async Task TemperatureOutOfRangeIs400()
-    {
-        using var response = await PostChatAsync("{\"model\": \"mock-echo\", \"temperature\": 3, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
-        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "temperature", code: "invalid_value");
-    }
-
-    [Fact]
-    public async Task UnknownRoleIs400NamingTheMessage()
-    {
-        using var response = await PostChatAsync("{\"model\": \"mock-echo\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"robot\", \"content\": \"x\"}]}");
-        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "messages[1].role");
-    }
-
-    [Fact]
-    public async Task MessageWithoutContentIs400()
-    {
-        using var response = await PostChatAsync("{\"model\": \"mock-echo\", \"messages\": [{\"role\": \"user\"}]}");
-        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "messages[0].content");
-    }
-
-    [Fact]
-    public async Task ContentOfTheWrongTypeIs400()
-    {
-        using var response = await PostChatAsync("{\"model\": \"mock-echo\", \"messages\": [{\"role\": \"user\", \"content\": 42}]}");
-        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "messages[0].content");
-    }
-
-    [Fact]
-    public async Task StreamOptionsWithoutStreamIs400()
-    {
-        using var response = await PostChatAsync("{\"model\": \"mock-echo\", \"stream_options\": {\"include_usage\": true}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
-        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "stream_options");
-    }
-
-    [Fact]
-    public async Task ToolWithoutFunctionNameIs400()
-    {
-        using var response = await PostChatAsync("{\"model\": \"mock-echo\", \"tools\": [{\"type\": \"function\", \"function\": {}}], \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
-        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "tools[0].function.name");
+        using var response = await PostChatAsync(json);
+        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: param, code: code);
     }
 
     [Fact]

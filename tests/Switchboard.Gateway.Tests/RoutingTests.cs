@@ -27,18 +27,7 @@ public sealed class RoutingTests : IAsyncLifetime
     [Fact]
     public async Task FallsBackToTheNextModelWhenAllDeploymentsFail()
     {
-        await using var gateway = await TestGateway.StartAsync($$"""
-            providers:
-              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
-              - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
-            models:
-              - name: main
-                deployments: [{provider: primary, model: big-model}]
-              - name: backup
-                deployments: [{provider: secondary, model: backup-model}]
-            routing:
-              fallbacks: {main: [backup]}
-            """);
+        await using var gateway = await StartWithFallbackAsync("fallbacks: {main: [backup]}");
 
         using var response = await PostAsync(gateway, "main");
 
@@ -94,22 +83,56 @@ public sealed class RoutingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RateLimitedDeploymentIsNotAskedAgainButFallbacksAre()
+    {
+        _broken.Handler = (context, _) =>
+        {
+            context.Response.Headers.RetryAfter = "3";
+            return OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"slow down\"}}", 429);
+        };
+        await using var gateway = await StartWithFallbackAsync("retries: 3", "fallbacks: {main: [backup]}");
+
+        using var response = await PostAsync(gateway, "main");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("secondary", response.Headers.GetValues("x-switchboard-provider").Single());
+        Assert.Single(_broken.Requests);
+    }
+
+    [Fact]
+    public async Task StreamThatFailsInItsFirstEventFallsBack()
+    {
+        _broken.Handler = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await OpenAIUpstreamResponses.WriteEventAsync(context.Response, "{\"error\":{\"message\":\"content filter\"}}");
+        };
+        _healthy.Handler = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await OpenAIUpstreamResponses.WriteEventAsync(context.Response, OpenAIUpstreamResponses.Chunk("backup-model", "saved", role: true));
+            await OpenAIUpstreamResponses.WriteEventAsync(context.Response, OpenAIUpstreamResponses.Chunk("backup-model", null, "stop"));
+            await OpenAIUpstreamResponses.WriteEventAsync(context.Response, "[DONE]");
+        };
+        await using var gateway = await StartWithFallbackAsync("fallbacks: {main: [backup]}");
+
+        using var response = await gateway.Http.PostAsync(
+            "/v1/chat/completions",
+            new StringContent("{\"model\":\"main\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("saved", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("content filter", body, StringComparison.Ordinal);
+        Assert.Equal("secondary", response.Headers.GetValues("x-switchboard-provider").Single());
+    }
+
+    [Fact]
     public async Task ClientErrorsAreNotRetried()
     {
         _broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}", 400);
-        await using var gateway = await TestGateway.StartAsync($$"""
-            providers:
-              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
-              - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
-            models:
-              - name: main
-                deployments: [{provider: primary, model: big-model}]
-              - name: backup
-                deployments: [{provider: secondary, model: backup-model}]
-            routing:
-              retries: 3
-              fallbacks: {main: [backup]}
-            """);
+        await using var gateway = await StartWithFallbackAsync("retries: 3", "fallbacks: {main: [backup]}");
 
         using var response = await PostAsync(gateway, "main");
 
@@ -136,6 +159,20 @@ public sealed class RoutingTests : IAsyncLifetime
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.ServiceUnavailable);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
     }
+
+    /// <summary>Model <c>main</c> on the broken upstream, falling back to model <c>backup</c> on the healthy one.</summary>
+    private Task<TestGateway> StartWithFallbackAsync(params string[] routing) => TestGateway.StartAsync($$"""
+        providers:
+          - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
+          - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
+        models:
+          - name: main
+            deployments: [{provider: primary, model: big-model}]
+          - name: backup
+            deployments: [{provider: secondary, model: backup-model}]
+        routing:
+        {{string.Concat(routing.Select(line => "  " + line + "\n"))}}
+        """);
 
     private static Task<HttpResponseMessage> PostAsync(TestGateway gateway, string model) => gateway.Http.PostAsync(
         "/v1/chat/completions",

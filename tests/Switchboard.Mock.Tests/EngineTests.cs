@@ -214,4 +214,11 @@ public sealed class EngineTests
             Assert.Equal(text, string.Concat(chunks.Select(c => c.Chunk.Choices[0].Delta.Content)));
         }
     }
+
+    [Fact]
+    public void Stream_chunks_are_cut_with_the_one_shared_tokenizer()
+    {
+        Assert.Same(Switchboard.Tokens.TiktokenTokenCounter.Tokenizer, TokenSplitter.Tokenizer);
+        Assert.Equal(["Hello", " world"], TokenSplitter.Split("Hello world", 1).Select(p => p.Text));
+    }
 }

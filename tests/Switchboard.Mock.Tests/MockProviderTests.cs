@@ -142,4 +142,23 @@ public sealed class MockProviderTests
 
         return chunks;
     }
+
+    [Fact]
+    public async Task Create_uses_the_fixtures_Validate_parsed_and_parses_again_only_without_it()
+    {
+        var file = Path.Combine(TestData.TempFolder(), "f.yaml");
+        await File.WriteAllTextAsync(file, "- match: { last_user: hi }\n  response: validated\n", Ct);
+        var factory = new MockChatProviderFactory();
+        var options = new ProviderOptions { Name = "mock", Type = "mock", Fixtures = file };
+
+        Assert.Empty(factory.Validate(options));
+        // Changed between Validate and Create: Create does not read the file again.
+        await File.WriteAllTextAsync(file, "- match: { last_user: hi }\n  response: read again\n", Ct);
+        var first = Assert.IsType<ChatResult.Completed>(await factory.Create(options).ChatAsync(Request("hi", model: "m"), Ct));
+        Assert.Equal("validated", first.Response.Choices[0].Message.Text);
+
+        // A second Create without a Validate before it reads the file.
+        var second = Assert.IsType<ChatResult.Completed>(await factory.Create(options).ChatAsync(Request("hi", model: "m"), Ct));
+        Assert.Equal("read again", second.Response.Choices[0].Message.Text);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using OpenAI.Chat;
 using Switchboard.Mock.Loading;
 using Switchboard.Mock.Testing;
@@ -68,6 +69,34 @@ public sealed class RecordModeTests
 
         Assert.Equal(429, error.Status);
         Assert.Contains("upstream says slow down", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(folder));
+    }
+
+    [Fact]
+    public async Task An_upstream_timeout_is_a_504_and_a_broken_connection_a_502_not_a_500()
+    {
+        // The upstream waits on a clock that never moves: it never answers.
+        await using var upstream = await MockLlmServer.StartAsync(b => b.UseTimeProvider(new FakeTimeProvider()).AddYaml("""
+            - match: { last_user: hang }
+              response: { content: never, delay_ms: 60000 }
+            - match: { last_user: hang up }
+              response: { content: never, fault: { drop_connection: true } }
+            """), Ct);
+        var folder = TestData.TempFolder();
+        await using var recorder = await MockLlmServer.StartAsync(
+            b => b.Configure(o => o with { RecordTo = folder, Upstream = upstream.OpenAIEndpoint.ToString(), UpstreamTimeout = TimeSpan.FromMilliseconds(200) }),
+            Ct);
+        var client = TestData.Chat(recorder.OpenAIEndpoint);
+
+        var timeout = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("hang")], cancellationToken: Ct));
+        Assert.Equal(504, timeout.Status);
+        Assert.Contains("upstream_timeout", timeout.Message, StringComparison.Ordinal);
+
+        var dropped = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("hang up")], cancellationToken: Ct));
+        Assert.Equal(502, dropped.Status);
+        Assert.Contains("upstream_unavailable", dropped.Message, StringComparison.Ordinal);
+
+        Assert.Equal(["miss", "miss"], recorder.Journal.Entries.Select(e => e.Outcome));
         Assert.Empty(Directory.GetFiles(folder));
     }
 }

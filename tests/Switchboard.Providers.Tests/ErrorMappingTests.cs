@@ -142,14 +142,17 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public async Task Stream_timeout_covers_only_the_time_to_headers()
+    public async Task Stream_timeout_is_renewed_by_every_chunk()
     {
-        var release = Signal();
+        var second = Signal();
+        var done = Signal();
         await using var upstream = await FakeUpstream.StartAsync(async context =>
         {
             context.Response.ContentType = "text/event-stream";
             await FakeUpstream.WriteEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}""");
-            await release.Task.WaitAsync(context.RequestAborted);
+            await second.Task.WaitAsync(context.RequestAborted);
+            await FakeUpstream.WriteEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"b"},"finish_reason":null}]}""");
+            await done.Task.WaitAsync(context.RequestAborted);
             await FakeUpstream.WriteEventAsync(context, "[DONE]");
         });
         var time = new FakeTimeProvider();
@@ -158,10 +161,37 @@ public sealed class ErrorMappingTests
         var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
         await using var chunks = result.Chunks().GetAsyncEnumerator(Ct);
         Assert.True(await chunks.MoveNextAsync());
-        time.Advance(TimeSpan.FromMinutes(10));
-        release.SetResult();
+        time.Advance(TimeSpan.FromSeconds(3));
+        second.SetResult();
+        Assert.True(await chunks.MoveNextAsync());
+        // 6 s since the stream started, but only 3 s since the last chunk: still within the timeout.
+        time.Advance(TimeSpan.FromSeconds(3));
+        done.SetResult();
 
         Assert.False(await chunks.MoveNextAsync());
+    }
+
+    [Fact]
+    public async Task Stream_that_goes_quiet_longer_than_the_timeout_is_a_504()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await FakeUpstream.WriteEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}""");
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        });
+        var time = new FakeTimeProvider();
+        var provider = Provider(upstream.Url + "/v1", TimeSpan.FromSeconds(5), time);
+
+        var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
+        await using var chunks = result.Chunks().GetAsyncEnumerator(Ct);
+        Assert.True(await chunks.MoveNextAsync());
+        var next = chunks.MoveNextAsync().AsTask();
+        time.Advance(TimeSpan.FromSeconds(6));
+
+        var error = await Assert.ThrowsAsync<ChatStreamException>(() => next);
+        Assert.Equal(504, error.Error.StatusCode);
+        Assert.Equal(ErrorCodes.UpstreamTimeout, error.Error.Code);
     }
 
     [Fact]

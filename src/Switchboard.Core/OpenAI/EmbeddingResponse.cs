@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Switchboard.OpenAI;
 
 /// <summary>The answer of <c>POST /v1/embeddings</c>.</summary>
-public sealed record EmbeddingResponse
+public sealed record EmbeddingResponse : IWireObject
 {
     [JsonPropertyName("object")] public string Object { get; init; } = "list";
     [JsonPropertyName("data")] public required IReadOnlyList<EmbeddingData> Data { get; init; }

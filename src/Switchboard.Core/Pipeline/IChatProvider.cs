@@ -20,6 +20,13 @@ public interface IChatProvider
     /// </summary>
     ValueTask<ChatResult> ChatAsync(ChatCompletionRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sends a chat request together with the client's request headers, for providers that look at them
+    /// (the mock's header matchers). Upstream providers never forward them: by default they are ignored.
+    /// </summary>
+    ValueTask<ChatResult> ChatAsync(ChatCompletionRequest request, IReadOnlyDictionary<string, string> clientHeaders, CancellationToken cancellationToken) =>
+        ChatAsync(request, cancellationToken);
+
     ValueTask<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken);
 
     /// <summary>Whether the upstream answers at all; used by <c>/health/ready</c>.</summary>

@@ -19,17 +19,16 @@ public static class SseChunkReader
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var parser = SseParser.Create(body, static (_, data) => data.ToArray());
+        // Each event is parsed straight from the parser's buffer: no copy of the event's bytes.
+        var parser = SseParser.Create(body, static (_, data) => data.SequenceEqual("[DONE]"u8) ? null : ParseChunk(data));
         var finished = false;
         await foreach (var item in parser.EnumerateAsync(cancellationToken))
         {
-            var data = item.Data;
-            if (data.AsSpan().SequenceEqual("[DONE]"u8))
+            if (item.Data is not { } chunk)
             {
                 yield break;
             }
 
-            var chunk = ParseChunk(data);
             finished |= chunk.Usage is not null || chunk.Choices.Any(c => c.FinishReason is not null);
             yield return chunk;
         }
@@ -42,19 +41,25 @@ public static class SseChunkReader
     }
 
     /// <summary>Parses one event's data as a chunk, in a single pass on the common path.</summary>
-    public static ChatCompletionChunk ParseChunk(byte[] data)
+    public static ChatCompletionChunk ParseChunk(ReadOnlySpan<byte> data)
     {
-        ArgumentNullException.ThrowIfNull(data);
+        ChatCompletionChunk? chunk;
         try
         {
-            return JsonSerializer.Deserialize(data, OpenAIJsonContext.Default.ChatCompletionChunk)
-                ?? throw new ChatStreamException("The upstream sent an empty stream chunk.");
+            chunk = JsonSerializer.Deserialize(data, OpenAIJsonContext.Default.ChatCompletionChunk);
         }
         catch (JsonException ex)
         {
             // Only now look closer: an error event lacks the chunk's required fields.
-            throw new ChatStreamException(DescribeBadEvent(data), ex);
+            throw new ChatStreamException(DescribeBadEvent(data.ToArray()), ex);
         }
+
+        if (chunk is null || ((IWireObject)chunk).CarriesError)
+        {
+            throw new ChatStreamException(DescribeBadEvent(data.ToArray()));
+        }
+
+        return chunk;
     }
 
     private static GatewayError DescribeBadEvent(byte[] data)

@@ -15,6 +15,13 @@ public sealed class TiktokenTokenCounter : ITokenCounter
 
     private static readonly Lazy<Tokenizer> SharedTokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
 
+    /// <summary>
+    /// The o200k_base tokenizer itself, loaded once for the whole process: for what needs token offsets (the mock
+    /// cuts streamed text at token boundaries), so no second copy of the vocabulary is loaded and warming up this
+    /// counter warms up every user.
+    /// </summary>
+    public static Tokenizer Tokenizer => SharedTokenizer.Value;
+
     /// <summary>The instance every component shares.</summary>
     public static TiktokenTokenCounter Instance { get; } = new();
 

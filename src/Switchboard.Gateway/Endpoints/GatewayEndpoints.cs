@@ -23,6 +23,9 @@ public sealed partial class GatewayEndpoints
 {
     private static readonly TimeSpan HealthProbeTimeout = TimeSpan.FromSeconds(5);
 
+    // Load balancers and uptime probes often use HEAD.
+    private static readonly string[] GetAndHead = ["GET", "HEAD"];
+
     private readonly ChatPipeline _pipeline;
     private readonly Router _router;
     private readonly RouteTable _routes;
@@ -49,13 +52,13 @@ public sealed partial class GatewayEndpoints
         {
             endpoints.MapPost(prefix + "/chat/completions", handlers.HandleChatAsync);
             endpoints.MapPost(prefix + "/embeddings", handlers.HandleEmbeddingsAsync);
-            endpoints.MapGet(prefix + "/models", handlers.HandleListModelsAsync);
-            endpoints.MapGet(prefix + "/models/{**id}", handlers.HandleGetModelAsync);
+            endpoints.MapMethods(prefix + "/models", GetAndHead, handlers.HandleListModelsAsync);
+            endpoints.MapMethods(prefix + "/models/{**id}", GetAndHead, handlers.HandleGetModelAsync);
         }
 
-        endpoints.MapGet("/health", static context => OpenAIResponseWriter.WriteJsonAsync(
+        endpoints.MapMethods("/health", GetAndHead, static context => OpenAIResponseWriter.WriteJsonAsync(
             context.Response, new HealthReport { Status = "ok" }, GatewayJsonContext.Default.HealthReport, context.RequestAborted));
-        endpoints.MapGet("/health/ready", handlers.HandleReadyAsync);
+        endpoints.MapMethods("/health/ready", GetAndHead, handlers.HandleReadyAsync);
         return endpoints;
     }
 

@@ -22,10 +22,12 @@ public sealed partial class Router
     private readonly RouteTable _routes;
     private readonly ILoadBalancingPolicy _policy;
     private readonly int _retries;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger<Router> _logger;
 
-    public Router(RouteTable routes, IEnumerable<ILoadBalancingPolicy> policies, IOptions<SwitchboardOptions> options, ILogger<Router> logger)
+    public Router(RouteTable routes, IEnumerable<ILoadBalancingPolicy> policies, IOptions<SwitchboardOptions> options, TimeProvider timeProvider, ILogger<Router> logger)
     {
+        _timeProvider = timeProvider;
         ArgumentNullException.ThrowIfNull(options);
         _routes = routes;
         _policy = policies.First(p => string.Equals(p.Name, options.Value.Routing.LoadBalancing, StringComparison.OrdinalIgnoreCase));
@@ -42,7 +44,7 @@ public sealed partial class Router
         var outcome = await RouteAsync(
             context.RequestedModel,
             context.ResponseHeaders,
-            (deployment, ct) => deployment.Provider.ChatAsync(request with { Model = deployment.UpstreamModel }, ct),
+            async (deployment, ct) => await FirstChunkArrivedAsync(await deployment.Provider.ChatAsync(request with { Model = deployment.UpstreamModel }, context.RequestHeaders, ct), ct),
             static result => (result as ChatResult.Failed)?.Error,
             cancellationToken);
         if (outcome.Deployment is not null)
@@ -86,7 +88,21 @@ public sealed partial class Router
             List<Deployment>? tried = null;
             for (var attempt = 0; attempt <= _retries; attempt++)
             {
-                var deployment = PickDeployment(model, tried);
+                var untried = Untried(model, tried);
+                if (untried.Count == 0)
+                {
+                    // Every deployment failed once. One that said "slow down" is not asked again at once:
+                    // go on to the fallbacks. Other failures are retried after a short, growing pause.
+                    if (lastError?.StatusCode == 429)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(Backoff(attempt), _timeProvider, cancellationToken);
+                    untried = model.Deployments;
+                }
+
+                var deployment = untried.Count == 1 ? untried[0] : _policy.Pick(model.Name, untried);
                 (tried ??= []).Add(deployment);
                 attempts++;
 
@@ -108,22 +124,64 @@ public sealed partial class Router
         return new(null, lastError, null);
     }
 
-    /// <summary>Picks with the policy, preferring deployments this request has not tried yet.</summary>
-    private Deployment PickDeployment(ModelRoute model, List<Deployment>? tried)
+    /// <summary>
+    /// Waits for a stream's first chunk before the stream is handed on: some upstreams answer 200 and then
+    /// fail in their first event. Until a byte reaches the client that is still a plain, retryable failure.
+    /// </summary>
+    private static async ValueTask<ChatResult> FirstChunkArrivedAsync(ChatResult result, CancellationToken cancellationToken)
     {
-        var deployments = model.Deployments;
-        if (deployments.Count == 1)
+        if (result is not ChatResult.Streaming streaming)
         {
-            return deployments[0];
+            return result;
         }
 
-        if (tried is null)
+        var chunks = streaming.Chunks.GetAsyncEnumerator(cancellationToken);
+        bool any;
+        try
         {
-            return _policy.Pick(model.Name, deployments);
+            any = await chunks.MoveNextAsync();
+        }
+        catch (ChatStreamException ex)
+        {
+            await chunks.DisposeAsync();
+            return ChatResult.From(ex.Error);
+        }
+        catch
+        {
+            await chunks.DisposeAsync();
+            throw;
         }
 
-        var untried = deployments.Where(d => !tried.Contains(d)).ToList();
-        return _policy.Pick(model.Name, untried.Count > 0 ? untried : deployments);
+        return new ChatResult.Streaming(Resume(any, chunks));
+    }
+
+    private static async IAsyncEnumerable<ChatCompletionChunk> Resume(bool any, IAsyncEnumerator<ChatCompletionChunk> chunks)
+    {
+        await using (chunks)
+        {
+            if (!any)
+            {
+                yield break;
+            }
+
+            yield return chunks.Current;
+            while (await chunks.MoveNextAsync())
+            {
+                yield return chunks.Current;
+            }
+        }
+    }
+
+    private static IReadOnlyList<Deployment> Untried(ModelRoute model, List<Deployment>? tried) =>
+        tried is null ? model.Deployments : [.. model.Deployments.Where(d => !tried.Contains(d))];
+
+    /// <summary>100 ms, 200 ms, 400 ms … up to 2 s, each with up to 50 % random jitter so retries do not march in step.</summary>
+    private static TimeSpan Backoff(int attempt)
+    {
+        var baseMs = Math.Min(2000, 100 * (1 << Math.Min(attempt, 5)));
+#pragma warning disable CA5394 // Jitter needs no cryptographic randomness.
+        return TimeSpan.FromMilliseconds(baseMs * (1 + (Random.Shared.NextDouble() / 2)));
+#pragma warning restore CA5394
     }
 
     private IEnumerable<ModelRoute> ModelsToTry(ModelRoute route)

@@ -47,6 +47,11 @@ public sealed record ListenAddress
         {
             kestrel.ListenAnyIP(port);
         }
+        else if (IsLocalhost && port != 0)
+        {
+            // Both loopbacks, IPv4 and IPv6, as "localhost" means to clients (Kestrel cannot do so on a dynamic port).
+            kestrel.ListenLocalhost(port);
+        }
         else
         {
             kestrel.Listen(Address, port);

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Switchboard.Errors;
 
 namespace Switchboard.Hosting.Http;
@@ -11,7 +9,7 @@ namespace Switchboard.Hosting.Http;
 /// Makes every answer that is not produced by an endpoint (unknown route, wrong method, a bug) an
 /// OpenAI-shaped error: no HTML pages, no stack traces.
 /// </summary>
-public static partial class OpenAIErrorHandling
+public static class OpenAIErrorHandling
 {
     public static IApplicationBuilder UseOpenAIErrors(this IApplicationBuilder app)
     {
@@ -29,12 +27,7 @@ public static partial class OpenAIErrorHandling
                         Type = ErrorTypes.Server,
                         Message = "The server had an error while processing your request. The request id is " + context.TraceIdentifier + ".",
                     };
-                if (error.StatusCode >= 500)
-                {
-                    var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Errors");
-                    Log.Unhandled(logger, context.TraceIdentifier, context.Request.Path, exception);
-                }
-
+                // ASP.NET Core's exception handler middleware has already logged the exception, once.
                 await OpenAIResponseWriter.WriteErrorAsync(context.Response, error, CancellationToken.None);
             },
         });
@@ -65,10 +58,4 @@ public static partial class OpenAIErrorHandling
             Message = detail ?? $"The request failed with status {status}.",
         },
     };
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled error in request {TraceId} to {Path}")]
-        public static partial void Unhandled(ILogger logger, string traceId, PathString path, Exception? exception);
-    }
 }

@@ -91,6 +91,11 @@ public static class OpenAIRequestReader
                 code: ErrorCodes.InvalidJson);
         }
 
+        if (ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+        {
+            return GatewayError.InvalidRequest("The request body is nested more than 64 levels deep.", code: ErrorCodes.InvalidJson);
+        }
+
         // A converter that reads nested values reports the part of the path below itself separately.
         var param = ToParam(ex.Path) + (ex.Data[MessageContentConverter.ParamSuffixKey] as string);
         if (param.Length == 0)
@@ -108,7 +113,8 @@ public static class OpenAIRequestReader
     // The serializer reports syntax and type errors with the same exception type; only a syntax check tells them apart.
     private static string? FindSyntaxError(byte[] body)
     {
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        // A generous depth here, so that JSON nested past the serializer's limit is not mistaken for bad syntax.
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 4096 });
         try
         {
             while (reader.Read())

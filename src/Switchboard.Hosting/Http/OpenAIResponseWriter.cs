@@ -87,7 +87,7 @@ public static class OpenAIResponseWriter
         StartEventStream(httpContext);
         var cancellationToken = httpContext.RequestAborted;
         var body = httpContext.Response.BodyWriter;
-        using var json = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var json = CreateEventWriter(body);
         try
         {
             await foreach (var chunk in chunks.WithCancellation(cancellationToken))
@@ -112,6 +112,16 @@ public static class OpenAIResponseWriter
         {
             // The client went away; the upstream call was cancelled with it.
         }
+    }
+
+    /// <summary>
+    /// The JSON writer for <see cref="WriteEvent"/>: non-ASCII text written as itself, as in every JSON body of
+    /// <see cref="OpenAIJsonContext.Relaxed"/>. Whoever writes events with it writes the gateway's bytes.
+    /// </summary>
+    public static Utf8JsonWriter CreateEventWriter(System.IO.Pipelines.PipeWriter body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     /// <summary>Writes one <c>data: {json}</c> event into the response buffer without flushing.</summary>

@@ -22,17 +22,21 @@ namespace Switchboard.Mock.Server.Http;
 /// <summary>The OpenAI-compatible endpoints of the mock, with and without the <c>/v1</c> prefix.</summary>
 internal static partial class MockEndpoints
 {
+    // Health checks and probes often ask with HEAD; Kestrel sends the GET answer's status and headers without its body.
+    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
+
     public static void MapMockEndpoints(this IEndpointRouteBuilder endpoints)
     {
         foreach (var prefix in new[] { "/v1", string.Empty })
         {
             endpoints.MapPost(prefix + "/chat/completions", ChatAsync);
             endpoints.MapPost(prefix + "/embeddings", EmbeddingsAsync);
-            endpoints.MapGet(prefix + "/models", ModelsAsync);
-            endpoints.MapGet(prefix + "/models/{id}", ModelAsync);
+            endpoints.MapMethods(prefix + "/models", GetAndHead, ModelsAsync);
+            // A catch-all: model ids may hold slashes (meta-llama/Llama-3-8B), as in the gateway.
+            endpoints.MapMethods(prefix + "/models/{**id}", GetAndHead, ModelAsync);
         }
 
-        endpoints.MapGet("/health", HealthAsync);
+        endpoints.MapMethods("/health", GetAndHead, HealthAsync);
     }
 
     private static async Task ChatAsync(HttpContext context)
@@ -80,6 +84,7 @@ internal static partial class MockEndpoints
         }
 
         var status = MockReplyWriter.StatusOf(reply);
+        var keepBody = body.Raw.Length <= options.JournalMaxBodyBytes;
         var fixture = exchange.Outcome.Fixture;
         var answered = outcome is "matched" or "ambiguous" && !(exchange.Outcome.IsAmbiguous && engine.Options.Strict);
         journal.Add(new JournalEntry
@@ -99,7 +104,9 @@ internal static partial class MockEndpoints
             NearMisses = [.. exchange.Outcome.NearMisses.Select(n => new JournalNearMiss(n.Fixture.Id, n.Fixture.Name, n.Fixture.Source.ToString(), Math.Round(n.Score, 3), n.Differences))],
             Ties = [.. exchange.Outcome.Ties.Select(t => t.Id)],
             Error = (reply as MockReply.Failure)?.Error.Message,
-            Body = root,
+            Body = keepBody ? root : null,
+            BodyBytes = body.Raw.Length,
+            BodyTruncated = !keepBody,
         });
         LogExchange(logger, context, request, exchange, outcome, status, reply);
         await MockReplyWriter.WriteAsync(context, reply);
@@ -144,21 +151,21 @@ internal static partial class MockEndpoints
         }
 
         var response = DeterministicEmbeddings.Respond(body.Value!, engine.Responder.Tokens);
-        await OpenAIResponseWriter.WriteJsonAsync(context.Response, response, OpenAIJsonContext.Default.EmbeddingResponse, context.RequestAborted);
+        await OpenAIResponseWriter.WriteJsonAsync(context.Response, response, OpenAIJsonContext.Relaxed.EmbeddingResponse, context.RequestAborted);
     }
 
     private static Task ModelsAsync(HttpContext context)
     {
         var engine = context.RequestServices.GetRequiredService<MockEngine>();
         var models = new ModelList { Data = [.. engine.Models.Select(ToInfo)] };
-        return OpenAIResponseWriter.WriteJsonAsync(context.Response, models, OpenAIJsonContext.Default.ModelList, context.RequestAborted);
+        return OpenAIResponseWriter.WriteJsonAsync(context.Response, models, OpenAIJsonContext.Relaxed.ModelList, context.RequestAborted);
     }
 
     private static Task ModelAsync(HttpContext context, string id)
     {
         var engine = context.RequestServices.GetRequiredService<MockEngine>();
         return engine.Models.Contains(id, StringComparer.Ordinal)
-            ? OpenAIResponseWriter.WriteJsonAsync(context.Response, ToInfo(id), OpenAIJsonContext.Default.ModelInfo, context.RequestAborted)
+            ? OpenAIResponseWriter.WriteJsonAsync(context.Response, ToInfo(id), OpenAIJsonContext.Relaxed.ModelInfo, context.RequestAborted)
             : OpenAIResponseWriter.WriteErrorAsync(context.Response, GatewayError.ModelNotFound(id), context.RequestAborted);
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Hosting.Http;
 using Switchboard.Mock.Replies;
@@ -31,7 +30,7 @@ internal static class MockReplyWriter
         switch (reply)
         {
             case MockReply.Completion completion:
-                await OpenAIResponseWriter.WriteJsonAsync(response, completion.Response, OpenAIJsonContext.Default.ChatCompletionResponse, cancellationToken);
+                await OpenAIResponseWriter.WriteJsonAsync(response, completion.Response, OpenAIJsonContext.Relaxed.ChatCompletionResponse, cancellationToken);
                 break;
             case MockReply.Failure failure:
                 await OpenAIResponseWriter.WriteErrorAsync(response, failure.Error, cancellationToken);
@@ -57,15 +56,21 @@ internal static class MockReplyWriter
         OpenAIResponseWriter.StartEventStream(context);
         var cancellationToken = context.RequestAborted;
         var body = context.Response.BodyWriter;
-        using var json = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true });
+        // The gateway's event writer, encoder and contract: both servers write the same bytes for the same chunk.
+        using var json = OpenAIResponseWriter.CreateEventWriter(body);
+        await using var items = events.GetAsyncEnumerator(cancellationToken);
         try
         {
-            await foreach (var item in events.WithCancellation(cancellationToken))
+            // Ask for the first event, which starts the time to first token, and send the headers meanwhile:
+            // a real server answers with headers at once, and a client's header timeout must not see a slow first token.
+            var first = items.MoveNextAsync().AsTask();
+            await Task.WhenAll(body.FlushAsync(cancellationToken).AsTask(), first);
+            for (var more = await first; more; more = await items.MoveNextAsync())
             {
-                switch (item)
+                switch (items.Current)
                 {
                     case MockStreamEvent.Chunk chunk:
-                        OpenAIResponseWriter.WriteEvent(body, json, chunk.Value, OpenAIJsonContext.Default.ChatCompletionChunk);
+                        OpenAIResponseWriter.WriteEvent(body, json, chunk.Value, OpenAIJsonContext.Relaxed.ChatCompletionChunk);
                         break;
                     case MockStreamEvent.Malformed malformed:
                         body.Write(Encoding.UTF8.GetBytes("data: " + malformed.Data + "\n\n"));

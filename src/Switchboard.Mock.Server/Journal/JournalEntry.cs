@@ -45,8 +45,14 @@ public sealed record JournalEntry
     /// <summary>The error message answered, if any.</summary>
     public string? Error { get; init; }
 
-    /// <summary>The request body as received.</summary>
+    /// <summary>The request body as received; null when it was larger than the journal keeps (see <see cref="BodyTruncated"/>).</summary>
     public JsonElement? Body { get; init; }
+
+    /// <summary>The size of the request body as received, in bytes.</summary>
+    public long BodyBytes { get; init; }
+
+    /// <summary>True when the body was larger than <see cref="MockServerOptions.JournalMaxBodyBytes"/> and so not kept.</summary>
+    public bool BodyTruncated { get; init; }
 
     /// <summary>True when a fixture answered.</summary>
     public bool IsMatch => Outcome is "matched" or "ambiguous" && FixtureId is not null;

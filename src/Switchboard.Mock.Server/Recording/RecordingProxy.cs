@@ -57,45 +57,45 @@ internal sealed partial class RecordingProxy(MockServerOptions options, MockEngi
             }
         }
 
-        HttpResponseMessage response;
+        int status;
+        byte[] body;
         try
         {
-            response = await client.SendAsync(message, cancellationToken);
+            using var response = await client.SendAsync(message, cancellationToken);
+            status = (int)response.StatusCode;
+            body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (TransportError(ex, cancellationToken) is { } error)
         {
-            return new MockReply.Failure(GatewayError.BadGateway($"Record mode: the upstream {_endpoint} could not be reached: {ex.Message}", ErrorCodes.UpstreamUnavailable));
+            Log.UpstreamFailed(logger, _endpoint, error.StatusCode, ex.Message);
+            return new MockReply.Failure(error);
         }
 
-        using (response)
+        if (status is < 200 or > 299)
         {
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                return new MockReply.Failure(UpstreamError((int)response.StatusCode, body));
-            }
-
-            ChatCompletionResponse? completion;
-            try
-            {
-                completion = JsonSerializer.Deserialize(body, OpenAIJsonContext.Default.ChatCompletionResponse);
-            }
-            catch (JsonException)
-            {
-                completion = null;
-            }
-
-            if (completion is null || completion.Choices.Count == 0)
-            {
-                return new MockReply.Failure(GatewayError.BadGateway("Record mode: the upstream answer is not a chat completion; nothing was recorded."));
-            }
-
-            var path = await SaveAsync(request, completion, cancellationToken);
-            Log.Recorded(logger, path);
-            return request.IsStreaming
-                ? new MockReply.Stream(engine.Responder.StreamAsync(completion, new FixtureResponse(), request.Request.WantsStreamUsage, CancellationToken.None))
-                : new MockReply.Completion(completion);
+            return new MockReply.Failure(UpstreamError(status, body));
         }
+
+        ChatCompletionResponse? completion;
+        try
+        {
+            completion = JsonSerializer.Deserialize(body, OpenAIJsonContext.Default.ChatCompletionResponse);
+        }
+        catch (JsonException)
+        {
+            completion = null;
+        }
+
+        if (completion is null || completion.Choices.Count == 0)
+        {
+            return new MockReply.Failure(GatewayError.BadGateway("Record mode: the upstream answer is not a chat completion; nothing was recorded."));
+        }
+
+        var path = await SaveAsync(request, completion, cancellationToken);
+        Log.Recorded(logger, path);
+        return request.IsStreaming
+            ? new MockReply.Stream(engine.Responder.StreamAsync(completion, new FixtureResponse(), request.Request.WantsStreamUsage, CancellationToken.None))
+            : new MockReply.Completion(completion);
     }
 
     private async Task<string> SaveAsync(MockRequest request, ChatCompletionResponse completion, CancellationToken cancellationToken)
@@ -144,6 +144,18 @@ internal sealed partial class RecordingProxy(MockServerOptions options, MockEngi
             ],
         };
     }
+
+    /// <summary>
+    /// The error of a call that got no answer: the client's timeout is a 504, a transport failure (refused,
+    /// reset, DNS, TLS, a connection dropped mid-answer) a 502. Null for the client going away, which is no error to answer.
+    /// </summary>
+    private GatewayError? TransportError(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => null,
+        OperationCanceledException => GatewayError.GatewayTimeout($"Record mode: the upstream {_endpoint} did not answer within {client.Timeout.TotalSeconds:0.###} s; nothing was recorded."),
+        HttpRequestException or IOException => GatewayError.BadGateway($"Record mode: the upstream {_endpoint} could not be reached or broke off its answer; nothing was recorded.", ErrorCodes.UpstreamUnavailable),
+        _ => null,
+    };
 
     private static GatewayError UpstreamError(int status, byte[] body)
     {
@@ -200,5 +212,8 @@ internal sealed partial class RecordingProxy(MockServerOptions options, MockEngi
     {
         [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Recorded a fixture to {Path}")]
         public static partial void Recorded(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Record mode: the call to {Endpoint} failed, answering {Status}: {Reason}")]
+        public static partial void UpstreamFailed(ILogger logger, Uri endpoint, int status, string reason);
     }
 }

@@ -1,6 +1,6 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using Switchboard.Mock.Text;
+using Switchboard.Text;
 
 namespace Switchboard.Mock.Matching;
 
@@ -12,6 +12,7 @@ public sealed record TextPattern
 {
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
     private readonly Regex? _regex;
+    private readonly GlobPattern? _glob;
 
     public TextPattern(TextComparison comparison, string pattern, bool ignoreCase = false)
     {
@@ -24,9 +25,9 @@ public sealed record TextPattern
         {
             // Constructing the regex here surfaces a bad pattern when the fixture is loaded, not on the first request.
             TextComparison.Regex => new Regex(pattern, options | RegexOptions.Singleline, RegexTimeout),
-            TextComparison.Glob => new Regex(GlobToRegex(Pattern), options | RegexOptions.Singleline, RegexTimeout),
             _ => null,
         };
+        _glob = comparison == TextComparison.Glob ? new GlobPattern(Pattern, ignoreCase) : null;
     }
 
     public TextComparison Comparison { get; }
@@ -56,6 +57,7 @@ public sealed record TextPattern
             {
                 TextComparison.Equals => string.Equals(normalizedText, Pattern, StringComparison),
                 TextComparison.Contains => normalizedText.Contains(Pattern, StringComparison),
+                TextComparison.Glob => _glob!.IsMatch(normalizedText),
                 _ => _regex!.IsMatch(normalizedText),
             };
         }
@@ -124,46 +126,4 @@ public sealed record TextPattern
 
     private static bool CharEquals(char x, char y, bool ignoreCase) =>
         x == y || (ignoreCase && char.ToUpperInvariant(x) == char.ToUpperInvariant(y));
-
-    internal static string GlobToRegex(string glob)
-    {
-        var builder = new StringBuilder("^");
-        for (var i = 0; i < glob.Length; i++)
-        {
-            var c = glob[i];
-            switch (c)
-            {
-                case '*':
-                    builder.Append(".*");
-                    break;
-                case '?':
-                    builder.Append('.');
-                    break;
-                case '[':
-                    var end = glob.IndexOf(']', i + 1);
-                    if (end < 0)
-                    {
-                        builder.Append(@"\[");
-                        break;
-                    }
-
-                    var set = glob[(i + 1)..end];
-                    builder.Append('[');
-                    if (set.StartsWith('!'))
-                    {
-                        builder.Append('^');
-                        set = set[1..];
-                    }
-
-                    builder.Append(set.Replace(@"\", @"\\", StringComparison.Ordinal)).Append(']');
-                    i = end;
-                    break;
-                default:
-                    builder.Append(Regex.Escape(c.ToString()));
-                    break;
-            }
-        }
-
-        return builder.Append('$').ToString();
-    }
 }

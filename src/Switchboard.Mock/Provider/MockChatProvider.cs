@@ -27,12 +27,18 @@ public sealed class MockChatProvider : IChatProvider
 
     public string Name { get; }
 
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
+
     public string Type => ProviderTypes.Mock;
 
     /// <summary>The engine, for tests and for listing the models it knows.</summary>
     public MockEngine Engine { get; }
 
-    public async ValueTask<ChatResult> ChatAsync(ChatCompletionRequest request, CancellationToken cancellationToken)
+    public ValueTask<ChatResult> ChatAsync(ChatCompletionRequest request, CancellationToken cancellationToken) =>
+        ChatAsync(request, NoHeaders, cancellationToken);
+
+    /// <summary>Answers from the fixtures; header matchers see the client's request headers.</summary>
+    public async ValueTask<ChatResult> ChatAsync(ChatCompletionRequest request, IReadOnlyDictionary<string, string> clientHeaders, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (ChatRequestValidator.Validate(request, requireModel: false) is { } invalid)
@@ -40,7 +46,7 @@ public sealed class MockChatProvider : IChatProvider
             return ChatResult.From(invalid);
         }
 
-        var exchange = await Engine.HandleAsync(MockRequest.Create(request), cancellationToken);
+        var exchange = await Engine.HandleAsync(MockRequest.Create(request, headers: clientHeaders), cancellationToken);
         var fixture = exchange.Fixture?.ToString() ?? "echo";
         return exchange.Reply switch
         {

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Switchboard.Mock.Fixtures;
 using Switchboard.Mock.Loading;
 using Switchboard.Pipeline;
 using Switchboard.Providers;
@@ -12,6 +14,10 @@ namespace Switchboard.Mock.Provider;
 /// </summary>
 public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCounter? tokens = null) : IChatProviderFactory
 {
+    // The gateway calls Validate while checking its options and Create right after: the files Validate parsed are
+    // kept here for the Create of the same provider and path, so that every file is parsed once. Create takes them out.
+    private readonly ConcurrentDictionary<(string Provider, string Path), IReadOnlyDictionary<string, IReadOnlyList<Fixture>>> _validated = new();
+
     public string Type => ProviderTypes.Mock;
 
     public IReadOnlyList<string> Validate(ProviderOptions options)
@@ -29,7 +35,7 @@ public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCou
 
         try
         {
-            FixtureLoader.LoadAll(path);
+            _validated[(options.Name, path)] = FixtureLoader.LoadAll(path);
             return [];
         }
         catch (FixtureLoadException ex)
@@ -45,7 +51,7 @@ public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCou
         var engine = new MockEngine(new MockEngineOptions { EchoWhenEmpty = options.Fixtures is null }, tokens, time);
         if (options.Fixtures is { } path)
         {
-            engine.SetAllFileFixtures(FixtureLoader.LoadAll(path));
+            engine.SetAllFileFixtures(_validated.TryRemove((options.Name, path), out var loaded) ? loaded : FixtureLoader.LoadAll(path));
         }
 
         return new MockChatProvider(options.Name, engine);

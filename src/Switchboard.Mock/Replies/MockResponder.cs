@@ -55,7 +55,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
 
         if (response.Fault.MalformedChunk is not null)
         {
-            var json = JsonSerializer.Serialize(completion, OpenAIJsonContext.Default.ChatCompletionResponse);
+            var json = JsonSerializer.Serialize(completion, OpenAIJsonContext.Relaxed.ChatCompletionResponse);
             return new MockReply.Malformed(json[..(json.Length / 2)]) { Headers = response.Headers };
         }
 
@@ -71,7 +71,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
         {
             if (TryReadCompletion(body) is { } saved)
             {
-                return saved;
+                return WithChoices(saved, ChoiceCount(request));
             }
 
             return Build(response with { Content = TextOfSavedBody(body) }, request);
@@ -115,7 +115,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
             sent++;
             if (response.Fault.MalformedChunk == sent)
             {
-                var json = JsonSerializer.Serialize(chunk, OpenAIJsonContext.Default.ChatCompletionChunk);
+                var json = JsonSerializer.Serialize(chunk, OpenAIJsonContext.Relaxed.ChatCompletionChunk);
                 yield return new MockStreamEvent.Malformed(json[..(json.Length / 2)]);
             }
             else
@@ -207,38 +207,62 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
 
     private ChatCompletionResponse Build(FixtureResponse response, MockRequest request)
     {
-        var calls = response.ToolCalls.Select(c => new ToolCall
+        // n choices (the request's n, default 1), each the fixture's answer: a fixture has one answer to give.
+        var count = ChoiceCount(request);
+        var content = response.Content ?? (response.ToolCalls.Count > 0 ? null : string.Empty);
+        var choices = new List<ChatChoice>(count);
+        for (var i = 0; i < count; i++)
         {
-            Id = c.Id ?? CompletionIds.NewToolCallId(),
-            Type = "function",
-            Function = new FunctionCall { Name = c.Name, Arguments = c.Arguments },
-        }).ToList();
-        var content = response.Content ?? (calls.Count > 0 ? null : string.Empty);
-        var message = new ChatMessage
-        {
-            Role = ChatRoles.Assistant,
-            Content = content is null ? null : MessageContent.FromText(content),
-            ToolCalls = calls.Count > 0 ? calls : null,
-        };
+            var calls = response.ToolCalls.Select(c => new ToolCall
+            {
+                Id = c.Id ?? CompletionIds.NewToolCallId(),
+                Type = "function",
+                Function = new FunctionCall { Name = c.Name, Arguments = c.Arguments },
+            }).ToList();
+            choices.Add(new ChatChoice
+            {
+                Index = i,
+                Message = new ChatMessage
+                {
+                    Role = ChatRoles.Assistant,
+                    Content = content is null ? null : MessageContent.FromText(content),
+                    ToolCalls = calls.Count > 0 ? calls : null,
+                },
+                FinishReason = response.FinishReason ?? (calls.Count > 0 ? "tool_calls" : "stop"),
+            });
+        }
+
         var promptTokens = response.PromptTokens ?? Tokens.CountPromptTokens(request.Request.Messages ?? []);
         var completionTokens = response.CompletionTokens
-            ?? (Tokens.CountTokens(content ?? string.Empty) + calls.Sum(c => Tokens.CountTokens(c.Function!.Name ?? string.Empty) + Tokens.CountTokens(c.Function.Arguments ?? string.Empty)));
+            ?? count * (Tokens.CountTokens(content ?? string.Empty) + response.ToolCalls.Sum(c => Tokens.CountTokens(c.Name) + Tokens.CountTokens(c.Arguments)));
         return new ChatCompletionResponse
         {
             Id = CompletionIds.NewChatCompletionId(),
             Created = Time.GetUtcNow().ToUnixTimeSeconds(),
             Model = response.Model ?? (string.IsNullOrEmpty(request.Model) ? DefaultModel : request.Model),
-            Choices =
-            [
-                new ChatChoice
-                {
-                    Index = 0,
-                    Message = message,
-                    FinishReason = response.FinishReason ?? (calls.Count > 0 ? "tool_calls" : "stop"),
-                },
-            ],
+            Choices = choices,
             Usage = Usage.Of(promptTokens, completionTokens),
         };
+    }
+
+    private static int ChoiceCount(MockRequest request) => Math.Max(1, request.Request.N ?? 1);
+
+    /// <summary>A saved completion with at least <paramref name="count"/> choices: its own, then its choices again in turn.</summary>
+    private static ChatCompletionResponse WithChoices(ChatCompletionResponse completion, int count)
+    {
+        var saved = completion.Choices;
+        if (saved.Count >= count)
+        {
+            return completion;
+        }
+
+        var choices = new List<ChatChoice>(count);
+        for (var i = 0; i < count; i++)
+        {
+            choices.Add(saved[i % saved.Count] with { Index = i });
+        }
+
+        return completion with { Choices = choices };
     }
 
     private static ChatCompletionResponse? TryReadCompletion(JsonElement body)

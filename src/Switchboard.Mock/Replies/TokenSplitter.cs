@@ -1,14 +1,17 @@
 using Microsoft.ML.Tokenizers;
+using Switchboard.Tokens;
 
 namespace Switchboard.Mock.Replies;
 
 /// <summary>
 /// Cuts text into pieces of whole o200k_base tokens for streaming, so chunks look like a real model's.
-/// The pieces always join back to the exact text.
+/// The pieces always join back to the exact text. Uses the process's one o200k_base tokenizer, the one
+/// <see cref="TiktokenTokenCounter"/> counts with.
 /// </summary>
 internal static class TokenSplitter
 {
-    private static readonly Lazy<Tokenizer> SharedTokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
+    /// <summary>The tokenizer the pieces are cut with.</summary>
+    public static Tokenizer Tokenizer => TiktokenTokenCounter.Tokenizer;
 
     /// <summary>The pieces of <paramref name="text"/>, each <paramref name="tokensPerPiece"/> tokens long (the last may be shorter).</summary>
     public static List<(string Text, int Tokens)> Split(string text, int tokensPerPiece)
@@ -21,7 +24,7 @@ internal static class TokenSplitter
 
         tokensPerPiece = Math.Max(1, tokensPerPiece);
         var boundaries = new SortedSet<int>();
-        foreach (var token in SharedTokenizer.Value.EncodeToTokens(text, out _))
+        foreach (var token in Tokenizer.EncodeToTokens(text, out _))
         {
             var start = token.Offset.Start.GetOffset(text.Length);
             // A token may start inside a surrogate pair when it covers part of an emoji's bytes; never cut there.

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Switchboard.Errors;
+using Switchboard.OpenAI;
 
 namespace Switchboard.Providers.Upstream;
 
@@ -91,6 +92,16 @@ internal sealed partial class UpstreamClient
         return await SendAsync(request, model, Timeout, cancellationToken, static (response, _) => ValueTask.FromResult(UpstreamResult<HttpResponseMessage>.Success(response)), keepResponse: true);
     }
 
+    private static bool IsIdleTimeout(CancellationTokenSource idle, CancellationToken callToken, CancellationToken enumeratorToken) =>
+        idle.IsCancellationRequested && !callToken.IsCancellationRequested && !enumeratorToken.IsCancellationRequested;
+
+    private ChatStreamException IdleTimeout(Exception exception)
+    {
+        Log.StreamBroken(_logger, ProviderName, exception);
+        return new ChatStreamException(GatewayError.GatewayTimeout(
+            $"The upstream '{ProviderName}' sent nothing for {Timeout.TotalSeconds:0.#} s in the middle of a stream."), exception);
+    }
+
     /// <summary>Turns a failure while reading a stream that already started into the exception the stream writer expects.</summary>
     public ChatStreamException StreamFailure(Exception exception)
     {
@@ -116,10 +127,10 @@ internal sealed partial class UpstreamClient
         CancellationToken callToken,
         [EnumeratorCancellation] CancellationToken enumeratorToken = default)
     {
-        using var linked = callToken.CanBeCanceled && enumeratorToken.CanBeCanceled && callToken != enumeratorToken
-            ? CancellationTokenSource.CreateLinkedTokenSource(callToken, enumeratorToken)
-            : null;
-        var token = linked?.Token ?? (enumeratorToken.CanBeCanceled ? enumeratorToken : callToken);
+        // A stream that goes quiet for longer than the timeout is abandoned: re-armed after every item.
+        using var idle = new CancellationTokenSource(Timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(callToken, enumeratorToken, idle.Token);
+        var token = linked.Token;
         try
         {
             IAsyncEnumerator<T> items;
@@ -131,6 +142,10 @@ internal sealed partial class UpstreamClient
             catch (Exception ex) when (!token.IsCancellationRequested)
             {
                 throw StreamFailure(ex);
+            }
+            catch (OperationCanceledException ex) when (IsIdleTimeout(idle, callToken, enumeratorToken))
+            {
+                throw IdleTimeout(ex);
             }
 
             await using (items)
@@ -146,12 +161,17 @@ internal sealed partial class UpstreamClient
                     {
                         throw StreamFailure(ex);
                     }
+                    catch (OperationCanceledException ex) when (IsIdleTimeout(idle, callToken, enumeratorToken))
+                    {
+                        throw IdleTimeout(ex);
+                    }
 
                     if (!more)
                     {
                         yield break;
                     }
 
+                    idle.CancelAfter(Timeout);
                     yield return items.Current;
                 }
             }
@@ -222,6 +242,11 @@ internal sealed partial class UpstreamClient
         try
         {
             var value = JsonSerializer.Deserialize(body, typeInfo);
+            if (value is IWireObject { CarriesError: true })
+            {
+                return ErrorInSuccess(body) ?? InvalidResponse(null);
+            }
+
             if (value is not null)
             {
                 return UpstreamResult<T>.Success(value);
@@ -229,18 +254,23 @@ internal sealed partial class UpstreamClient
         }
         catch (JsonException ex)
         {
-            // A 200 that carries an error object (some servers do this) is still an error answer.
-            var detail = UpstreamErrorDetail.Parse(body);
-            if (detail.Message is not null)
-            {
-                Log.ErrorInSuccess(_logger, ProviderName, detail.Message);
-                return GatewayError.BadGateway($"The upstream '{ProviderName}' reported an error.");
-            }
-
-            return InvalidResponse(ex);
+            return ErrorInSuccess(body) ?? InvalidResponse(ex);
         }
 
         return InvalidResponse(null);
+    }
+
+    /// <summary>A 200 that carries an error object (some servers do this) is still an error answer.</summary>
+    private GatewayError? ErrorInSuccess(byte[] body)
+    {
+        var detail = UpstreamErrorDetail.Parse(body);
+        if (detail.Message is null)
+        {
+            return null;
+        }
+
+        Log.ErrorInSuccess(_logger, ProviderName, detail.Message);
+        return GatewayError.BadGateway($"The upstream '{ProviderName}' reported an error.");
     }
 
     private async ValueTask<GatewayError> ReadErrorAsync(HttpRequestMessage request, HttpResponseMessage response, string? model, CancellationToken cancellationToken)
