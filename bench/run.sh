@@ -130,16 +130,21 @@ machine() {
 
 loadtest() { dotnet "$LOADTEST" "$@"; }
 
-gateway() {
-  log "gateway: starting the fast upstream, Switchboard (twice: default logging and Warning) and Portkey"
+# start_upstream_and_switchboard : the fast upstream and Switchboard in front of it (pids in $UPSTREAM, $GATEWAY)
+start_upstream_and_switchboard() {
   cat >"$OUT/switchboard.yaml" <<YAML
 providers:
   - {name: upstream, type: openai, base_url: "http://127.0.0.1:$UPSTREAM_PORT/v1"}
 models:
   - {name: gpt-4o-mini, deployments: [{provider: upstream, model: gpt-4o-mini}]}
 YAML
-  start upstream "$OUT/upstream.log" dotnet "$LOADTEST" upstream --port "$UPSTREAM_PORT"; local upstream=$STARTED
-  start switchboard "$OUT/switchboard.log" dotnet "$SWITCHBOARD" serve --config "$OUT/switchboard.yaml" --port "$SWITCHBOARD_PORT"; local switchboard=$STARTED
+  start upstream "$OUT/upstream.log" dotnet "$LOADTEST" upstream --port "$UPSTREAM_PORT"; UPSTREAM=$STARTED
+  start switchboard "$OUT/switchboard.log" dotnet "$SWITCHBOARD" serve --config "$OUT/switchboard.yaml" --port "$SWITCHBOARD_PORT"; GATEWAY=$STARTED
+}
+
+gateway() {
+  log "gateway: starting the fast upstream, Switchboard (twice: default logging and Warning) and Portkey"
+  start_upstream_and_switchboard; local upstream=$UPSTREAM switchboard=$GATEWAY
   start switchboard-quiet "$OUT/switchboard-quiet.log" env Logging__LogLevel__Default=Warning dotnet "$SWITCHBOARD" serve --config "$OUT/switchboard.yaml" --port "$QUIET_PORT"; local quiet=$STARTED
   # Portkey has no listen-address option; the preload binds it to loopback. --headless: no web UI or log streaming.
   start portkey "$OUT/portkey.log" env NODE_ENV=production node --import "$ROOT/bench/portkey-loopback.mjs" \
@@ -191,14 +196,7 @@ YAML
 
 soak() {
   log "soak: fast upstream and Switchboard, ${SUSTAIN}s of plain and streamed requests alternating at concurrency ${CONCURRENCY%% *}"
-  cat >"$OUT/switchboard.yaml" <<YAML
-providers:
-  - {name: upstream, type: openai, base_url: "http://127.0.0.1:$UPSTREAM_PORT/v1"}
-models:
-  - {name: gpt-4o-mini, deployments: [{provider: upstream, model: gpt-4o-mini}]}
-YAML
-  start upstream "$OUT/upstream.log" dotnet "$LOADTEST" upstream --port "$UPSTREAM_PORT"; local upstream=$STARTED
-  start switchboard "$OUT/switchboard.log" dotnet "$SWITCHBOARD" serve --config "$OUT/switchboard.yaml" --port "$SWITCHBOARD_PORT"; local switchboard=$STARTED
+  start_upstream_and_switchboard; local upstream=$UPSTREAM switchboard=$GATEWAY
   wait_port upstream "$UPSTREAM_PORT" "$upstream"
   wait_port switchboard "$SWITCHBOARD_PORT" "$switchboard"
   loadtest run --label soak --scenarios "mixed:${CONCURRENCY%% *}" --out "$RESULTS" --duration "$SUSTAIN" --warmup 5 --upstream-pid "$upstream" \
