@@ -168,6 +168,19 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task SampleConfigurationInTheRepositoryIsValid()
+    {
+        var app = GatewayHost.Build(new GatewayHostOptions
+        {
+            ConfigPath = Path.Combine(RepositoryPaths.Root, "samples", "switchboard.yaml"),
+            Port = 0,
+            Environment = new Dictionary<string, string?> { ["OPENAI_API_KEY"] = "sk-sample" },
+            ConfigureServices = BuiltInProviders.Register,
+        });
+        await app.DisposeAsync();
+    }
+
+    [Fact]
     public async Task CommandLineExitsWithCode2AndOneLine()
     {
         var path = Write("cli.yaml", "providers:\n  - name: a\n    type: nonsense\n");

@@ -22,7 +22,7 @@ public sealed class ChatContext
     /// <summary>The model name the client asked for, before aliases and routing rules.</summary>
     public string RequestedModel { get; }
 
-    /// <summary>The request headers (lower-case names), for stages and matchers that look at them.</summary>
+    /// <summary>The client's request headers (names compared case-insensitively), for stages and matchers that look at them.</summary>
     public IReadOnlyDictionary<string, string> RequestHeaders { get; init; } = NoHeaders;
 
     /// <summary>Headers the answer will carry (<c>x-switchboard-*</c>, rate-limit headers).</summary>
