@@ -56,6 +56,21 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task BadConfigurationFileExitsWithCode2AndOneLinePerProblem()
+    {
+        var path = Path.Combine(_directory.FullName, "cli.yaml");
+        await File.WriteAllTextAsync(path, "providers:\n  - name: a\n    type: nonsense\n", TestContext.Current.CancellationToken);
+
+        var (exitCode, _, stderr) = await RunAsync("serve", "--config", path, "--port", "0");
+
+        Assert.Equal(2, exitCode);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, l => Assert.StartsWith("switchboard: cli.yaml: ", l, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("providers[0].type", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HelpListsTheCommands()
     {
         var (exitCode, stdout, _) = await RunAsync("--help");

@@ -10,15 +10,17 @@ public sealed class MockProviderTests
 {
     private static readonly string RasaCollection = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "..", "shared", "fixtures", "rasa-calm-demo", "collection.json"));
 
+    private static Task<TestGateway> StartRasaGatewayAsync() => TestGateway.StartAsync($$"""
+        providers:
+          - {name: fake, type: mock, fixtures: "{{RasaCollection}}"}
+        models:
+          - {name: gpt-4, deployments: [{provider: fake}]}
+        """);
+
     [Fact]
     public async Task RasaCollectionAnswersThroughTheGateway()
     {
-        await using var gateway = await TestGateway.StartAsync($$"""
-            providers:
-              - {name: fake, type: mock, fixtures: "{{RasaCollection}}"}
-            models:
-              - {name: gpt-4, deployments: [{provider: fake}]}
-            """);
+        await using var gateway = await StartRasaGatewayAsync();
         using var collection = JsonDocument.Parse(await File.ReadAllTextAsync(RasaCollection, TestContext.Current.CancellationToken));
         var answered = 0;
         foreach (var item in collection.RootElement.GetProperty("item").EnumerateArray())
@@ -41,12 +43,7 @@ public sealed class MockProviderTests
     [Fact]
     public async Task FixtureMissIs404NamingTheClosestFixture()
     {
-        await using var gateway = await TestGateway.StartAsync($$"""
-            providers:
-              - {name: fake, type: mock, fixtures: "{{RasaCollection}}"}
-            models:
-              - {name: gpt-4, deployments: [{provider: fake}]}
-            """);
+        await using var gateway = await StartRasaGatewayAsync();
         using var collection = JsonDocument.Parse(await File.ReadAllTextAsync(RasaCollection, TestContext.Current.CancellationToken));
         var body = collection.RootElement.GetProperty("item")[1].GetProperty("request").GetProperty("body").GetProperty("raw").GetString()!;
         var changed = body.Replace("USER: @barts", "USER: @homer", StringComparison.Ordinal);
