@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -9,10 +10,11 @@ using Switchboard.Streaming;
 namespace Switchboard.Benchmarks;
 
 /// <summary>
-/// The streaming path: reading an upstream SSE body of 50 content chunks with <see cref="SseChunkReader"/>,
-/// and writing the same chunks as events with <see cref="OpenAIResponseWriter.WriteEvent{T}"/> into a pipe, with the
-/// relaxed encoder <see cref="OpenAIResponseWriter.WriteStreamAsync"/> uses.
-/// Both figures are per whole stream (52 events); divide by 52 for one event.
+/// The streaming path: reading an upstream SSE body of 50 content chunks with <see cref="SseChunkReader"/>
+/// (checked and kept as bytes, as the gateway forwards them; and parsed, as a stage that reads every chunk
+/// would), and writing events into a pipe: the upstream's bytes as they came, or chunks serialized with
+/// <see cref="OpenAIResponseWriter.WriteEvent{T}"/> and the relaxed encoder.
+/// All figures are per whole stream (52 events); divide by 52 for one event.
 /// </summary>
 [MemoryDiagnoser]
 public class SseBenchmarks
@@ -22,27 +24,61 @@ public class SseBenchmarks
     private List<ChatCompletionChunk> _chunks = null!;
     private Pipe _pipe = null!;
     private Utf8JsonWriter _json = null!;
+    private List<byte[]> _eventJson = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _sseBody = Payloads.SseBody(ContentChunks);
         _chunks = Payloads.Chunks(ContentChunks);
+        _eventJson = [.. _chunks.Select(static c => JsonSerializer.SerializeToUtf8Bytes(c, OpenAIJsonContext.Default.ChatCompletionChunk))];
         _pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
         _json = new Utf8JsonWriter(_pipe.Writer, new JsonWriterOptions { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    [Benchmark(Description = "SseChunkReader: parse 52 events")]
+    [Benchmark(Description = "SseChunkReader: check and keep 52 events (forwarded as they came)")]
     public async Task<int> ReadChunks()
     {
         var count = 0;
         using var stream = new MemoryStream(_sseBody, writable: false);
         await foreach (var chunk in SseChunkReader.ReadChunksAsync(stream, CancellationToken.None))
         {
-            count += chunk.Choices.Count;
+            count += chunk.Json.Length;
         }
 
         return count;
+    }
+
+    [Benchmark(Description = "SseChunkReader: read 52 events and parse each into a chunk")]
+    public async Task<int> ReadAndParseChunks()
+    {
+        var count = 0;
+        using var stream = new MemoryStream(_sseBody, writable: false);
+        await foreach (var chunk in SseChunkReader.ReadChunksAsync(stream, CancellationToken.None))
+        {
+            count += chunk.Chunk.Choices.Count;
+        }
+
+        return count;
+    }
+
+    [Benchmark(Description = "Write 52 events as the upstream's bytes into a Pipe")]
+    public async Task<long> WriteRawEvents()
+    {
+        var writer = _pipe.Writer;
+        foreach (var json in _eventJson)
+        {
+            writer.Write("data: "u8);
+            writer.Write(json);
+            writer.Write("\n\n"u8);
+        }
+
+        OpenAIResponseWriter.WriteDone(writer);
+        await writer.FlushAsync();
+        var read = await _pipe.Reader.ReadAsync();
+        var length = read.Buffer.Length;
+        _pipe.Reader.AdvanceTo(read.Buffer.End);
+        return length;
     }
 
     [Benchmark(Description = "WriteEvent: write 52 events into a Pipe")]

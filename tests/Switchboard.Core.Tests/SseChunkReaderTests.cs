@@ -14,7 +14,7 @@ public sealed class SseChunkReaderTests
         var chunks = new List<OpenAI.ChatCompletionChunk>();
         await foreach (var chunk in SseChunkReader.ReadChunksAsync(new MemoryStream(Encoding.UTF8.GetBytes(body)), TestContext.Current.CancellationToken))
         {
-            chunks.Add(chunk);
+            chunks.Add(chunk.Chunk);
         }
 
         return chunks;

@@ -137,7 +137,7 @@ public sealed class MockProviderTests
         var chunks = new List<ChatCompletionChunk>();
         await foreach (var chunk in streaming.Chunks.WithCancellation(Ct))
         {
-            chunks.Add(chunk);
+            chunks.Add(chunk.Chunk);
         }
 
         return chunks;

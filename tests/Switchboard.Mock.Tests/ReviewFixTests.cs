@@ -222,7 +222,7 @@ public sealed class ReviewFixTests
         var gateway = new Microsoft.AspNetCore.Http.DefaultHttpContext();
         using var buffer = new MemoryStream();
         gateway.Response.Body = buffer;
-        await Switchboard.Hosting.Http.OpenAIResponseWriter.WriteStreamAsync(gateway, chunks.ToAsyncEnumerable());
+        await Switchboard.Hosting.Http.OpenAIResponseWriter.WriteStreamAsync(gateway, chunks.Select(Switchboard.Streaming.StreamedChunk.From).ToAsyncEnumerable());
         await gateway.Response.BodyWriter.FlushAsync(Ct);
         Assert.Equal(events, Encoding.UTF8.GetString(buffer.ToArray()));
         Assert.Equal("Grüße aus München – \"ok\" 👋", StreamedText(events));

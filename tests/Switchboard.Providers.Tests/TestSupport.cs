@@ -38,8 +38,9 @@ internal static class TestSupport
     public static Errors.GatewayError Failed(this ChatResult result) =>
         Assert.IsType<ChatResult.Failed>(result).Error;
 
+    /// <summary>A stream's events as typed chunks (each parsed as a stage that looks at it would).</summary>
     public static IAsyncEnumerable<ChatCompletionChunk> Chunks(this ChatResult result) =>
-        Assert.IsType<ChatResult.Streaming>(result).Chunks;
+        Assert.IsType<ChatResult.Streaming>(result).Chunks.Select(static e => e.Chunk);
 
     public static async Task<List<ChatCompletionChunk>> ToListAsync(this IAsyncEnumerable<ChatCompletionChunk> chunks)
     {

@@ -1,5 +1,6 @@
 using Switchboard.Errors;
 using Switchboard.OpenAI;
+using Switchboard.Streaming;
 
 namespace Switchboard.Pipeline;
 
@@ -15,9 +16,10 @@ public abstract record ChatResult
 
     /// <summary>
     /// A stream whose upstream already answered with success. Enumerating it reads the upstream; a failure
-    /// after that point surfaces as <see cref="ChatStreamException"/>.
+    /// after that point surfaces as <see cref="ChatStreamException"/>. Events from an OpenAI-compatible
+    /// upstream keep its bytes and are parsed only when a stage looks at <see cref="StreamedChunk.Chunk"/>.
     /// </summary>
-    public sealed record Streaming(IAsyncEnumerable<ChatCompletionChunk> Chunks) : ChatResult;
+    public sealed record Streaming(IAsyncEnumerable<StreamedChunk> Chunks) : ChatResult;
 
     /// <summary>A failure that becomes an OpenAI error answer.</summary>
     public sealed record Failed(GatewayError Error) : ChatResult;

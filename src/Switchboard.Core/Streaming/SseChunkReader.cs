@@ -1,26 +1,24 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Switchboard.Errors;
-using Switchboard.OpenAI;
 
 namespace Switchboard.Streaming;
 
-/// <summary>Reads an OpenAI-style SSE body (<c>data: {chunk}</c> … <c>data: [DONE]</c>) as typed chunks, one event at a time.</summary>
+/// <summary>Reads an OpenAI-style SSE body (<c>data: {chunk}</c> … <c>data: [DONE]</c>) one event at a time.</summary>
 public static class SseChunkReader
 {
     /// <summary>
-    /// Yields each chunk as soon as its event is complete. An <c>error</c> event, an event that is not a chunk,
-    /// or a body that ends before <c>[DONE]</c> without any choice having finished, surfaces as
-    /// <see cref="ChatStreamException"/>.
+    /// Yields each event as soon as it is complete, keeping the upstream's JSON to forward as it came. An
+    /// <c>error</c> event, an event that is not a chunk, or a body that ends before <c>[DONE]</c> without any
+    /// choice having finished, surfaces as <see cref="ChatStreamException"/>.
     /// </summary>
-    public static async IAsyncEnumerable<ChatCompletionChunk> ReadChunksAsync(
+    public static async IAsyncEnumerable<StreamedChunk> ReadChunksAsync(
         Stream body,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        // Each event is parsed straight from the parser's buffer: no copy of the event's bytes.
-        var parser = SseParser.Create(body, static (_, data) => data.SequenceEqual("[DONE]"u8) ? null : ParseChunk(data));
+        // Each event is checked straight from the parser's buffer; only its bytes are kept, no objects built.
+        var parser = SseParser.Create(body, static (_, data) => data.SequenceEqual("[DONE]"u8) ? null : ReadEvent(data));
         var finished = false;
         await foreach (var item in parser.EnumerateAsync(cancellationToken))
         {
@@ -29,7 +27,7 @@ public static class SseChunkReader
                 yield break;
             }
 
-            finished |= chunk.Usage is not null || chunk.Choices.Any(c => c.FinishReason is not null);
+            finished |= chunk.Finishes;
             yield return chunk;
         }
 
@@ -40,47 +38,18 @@ public static class SseChunkReader
         }
     }
 
-    /// <summary>Parses one event's data as a chunk, in a single pass on the common path.</summary>
-    public static ChatCompletionChunk ParseChunk(ReadOnlySpan<byte> data)
+    /// <summary>One event's data as a chunk to forward: its bytes when they can go out as one SSE line, else parsed.</summary>
+    public static StreamedChunk ReadEvent(ReadOnlySpan<byte> data)
     {
-        ChatCompletionChunk? chunk;
-        try
+        var scan = ChunkScanner.Scan(data);
+        if (!scan.IsChunk)
         {
-            chunk = JsonSerializer.Deserialize(data, OpenAIJsonContext.Default.ChatCompletionChunk);
-        }
-        catch (JsonException ex)
-        {
-            // Only now look closer: an error event lacks the chunk's required fields.
-            throw new ChatStreamException(DescribeBadEvent(data.ToArray()), ex);
+            throw new ChatStreamException(ChunkScanner.DescribeBadEvent(data));
         }
 
-        if (chunk is null || ((IWireObject)chunk).CarriesError)
-        {
-            throw new ChatStreamException(DescribeBadEvent(data.ToArray()));
-        }
-
-        return chunk;
-    }
-
-    private static GatewayError DescribeBadEvent(byte[] data)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(data);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("error", out var error))
-            {
-                var message = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String
-                    ? m.GetString()
-                    : "no details";
-                return GatewayError.BadGateway($"The upstream reported an error mid-stream: {message}");
-            }
-
-            return GatewayError.BadGateway("The upstream sent a stream event that is not a chat completion chunk.");
-        }
-        catch (JsonException)
-        {
-            return GatewayError.BadGateway("The upstream sent a stream chunk that is not valid JSON.");
-        }
+        // An event sent as several data: lines arrives joined with line breaks, which one data: line cannot carry.
+        return data.IndexOfAny((byte)'\n', (byte)'\r') < 0
+            ? StreamedChunk.FromJson(data.ToArray(), scan)
+            : StreamedChunk.From(StreamedChunk.Parse(data));
     }
 }

@@ -5,6 +5,7 @@ using Switchboard.Errors;
 using Switchboard.Gateway.Configuration;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
+using Switchboard.Streaming;
 
 namespace Switchboard.Gateway.Routing;
 
@@ -155,7 +156,7 @@ public sealed partial class Router
         return new ChatResult.Streaming(Resume(any, chunks));
     }
 
-    private static async IAsyncEnumerable<ChatCompletionChunk> Resume(bool any, IAsyncEnumerator<ChatCompletionChunk> chunks)
+    private static async IAsyncEnumerable<StreamedChunk> Resume(bool any, IAsyncEnumerator<StreamedChunk> chunks)
     {
         await using (chunks)
         {

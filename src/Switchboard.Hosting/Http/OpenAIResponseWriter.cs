@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Switchboard.Errors;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
+using Switchboard.Streaming;
 
 namespace Switchboard.Hosting.Http;
 
@@ -77,26 +78,54 @@ public static class OpenAIResponseWriter
     }
 
     /// <summary>
-    /// Sends each chunk as its own event as soon as it arrives, then <c>data: [DONE]</c>. A client that goes
-    /// away cancels <see cref="HttpContext.RequestAborted"/>, which stops the enumeration and so the upstream call.
+    /// Sends each chunk as its own event as soon as it arrives, then <c>data: [DONE]</c>. Events that are
+    /// already here when the previous one is written go out in the same write (up to
+    /// <see cref="MaxUnflushedBytes"/>); nothing that has arrived waits for anything that has not. A client
+    /// that goes away cancels <see cref="HttpContext.RequestAborted"/>, which stops the enumeration and so
+    /// the upstream call.
     /// </summary>
-    public static async Task WriteStreamAsync(HttpContext httpContext, IAsyncEnumerable<ChatCompletionChunk> chunks)
+    public static async Task WriteStreamAsync(HttpContext httpContext, IAsyncEnumerable<StreamedChunk> chunks)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         ArgumentNullException.ThrowIfNull(chunks);
         StartEventStream(httpContext);
         var cancellationToken = httpContext.RequestAborted;
         var body = httpContext.Response.BodyWriter;
-        using var json = CreateEventWriter(body);
+        Utf8JsonWriter? json = null;
+        var events = chunks.GetAsyncEnumerator(cancellationToken);
+        ValueTask<bool> next = default;
+        var reading = false;
         try
         {
-            await foreach (var chunk in chunks.WithCancellation(cancellationToken))
+            long unflushed = 0;
+            while (true)
             {
-                WriteEvent(body, json, chunk, OpenAIJsonContext.Relaxed.ChatCompletionChunk);
-                var flush = await body.FlushAsync(cancellationToken);
-                if (flush.IsCanceled || flush.IsCompleted)
+                next = events.MoveNextAsync();
+                reading = true;
+                // The next event is not here yet: send what is, while the upstream is read in parallel.
+                if (!next.IsCompleted && unflushed > 0)
                 {
-                    return;
+                    unflushed = 0;
+                    if (!await FlushAsync(body, cancellationToken))
+                    {
+                        return;
+                    }
+                }
+
+                reading = false;
+                if (!await next)
+                {
+                    break;
+                }
+
+                unflushed += WriteChunk(body, ref json, events.Current);
+                if (unflushed >= MaxUnflushedBytes)
+                {
+                    unflushed = 0;
+                    if (!await FlushAsync(body, cancellationToken))
+                    {
+                        return;
+                    }
                 }
             }
 
@@ -105,13 +134,62 @@ public static class OpenAIResponseWriter
         }
         catch (ChatStreamException ex)
         {
-            WriteEvent(body, json, ex.Error.ToResponse(), OpenAIJsonContext.Relaxed.ErrorResponse);
+            WriteEvent(body, json ??= CreateEventWriter(body), ex.Error.ToResponse(), OpenAIJsonContext.Relaxed.ErrorResponse);
             await body.FlushAsync(CancellationToken.None);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The client went away; the upstream call was cancelled with it.
         }
+        finally
+        {
+            await CloseAsync(events, next, reading);
+            json?.Dispose();
+        }
+    }
+
+    /// <summary>The most a stream buffers before it sends, when events arrive faster than they can be sent.</summary>
+    public const int MaxUnflushedBytes = 16 * 1024;
+
+    private static async ValueTask<bool> FlushAsync(System.IO.Pipelines.PipeWriter body, CancellationToken cancellationToken)
+    {
+        var flush = await body.FlushAsync(cancellationToken);
+        return !flush.IsCanceled && !flush.IsCompleted;
+    }
+
+    /// <summary>Ends the enumeration; a read still under way (the client left during a flush) is awaited first, as disposal requires.</summary>
+    private static async ValueTask CloseAsync(IAsyncEnumerator<StreamedChunk> events, ValueTask<bool> next, bool reading)
+    {
+        if (reading)
+        {
+            try
+            {
+                await next;
+            }
+            catch (Exception ex) when (ex is ChatStreamException or OperationCanceledException)
+            {
+                // Nobody is listening any more.
+            }
+        }
+
+        await events.DisposeAsync();
+    }
+
+    /// <summary>Writes one event without flushing: the upstream's bytes as they came, or the chunk serialized.</summary>
+    private static int WriteChunk(System.IO.Pipelines.PipeWriter body, ref Utf8JsonWriter? json, StreamedChunk chunk)
+    {
+        if (chunk.HasJson)
+        {
+            var data = chunk.Json.Span;
+            body.Write(DataPrefix);
+            body.Write(data);
+            body.Write(EventEnd);
+            return DataPrefix.Length + data.Length + EventEnd.Length;
+        }
+
+        json ??= CreateEventWriter(body);
+        WriteEvent(body, json, chunk.Chunk, OpenAIJsonContext.Relaxed.ChatCompletionChunk);
+        return DataPrefix.Length + (int)json.BytesCommitted + EventEnd.Length;
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using Switchboard.Mock.Replies;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
 using Switchboard.Providers;
+using Switchboard.Streaming;
 using Switchboard.Validation;
 
 namespace Switchboard.Mock.Provider;
@@ -72,7 +73,7 @@ public sealed class MockChatProvider : IChatProvider
 
     public ValueTask<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken) => ValueTask.FromResult(ProviderHealth.Healthy);
 
-    private static async IAsyncEnumerable<ChatCompletionChunk> Chunks(
+    private static async IAsyncEnumerable<StreamedChunk> Chunks(
         IAsyncEnumerable<MockStreamEvent> events,
         string fixture,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -82,7 +83,7 @@ public sealed class MockChatProvider : IChatProvider
             switch (item)
             {
                 case MockStreamEvent.Chunk chunk:
-                    yield return chunk.Value;
+                    yield return StreamedChunk.From(chunk.Value);
                     break;
                 case MockStreamEvent.Malformed:
                     throw new ChatStreamException(GatewayError.BadGateway($"The mock sent a malformed stream chunk (fault injected by fixture {fixture})."));

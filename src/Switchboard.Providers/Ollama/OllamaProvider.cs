@@ -5,6 +5,7 @@ using Switchboard.Errors;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
 using Switchboard.Providers.Upstream;
+using Switchboard.Streaming;
 
 namespace Switchboard.Providers.Ollama;
 
@@ -145,7 +146,7 @@ public sealed class OllamaProvider : IChatProvider
         return root.EndsWith("/api", StringComparison.OrdinalIgnoreCase) ? root[..^4] : root;
     }
 
-    private async IAsyncEnumerable<ChatCompletionChunk> ReadChunksAsync(
+    private async IAsyncEnumerable<StreamedChunk> ReadChunksAsync(
         Stream body,
         OllamaStreamMapper mapper,
         bool includeUsage,
@@ -158,12 +159,12 @@ public sealed class OllamaProvider : IChatProvider
                 throw new ChatStreamException(GatewayError.BadGateway($"The upstream '{Name}' reported an error mid-stream: {error}"));
             }
 
-            yield return mapper.ToChunk(line);
+            yield return StreamedChunk.From(mapper.ToChunk(line));
             if (line.Done)
             {
                 if (includeUsage)
                 {
-                    yield return mapper.ToUsageChunk(line);
+                    yield return StreamedChunk.From(mapper.ToUsageChunk(line));
                 }
 
                 yield break;

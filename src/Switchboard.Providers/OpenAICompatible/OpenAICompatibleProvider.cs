@@ -12,7 +12,8 @@ namespace Switchboard.Providers.OpenAICompatible;
 /// A provider for any server that speaks the OpenAI chat API: OpenAI itself, LM Studio, vLLM, the llama.cpp
 /// server, Ollama's <c>/v1</c>. Requests are forwarded as raw JSON written by the source-generated
 /// serializer, so fields Switchboard does not model reach the upstream unchanged; answers are parsed into
-/// the typed wire records. Streams are read one SSE event at a time, as they arrive.
+/// the typed wire records. Streams are read one SSE event at a time, as they arrive, and each event's bytes
+/// are forwarded as they came (checked, not parsed).
 /// </summary>
 public sealed class OpenAICompatibleProvider : IChatProvider
 {
@@ -111,7 +112,7 @@ public sealed class OpenAICompatibleProvider : IChatProvider
 
             return completion is null
                 ? new ChatResult.Failed(_upstream.InvalidResponse(null))
-                : new ChatResult.Streaming(CompletionChunks.FromCompletion(completion, includeUsage).ToAsyncEnumerable());
+                : new ChatResult.Streaming(CompletionChunks.FromCompletion(completion, includeUsage).Select(StreamedChunk.From).ToAsyncEnumerable());
         }
     }
 }

@@ -1,0 +1,191 @@
+using System.Text.Json;
+using Switchboard.Errors;
+
+namespace Switchboard.Streaming;
+
+/// <summary>What <see cref="ChunkScanner.Scan"/> learned about one event without building objects.</summary>
+/// <param name="IsChunk">A JSON object shaped like a chunk (no <c>error</c>, <c>choices</c> an array of objects if present).</param>
+/// <param name="Finishes">A choice has a <c>finish_reason</c> or the event carries <c>usage</c>.</param>
+/// <param name="HasUsage">The event carries a <c>usage</c> object.</param>
+public readonly record struct ChunkScan(bool IsChunk, bool Finishes, bool HasUsage);
+
+/// <summary>
+/// Checks an upstream SSE event in one forward pass of <see cref="Utf8JsonReader"/> (valid JSON, an object,
+/// not an error, <c>choices</c> and <c>usage</c> of the right kinds) and notes whether it finishes the
+/// stream: what the gateway needs to forward an event as it came, at a fraction of the cost of parsing it.
+/// </summary>
+public static class ChunkScanner
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
+
+    /// <summary>Scans one event's data; <see cref="ChunkScan.IsChunk"/> is false for anything but a well-formed chunk.</summary>
+    public static ChunkScan Scan(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return ScanObject(data);
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+
+    /// <summary>The error for an event that is not a chunk: the upstream's own error message when it sent one.</summary>
+    public static GatewayError DescribeBadEvent(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data, ReaderOptions);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return NotAChunk();
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isError = reader.ValueTextEquals("error"u8);
+                reader.Read();
+                if (!isError)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                return GatewayError.BadGateway($"The upstream reported an error mid-stream: {ErrorMessage(ref reader) ?? "no details"}");
+            }
+
+            // Only an object that is also valid JSON to its end is "not a chunk" rather than "not JSON".
+            while (reader.Read())
+            {
+            }
+
+            return NotAChunk();
+        }
+        catch (JsonException)
+        {
+            return GatewayError.BadGateway("The upstream sent a stream chunk that is not valid JSON.");
+        }
+    }
+
+    private static ChunkScan ScanObject(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data, ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return default;
+        }
+
+        bool finishes = false, hasUsage = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("choices"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray || !ScanChoices(ref reader, ref finishes))
+                {
+                    return default;
+                }
+            }
+            else if (reader.ValueTextEquals("usage"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    hasUsage = finishes = true;
+                    reader.Skip();
+                }
+                else if (reader.TokenType != JsonTokenType.Null)
+                {
+                    return default;
+                }
+            }
+            else if (reader.ValueTextEquals("error"u8))
+            {
+                return default;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        // The object must close and nothing but whitespace may follow it.
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+        {
+            return default;
+        }
+
+        return new ChunkScan(true, finishes, hasUsage);
+    }
+
+    /// <summary>Reads a <c>choices</c> array up to its end, noting any non-null <c>finish_reason</c>.</summary>
+    private static bool ScanChoices(ref Utf8JsonReader reader, ref bool finishes)
+    {
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isFinishReason = reader.ValueTextEquals("finish_reason"u8);
+                reader.Read();
+                if (!isFinishReason)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.String:
+                        finishes = true;
+                        break;
+                    case JsonTokenType.Null:
+                        break;
+                    default:
+                        return false;
+                }
+            }
+        }
+
+        return reader.TokenType == JsonTokenType.EndArray;
+    }
+
+    private static string? ErrorMessage(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString();
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        string? message = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isMessage = reader.ValueTextEquals("message"u8);
+            reader.Read();
+            if (isMessage && reader.TokenType == JsonTokenType.String)
+            {
+                message = reader.GetString();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return message;
+    }
+
+    private static GatewayError NotAChunk() =>
+        GatewayError.BadGateway("The upstream sent a stream event that is not a chat completion chunk.");
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Switchboard.Errors;
+using Switchboard.OpenAI;
+
+namespace Switchboard.Streaming;
+
+/// <summary>
+/// One event of a streamed chat completion on its way to the client. An event read from an OpenAI-compatible
+/// upstream keeps the upstream's own JSON bytes and is written out as they came (byte for byte, with every
+/// field and <c>null</c> the upstream sent); it is parsed into a <see cref="ChatCompletionChunk"/> only
+/// when a stage asks for <see cref="Chunk"/>. An event built by Switchboard (the mock, Ollama's mapping, a
+/// stage that rewrites content) starts from the chunk and is serialized when written.
+/// </summary>
+public sealed class StreamedChunk
+{
+    private readonly ReadOnlyMemory<byte> _json;
+    private ChatCompletionChunk? _chunk;
+
+    private StreamedChunk(ReadOnlyMemory<byte> json, ChatCompletionChunk? chunk, bool finishes, bool hasUsage)
+    {
+        _json = json;
+        _chunk = chunk;
+        Finishes = finishes;
+        HasUsage = hasUsage;
+    }
+
+    /// <summary>
+    /// True when the event ends a choice (a <c>finish_reason</c>) or carries the usage, i.e. the stream may
+    /// end after it. Known without parsing the chunk.
+    /// </summary>
+    public bool Finishes { get; }
+
+    /// <summary>True when the event carries a <c>usage</c> object. Known without parsing the chunk.</summary>
+    public bool HasUsage { get; }
+
+    /// <summary>The upstream's JSON for this event, when it is forwarded as it came; empty otherwise.</summary>
+    public ReadOnlyMemory<byte> Json => _json;
+
+    /// <summary>Whether <see cref="Json"/> holds the bytes to write (else the writer serializes <see cref="Chunk"/>).</summary>
+    public bool HasJson => !_json.IsEmpty;
+
+    /// <summary>
+    /// The event as a typed chunk, parsed on first use. An upstream event whose fields have the wrong types
+    /// throws <see cref="ChatStreamException"/> here, as it would have when read.
+    /// </summary>
+    public ChatCompletionChunk Chunk => _chunk ??= Parse(_json.Span);
+
+    /// <summary>An event built by Switchboard; written by serializing <paramref name="chunk"/>.</summary>
+    public static StreamedChunk From(ChatCompletionChunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        return new StreamedChunk(
+            ReadOnlyMemory<byte>.Empty,
+            chunk,
+            chunk.Usage is not null || chunk.Choices.Any(static c => c.FinishReason is not null),
+            chunk.Usage is not null);
+    }
+
+    /// <summary>
+    /// An upstream event to forward as it came. <paramref name="utf8Json"/> must be one line of JSON that
+    /// <see cref="ChunkScanner"/> accepted; the instance keeps it (the caller gives up the buffer).
+    /// </summary>
+    public static StreamedChunk FromJson(ReadOnlyMemory<byte> utf8Json, ChunkScan scan)
+    {
+        if (utf8Json.IsEmpty)
+        {
+            throw new ArgumentException("An event needs its JSON.", nameof(utf8Json));
+        }
+
+        return new StreamedChunk(utf8Json, null, scan.Finishes, scan.HasUsage);
+    }
+
+    /// <summary>Parses one event's data as a chunk.</summary>
+    public static ChatCompletionChunk Parse(ReadOnlySpan<byte> data)
+    {
+        ChatCompletionChunk? chunk;
+        try
+        {
+            chunk = JsonSerializer.Deserialize(data, OpenAIJsonContext.Default.ChatCompletionChunk);
+        }
+        catch (JsonException ex)
+        {
+            throw new ChatStreamException(ChunkScanner.DescribeBadEvent(data), ex);
+        }
+
+        if (chunk is null || ((IWireObject)chunk).CarriesError)
+        {
+            throw new ChatStreamException(ChunkScanner.DescribeBadEvent(data));
+        }
+
+        return chunk;
+    }
+}
