@@ -9,16 +9,8 @@ public sealed class SseChunkReaderTests
     private const string Chunk1 = """{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"},"finish_reason":null}]}""";
     private const string Chunk2 = """{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}],"x_vendor":{"a":1}}""";
 
-    private static async Task<List<OpenAI.ChatCompletionChunk>> ReadAsync(string body)
-    {
-        var chunks = new List<OpenAI.ChatCompletionChunk>();
-        await foreach (var chunk in SseChunkReader.ReadChunksAsync(new MemoryStream(Encoding.UTF8.GetBytes(body)), TestContext.Current.CancellationToken))
-        {
-            chunks.Add(chunk.Chunk);
-        }
-
-        return chunks;
-    }
+    private static async Task<List<OpenAI.ChatCompletionChunk>> ReadAsync(string body) =>
+        [.. (await CollectAsync(body)).Select(static e => e.Chunk)];
 
     [Fact]
     public async Task ReadsChunksUntilDone()
@@ -68,5 +60,52 @@ public sealed class SseChunkReaderTests
         var ex = await Assert.ThrowsAsync<ChatStreamException>(() => ReadAsync("data: {\"id\": nope\n\n"));
 
         Assert.Contains("not valid JSON", ex.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EventsKeepTheUpstreamsBytesAndAreParsedOnlyOnDemand()
+    {
+        const string withNulls = """{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"gr\u00fc\u00df","refusal":null},"logprobs":null,"finish_reason":null}],"x_vendor":{"a":null}}""";
+        var events = await CollectAsync($"data: {withNulls}\n\ndata:{Chunk2}\n\ndata: [DONE]\n\n");
+
+        Assert.Equal(2, events.Count);
+        Assert.All(events, e => Assert.True(e.HasJson));
+        Assert.Equal(withNulls, Encoding.UTF8.GetString(events[0].Json.Span));
+        Assert.Equal(Chunk2, Encoding.UTF8.GetString(events[1].Json.Span));
+        Assert.False(events[0].Finishes);
+        Assert.True(events[1].Finishes);
+        Assert.Equal("grüß", events[0].Chunk.Choices[0].Delta.Content);
+    }
+
+    [Fact]
+    public async Task AnEventSentOnSeveralDataLinesIsParsedSoItCanGoOutOnOne()
+    {
+        var events = await CollectAsync("data: {\"id\":\"c1\",\ndata: \"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+
+        var only = Assert.Single(events);
+        Assert.False(only.HasJson);
+        Assert.True(only.Finishes);
+        Assert.Equal("x", only.Chunk.Choices[0].Delta.Content);
+    }
+
+    [Fact]
+    public async Task AForwardedEventWithFieldsOfTheWrongTypeFailsOnlyWhenParsed()
+    {
+        var events = await CollectAsync("data: {\"created\":\"yesterday\",\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+
+        var only = Assert.Single(events);
+        var ex = Assert.Throws<ChatStreamException>(() => only.Chunk);
+        Assert.Equal(502, ex.Error.StatusCode);
+    }
+
+    private static async Task<List<StreamedChunk>> CollectAsync(string body)
+    {
+        var events = new List<StreamedChunk>();
+        await foreach (var item in SseChunkReader.ReadChunksAsync(new MemoryStream(Encoding.UTF8.GetBytes(body)), TestContext.Current.CancellationToken))
+        {
+            events.Add(item);
+        }
+
+        return events;
     }
 }

@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using OpenAI.Chat;
 using Switchboard.Gateway.Tests.Infrastructure;
 
@@ -154,6 +155,30 @@ public sealed class OpenAIUpstreamTests : IAsyncLifetime
 
         Assert.Equal("first second", text.ToString());
         Assert.True(Assert.Single(_upstream.Requests).Body!.RootElement.GetProperty("stream").GetBoolean());
+    }
+
+    [Fact]
+    public async Task StreamedEventsReachTheClientByteForByteEvenInABurstLargerThanOneWrite()
+    {
+        // Nulls, vendor fields and escapes exactly as the upstream wrote them; 400 events (~80 KB) in one
+        // write, so the gateway's sends are cut by its size cap rather than by waiting for the upstream.
+        var events = new List<string> { OpenAIUpstreamResponses.Chunk(UpstreamModel, "gr\\u00fc\\u00df", role: true).Replace("}]}", "}],\"x_vendor\":{\"trace\":null}}", StringComparison.Ordinal) };
+        events.AddRange(Enumerable.Range(0, 400).Select(i => OpenAIUpstreamResponses.Chunk(UpstreamModel, $" {i}")));
+        events.Add(OpenAIUpstreamResponses.Chunk(UpstreamModel, null, "stop"));
+        var burst = string.Concat(events.Select(e => $"data: {e}\n\n")) + "data: [DONE]\n\n";
+        _upstream.Handler = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync(burst, context.RequestAborted);
+        };
+
+        using var response = await PostChatAsync(stream: true);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(burst, body);
+        Assert.Contains("\"logprobs\":null", body, StringComparison.Ordinal);
+        Assert.Contains("\"x_vendor\":{\"trace\":null}", body, StringComparison.Ordinal);
     }
 
     [Fact]

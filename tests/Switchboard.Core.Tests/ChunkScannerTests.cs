@@ -1,0 +1,59 @@
+using System.Text;
+using Switchboard.Streaming;
+
+namespace Switchboard.Core.Tests;
+
+public sealed class ChunkScannerTests
+{
+    private static ChunkScan Scan(string json) => ChunkScanner.Scan(Encoding.UTF8.GetBytes(json));
+
+    [Theory]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}""", false, false)]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""", true, false)]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{"content":"a"}},{"index":1,"delta":{},"finish_reason":"length"}]}""", true, false)]
+    [InlineData("""{"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}""", true, true)]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}],"usage":null}""", false, false)]
+    [InlineData("""{}""", false, false)]
+    [InlineData("""  {"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"finish_reason\":\"x\"}"}}]}}]}  """, false, false)]
+    [InlineData("""{"x_vendor":{"finish_reason":"stop","usage":{"a":1},"choices":5},"choices":[{"logprobs":{"content":[{"finish_reason":"no"}]},"delta":{}}]}""", false, false)]
+    public void A_well_formed_chunk_is_accepted_and_its_end_is_noticed(string json, bool finishes, bool hasUsage)
+    {
+        var scan = Scan(json);
+
+        Assert.True(scan.IsChunk);
+        Assert.Equal(finishes, scan.Finishes);
+        Assert.Equal(hasUsage, scan.HasUsage);
+    }
+
+    [Theory]
+    [InlineData("""{"error":{"message":"overloaded"}}""")]
+    [InlineData("""{"choices":[],"error":"bad"}""")]
+    [InlineData("""[1,2]""")]
+    [InlineData("\"text\"")]
+    [InlineData("""{"choices":"none"}""")]
+    [InlineData("""{"choices":null}""")]
+    [InlineData("""{"choices":[1]}""")]
+    [InlineData("""{"choices":[{"finish_reason":7}]}""")]
+    [InlineData("""{"usage":"lots"}""")]
+    [InlineData("""{"id":"c"} trailing""")]
+    [InlineData("""{"id":"c",}""")]
+    [InlineData("""{"id": nope""")]
+    [InlineData("""{"id":"c" /* comment */}""")]
+    [InlineData("")]
+    public void Anything_else_is_refused(string json) => Assert.False(Scan(json).IsChunk);
+
+    [Theory]
+    [InlineData("""{"error":{"message":"overloaded","type":"server_error"}}""", "The upstream reported an error mid-stream: overloaded")]
+    [InlineData("""{"error":"quota exceeded"}""", "The upstream reported an error mid-stream: quota exceeded")]
+    [InlineData("""{"error":{"code":500}}""", "The upstream reported an error mid-stream: no details")]
+    [InlineData("""{"choices":"none"}""", "The upstream sent a stream event that is not a chat completion chunk.")]
+    [InlineData("""[1]""", "The upstream sent a stream event that is not a chat completion chunk.")]
+    [InlineData("""{"id": nope""", "The upstream sent a stream chunk that is not valid JSON.")]
+    public void A_refused_event_is_described_without_its_raw_body(string json, string message)
+    {
+        var error = ChunkScanner.DescribeBadEvent(Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(502, error.StatusCode);
+        Assert.Equal(message, error.Message);
+    }
+}
