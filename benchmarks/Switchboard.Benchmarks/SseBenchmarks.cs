@@ -40,8 +40,7 @@ public class SseBenchmarks
     public async Task<int> ReadChunks()
     {
         var count = 0;
-        using var stream = new MemoryStream(_sseBody, writable: false);
-        await foreach (var chunk in SseChunkReader.ReadChunksAsync(stream, CancellationToken.None))
+        await foreach (var chunk in ReadAsync())
         {
             count += chunk.Json.Length;
         }
@@ -53,8 +52,7 @@ public class SseBenchmarks
     public async Task<int> ReadAndParseChunks()
     {
         var count = 0;
-        using var stream = new MemoryStream(_sseBody, writable: false);
-        await foreach (var chunk in SseChunkReader.ReadChunksAsync(stream, CancellationToken.None))
+        await foreach (var chunk in ReadAsync())
         {
             count += chunk.Chunk.Choices.Count;
         }
@@ -73,12 +71,7 @@ public class SseBenchmarks
             writer.Write("\n\n"u8);
         }
 
-        OpenAIResponseWriter.WriteDone(writer);
-        await writer.FlushAsync();
-        var read = await _pipe.Reader.ReadAsync();
-        var length = read.Buffer.Length;
-        _pipe.Reader.AdvanceTo(read.Buffer.End);
-        return length;
+        return await EndAndDrainAsync();
     }
 
     [Benchmark(Description = "WriteEvent: write 52 events into a Pipe")]
@@ -90,15 +83,10 @@ public class SseBenchmarks
             OpenAIResponseWriter.WriteEvent(writer, _json, chunk, OpenAIJsonContext.Relaxed.ChatCompletionChunk);
         }
 
-        OpenAIResponseWriter.WriteDone(writer);
-        await writer.FlushAsync();
-        var read = await _pipe.Reader.ReadAsync();
-        var length = read.Buffer.Length;
-        _pipe.Reader.AdvanceTo(read.Buffer.End);
-        return length;
+        return await EndAndDrainAsync();
     }
 
-    [Benchmark(Description = "WriteEvent + FlushAsync per event (as WriteStreamAsync)")]
+    [Benchmark(Description = "WriteEvent + FlushAsync per event (no coalescing)")]
     public async Task<long> WriteEventsFlushEach()
     {
         var writer = _pipe.Writer;
@@ -112,6 +100,21 @@ public class SseBenchmarks
             _pipe.Reader.AdvanceTo(read.Buffer.End);
         }
 
+        return length;
+    }
+
+    private IAsyncEnumerable<StreamedChunk> ReadAsync() =>
+        SseChunkReader.ReadChunksAsync(new MemoryStream(_sseBody, writable: false), CancellationToken.None);
+
+    /// <summary>Writes <c>[DONE]</c>, flushes, and reads everything back out of the pipe.</summary>
+    private async Task<long> EndAndDrainAsync()
+    {
+        var writer = _pipe.Writer;
+        OpenAIResponseWriter.WriteDone(writer);
+        await writer.FlushAsync();
+        var read = await _pipe.Reader.ReadAsync();
+        var length = read.Buffer.Length;
+        _pipe.Reader.AdvanceTo(read.Buffer.End);
         return length;
     }
 }
