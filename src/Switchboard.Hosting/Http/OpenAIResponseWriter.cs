@@ -15,6 +15,9 @@ namespace Switchboard.Hosting.Http;
 /// <summary>Writes pipeline results as the OpenAI API does: JSON bodies, error objects and SSE chunk streams.</summary>
 public static class OpenAIResponseWriter
 {
+    /// <summary>The most a stream buffers before it sends, when events arrive faster than they can be sent.</summary>
+    public const int MaxUnflushedBytes = 16 * 1024;
+
     private static ReadOnlySpan<byte> DataPrefix => "data: "u8;
     private static ReadOnlySpan<byte> EventEnd => "\n\n"u8;
     private static ReadOnlySpan<byte> DoneEvent => "data: [DONE]\n\n"u8;
@@ -148,31 +151,47 @@ public static class OpenAIResponseWriter
         }
     }
 
-    /// <summary>The most a stream buffers before it sends, when events arrive faster than they can be sent.</summary>
-    public const int MaxUnflushedBytes = 16 * 1024;
-
     private static async ValueTask<bool> FlushAsync(System.IO.Pipelines.PipeWriter body, CancellationToken cancellationToken)
     {
         var flush = await body.FlushAsync(cancellationToken);
         return !flush.IsCanceled && !flush.IsCompleted;
     }
 
-    /// <summary>Ends the enumeration; a read still under way (the client left during a flush) is awaited first, as disposal requires.</summary>
-    private static async ValueTask CloseAsync(IAsyncEnumerator<StreamedChunk> events, ValueTask<bool> next, bool reading)
+    /// <summary>
+    /// Ends the enumeration. A read still under way (the client left during a flush) must finish before the
+    /// enumerator may be disposed; the response does not wait for it: the upstream's next event, its idle
+    /// timeout or the aborted request ends it, and the upstream response is released then.
+    /// </summary>
+    private static ValueTask CloseAsync(IAsyncEnumerator<StreamedChunk> events, ValueTask<bool> next, bool reading)
     {
-        if (reading)
+        if (reading && !next.IsCompleted)
         {
-            try
-            {
-                await next;
-            }
-            catch (Exception ex) when (ex is ChatStreamException or OperationCanceledException)
-            {
-                // Nobody is listening any more.
-            }
+            _ = FinishReadThenDisposeAsync(events, next);
+            return ValueTask.CompletedTask;
         }
 
-        await events.DisposeAsync();
+        return FinishReadThenDisposeAsync(events, reading ? next : default);
+    }
+
+    private static async ValueTask FinishReadThenDisposeAsync(IAsyncEnumerator<StreamedChunk> events, ValueTask<bool> next)
+    {
+#pragma warning disable CA1031 // Nobody is listening any more: how the last read or the disposal ended has no one to go to.
+        try
+        {
+            await next;
+        }
+        catch (Exception)
+        {
+        }
+
+        try
+        {
+            await events.DisposeAsync();
+        }
+        catch (Exception)
+        {
+        }
+#pragma warning restore CA1031
     }
 
     /// <summary>Writes one event without flushing: the upstream's bytes as they came, or the chunk serialized.</summary>
