@@ -78,6 +78,18 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal("secret.yaml: providers[0].api_key: the environment variable MY_MISSING_KEY is not set.", ex.Message);
     }
 
+    [Theory]
+    [InlineData("{name: a, type: mock, watch: true}", "providers[a].watch: needs fixtures to watch.")]
+    [InlineData("{name: a, type: openai, base_url: 'http://127.0.0.1:9/v1', watch: true}", "providers[a].watch only applies to type: mock with fixtures.")]
+    public void WatchWithoutFixturesIsNamed(string provider, string message)
+    {
+        var path = Write("watch.yaml", $"providers:\n  - {provider}\nmodels:\n  - {{name: m, deployments: [{{provider: a}}]}}\n");
+
+        var ex = BuildFails(path);
+
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void BadDurationIsNamed()
     {

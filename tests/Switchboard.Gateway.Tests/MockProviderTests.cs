@@ -94,4 +94,50 @@ public sealed class MockProviderTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task WatchedFixturesAreReloadedWhenTheirFileChanges()
+    {
+        var folder = Directory.CreateTempSubdirectory("switchboard-watch-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "greeting.yaml");
+            await File.WriteAllTextAsync(file, Greeting("Hi from the first version."), TestContext.Current.CancellationToken);
+            await using var gateway = await TestGateway.StartAsync($$"""
+                providers:
+                  - {name: fake, type: mock, fixtures: "{{folder.FullName}}", watch: true}
+                models:
+                  - {name: m, deployments: [{provider: fake}]}
+                """);
+            Assert.Equal("Hi from the first version.", await AskAsync(gateway));
+
+            await File.WriteAllTextAsync(file, Greeting("Hi from the second version."), TestContext.Current.CancellationToken);
+
+            // Reloads are debounced and polled; wait (bounded) for the new answer rather than for a time.
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            string? answer;
+            while ((answer = await AskAsync(gateway)) != "Hi from the second version.")
+            {
+                Assert.Equal("Hi from the first version.", answer);
+                await Task.Delay(50, guard.Token);
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static string Greeting(string reply) => $"fixtures:\n  - name: greeting\n    match:\n      last_user: Hello!\n    response: {reply}\n";
+
+    private static async Task<string?> AskAsync(TestGateway gateway)
+    {
+        using var response = await gateway.Http.PostAsync(
+            "/v1/chat/completions",
+            new StringContent("""{"model":"m","messages":[{"role":"user","content":"Hello!"}]}""", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return answer.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+    }
 }

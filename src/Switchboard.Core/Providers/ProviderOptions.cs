@@ -27,4 +27,7 @@ public sealed record ProviderOptions
 
     /// <summary>For <c>type: mock</c>: a fixture file or folder, as for <c>switchboard mock</c>.</summary>
     public string? Fixtures { get; set; }
+
+    /// <summary>For <c>type: mock</c> with <c>fixtures</c>: reload them when the files change, as <c>switchboard mock --watch</c> does.</summary>
+    public bool Watch { get; set; }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Switchboard.Errors;
 using Switchboard.Mock.Embeddings;
+using Switchboard.Mock.Loading;
 using Switchboard.Mock.Matching;
 using Switchboard.Mock.Replies;
 using Switchboard.OpenAI;
@@ -17,14 +18,23 @@ namespace Switchboard.Mock.Provider;
 /// connection, a malformed chunk) become 502 errors: before a stream starts as a failed result, after as
 /// a <see cref="ChatStreamException"/>.
 /// </summary>
-public sealed class MockChatProvider : IChatProvider
+public sealed class MockChatProvider : IChatProvider, IDisposable
 {
-    public MockChatProvider(string name, MockEngine engine)
+    private readonly FixtureWatcher? _watcher;
+
+    /// <param name="name">The provider's name in configuration.</param>
+    /// <param name="engine">The engine that answers.</param>
+    /// <param name="watcher">Keeps the engine's fixtures in step with their files; owned (disposed) by this provider.</param>
+    public MockChatProvider(string name, MockEngine engine, FixtureWatcher? watcher = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         Name = name;
         Engine = engine ?? throw new ArgumentNullException(nameof(engine));
+        _watcher = watcher;
     }
+
+    /// <summary>Stops watching the fixture files.</summary>
+    public void Dispose() => _watcher?.Dispose();
 
     public string Name { get; }
 

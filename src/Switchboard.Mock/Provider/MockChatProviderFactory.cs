@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Switchboard.Mock.Fixtures;
 using Switchboard.Mock.Loading;
 using Switchboard.Pipeline;
@@ -10,9 +11,10 @@ namespace Switchboard.Mock.Provider;
 /// <summary>
 /// Creates <c>type: mock</c> providers. With <c>fixtures:</c> (a file or folder, as for <c>switchboard mock</c>)
 /// the provider answers from them and a miss is a 404 naming the closest fixtures; without, it is the
-/// echo model (<c>mock-echo</c>), so the gateway works offline out of the box.
+/// echo model (<c>mock-echo</c>), so the gateway works offline out of the box. With <c>watch: true</c> the
+/// fixtures are reloaded when their files change, atomically, a broken file keeping its last good set.
 /// </summary>
-public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCounter? tokens = null) : IChatProviderFactory
+public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCounter? tokens = null, ILoggerFactory? loggers = null) : IChatProviderFactory
 {
     // The gateway calls Validate while checking its options and Create right after: the files Validate parsed are
     // kept here for the Create of the same provider and path, so that every file is parsed once. Create takes them out.
@@ -25,7 +27,7 @@ public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCou
         ArgumentNullException.ThrowIfNull(options);
         if (options.Fixtures is not { } path)
         {
-            return [];
+            return options.Watch ? [$"providers[{options.Name}].watch: needs fixtures to watch."] : [];
         }
 
         if (string.IsNullOrWhiteSpace(path))
@@ -49,11 +51,19 @@ public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCou
     {
         ArgumentNullException.ThrowIfNull(options);
         var engine = new MockEngine(new MockEngineOptions { EchoWhenEmpty = options.Fixtures is null }, tokens, time);
+        FixtureWatcher? watcher = null;
         if (options.Fixtures is { } path)
         {
-            engine.SetAllFileFixtures(_validated.TryRemove((options.Name, path), out var loaded) ? loaded : FixtureLoader.LoadAll(path));
+            var files = _validated.TryRemove((options.Name, path), out var loaded) ? loaded : FixtureLoader.LoadAll(path);
+            engine.SetAllFileFixtures(files);
+            if (options.Watch)
+            {
+                watcher = new FixtureWatcher(engine, path, loggers?.CreateLogger<FixtureWatcher>(), time);
+                watcher.Adopt(files);
+                watcher.Start();
+            }
         }
 
-        return new MockChatProvider(options.Name, engine);
+        return new MockChatProvider(options.Name, engine, watcher);
     }
 }
