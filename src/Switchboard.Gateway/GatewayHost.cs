@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Gateway.Configuration;
@@ -54,6 +55,8 @@ public static partial class GatewayHost
             // still sends past it; Kestrel's hard limit only bounds that draining.
             kestrel.Limits.MaxRequestBodySize = server.MaxBodyBytes * 4;
         });
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = server.ShutdownTimeout);
 
         var app = builder.Build();
         ResolveOrExplain(app.Services, configuration, source);

@@ -12,4 +12,11 @@ public sealed class ServerOptions
     /// <summary>The largest request body accepted; larger ones get 413.</summary>
     [ConfigurationKeyName("max_body_bytes")]
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// On stop (SIGTERM, Ctrl+C) the listener closes at once and requests under way get this long to finish;
+    /// streams still open after it are cut. Long generations need more than ASP.NET Core's default.
+    /// </summary>
+    [ConfigurationKeyName("shutdown_timeout")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -186,5 +186,10 @@ public sealed class SwitchboardOptionsValidator(
         {
             failures.Add("server.max_body_bytes: must be greater than 0.");
         }
+
+        if (options.Server.ShutdownTimeout < TimeSpan.Zero)
+        {
+            failures.Add("server.shutdown_timeout: must not be negative.");
+        }
     }
 }

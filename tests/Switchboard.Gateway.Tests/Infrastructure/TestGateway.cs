@@ -62,6 +62,9 @@ public sealed class TestGateway : IAsyncDisposable
         new ApiKeyCredential("sk-test"),
         new OpenAIClientOptions { Endpoint = new Uri(BaseUrl + "/v1"), RetryPolicy = new ClientRetryPolicy(maxRetries: 0) });
 
+    /// <summary>Stops the gateway as SIGTERM does: the listener closes, requests under way may finish.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
