@@ -352,6 +352,28 @@ public sealed class OpenAIUpstreamTests : IAsyncLifetime
         Assert.Equal("/v1/embeddings", Assert.Single(_upstream.Requests).Path);
     }
 
+    [Fact]
+    public async Task PlainAnswersAndEmbeddingsReachTheClientByteForByte()
+    {
+        var completion = OpenAIUpstreamResponses.Completion(UpstreamModel, "gr\\u00fc\\u00df");
+        const string Embeddings = """{"object":"list","data":[{"object":"embedding","embedding":[0.0023064255,-9.327292E-3,1e-7],"index":0}],"model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8},"x_vendor":null}""";
+        _upstream.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(
+            context.Response,
+            context.Request.Path.Value!.EndsWith("/embeddings", StringComparison.Ordinal) ? Embeddings : completion);
+
+        using var chat = await PostChatAsync();
+        using var embed = await _gateway.Http.PostAsync(
+            "/v1/embeddings",
+            new StringContent("""{"model":"text-embedding-3-small","input":"hi"}""", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
+
+        // Nulls ("refusal", "logprobs"), empty arrays, the upstream's layout, escapes and number formats all kept.
+        Assert.Equal(completion, await chat.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(Encoding.UTF8.GetByteCount(completion), chat.Content.Headers.ContentLength);
+        Assert.Equal(Embeddings, await embed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("application/json", chat.Content.Headers.ContentType?.MediaType);
+    }
+
     private Task<HttpResponseMessage> PostChatAsync(bool stream = false) => _gateway.Http.PostAsync(
         "/v1/chat/completions",
         new StringContent($"{{\"model\":\"gpt-4o\",\"stream\":{(stream ? "true" : "false")},\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}}]}}", Encoding.UTF8, "application/json"),

@@ -12,7 +12,31 @@ public abstract record ChatResult
     }
 
     /// <summary>A whole completion, for a request without <c>stream: true</c>.</summary>
-    public sealed record Completed(ChatCompletionResponse Response) : ChatResult;
+    public sealed record Completed : ChatResult
+    {
+        public Completed(ChatCompletionResponse response) => Response = response ?? throw new ArgumentNullException(nameof(response));
+
+        /// <summary>An upstream's answer, parsed (<paramref name="response"/>) and as it came (<paramref name="utf8Json"/>).</summary>
+        public Completed(ChatCompletionResponse response, ReadOnlyMemory<byte> utf8Json)
+            : this(response) => Json = utf8Json;
+
+        /// <summary>The completion. Setting it (<c>with { Response = ... }</c>) drops <see cref="Json"/>, which no longer matches.</summary>
+        public ChatCompletionResponse Response
+        {
+            get;
+            init
+            {
+                field = value;
+                Json = default;
+            }
+        }
+
+        /// <summary>
+        /// The upstream's own bytes for <see cref="Response"/>, written to the client as they came (every field
+        /// and <c>null</c> it sent); empty when Switchboard built or changed the response.
+        /// </summary>
+        public ReadOnlyMemory<byte> Json { get; private init; }
+    }
 
     /// <summary>
     /// A stream whose upstream already answered with success. Enumerating it reads the upstream; a failure

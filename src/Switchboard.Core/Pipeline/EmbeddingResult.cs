@@ -6,16 +6,23 @@ namespace Switchboard.Pipeline;
 /// <summary>What an embedding call returns: vectors or an expected failure.</summary>
 public sealed record EmbeddingResult
 {
-    private EmbeddingResult(EmbeddingResponse? response, GatewayError? error)
+    private EmbeddingResult(EmbeddingResponse? response, GatewayError? error, ReadOnlyMemory<byte> json = default)
     {
         Response = response;
         Error = error;
+        Json = json;
     }
 
     public EmbeddingResponse? Response { get; }
     public GatewayError? Error { get; }
 
+    /// <summary>The upstream's own bytes for <see cref="Response"/>, written as they came; empty when Switchboard built the response.</summary>
+    public ReadOnlyMemory<byte> Json { get; }
+
     public static EmbeddingResult Success(EmbeddingResponse response) => new(response, null);
+
+    /// <summary>An upstream's answer, parsed and as it came.</summary>
+    public static EmbeddingResult Success(EmbeddingResponse response, ReadOnlyMemory<byte> utf8Json) => new(response, null, utf8Json);
 
     public static EmbeddingResult Failure(GatewayError error) => new(null, error);
 }

@@ -131,6 +131,12 @@ public sealed partial class GatewayEndpoints
             return;
         }
 
+        if (!result.Json.IsEmpty)
+        {
+            await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Json, http.RequestAborted);
+            return;
+        }
+
         await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Response!, OpenAIJsonContext.Relaxed.EmbeddingResponse, http.RequestAborted);
     }
 

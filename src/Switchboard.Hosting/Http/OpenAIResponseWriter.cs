@@ -28,6 +28,15 @@ public static class OpenAIResponseWriter
         return response.WriteAsJsonAsync(value, typeInfo, "application/json", cancellationToken);
     }
 
+    /// <summary>Writes a JSON body that is already bytes (an upstream's answer, forwarded as it came).</summary>
+    public static async Task WriteJsonAsync(HttpResponse response, ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.ContentType = "application/json";
+        response.ContentLength = utf8Json.Length;
+        await response.BodyWriter.WriteAsync(utf8Json, cancellationToken);
+    }
+
     public static Task WriteErrorAsync(HttpResponse response, GatewayError error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -54,6 +63,9 @@ public static class OpenAIResponseWriter
         var cancellationToken = httpContext.RequestAborted;
         switch (result)
         {
+            case ChatResult.Completed { Json.IsEmpty: false } forwarded:
+                await WriteJsonAsync(httpContext.Response, forwarded.Json, cancellationToken);
+                break;
             case ChatResult.Completed completed:
                 await WriteJsonAsync(httpContext.Response, completed.Response, OpenAIJsonContext.Relaxed.ChatCompletionResponse, cancellationToken);
                 break;

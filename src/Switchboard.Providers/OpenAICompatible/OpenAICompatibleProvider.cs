@@ -55,7 +55,7 @@ public sealed class OpenAICompatibleProvider : IChatProvider
             using (message)
             {
                 var result = await _upstream.SendJsonAsync(message, OpenAIJsonContext.Default.ChatCompletionResponse, request.Model, cancellationToken);
-                return result.Error is { } error ? new ChatResult.Failed(error) : new ChatResult.Completed(result.Value!);
+                return result.Error is { } error ? new ChatResult.Failed(error) : new ChatResult.Completed(result.Value!, result.Json);
             }
         }
 
@@ -82,7 +82,7 @@ public sealed class OpenAICompatibleProvider : IChatProvider
         ArgumentNullException.ThrowIfNull(request);
         using var message = _upstream.CreateRequest(HttpMethod.Post, _embeddingsUri, request, OpenAIJsonContext.Default.EmbeddingRequest);
         var result = await _upstream.SendJsonAsync(message, OpenAIJsonContext.Default.EmbeddingResponse, request.Model, cancellationToken);
-        return result.Error is { } error ? EmbeddingResult.Failure(error) : EmbeddingResult.Success(result.Value!);
+        return result.Error is { } error ? EmbeddingResult.Failure(error) : EmbeddingResult.Success(result.Value!, result.Json);
     }
 
     /// <inheritdoc />

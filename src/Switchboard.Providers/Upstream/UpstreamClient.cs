@@ -249,7 +249,7 @@ internal sealed partial class UpstreamClient
 
             if (value is not null)
             {
-                return UpstreamResult<T>.Success(value);
+                return UpstreamResult<T>.Success(value, body);
             }
         }
         catch (JsonException ex)
