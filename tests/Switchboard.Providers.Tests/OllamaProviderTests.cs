@@ -495,4 +495,52 @@ public sealed class OllamaProviderTests
         Assert.Equal(expected, OllamaProvider.NormalizeBaseUrl(baseUrl));
 
     private static int CountProperties(JsonElement element, string name) => element.EnumerateObject().Count(p => p.Name == name);
+
+    [Fact]
+    public async Task Logprobs_are_asked_for_and_come_back_in_openais_shape()
+    {
+        // Ollama's token entries (token, logprob, bytes, top_logprobs) already have OpenAI's per-token shape.
+        const string Tokens = """[{"token":"Hi","logprob":-0.25,"bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.25,"bytes":[72,105]},{"token":"Hello","logprob":-1.5,"bytes":[72,101,108,108,111]}]}]""";
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(
+            $$"""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi"},"done":true,"done_reason":"stop","logprobs":{{Tokens}}}"""));
+
+        var completion = (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","logprobs":true,"top_logprobs":2,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
+
+        var body = upstream.Last.Body!.Value;
+        Assert.True(body.GetProperty("logprobs").GetBoolean());
+        Assert.Equal(2, body.GetProperty("top_logprobs").GetInt32());
+        var logprobs = completion.Choices[0].Logprobs!.Value;
+        var first = logprobs.GetProperty("content")[0];
+        Assert.Equal("Hi", first.GetProperty("token").GetString());
+        Assert.Equal(-0.25, first.GetProperty("logprob").GetDouble());
+        Assert.Equal("Hello", first.GetProperty("top_logprobs")[1].GetProperty("token").GetString());
+        Assert.Equal(JsonValueKind.Null, logprobs.GetProperty("refusal").ValueKind);
+    }
+
+    [Fact]
+    public async Task Logprobs_are_not_asked_for_unless_the_client_does()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
+
+        var completion = (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","top_logprobs":2,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
+
+        Assert.False(upstream.Last.Body!.Value.TryGetProperty("logprobs", out _));
+        Assert.False(upstream.Last.Body!.Value.TryGetProperty("top_logprobs", out _));
+        Assert.Null(completion.Choices[0].Logprobs);
+    }
+
+    [Fact]
+    public async Task Streamed_logprobs_arrive_with_their_chunk()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        {
+            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi"},"done":false,"logprobs":[{"token":"Hi","logprob":-0.5,"bytes":[72,105],"top_logprobs":[]}]}""");
+            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}""");
+        });
+
+        var chunks = await (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","stream":true,"logprobs":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Chunks().ToListAsync();
+
+        Assert.Equal(-0.5, chunks[0].Choices[0].Logprobs!.Value.GetProperty("content")[0].GetProperty("logprob").GetDouble());
+        Assert.Null(chunks[1].Choices[0].Logprobs);
+    }
 }

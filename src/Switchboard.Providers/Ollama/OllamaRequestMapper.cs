@@ -140,6 +140,8 @@ internal static class OllamaRequestMapper
             Stream = request.IsStreaming,
             KeepAlive = keepAlive,
             Think = think,
+            Logprobs = request.Logprobs is true ? true : null,
+            TopLogprobs = request.Logprobs is true ? request.TopLogprobs : null,
         });
     }
 

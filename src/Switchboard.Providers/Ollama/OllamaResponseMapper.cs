@@ -36,10 +36,35 @@ internal static class OllamaResponseMapper
                         AdditionalProperties = Reasoning(message?.Thinking),
                     },
                     FinishReason = FinishReason(response.DoneReason, toolCalls is not null),
+                    Logprobs = Logprobs(response.Logprobs),
                 },
             ],
             Usage = ToUsage(response),
         };
+    }
+
+    /// <summary>
+    /// OpenAI's <c>{"content": [...]}</c> around Ollama's token list, whose entries already have OpenAI's
+    /// per-token shape; null when Ollama sent none.
+    /// </summary>
+    public static JsonElement? Logprobs(JsonElement? tokens)
+    {
+        if (tokens is not { ValueKind: JsonValueKind.Array } list)
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("content"u8);
+            list.WriteTo(writer);
+            writer.WriteNull("refusal"u8);
+            writer.WriteEndObject();
+        }
+
+        return JsonElement.Parse(buffer.WrittenSpan);
     }
 
     public static Usage ToUsage(OllamaChatResponse response) => Usage.Of(response.PromptEvalCount ?? 0, response.EvalCount ?? 0);

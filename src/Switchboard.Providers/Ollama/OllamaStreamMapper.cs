@@ -53,6 +53,7 @@ internal sealed class OllamaStreamMapper
                     Index = 0,
                     Delta = delta,
                     FinishReason = line.Done ? OllamaResponseMapper.FinishReason(line.DoneReason, _toolCalls > 0) : null,
+                    Logprobs = OllamaResponseMapper.Logprobs(line.Logprobs),
                 },
             ],
         };

@@ -24,6 +24,10 @@ internal sealed record OllamaChatRequest
     [JsonPropertyName("stream")] public bool Stream { get; init; }
     [JsonPropertyName("keep_alive")] public JsonElement? KeepAlive { get; init; }
     [JsonPropertyName("think")] public JsonElement? Think { get; init; }
+
+    /// <summary>Ollama 0.12.11 and later return token log probabilities when asked.</summary>
+    [JsonPropertyName("logprobs")] public bool? Logprobs { get; init; }
+    [JsonPropertyName("top_logprobs")] public int? TopLogprobs { get; init; }
 }
 
 /// <summary>One message of an Ollama chat, sent or received.</summary>
@@ -88,6 +92,12 @@ internal sealed record OllamaChatResponse
     [JsonPropertyName("done_reason")] public string? DoneReason { get; init; }
     [JsonPropertyName("prompt_eval_count")] public int? PromptEvalCount { get; init; }
     [JsonPropertyName("eval_count")] public int? EvalCount { get; init; }
+
+    /// <summary>
+    /// The tokens of this answer (or line) with their log probabilities, each already in OpenAI's shape
+    /// (<c>token</c>, <c>logprob</c>, <c>bytes</c>, <c>top_logprobs</c>).
+    /// </summary>
+    [JsonPropertyName("logprobs")] public JsonElement? Logprobs { get; init; }
 
     /// <summary>Set on a line that reports a failure in the middle of a stream.</summary>
     [JsonPropertyName("error")] public string? Error { get; init; }
