@@ -2,10 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Testing;
@@ -62,7 +59,7 @@ public sealed class FakeUpstream : IAsyncDisposable
             await upstream.Handler(context, request.Body);
         });
         await app.StartAsync();
-        upstream.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        upstream.BaseUrl = app.ListeningUrl();
         return upstream;
     }
 
@@ -100,12 +97,7 @@ public sealed class FakeUpstream : IAsyncDisposable
     };
 
     /// <summary>Stops the server, giving open requests two seconds to end.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await _app.StopAsync(stopping.Token);
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.StopAndDisposeAsync();
 
     private static Task HoldAsync(HttpContext context) =>
         Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
