@@ -180,17 +180,8 @@ public sealed class OpenAICompatibleProviderTests
     [Fact]
     public async Task Stream_error_event_becomes_a_stream_exception()
     {
-        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
-        {
-            context.Response.ContentType = "text/event-stream";
-            await context.Response.WriteEventAsync(Chunk("""{"role":"assistant","content":"a"}"""));
-            await context.Response.WriteEventAsync("""{"error":{"message":"overloaded","type":"server_error"}}""");
-        });
-        var provider = Create(upstream.BaseUrl + "/v1");
+        var ex = await StreamFailureAsync(Chunk("""{"role":"assistant","content":"a"}"""), """{"error":{"message":"overloaded","type":"server_error"}}""");
 
-        var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
-
-        var ex = await Assert.ThrowsAsync<ChatStreamException>(() => result.Chunks().ToListAsync());
         Assert.Equal(502, ex.Error.StatusCode);
     }
 
@@ -220,16 +211,8 @@ public sealed class OpenAICompatibleProviderTests
     [Fact]
     public async Task Stream_with_invalid_json_event_becomes_a_stream_exception()
     {
-        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
-        {
-            context.Response.ContentType = "text/event-stream";
-            await context.Response.WriteEventAsync("{not json");
-        });
-        var provider = Create(upstream.BaseUrl + "/v1");
+        var ex = await StreamFailureAsync("{not json");
 
-        var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
-
-        var ex = await Assert.ThrowsAsync<ChatStreamException>(() => result.Chunks().ToListAsync());
         Assert.Equal(502, ex.Error.StatusCode);
     }
 
@@ -317,6 +300,22 @@ public sealed class OpenAICompatibleProviderTests
         Assert.False(failing.IsHealthy);
         Assert.False(down.IsHealthy);
         Assert.Contains("lmstudio", down.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>Streams <paramref name="events"/> from an upstream and returns the exception that reading the stream ends with.</summary>
+    private static async Task<ChatStreamException> StreamFailureAsync(params string[] events)
+    {
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            foreach (var data in events)
+            {
+                await context.Response.WriteEventAsync(data);
+            }
+        });
+        var result = await Create(upstream.BaseUrl + "/v1").ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
+
+        return await Assert.ThrowsAsync<ChatStreamException>(() => result.Chunks().ToListAsync());
     }
 
     private static Task FirstEvent(HttpContext context)
