@@ -7,18 +7,12 @@ using Switchboard.Gateway.Tests.Infrastructure;
 namespace Switchboard.Gateway.Tests;
 
 /// <summary>`switchboard serve` with no configuration works offline, driven by the official OpenAI SDK.</summary>
-public sealed class EmbeddedDefaultTests : IAsyncLifetime
+public sealed class EmbeddedDefaultTests : EmbeddedGatewayTest
 {
-    private TestGateway _gateway = null!;
-
-    public async ValueTask InitializeAsync() => _gateway = await TestGateway.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
-
     [Fact]
     public async Task ChatCompletesWithTheEchoModel()
     {
-        var chat = _gateway.CreateOpenAIClient().GetChatClient("mock-echo");
+        var chat = Gateway.CreateOpenAIClient().GetChatClient("mock-echo");
 
         var completion = (await chat.CompleteChatAsync(
             [new SystemChatMessage("You are terse."), new UserChatMessage("Hello, Zürich — \"quoted\"!")],
@@ -34,7 +28,7 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
     [Fact]
     public async Task ChatStreamsChunksThatAddUpToTheEcho()
     {
-        var chat = _gateway.CreateOpenAIClient().GetChatClient("mock-echo");
+        var chat = Gateway.CreateOpenAIClient().GetChatClient("mock-echo");
         var text = new StringBuilder();
         ChatFinishReason? finish = null;
         var updates = 0;
@@ -58,7 +52,7 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
     [Fact]
     public async Task StreamCarriesUsageOnlyWhenAskedFor()
     {
-        var chat = _gateway.CreateOpenAIClient().GetChatClient("mock-echo");
+        var chat = Gateway.CreateOpenAIClient().GetChatClient("mock-echo");
         ChatTokenUsage? usage = null;
         await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("count me")], cancellationToken: TestContext.Current.CancellationToken))
         {
@@ -88,7 +82,7 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
     [Fact]
     public async Task EmbeddingsAreDeterministicVectors()
     {
-        var embeddings = _gateway.CreateOpenAIClient().GetEmbeddingClient("mock-embedding");
+        var embeddings = Gateway.CreateOpenAIClient().GetEmbeddingClient("mock-embedding");
 
         var first = (await embeddings.GenerateEmbeddingAsync("the same text", cancellationToken: TestContext.Current.CancellationToken)).Value.ToFloats();
         var second = (await embeddings.GenerateEmbeddingAsync("the same text", cancellationToken: TestContext.Current.CancellationToken)).Value.ToFloats();
@@ -102,7 +96,7 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
     [Fact]
     public async Task EmbeddingsOfSeveralInputsKeepTheirOrder()
     {
-        var embeddings = _gateway.CreateOpenAIClient().GetEmbeddingClient("mock-embedding");
+        var embeddings = Gateway.CreateOpenAIClient().GetEmbeddingClient("mock-embedding");
         var result = (await embeddings.GenerateEmbeddingsAsync(["a", "b", "c"], cancellationToken: TestContext.Current.CancellationToken)).Value;
         Assert.Equal([0, 1, 2], result.Select(e => e.Index));
     }
@@ -110,7 +104,7 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
     [Fact]
     public async Task ModelsListsTheEmbeddedModels()
     {
-        var models = _gateway.CreateOpenAIClient().GetOpenAIModelClient();
+        var models = Gateway.CreateOpenAIClient().GetOpenAIModelClient();
 
         var list = (await models.GetModelsAsync(TestContext.Current.CancellationToken)).Value;
         var one = (await models.GetModelAsync("mock-echo", TestContext.Current.CancellationToken)).Value;
@@ -123,8 +117,8 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
     [Fact]
     public async Task HealthAndReadinessAnswer()
     {
-        using var health = await _gateway.Http.GetAsync("/health", TestContext.Current.CancellationToken);
-        using var ready = await _gateway.Http.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+        using var health = await Gateway.Http.GetAsync("/health", TestContext.Current.CancellationToken);
+        using var ready = await Gateway.Http.GetAsync("/health/ready", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
@@ -138,7 +132,7 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
         foreach (var path in new[] { "/health", "/health/ready", "/v1/models" })
         {
             using var request = new HttpRequestMessage(HttpMethod.Head, path);
-            using var response = await _gateway.Http.SendAsync(request, TestContext.Current.CancellationToken);
+            using var response = await Gateway.Http.SendAsync(request, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
     }
@@ -146,7 +140,7 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
     [Fact]
     public async Task AnswersTellWhichProviderAndModelServed()
     {
-        using var response = await _gateway.Http.PostAsync(
+        using var response = await Gateway.Http.PostAsync(
             "/v1/chat/completions",
             new StringContent("{\"model\":\"mock-echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Encoding.UTF8, "application/json"),
             TestContext.Current.CancellationToken);
@@ -173,8 +167,8 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
         };
         bad.Headers.TryAddWithoutValidation("x-request-id", "<script>");
 
-        using var goodResponse = await _gateway.Http.SendAsync(good, TestContext.Current.CancellationToken);
-        using var badResponse = await _gateway.Http.SendAsync(bad, TestContext.Current.CancellationToken);
+        using var goodResponse = await Gateway.Http.SendAsync(good, TestContext.Current.CancellationToken);
+        using var badResponse = await Gateway.Http.SendAsync(bad, TestContext.Current.CancellationToken);
 
         Assert.Equal("trace-42.a", goodResponse.Headers.GetValues("x-request-id").Single());
         Assert.NotEqual("<script>", badResponse.Headers.GetValues("x-request-id").Single());
@@ -182,7 +176,7 @@ public sealed class EmbeddedDefaultTests : IAsyncLifetime
 
     private async Task<string> PostRawStreamAsync(string json)
     {
-        using var response = await _gateway.Http.PostAsync("/v1/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await Gateway.Http.PostAsync("/v1/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using OpenAI.Chat;
 using Switchboard.Gateway.Tests.Infrastructure;
 
@@ -81,10 +80,10 @@ public sealed class OllamaUpstreamTests : IAsyncLifetime
         _ollama.Handler = async (context, _) =>
         {
             context.Response.ContentType = "application/x-ndjson";
-            await WriteLineAsync(context, """{"model":"llama3.2:3b","created_at":"2023-08-04T08:52:19.385406455-07:00","message":{"role":"assistant","content":"The"},"done":false}""");
+            await context.Response.WriteLineAsync("""{"model":"llama3.2:3b","created_at":"2023-08-04T08:52:19.385406455-07:00","message":{"role":"assistant","content":"The"},"done":false}""");
             await release.Task.WaitAsync(context.RequestAborted);
-            await WriteLineAsync(context, """{"model":"llama3.2:3b","created_at":"2023-08-04T08:52:19.385406455-07:00","message":{"role":"assistant","content":" sky"},"done":false}""");
-            await WriteLineAsync(context, """{"model":"llama3.2:3b","created_at":"2023-08-04T19:22:45.499127Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","total_duration":4883583458,"load_duration":1334875,"prompt_eval_count":26,"prompt_eval_duration":342546000,"eval_count":282,"eval_duration":4535599000}""");
+            await context.Response.WriteLineAsync("""{"model":"llama3.2:3b","created_at":"2023-08-04T08:52:19.385406455-07:00","message":{"role":"assistant","content":" sky"},"done":false}""");
+            await context.Response.WriteLineAsync("""{"model":"llama3.2:3b","created_at":"2023-08-04T19:22:45.499127Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","total_duration":4883583458,"load_duration":1334875,"prompt_eval_count":26,"prompt_eval_duration":342546000,"eval_count":282,"eval_duration":4535599000}""");
         };
         using var guard = new CancellationTokenSource(Guard);
         var chat = _gateway.CreateOpenAIClient().GetChatClient("llama");
@@ -152,11 +151,5 @@ public sealed class OllamaUpstreamTests : IAsyncLifetime
         var sent = Assert.Single(_ollama.Requests);
         Assert.Equal("/api/embed", sent.Path);
         Assert.Equal(2, sent.Body!.RootElement.GetProperty("input").GetArrayLength());
-    }
-
-    private static async Task WriteLineAsync(HttpContext context, string json)
-    {
-        await context.Response.WriteAsync(json + "\n", context.RequestAborted);
-        await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 }

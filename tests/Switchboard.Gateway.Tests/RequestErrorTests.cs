@@ -5,16 +5,10 @@ using Switchboard.Gateway.Tests.Infrastructure;
 namespace Switchboard.Gateway.Tests;
 
 /// <summary>Every client mistake gets a clear OpenAI-shaped 4xx naming the parameter, never a 500.</summary>
-public sealed class RequestErrorTests : IAsyncLifetime
+public sealed class RequestErrorTests : EmbeddedGatewayTest
 {
-    private TestGateway _gateway = null!;
-
-    public async ValueTask InitializeAsync() => _gateway = await TestGateway.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
-
     private Task<HttpResponseMessage> PostChatAsync(string json) =>
-        _gateway.Http.PostAsync("/v1/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Gateway.Http.PostAsync("/v1/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task MalformedJsonIs400InvalidJson()
@@ -70,7 +64,7 @@ public sealed class RequestErrorTests : IAsyncLifetime
     [InlineData("{\"model\": \"mock-embedding\", \"input\": {}}", "input")]
     public async Task BadEmbeddingRequestsAre400NamingTheParameter(string json, string param)
     {
-        using var response = await _gateway.Http.PostAsync("/v1/embeddings", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await Gateway.Http.PostAsync("/v1/embeddings", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: param);
     }
 
@@ -78,7 +72,7 @@ public sealed class RequestErrorTests : IAsyncLifetime
     public async Task TooManyEmbeddingInputsIs400()
     {
         var inputs = string.Join(',', Enumerable.Repeat("\"x\"", 2049));
-        using var response = await _gateway.Http.PostAsync("/v1/embeddings", new StringContent("{\"model\": \"mock-embedding\", \"input\": [" + inputs + "]}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await Gateway.Http.PostAsync("/v1/embeddings", new StringContent("{\"model\": \"mock-embedding\", \"input\": [" + inputs + "]}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "input");
     }
 
@@ -105,42 +99,42 @@ public sealed class RequestErrorTests : IAsyncLifetime
         using var content = new StringContent("{\"model\": \"mock-echo\", \"messages\": [{\"role\": \"user\", \"content\": \"" + huge + "\"}]}", Encoding.UTF8, "application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = content };
         request.Headers.TransferEncodingChunked = true;
-        using var response = await _gateway.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await Gateway.Http.SendAsync(request, TestContext.Current.CancellationToken);
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.RequestEntityTooLarge);
     }
 
     [Fact]
     public async Task EmbeddingsWithoutInputIs400NamingInput()
     {
-        using var response = await _gateway.Http.PostAsync("/v1/embeddings", new StringContent("{\"model\": \"mock-embedding\"}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await Gateway.Http.PostAsync("/v1/embeddings", new StringContent("{\"model\": \"mock-embedding\"}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "input");
     }
 
     [Fact]
     public async Task EmbeddingsForUnknownModelIs404()
     {
-        using var response = await _gateway.Http.PostAsync("/v1/embeddings", new StringContent("{\"model\": \"nope\", \"input\": \"x\"}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await Gateway.Http.PostAsync("/v1/embeddings", new StringContent("{\"model\": \"nope\", \"input\": \"x\"}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.NotFound, code: "model_not_found");
     }
 
     [Fact]
     public async Task UnknownModelIdIs404()
     {
-        using var response = await _gateway.Http.GetAsync("/v1/models/gpt-17", TestContext.Current.CancellationToken);
+        using var response = await Gateway.Http.GetAsync("/v1/models/gpt-17", TestContext.Current.CancellationToken);
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.NotFound, code: "model_not_found");
     }
 
     [Fact]
     public async Task UnknownRouteIs404InOpenAIShape()
     {
-        using var response = await _gateway.Http.GetAsync("/v1/nothing-here", TestContext.Current.CancellationToken);
+        using var response = await Gateway.Http.GetAsync("/v1/nothing-here", TestContext.Current.CancellationToken);
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task WrongMethodIs405InOpenAIShape()
     {
-        using var response = await _gateway.Http.GetAsync("/v1/chat/completions", TestContext.Current.CancellationToken);
+        using var response = await Gateway.Http.GetAsync("/v1/chat/completions", TestContext.Current.CancellationToken);
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.MethodNotAllowed);
     }
 }

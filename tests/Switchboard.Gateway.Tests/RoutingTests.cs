@@ -144,7 +144,7 @@ public sealed class RoutingTests : IAsyncLifetime
     [Fact]
     public async Task UnreachableUpstreamIs503AndNotReady()
     {
-        var closedPort = FreeTcpPort();
+        var closedPort = Loopback.ClosedPort();
         await using var gateway = await TestGateway.StartAsync($$"""
             providers:
               - {name: gone, type: openai, base_url: "http://127.0.0.1:{{closedPort}}/v1"}
@@ -178,11 +178,4 @@ public sealed class RoutingTests : IAsyncLifetime
         "/v1/chat/completions",
         new StringContent($"{{\"model\":\"{model}\",\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}}]}}", Encoding.UTF8, "application/json"),
         TestContext.Current.CancellationToken);
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

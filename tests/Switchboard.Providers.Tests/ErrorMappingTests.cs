@@ -34,7 +34,7 @@ public sealed class ErrorMappingTests
     public async Task Upstream_statuses_are_mapped_without_leaking_the_body(int status, string body, int expectedStatus, string? expectedCode, string expectedText)
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Text(body, status, body.StartsWith('{') ? "application/json" : "text/html"));
-        var provider = Provider(upstream.Url + "/v1");
+        var provider = Provider(upstream.BaseUrl + "/v1");
 
         var error = (await provider.ChatAsync(Chat(ChatBody), Ct)).Failed();
 
@@ -51,7 +51,7 @@ public sealed class ErrorMappingTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"bad","type":"invalid_request_error","param":"messages[0].content","code":null}}""", 400));
 
-        var error = (await Provider(upstream.Url + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
+        var error = (await Provider(upstream.BaseUrl + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
 
         Assert.Equal(ErrorTypes.InvalidRequest, error.Type);
         Assert.Equal("messages[0].content", error.Param);
@@ -64,7 +64,7 @@ public sealed class ErrorMappingTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"slow down"}}""", 429, (header, value)));
 
-        var error = (await Provider(upstream.Url + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
+        var error = (await Provider(upstream.BaseUrl + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
 
         Assert.Equal(429, error.StatusCode);
         Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), error.RetryAfter);
@@ -75,7 +75,7 @@ public sealed class ErrorMappingTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":"loading"}""", 503, ("Retry-After", "30")));
 
-        var error = (await Provider(upstream.Url + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
+        var error = (await Provider(upstream.BaseUrl + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
 
         Assert.Equal(503, error.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(30), error.RetryAfter);
@@ -84,7 +84,7 @@ public sealed class ErrorMappingTests
     [Fact]
     public async Task Connection_refused_is_503_naming_the_provider()
     {
-        var provider = Provider($"http://127.0.0.1:{ClosedPort()}/v1");
+        var provider = Provider($"http://127.0.0.1:{Loopback.ClosedPort()}/v1");
 
         var error = (await provider.ChatAsync(Chat(ChatBody), Ct)).Failed();
 
@@ -97,7 +97,7 @@ public sealed class ErrorMappingTests
     [Fact]
     public async Task Connection_refused_on_a_stream_is_503()
     {
-        var provider = Provider($"http://127.0.0.1:{ClosedPort()}/v1");
+        var provider = Provider($"http://127.0.0.1:{Loopback.ClosedPort()}/v1");
 
         var error = (await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Failed();
 
@@ -130,7 +130,7 @@ public sealed class ErrorMappingTests
         var received = Signal();
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.NeverAnswer(received));
         var time = new FakeTimeProvider();
-        var provider = Provider(upstream.Url + "/v1", TimeSpan.FromSeconds(5), time);
+        var provider = Provider(upstream.BaseUrl + "/v1", TimeSpan.FromSeconds(5), time);
 
         var error = await TimeOutAsync(
             () => provider.ChatAsync(Chat($$"""{"model":"m","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}"""), Ct),
@@ -146,17 +146,17 @@ public sealed class ErrorMappingTests
     {
         var second = Signal();
         var done = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
-            await FakeUpstream.WriteEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}""");
+            await context.Response.WriteEventAsync("""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}""");
             await second.Task.WaitAsync(context.RequestAborted);
-            await FakeUpstream.WriteEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"b"},"finish_reason":null}]}""");
+            await context.Response.WriteEventAsync("""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"b"},"finish_reason":null}]}""");
             await done.Task.WaitAsync(context.RequestAborted);
-            await FakeUpstream.WriteEventAsync(context, "[DONE]");
+            await context.Response.WriteEventAsync("[DONE]");
         });
         var time = new FakeTimeProvider();
-        var provider = Provider(upstream.Url + "/v1", TimeSpan.FromSeconds(5), time);
+        var provider = Provider(upstream.BaseUrl + "/v1", TimeSpan.FromSeconds(5), time);
 
         var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
         await using var chunks = result.Chunks().GetAsyncEnumerator(Ct);
@@ -174,14 +174,14 @@ public sealed class ErrorMappingTests
     [Fact]
     public async Task Stream_that_goes_quiet_longer_than_the_timeout_is_a_504()
     {
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
-            await FakeUpstream.WriteEventAsync(context, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}""");
+            await context.Response.WriteEventAsync("""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}""");
             await Task.Delay(Timeout.Infinite, context.RequestAborted);
         });
         var time = new FakeTimeProvider();
-        var provider = Provider(upstream.Url + "/v1", TimeSpan.FromSeconds(5), time);
+        var provider = Provider(upstream.BaseUrl + "/v1", TimeSpan.FromSeconds(5), time);
 
         var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
         await using var chunks = result.Chunks().GetAsyncEnumerator(Ct);
@@ -199,7 +199,7 @@ public sealed class ErrorMappingTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Text("{\"id\": oops", 200, "application/json"));
 
-        var error = (await Provider(upstream.Url + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
+        var error = (await Provider(upstream.BaseUrl + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
 
         Assert.Equal(502, error.StatusCode);
         Assert.Equal(ProviderErrorCodes.UpstreamInvalidResponse, error.Code);
@@ -210,7 +210,7 @@ public sealed class ErrorMappingTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"model crashed"}}"""));
 
-        var error = (await Provider(upstream.Url + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
+        var error = (await Provider(upstream.BaseUrl + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
 
         Assert.Equal(502, error.StatusCode);
         Assert.DoesNotContain("crashed", error.Message, StringComparison.Ordinal);
@@ -219,14 +219,14 @@ public sealed class ErrorMappingTests
     [Fact]
     public async Task Redirect_is_502_pointing_at_base_url()
     {
-        await using var upstream = await FakeUpstream.StartAsync(context =>
+        await using var upstream = await FakeUpstream.StartAsync((context, _) =>
         {
             context.Response.StatusCode = 301;
             context.Response.Headers.Location = "https://elsewhere.invalid/v1/chat/completions";
             return Task.CompletedTask;
         });
 
-        var error = (await Provider(upstream.Url + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
+        var error = (await Provider(upstream.BaseUrl + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
 
         Assert.Equal(502, error.StatusCode);
         Assert.Contains("base_url", error.Message, StringComparison.Ordinal);

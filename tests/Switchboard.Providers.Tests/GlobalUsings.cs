@@ -1,1 +1,2 @@
+global using Switchboard.Testing;
 global using Xunit;

@@ -30,7 +30,7 @@ public sealed class OllamaProviderTests
     public async Task Chat_request_is_mapped_to_the_native_api()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
-        var provider = Create(upstream.Url + "/");
+        var provider = Create(upstream.BaseUrl + "/");
 
         (await provider.ChatAsync(Chat("""
             {"model":"llama3.2","messages":[
@@ -43,7 +43,7 @@ public sealed class OllamaProviderTests
             """), Ct)).Completed();
 
         Assert.Equal("/api/chat", upstream.Last.Path);
-        var body = upstream.Last.Body!.Value;
+        var body = upstream.Last.Body!.RootElement;
         Assert.Equal("llama3.2", body.GetProperty("model").GetString());
         Assert.False(body.GetProperty("stream").GetBoolean());
         Assert.Equal("10m", body.GetProperty("keep_alive").GetString());
@@ -76,9 +76,9 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
-        (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
+        (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
 
-        Assert.False(upstream.Last.Body!.Value.TryGetProperty("options", out _));
+        Assert.False(upstream.Last.Body!.RootElement.TryGetProperty("options", out _));
     }
 
     [Theory]
@@ -89,9 +89,9 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
-        (await Create(upstream.Url).ChatAsync(Chat($$"""{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{{responseFormat}}}"""), Ct)).Completed();
+        (await Create(upstream.BaseUrl).ChatAsync(Chat($$"""{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{{responseFormat}}}"""), Ct)).Completed();
 
-        Assert.Equal(expectedFormat, upstream.Last.Body!.Value.GetProperty("format").GetRawText().Replace(" ", "", StringComparison.Ordinal));
+        Assert.Equal(expectedFormat, upstream.Last.Body!.RootElement.GetProperty("format").GetRawText().Replace(" ", "", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
-        (await Create(upstream.Url).ChatAsync(Chat("""
+        (await Create(upstream.BaseUrl).ChatAsync(Chat("""
             {"model":"m","tools":[{"type":"function","function":{"name":"get_current_weather","description":"Weather","parameters":{"type":"object","properties":{"location":{"type":"string"}}}}}],
              "messages":[
                {"role":"user","content":"Weather in Paris?"},
@@ -107,7 +107,7 @@ public sealed class OllamaProviderTests
                {"role":"tool","tool_call_id":"call_9","content":"22 C"}]}
             """), Ct)).Completed();
 
-        var body = upstream.Last.Body!.Value;
+        var body = upstream.Last.Body!.RootElement;
         var tool = body.GetProperty("tools")[0];
         Assert.Equal("function", tool.GetProperty("type").GetString());
         Assert.Equal("get_current_weather", tool.GetProperty("function").GetProperty("name").GetString());
@@ -128,11 +128,11 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
-        (await Create(upstream.Url).ChatAsync(Chat("""
+        (await Create(upstream.BaseUrl).ChatAsync(Chat("""
             {"model":"m","tool_choice":"none","tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user","content":"hi"}]}
             """), Ct)).Completed();
 
-        Assert.False(upstream.Last.Body!.Value.TryGetProperty("tools", out _));
+        Assert.False(upstream.Last.Body!.RootElement.TryGetProperty("tools", out _));
     }
 
     [Theory]
@@ -144,7 +144,7 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
-        var error = (await Create(upstream.Url).ChatAsync(Chat(request), Ct)).Failed();
+        var error = (await Create(upstream.BaseUrl).ChatAsync(Chat(request), Ct)).Failed();
 
         Assert.Equal(400, error.StatusCode);
         Assert.Equal(param, error.Param);
@@ -156,7 +156,7 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
-        var response = (await Create(upstream.Url).ChatAsync(Chat("""{"model":"llama3.2","messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
+        var response = (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"llama3.2","messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
 
         Assert.StartsWith("chatcmpl-", response.Id, StringComparison.Ordinal);
         Assert.Equal("chat.completion", response.Object);
@@ -178,7 +178,7 @@ public sealed class OllamaProviderTests
             {"model":"m","created_at":"2024-01-01T00:00:00Z","message":{"role":"assistant","content":"cut"},"done":true,"done_reason":"length","prompt_eval_count":1,"eval_count":2}
             """));
 
-        var response = (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
+        var response = (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
 
         Assert.Equal("length", response.Choices[0].FinishReason);
     }
@@ -188,7 +188,7 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ToolAnswer));
 
-        var response = (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
+        var response = (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
 
         var choice = response.Choices[0];
         Assert.Null(choice.Message.Content);
@@ -209,9 +209,9 @@ public sealed class OllamaProviderTests
             {"model":"m","created_at":"2024-01-01T00:00:00Z","message":{"role":"assistant","content":"4","thinking":"2+2"},"done":true,"done_reason":"stop"}
             """));
 
-        var response = (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","think":true,"messages":[{"role":"user","content":"2+2?"}]}"""), Ct)).Completed();
+        var response = (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","think":true,"messages":[{"role":"user","content":"2+2?"}]}"""), Ct)).Completed();
 
-        Assert.True(upstream.Last.Body!.Value.GetProperty("think").GetBoolean());
+        Assert.True(upstream.Last.Body!.RootElement.GetProperty("think").GetBoolean());
         Assert.Equal("2+2", response.Choices[0].Message.AdditionalProperties!["reasoning_content"].GetString());
     }
 
@@ -220,18 +220,18 @@ public sealed class OllamaProviderTests
     [InlineData(true, 4)]
     public async Task Stream_maps_ndjson_lines_to_chunks(bool includeUsage, int expectedChunks)
     {
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
             context.Response.ContentType = "application/x-ndjson";
-            await FakeUpstream.WriteLineAsync(context, """{"model":"llama3.2","created_at":"2023-08-04T08:52:19.385406455-07:00","message":{"role":"assistant","content":"The","images":null},"done":false}""");
-            await FakeUpstream.WriteLineAsync(context, """{"model":"llama3.2","created_at":"2023-08-04T08:52:19.4Z","message":{"role":"assistant","content":" sky"},"done":false}""");
-            await FakeUpstream.WriteLineAsync(context, """{"model":"llama3.2","created_at":"2023-08-04T19:22:45.499127Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","total_duration":4883583458,"prompt_eval_count":26,"eval_count":282}""");
+            await context.Response.WriteLineAsync("""{"model":"llama3.2","created_at":"2023-08-04T08:52:19.385406455-07:00","message":{"role":"assistant","content":"The","images":null},"done":false}""");
+            await context.Response.WriteLineAsync("""{"model":"llama3.2","created_at":"2023-08-04T08:52:19.4Z","message":{"role":"assistant","content":" sky"},"done":false}""");
+            await context.Response.WriteLineAsync("""{"model":"llama3.2","created_at":"2023-08-04T19:22:45.499127Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","total_duration":4883583458,"prompt_eval_count":26,"eval_count":282}""");
         });
         var usage = includeUsage ? ""","stream_options":{"include_usage":true}""" : "";
 
-        var chunks = await (await Create(upstream.Url).ChatAsync(Chat($$"""{"model":"llama3.2","stream":true{{usage}},"messages":[{"role":"user","content":"why?"}]}"""), Ct)).Chunks().ToListAsync();
+        var chunks = await (await Create(upstream.BaseUrl).ChatAsync(Chat($$"""{"model":"llama3.2","stream":true{{usage}},"messages":[{"role":"user","content":"why?"}]}"""), Ct)).Chunks().ToListAsync();
 
-        Assert.True(upstream.Last.Body!.Value.GetProperty("stream").GetBoolean());
+        Assert.True(upstream.Last.Body!.RootElement.GetProperty("stream").GetBoolean());
         Assert.Equal(expectedChunks, chunks.Count);
         Assert.All(chunks, c => Assert.Equal(chunks[0].Id, c.Id));
         Assert.All(chunks, c => Assert.Equal("chat.completion.chunk", c.Object));
@@ -256,12 +256,12 @@ public sealed class OllamaProviderTests
     [Fact]
     public async Task Sequential_calls_reuse_one_pooled_connection()
     {
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
-            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"a"},"done":false}""");
-            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}""");
+            await context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"a"},"done":false}""");
+            await context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}""");
         });
-        var provider = Create(upstream.Url);
+        var provider = Create(upstream.BaseUrl);
 
         for (var i = 0; i < 3; i++)
         {
@@ -274,14 +274,14 @@ public sealed class OllamaProviderTests
     [Fact]
     public async Task Stream_maps_tool_calls()
     {
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
-            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"a","arguments":{"x":1}}}]},"done":false}""");
-            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"","tool_calls":[{"id":"call_up","function":{"name":"b","arguments":{}}}]},"done":false}""");
-            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}""");
+            await context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"","tool_calls":[{"function":{"name":"a","arguments":{"x":1}}}]},"done":false}""");
+            await context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"","tool_calls":[{"id":"call_up","function":{"name":"b","arguments":{}}}]},"done":false}""");
+            await context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}""");
         });
 
-        var chunks = await (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct)).Chunks().ToListAsync();
+        var chunks = await (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct)).Chunks().ToListAsync();
 
         var first = Assert.Single(chunks[0].Choices[0].Delta.ToolCalls!);
         Assert.Equal(0, first.Index);
@@ -298,14 +298,14 @@ public sealed class OllamaProviderTests
     public async Task Stream_yields_each_line_as_it_arrives()
     {
         var release = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
-            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"one"},"done":false}""");
+            await context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"one"},"done":false}""");
             await release.Task.WaitAsync(context.RequestAborted);
-            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}""");
+            await context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}""");
         });
 
-        var result = await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct);
+        var result = await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct);
         await using var chunks = result.Chunks().GetAsyncEnumerator(Ct);
 
         Assert.True(await chunks.MoveNextAsync());
@@ -319,27 +319,25 @@ public sealed class OllamaProviderTests
     [Fact]
     public async Task Cancelling_a_stream_aborts_the_upstream_request()
     {
-        var aborted = Signal();
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.WriteThenHold(
-            context => FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"one"},"done":false}"""),
-            aborted));
-        var provider = Create(upstream.Url);
+            context => context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"one"},"done":false}""")));
+        var provider = Create(upstream.BaseUrl);
 
         await AssertCancellingAbortsUpstreamAsync(
             token => provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), token),
-            aborted.Task);
+            upstream.RequestAborted.Task);
     }
 
     [Fact]
     public async Task Stream_error_line_becomes_a_stream_exception()
     {
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
-            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"one"},"done":false}""");
-            await FakeUpstream.WriteLineAsync(context, """{"error":"an error was encountered while running the model"}""");
+            await context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"one"},"done":false}""");
+            await context.Response.WriteLineAsync("""{"error":"an error was encountered while running the model"}""");
         });
 
-        var result = await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct);
+        var result = await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct);
 
         var ex = await Assert.ThrowsAsync<ChatStreamException>(() => result.Chunks().ToListAsync());
         Assert.Equal(502, ex.Error.StatusCode);
@@ -351,9 +349,9 @@ public sealed class OllamaProviderTests
     [InlineData("""{"model":"m","message":{"role":"assistant","content":"one"},"done":false}""" + "\n{oops")]
     public async Task Stream_that_ends_early_or_breaks_becomes_a_stream_exception(string lines)
     {
-        await using var upstream = await FakeUpstream.StartAsync(context => FakeUpstream.WriteLineAsync(context, lines));
+        await using var upstream = await FakeUpstream.StartAsync((context, _) => context.Response.WriteLineAsync(lines));
 
-        var result = await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct);
+        var result = await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct);
 
         var ex = await Assert.ThrowsAsync<ChatStreamException>(() => result.Chunks().ToListAsync());
         Assert.Equal(502, ex.Error.StatusCode);
@@ -364,7 +362,7 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":"model \"llama9\" not found, try pulling it first"}""", 404));
 
-        var error = (await Create(upstream.Url).ChatAsync(Chat("""{"model":"llama9","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct)).Failed();
+        var error = (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"llama9","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct)).Failed();
 
         Assert.Equal(502, error.StatusCode);
         Assert.Equal(ProviderErrorCodes.UpstreamModelNotFound, error.Code);
@@ -377,7 +375,7 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":"registry.ollama.ai/library/gemma:2b does not support tools"}""", 400));
 
-        var error = (await Create(upstream.Url).ChatAsync(Chat("""{"model":"gemma:2b","messages":[{"role":"user","content":"go"}]}"""), Ct)).Failed();
+        var error = (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"gemma:2b","messages":[{"role":"user","content":"go"}]}"""), Ct)).Failed();
 
         Assert.Equal(400, error.StatusCode);
         Assert.Equal("registry.ollama.ai/library/gemma:2b does not support tools", error.Message);
@@ -388,8 +386,8 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":"llama runner process has terminated: signal: killed"}""", 500));
 
-        var failed = (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"go"}]}"""), Ct)).Failed();
-        var down = (await Create($"http://127.0.0.1:{ClosedPort()}").ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"go"}]}"""), Ct)).Failed();
+        var failed = (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"go"}]}"""), Ct)).Failed();
+        var down = (await Create($"http://127.0.0.1:{Loopback.ClosedPort()}").ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"go"}]}"""), Ct)).Failed();
 
         Assert.Equal(502, failed.StatusCode);
         Assert.DoesNotContain("killed", failed.Message, StringComparison.Ordinal);
@@ -403,7 +401,7 @@ public sealed class OllamaProviderTests
         var received = Signal();
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.NeverAnswer(received));
         var time = new FakeTimeProvider();
-        var provider = Create(upstream.Url, TimeSpan.FromSeconds(2), time);
+        var provider = Create(upstream.BaseUrl, TimeSpan.FromSeconds(2), time);
 
         var error = await TimeOutAsync(
             () => provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct),
@@ -419,10 +417,10 @@ public sealed class OllamaProviderTests
             {"model":"all-minilm","embeddings":[[0.010071029,-0.0017594862,0.05007221],[-0.0098027075,0.06042469,0.025478335]],"total_duration":14143917,"load_duration":1019500,"prompt_eval_count":8}
             """));
 
-        var result = await Create(upstream.Url).EmbedAsync(Embedding("""{"model":"all-minilm","input":["Why is the sky blue?","Why is the grass green?"],"dimensions":3,"keep_alive":"1m","truncate":false}"""), Ct);
+        var result = await Create(upstream.BaseUrl).EmbedAsync(Embedding("""{"model":"all-minilm","input":["Why is the sky blue?","Why is the grass green?"],"dimensions":3,"keep_alive":"1m","truncate":false}"""), Ct);
 
         Assert.Equal("/api/embed", upstream.Last.Path);
-        var body = upstream.Last.Body!.Value;
+        var body = upstream.Last.Body!.RootElement;
         Assert.Equal(2, body.GetProperty("input").GetArrayLength());
         Assert.Equal(3, body.GetProperty("dimensions").GetInt32());
         Assert.Equal("1m", body.GetProperty("keep_alive").GetString());
@@ -443,10 +441,10 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"model":"e","embeddings":[[1.0,2.5,-0.125]],"prompt_eval_count":1}"""));
 
-        var result = await Create(upstream.Url).EmbedAsync(Embedding("""{"model":"e","input":"hello","encoding_format":"base64"}"""), Ct);
+        var result = await Create(upstream.BaseUrl).EmbedAsync(Embedding("""{"model":"e","input":"hello","encoding_format":"base64"}"""), Ct);
 
-        Assert.Equal("hello", upstream.Last.Body!.Value.GetProperty("input").GetString());
-        Assert.False(upstream.Last.Body!.Value.TryGetProperty("encoding_format", out _));
+        Assert.Equal("hello", upstream.Last.Body!.RootElement.GetProperty("input").GetString());
+        Assert.False(upstream.Last.Body!.RootElement.TryGetProperty("encoding_format", out _));
         var bytes = Convert.FromBase64String(result.Response!.Data[0].Embedding.GetString()!);
         Assert.Equal([1.0f, 2.5f, -0.125f], MemoryMarshal.Cast<byte, float>(bytes).ToArray());
     }
@@ -456,7 +454,7 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("{}"));
 
-        var result = await Create(upstream.Url).EmbedAsync(Embedding("""{"model":"e","input":[1,2,3]}"""), Ct);
+        var result = await Create(upstream.BaseUrl).EmbedAsync(Embedding("""{"model":"e","input":[1,2,3]}"""), Ct);
 
         Assert.Equal(400, result.Error!.StatusCode);
         Assert.Equal("input", result.Error.Param);
@@ -468,7 +466,7 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":"model \"nomic\" not found, try pulling it first"}""", 404));
 
-        var result = await Create(upstream.Url).EmbedAsync(Embedding("""{"model":"nomic","input":"x"}"""), Ct);
+        var result = await Create(upstream.BaseUrl).EmbedAsync(Embedding("""{"model":"nomic","input":"x"}"""), Ct);
 
         Assert.Equal(ProviderErrorCodes.UpstreamModelNotFound, result.Error!.Code);
     }
@@ -478,8 +476,8 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"version":"0.12.6"}"""));
 
-        var health = await Create(upstream.Url + "/api").CheckHealthAsync(Ct);
-        var down = await Create($"http://127.0.0.1:{ClosedPort()}").CheckHealthAsync(Ct);
+        var health = await Create(upstream.BaseUrl + "/api").CheckHealthAsync(Ct);
+        var down = await Create($"http://127.0.0.1:{Loopback.ClosedPort()}").CheckHealthAsync(Ct);
 
         Assert.True(health.IsHealthy);
         Assert.Equal("/api/version", upstream.Last.Path);

@@ -31,7 +31,7 @@ public sealed class OpenAICompatibleProviderTests
     public async Task Chat_forwards_the_request_with_unknown_fields_credentials_and_headers()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(Completion));
-        var provider = Create(upstream.Url + "/v1/");
+        var provider = Create(upstream.BaseUrl + "/v1/");
 
         var result = await provider.ChatAsync(Chat("""
             {"model":"qwen2.5-7b","messages":[{"role":"user","content":"hi","x_note":"kept"}],"temperature":0.2,
@@ -46,7 +46,7 @@ public sealed class OpenAICompatibleProviderTests
         Assert.Equal("org-gateway", received.Headers["OpenAI-Organization"]);
         Assert.StartsWith("application/json", received.Headers["Content-Type"], StringComparison.Ordinal);
         Assert.False(received.Headers.ContainsKey("Expect"));
-        var body = received.Body!.Value;
+        var body = received.Body!.RootElement;
         Assert.Equal("qwen2.5-7b", body.GetProperty("model").GetString());
         Assert.Equal(0.2, body.GetProperty("temperature").GetDouble());
         Assert.Equal("low", body.GetProperty("reasoning_effort").GetString());
@@ -60,7 +60,7 @@ public sealed class OpenAICompatibleProviderTests
     public async Task Chat_without_api_key_sends_no_authorization()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(Completion));
-        var provider = Create(upstream.Url + "/v1", apiKey: null);
+        var provider = Create(upstream.BaseUrl + "/v1", apiKey: null);
 
         (await provider.ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
 
@@ -71,7 +71,7 @@ public sealed class OpenAICompatibleProviderTests
     public async Task Chat_parses_the_completion()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(Completion));
-        var provider = Create(upstream.Url + "/v1");
+        var provider = Create(upstream.BaseUrl + "/v1");
 
         var response = (await provider.ChatAsync(Chat("""{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
 
@@ -95,7 +95,7 @@ public sealed class OpenAICompatibleProviderTests
                "finish_reason":"tool_calls"}]}
             """;
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(toolAnswer));
-        var provider = Create(upstream.Url + "/v1");
+        var provider = Create(upstream.BaseUrl + "/v1");
         const string tools = """[{"type":"function","function":{"name":"get_weather","description":"Weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]},"strict":true}}]""";
 
         var response = (await provider.ChatAsync(Chat($$$"""
@@ -105,7 +105,7 @@ public sealed class OpenAICompatibleProviderTests
               {"role":"tool","tool_call_id":"call_0","content":"cold"}]}
             """), Ct)).Completed();
 
-        var body = upstream.Last.Body!.Value;
+        var body = upstream.Last.Body!.RootElement;
         Assert.Equal(JsonSerializer.Serialize(JsonDocument.Parse(tools).RootElement), JsonSerializer.Serialize(body.GetProperty("tools")));
         Assert.Equal("auto", body.GetProperty("tool_choice").GetString());
         var assistant = body.GetProperty("messages")[1];
@@ -124,16 +124,16 @@ public sealed class OpenAICompatibleProviderTests
     public async Task Stream_yields_each_chunk_as_it_arrives()
     {
         var release = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
-            await FakeUpstream.WriteEventAsync(context, Chunk("""{"role":"assistant","content":"Hel"}"""));
+            await context.Response.WriteEventAsync(Chunk("""{"role":"assistant","content":"Hel"}"""));
             await release.Task.WaitAsync(context.RequestAborted);
-            await FakeUpstream.WriteEventAsync(context, Chunk("""{"content":"lo"}"""));
-            await FakeUpstream.WriteEventAsync(context, Chunk("{}", "\"stop\""));
-            await FakeUpstream.WriteEventAsync(context, "[DONE]");
+            await context.Response.WriteEventAsync(Chunk("""{"content":"lo"}"""));
+            await context.Response.WriteEventAsync(Chunk("{}", "\"stop\""));
+            await context.Response.WriteEventAsync("[DONE]");
         });
-        var provider = Create(upstream.Url + "/v1");
+        var provider = Create(upstream.BaseUrl + "/v1");
 
         var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
 
@@ -147,27 +147,25 @@ public sealed class OpenAICompatibleProviderTests
         Assert.True(await chunks.MoveNextAsync());
         Assert.Equal("stop", chunks.Current.Choices[0].FinishReason);
         Assert.False(await chunks.MoveNextAsync());
-        Assert.True(upstream.Last.Body!.Value.GetProperty("stream").GetBoolean());
+        Assert.True(upstream.Last.Body!.RootElement.GetProperty("stream").GetBoolean());
     }
 
     [Fact]
     public async Task Cancelling_a_stream_aborts_the_upstream_request()
     {
-        var aborted = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.WriteThenHold(FirstEvent, aborted));
-        var provider = Create(upstream.Url + "/v1");
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.WriteThenHold(FirstEvent));
+        var provider = Create(upstream.BaseUrl + "/v1");
 
         await AssertCancellingAbortsUpstreamAsync(
             token => provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), token),
-            aborted.Task);
+            upstream.RequestAborted.Task);
     }
 
     [Fact]
     public async Task Abandoning_a_stream_releases_the_upstream_request()
     {
-        var aborted = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.WriteThenHold(FirstEvent, aborted));
-        var provider = Create(upstream.Url + "/v1");
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.WriteThenHold(FirstEvent));
+        var provider = Create(upstream.BaseUrl + "/v1");
 
         var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
         await foreach (var chunk in result.Chunks().WithCancellation(Ct))
@@ -176,23 +174,14 @@ public sealed class OpenAICompatibleProviderTests
             break;
         }
 
-        await aborted.Task.WaitAsync(Guard, Ct);
+        await upstream.RequestAborted.Task.WaitAsync(Guard, Ct);
     }
 
     [Fact]
     public async Task Stream_error_event_becomes_a_stream_exception()
     {
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
-        {
-            context.Response.ContentType = "text/event-stream";
-            await FakeUpstream.WriteEventAsync(context, Chunk("""{"role":"assistant","content":"a"}"""));
-            await FakeUpstream.WriteEventAsync(context, """{"error":{"message":"overloaded","type":"server_error"}}""");
-        });
-        var provider = Create(upstream.Url + "/v1");
+        var ex = await StreamFailureAsync(Chunk("""{"role":"assistant","content":"a"}"""), """{"error":{"message":"overloaded","type":"server_error"}}""");
 
-        var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
-
-        var ex = await Assert.ThrowsAsync<ChatStreamException>(() => result.Chunks().ToListAsync());
         Assert.Equal(502, ex.Error.StatusCode);
     }
 
@@ -200,14 +189,14 @@ public sealed class OpenAICompatibleProviderTests
     public async Task Stream_cut_off_by_the_upstream_becomes_a_stream_exception()
     {
         var cut = Signal();
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
-            await FakeUpstream.WriteEventAsync(context, Chunk("""{"role":"assistant","content":"a"}"""));
+            await context.Response.WriteEventAsync(Chunk("""{"role":"assistant","content":"a"}"""));
             await cut.Task.WaitAsync(context.RequestAborted);
             context.Abort();
         });
-        var provider = Create(upstream.Url + "/v1");
+        var provider = Create(upstream.BaseUrl + "/v1");
 
         var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
         await using var chunks = result.Chunks().GetAsyncEnumerator(Ct);
@@ -222,16 +211,8 @@ public sealed class OpenAICompatibleProviderTests
     [Fact]
     public async Task Stream_with_invalid_json_event_becomes_a_stream_exception()
     {
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
-        {
-            context.Response.ContentType = "text/event-stream";
-            await FakeUpstream.WriteEventAsync(context, "{not json");
-        });
-        var provider = Create(upstream.Url + "/v1");
+        var ex = await StreamFailureAsync("{not json");
 
-        var result = await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
-
-        var ex = await Assert.ThrowsAsync<ChatStreamException>(() => result.Chunks().ToListAsync());
         Assert.Equal(502, ex.Error.StatusCode);
     }
 
@@ -239,7 +220,7 @@ public sealed class OpenAICompatibleProviderTests
     public async Task Stream_request_failing_upstream_fails_before_streaming()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"Invalid 'messages'","type":"invalid_request_error","param":"messages","code":null}}""", 400));
-        var provider = Create(upstream.Url + "/v1");
+        var provider = Create(upstream.BaseUrl + "/v1");
 
         var error = (await provider.ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Failed();
 
@@ -252,11 +233,11 @@ public sealed class OpenAICompatibleProviderTests
     public async Task Stream_request_answered_with_a_whole_completion_is_replayed_as_chunks()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(Completion));
-        var provider = Create(upstream.Url + "/v1");
+        var provider = Create(upstream.BaseUrl + "/v1");
 
         var chunks = await (await provider.ChatAsync(Chat("""{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Chunks().ToListAsync();
 
-        Assert.True(upstream.Last.Body!.Value.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
+        Assert.True(upstream.Last.Body!.RootElement.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
         Assert.Equal(2, chunks.Count);
         Assert.Equal("Hello! How can I help?", chunks[0].Choices[0].Delta.Content);
         Assert.Equal("stop", chunks[0].Choices[0].FinishReason);
@@ -270,14 +251,14 @@ public sealed class OpenAICompatibleProviderTests
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""
             {"object":"list","data":[{"object":"embedding","index":0,"embedding":"AACAPwAAAEA="}],"model":"text-embedding-3-small","usage":{"prompt_tokens":2,"total_tokens":2}}
             """));
-        var provider = Create(upstream.Url + "/v1");
+        var provider = Create(upstream.BaseUrl + "/v1");
 
         var result = await provider.EmbedAsync(Embedding("""{"model":"text-embedding-3-small","input":["a b"],"encoding_format":"base64","dimensions":2,"extra_thing":1}"""), Ct);
 
         Assert.Null(result.Error);
         Assert.Equal("AACAPwAAAEA=", result.Response!.Data[0].Embedding.GetString());
         Assert.Equal(2, result.Response.Usage!.PromptTokens);
-        var body = upstream.Last.Body!.Value;
+        var body = upstream.Last.Body!.RootElement;
         Assert.Equal("/v1/embeddings", upstream.Last.Path);
         Assert.Equal("base64", body.GetProperty("encoding_format").GetString());
         Assert.Equal(2, body.GetProperty("dimensions").GetInt32());
@@ -288,7 +269,7 @@ public sealed class OpenAICompatibleProviderTests
     public async Task Embedding_errors_are_mapped()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"bad key","type":"invalid_request_error"}}""", 401));
-        var provider = Create(upstream.Url + "/v1");
+        var provider = Create(upstream.BaseUrl + "/v1");
 
         var result = await provider.EmbedAsync(Embedding("""{"model":"e","input":"x"}"""), Ct);
 
@@ -299,7 +280,7 @@ public sealed class OpenAICompatibleProviderTests
     public async Task Health_is_healthy_when_models_answers()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"object":"list","data":[{"id":"m","object":"model","created":1,"owned_by":"me"}]}"""));
-        var provider = Create(upstream.Url + "/v1");
+        var provider = Create(upstream.BaseUrl + "/v1");
 
         var health = await provider.CheckHealthAsync(Ct);
 
@@ -313,18 +294,34 @@ public sealed class OpenAICompatibleProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Text("boom", 500));
 
-        var failing = await Create(upstream.Url + "/v1").CheckHealthAsync(Ct);
-        var down = await Create($"http://127.0.0.1:{ClosedPort()}/v1").CheckHealthAsync(Ct);
+        var failing = await Create(upstream.BaseUrl + "/v1").CheckHealthAsync(Ct);
+        var down = await Create($"http://127.0.0.1:{Loopback.ClosedPort()}/v1").CheckHealthAsync(Ct);
 
         Assert.False(failing.IsHealthy);
         Assert.False(down.IsHealthy);
         Assert.Contains("lmstudio", down.Detail, StringComparison.Ordinal);
     }
 
+    /// <summary>Streams <paramref name="events"/> from an upstream and returns the exception that reading the stream ends with.</summary>
+    private static async Task<ChatStreamException> StreamFailureAsync(params string[] events)
+    {
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            foreach (var data in events)
+            {
+                await context.Response.WriteEventAsync(data);
+            }
+        });
+        var result = await Create(upstream.BaseUrl + "/v1").ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct);
+
+        return await Assert.ThrowsAsync<ChatStreamException>(() => result.Chunks().ToListAsync());
+    }
+
     private static Task FirstEvent(HttpContext context)
     {
         context.Response.ContentType = "text/event-stream";
-        return FakeUpstream.WriteEventAsync(context, Chunk("""{"role":"assistant","content":"a"}"""));
+        return context.Response.WriteEventAsync(Chunk("""{"role":"assistant","content":"a"}"""));
     }
 
     private static string Chunk(string delta, string finishReason = "null") =>

@@ -43,8 +43,8 @@ public sealed class RegistrationTests
         var received = Signal();
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.NeverAnswer(received));
 
-        var openai = factories[ProviderTypes.OpenAI].Create(new ProviderOptions { Name = "o", Type = ProviderTypes.OpenAI, BaseUrl = upstream.Url + "/v1", Timeout = TimeSpan.FromSeconds(1) });
-        var ollama = factories[ProviderTypes.Ollama].Create(new ProviderOptions { Name = "l", Type = ProviderTypes.Ollama, BaseUrl = upstream.Url });
+        var openai = factories[ProviderTypes.OpenAI].Create(new ProviderOptions { Name = "o", Type = ProviderTypes.OpenAI, BaseUrl = upstream.BaseUrl + "/v1", Timeout = TimeSpan.FromSeconds(1) });
+        var ollama = factories[ProviderTypes.Ollama].Create(new ProviderOptions { Name = "l", Type = ProviderTypes.Ollama, BaseUrl = upstream.BaseUrl });
         var error = await TimeOutAsync(() => openai.ChatAsync(Chat("""{"model":"m","messages":[{"role":"user","content":"x"}]}"""), Ct), received.Task, time, TimeSpan.FromSeconds(1));
 
         Assert.IsType<OpenAICompatibleProvider>(openai);
@@ -87,7 +87,7 @@ public sealed class RegistrationTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"version":"1"}"""));
         var provider = new OllamaProvider(
-            new ProviderOptions { Name = "l", BaseUrl = upstream.Url, ApiKey = "k", Headers = new(StringComparer.OrdinalIgnoreCase) { ["authorization"] = "Basic dTpw" } },
+            new ProviderOptions { Name = "l", BaseUrl = upstream.BaseUrl, ApiKey = "k", Headers = new(StringComparer.OrdinalIgnoreCase) { ["authorization"] = "Basic dTpw" } },
             ProviderHttpClients.CreateClient());
 
         await provider.CheckHealthAsync(Ct);

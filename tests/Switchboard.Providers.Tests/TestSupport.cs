@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Switchboard.OpenAI;
@@ -21,16 +19,6 @@ internal static class TestSupport
         JsonSerializer.Deserialize(json, OpenAIJsonContext.Default.EmbeddingRequest)!;
 
     public static TaskCompletionSource Signal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>A loopback port nothing listens on: bound, read, then released.</summary>
-    public static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public static ChatCompletionResponse Completed(this ChatResult result) =>
         Assert.IsType<ChatResult.Completed>(result).Response;

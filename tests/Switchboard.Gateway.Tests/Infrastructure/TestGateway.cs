@@ -1,9 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenAI;
 using Switchboard.Cli.Commands;
@@ -53,8 +50,7 @@ public sealed class TestGateway : IAsyncDisposable
             ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
         });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestGateway(app, address, directory);
+        return new TestGateway(app, app.ListeningUrl(), directory);
     }
 
     /// <summary>The official OpenAI SDK pointed at the gateway, with its own retries off so tests see each answer.</summary>
@@ -68,9 +64,7 @@ public sealed class TestGateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await _app.StopAsync(stopping.Token);
-        await _app.DisposeAsync();
+        await _app.StopAndDisposeAsync();
         if (_configDirectory is not null)
         {
             Directory.Delete(_configDirectory, recursive: true);

@@ -1,11 +1,12 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Switchboard.Gateway.Tests.Infrastructure;
+namespace Switchboard.Testing;
 
 /// <summary>Answers in the shapes of the OpenAI API reference, for fake upstreams.</summary>
 public static class OpenAIUpstreamResponses
 {
+    /// <summary>A chat completion whose one choice says <paramref name="content"/> and stops.</summary>
     public static string Completion(string model, string content) => $$"""
         {
           "id": "chatcmpl-upstream1",
@@ -30,6 +31,7 @@ public static class OpenAIUpstreamResponses
         }
         """;
 
+    /// <summary>A chat completion that calls the tool <c>get_current_weather</c> (call id <c>call_abc123</c>).</summary>
     public static string ToolCallCompletion(string model) => $$"""
         {
           "id": "chatcmpl-upstream2",
@@ -54,6 +56,7 @@ public static class OpenAIUpstreamResponses
         }
         """;
 
+    /// <summary>One <c>chat.completion.chunk</c> on one line; <paramref name="role"/> adds the assistant role to the delta.</summary>
     public static string Chunk(string model, string? content, string? finishReason = null, bool role = false)
     {
         var delta = new StringBuilder("{");
@@ -67,16 +70,11 @@ public static class OpenAIUpstreamResponses
         return $"{{\"id\":\"chatcmpl-upstream3\",\"object\":\"chat.completion.chunk\",\"created\":1694268190,\"model\":\"{model}\",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[{{\"index\":0,\"delta\":{delta},\"logprobs\":null,\"finish_reason\":{finish}}}]}}";
     }
 
-    public static async Task WriteEventAsync(HttpResponse response, string data)
-    {
-        await response.WriteAsync("data: " + data + "\n\n");
-        await response.Body.FlushAsync();
-    }
+    /// <inheritdoc cref="HttpResponseExtensions.WriteEventAsync"/>
+    /// <remarks>Same as <c>response.WriteEventAsync(data)</c>; kept for the tests written against this name.</remarks>
+    public static Task WriteEventAsync(HttpResponse response, string data) => response.WriteEventAsync(data);
 
-    public static Task WriteJsonAsync(HttpResponse response, string json, int status = 200)
-    {
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        return response.WriteAsync(json);
-    }
+    /// <inheritdoc cref="HttpResponseExtensions.WriteJsonAsync"/>
+    /// <remarks>Same as <c>response.WriteJsonAsync(json, status)</c>; kept for the tests written against this name.</remarks>
+    public static Task WriteJsonAsync(HttpResponse response, string json, int status = 200) => response.WriteJsonAsync(json, status);
 }
