@@ -502,9 +502,9 @@ public sealed class OllamaProviderTests
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(
             $$"""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi"},"done":true,"done_reason":"stop","logprobs":{{Tokens}}}"""));
 
-        var completion = (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","logprobs":true,"top_logprobs":2,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
+        var completion = (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","logprobs":true,"top_logprobs":2,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
 
-        var body = upstream.Last.Body!.Value;
+        var body = upstream.Last.Body!.RootElement;
         Assert.True(body.GetProperty("logprobs").GetBoolean());
         Assert.Equal(2, body.GetProperty("top_logprobs").GetInt32());
         var logprobs = completion.Choices[0].Logprobs!.Value;
@@ -520,23 +520,23 @@ public sealed class OllamaProviderTests
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
-        var completion = (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","top_logprobs":2,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
+        var completion = (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","top_logprobs":2,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
 
-        Assert.False(upstream.Last.Body!.Value.TryGetProperty("logprobs", out _));
-        Assert.False(upstream.Last.Body!.Value.TryGetProperty("top_logprobs", out _));
+        Assert.False(upstream.Last.Body!.RootElement.TryGetProperty("logprobs", out _));
+        Assert.False(upstream.Last.Body!.RootElement.TryGetProperty("top_logprobs", out _));
         Assert.Null(completion.Choices[0].Logprobs);
     }
 
     [Fact]
     public async Task Streamed_logprobs_arrive_with_their_chunk()
     {
-        await using var upstream = await FakeUpstream.StartAsync(async context =>
+        await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
-            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi"},"done":false,"logprobs":[{"token":"Hi","logprob":-0.5,"bytes":[72,105],"top_logprobs":[]}]}""");
-            await FakeUpstream.WriteLineAsync(context, """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}""");
+            await context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi"},"done":false,"logprobs":[{"token":"Hi","logprob":-0.5,"bytes":[72,105],"top_logprobs":[]}]}""");
+            await context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}""");
         });
 
-        var chunks = await (await Create(upstream.Url).ChatAsync(Chat("""{"model":"m","stream":true,"logprobs":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Chunks().ToListAsync();
+        var chunks = await (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","stream":true,"logprobs":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Chunks().ToListAsync();
 
         Assert.Equal(-0.5, chunks[0].Choices[0].Logprobs!.Value.GetProperty("content")[0].GetProperty("logprob").GetDouble());
         Assert.Null(chunks[1].Choices[0].Logprobs);
