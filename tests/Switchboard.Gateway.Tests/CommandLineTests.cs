@@ -71,6 +71,95 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task SigtermLetsAStreamUnderWayFinishBeforeTheProcessExits()
+    {
+        // About 3.5 s of streaming: longer than System.CommandLine's 2 s termination grace, shorter than the configured 30 s.
+        var fixtures = Path.Combine(_directory.FullName, "slow.yaml");
+        await File.WriteAllTextAsync(fixtures, """
+            fixtures:
+              - name: slow
+                match: { last_user: go }
+                response:
+                  content: one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty last
+                  stream: { chunk_size: 1, tokens_per_second: 6 }
+            """, TestContext.Current.CancellationToken);
+        var config = Path.Combine(_directory.FullName, "slow-serve.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            providers:
+              - {name: fake, type: mock, fixtures: "{{fixtures}}"}
+            models:
+              - {name: m, deployments: [{provider: fake}]}
+            server:
+              shutdown_timeout: 30s
+            """, TestContext.Current.CancellationToken);
+        var port = Switchboard.Testing.Loopback.ClosedPort();
+        var start = new ProcessStartInfo("dotnet", ["exec", typeof(BuiltInProviders).Assembly.Location, "serve", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        guard.CancelAfter(TimeSpan.FromMinutes(1));
+        _ = process.StandardOutput.ReadToEndAsync(guard.Token);
+        _ = process.StandardError.ReadToEndAsync(guard.Token);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await WaitUntilHealthyAsync(http, guard.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = new StringContent("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, guard.Token);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(guard.Token));
+            while (await reader.ReadLineAsync(guard.Token) is { } line && !line.Contains("one", StringComparison.Ordinal))
+            {
+            }
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(guard.Token);
+            }
+
+            var rest = await reader.ReadToEndAsync(guard.Token);
+            await process.WaitForExitAsync(guard.Token);
+
+            Assert.Contains("last", rest, StringComparison.Ordinal);
+            Assert.EndsWith("data: [DONE]\n\n", rest, StringComparison.Ordinal);
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    private static async Task WaitUntilHealthyAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var health = await http.GetAsync("/health", cancellationToken);
+                if (health.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task HelpListsTheCommands()
     {
         var (exitCode, stdout, _) = await RunAsync("--help");

@@ -23,6 +23,8 @@ public static class SwitchboardCommandLine
             return UsageError;
         }
 
-        return await parseResult.InvokeAsync();
+        // SIGTERM and Ctrl+C are left to the host, which lets requests under way finish within
+        // server.shutdown_timeout; System.CommandLine's own handler would kill the process after 2 s.
+        return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }
