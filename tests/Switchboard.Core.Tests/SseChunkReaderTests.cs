@@ -98,6 +98,46 @@ public sealed class SseChunkReaderTests
         Assert.Equal(502, ex.Error.StatusCode);
     }
 
+    [Theory]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}]}""", """{"choices":[{"index":1,"delta":{"content":"b"},"finish_reason":null}]}""")]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""", """{"choices":[{"index":0,"delta":{"content":"b"},"finish_reason":null}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}""")]
+    public async Task AStreamCutOffWhileAChoiceIsStillOpenIsAnError(string first, string second)
+    {
+        // n = 2 with one choice finished; vLLM's usage on every chunk. Neither says the answer is complete.
+        var ex = await Assert.ThrowsAsync<ChatStreamException>(() => CollectAsync($"data: {first}\n\ndata: {second}\n\n"));
+
+        Assert.Contains("before it was complete", ex.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EveryChoiceFinishedOrAClosingUsageEventCompletesAStreamWithoutDone()
+    {
+        const string A = """{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}]}""";
+        const string B = """{"choices":[{"index":1,"delta":{"content":"b"},"finish_reason":"length"}]}""";
+        const string Usage = """{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}""";
+
+        Assert.Equal(2, (await CollectAsync($"data: {A}\n\ndata: {B}\n\n")).Count);
+        Assert.Single(await CollectAsync($"data: {Usage}\n\n"));
+    }
+
+    [Fact]
+    public async Task AnEventThatIsNotValidUtf8IsAnError()
+    {
+        var body = Encoding.UTF8.GetBytes("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"AB\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+        var at = Array.IndexOf(body, (byte)'A');
+        body[at] = 0xC3;
+        body[at + 1] = 0x28;
+
+        var ex = await Assert.ThrowsAsync<ChatStreamException>(async () =>
+        {
+            await foreach (var _ in SseChunkReader.ReadChunksAsync(new MemoryStream(body), TestContext.Current.CancellationToken))
+            {
+            }
+        });
+
+        Assert.Contains("UTF-8", ex.Error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<List<StreamedChunk>> CollectAsync(string body)
     {
         var events = new List<StreamedChunk>();

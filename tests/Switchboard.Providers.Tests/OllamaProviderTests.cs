@@ -541,4 +541,18 @@ public sealed class OllamaProviderTests
         Assert.Equal(-0.5, chunks[0].Choices[0].Logprobs!.Value.GetProperty("content")[0].GetProperty("logprob").GetDouble());
         Assert.Null(chunks[1].Choices[0].Logprobs);
     }
+
+    [Fact]
+    public async Task Logprobs_get_the_fields_ollama_leaves_out_when_empty()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(
+            """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi"},"done":true,"done_reason":"stop","logprobs":[{"token":"Hi","logprob":-0.25}]}"""));
+
+        var completion = (await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","logprobs":true,"messages":[{"role":"user","content":"hi"}]}"""), Ct)).Completed();
+
+        var first = completion.Choices[0].Logprobs!.Value.GetProperty("content")[0];
+        Assert.Equal("Hi", first.GetProperty("token").GetString());
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("bytes").ValueKind);
+        Assert.Equal(0, first.GetProperty("top_logprobs").GetArrayLength());
+    }
 }

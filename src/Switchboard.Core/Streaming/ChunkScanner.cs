@@ -5,9 +5,20 @@ namespace Switchboard.Streaming;
 
 /// <summary>What <see cref="ChunkScanner.Scan"/> learned about one event without building objects.</summary>
 /// <param name="IsChunk">A JSON object shaped like a chunk (no <c>error</c>, <c>choices</c> an array of objects if present).</param>
-/// <param name="Finishes">A choice has a <c>finish_reason</c> or the event carries <c>usage</c>.</param>
+/// <param name="Choices">The choice indexes the event carries, one bit each (index 63 and above share the last bit).</param>
+/// <param name="FinishedChoices">The choice indexes that have a <c>finish_reason</c> in this event.</param>
 /// <param name="HasUsage">The event carries a <c>usage</c> object.</param>
-public readonly record struct ChunkScan(bool IsChunk, bool Finishes, bool HasUsage);
+public readonly record struct ChunkScan(bool IsChunk, ulong Choices, ulong FinishedChoices, bool HasUsage)
+{
+    /// <summary>
+    /// A choice ends here, or this is the usage event that follows the last choice (usage and no choices).
+    /// Usage on a chunk that still carries content (vLLM's continuous usage) does not end anything.
+    /// </summary>
+    public bool Finishes => FinishedChoices != 0 || (HasUsage && Choices == 0);
+
+    /// <summary>The bit of a choice index in <see cref="Choices"/> and <see cref="FinishedChoices"/>.</summary>
+    public static ulong Bit(int index) => 1UL << Math.Clamp(index, 0, 63);
+}
 
 /// <summary>
 /// Checks an upstream SSE event in one forward pass of <see cref="Utf8JsonReader"/> (valid JSON, an object,
@@ -76,13 +87,14 @@ public static class ChunkScanner
             return default;
         }
 
-        bool finishes = false, hasUsage = false;
+        ulong choices = 0, finished = 0;
+        var hasUsage = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("choices"u8))
             {
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray || !ScanChoices(ref reader, ref finishes))
+                if (reader.TokenType != JsonTokenType.StartArray || !ScanChoices(ref reader, ref choices, ref finished))
                 {
                     return default;
                 }
@@ -92,7 +104,7 @@ public static class ChunkScanner
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    hasUsage = finishes = true;
+                    hasUsage = true;
                     reader.Skip();
                 }
                 else if (reader.TokenType != JsonTokenType.Null)
@@ -117,11 +129,11 @@ public static class ChunkScanner
             return default;
         }
 
-        return new ChunkScan(true, finishes, hasUsage);
+        return new ChunkScan(true, choices, finished, hasUsage);
     }
 
-    /// <summary>Reads a <c>choices</c> array up to its end, noting any non-null <c>finish_reason</c>.</summary>
-    private static bool ScanChoices(ref Utf8JsonReader reader, ref bool finishes)
+    /// <summary>Reads a <c>choices</c> array up to its end, noting each choice's index and whether it finished.</summary>
+    private static bool ScanChoices(ref Utf8JsonReader reader, ref ulong choices, ref ulong finished)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -130,26 +142,39 @@ public static class ChunkScanner
                 return false;
             }
 
+            var index = 0;
+            var finishes = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isFinishReason = reader.ValueTextEquals("finish_reason"u8);
-                reader.Read();
-                if (!isFinishReason)
+                if (reader.ValueTextEquals("index"u8))
                 {
-                    reader.Skip();
-                    continue;
-                }
-
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.String:
-                        finishes = true;
-                        break;
-                    case JsonTokenType.Null:
-                        break;
-                    default:
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out index))
+                    {
                         return false;
+                    }
                 }
+                else if (reader.ValueTextEquals("finish_reason"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
+                    {
+                        return false;
+                    }
+
+                    finishes = reader.TokenType == JsonTokenType.String;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            choices |= ChunkScan.Bit(index);
+            if (finishes)
+            {
+                finished |= ChunkScan.Bit(index);
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text.Unicode;
 using Switchboard.Errors;
 
 namespace Switchboard.Streaming;
@@ -19,7 +20,7 @@ public static class SseChunkReader
         ArgumentNullException.ThrowIfNull(body);
         // Each event is checked straight from the parser's buffer; only its bytes are kept, no objects built.
         var parser = SseParser.Create(body, static (_, data) => data.SequenceEqual("[DONE]"u8) ? null : ReadEvent(data));
-        var finished = false;
+        var progress = new StreamProgress();
         await foreach (var item in parser.EnumerateAsync(cancellationToken))
         {
             if (item.Data is not { } chunk)
@@ -27,12 +28,12 @@ public static class SseChunkReader
                 yield break;
             }
 
-            finished |= chunk.Finishes;
+            progress.Add(chunk);
             yield return chunk;
         }
 
-        // Some servers omit [DONE]; a stream whose choices finished is complete all the same.
-        if (!finished)
+        // Some servers omit [DONE]; a stream whose every choice finished is complete all the same.
+        if (!progress.IsComplete)
         {
             throw new ChatStreamException(GatewayError.BadGateway("The upstream ended the stream before it was complete."));
         }
@@ -45,6 +46,12 @@ public static class SseChunkReader
         if (!scan.IsChunk)
         {
             throw new ChatStreamException(ChunkScanner.DescribeBadEvent(data));
+        }
+
+        // The reader checks JSON structure, not the UTF-8 inside strings; the client decodes every byte.
+        if (!Utf8.IsValid(data))
+        {
+            throw new ChatStreamException(GatewayError.BadGateway("The upstream sent a stream event that is not valid UTF-8."));
         }
 
         // An event sent as several data: lines arrives joined with line breaks, which one data: line cannot carry.

@@ -16,22 +16,24 @@ public sealed class StreamedChunk
     private readonly ReadOnlyMemory<byte> _json;
     private ChatCompletionChunk? _chunk;
 
-    private StreamedChunk(ReadOnlyMemory<byte> json, ChatCompletionChunk? chunk, bool finishes, bool hasUsage)
+    private StreamedChunk(ReadOnlyMemory<byte> json, ChatCompletionChunk? chunk, ChunkScan scan)
     {
         _json = json;
         _chunk = chunk;
-        Finishes = finishes;
-        HasUsage = hasUsage;
+        Scan = scan;
     }
 
     /// <summary>
-    /// True when the event ends a choice (a <c>finish_reason</c>) or carries the usage, i.e. the stream may
-    /// end after it. Known without parsing the chunk.
+    /// True when the event ends a choice (a <c>finish_reason</c>) or is the usage event after the last
+    /// choice. Known without parsing the chunk.
     /// </summary>
-    public bool Finishes { get; }
+    public bool Finishes => Scan.Finishes;
 
     /// <summary>True when the event carries a <c>usage</c> object. Known without parsing the chunk.</summary>
-    public bool HasUsage { get; }
+    public bool HasUsage => Scan.HasUsage;
+
+    /// <summary>Which choices the event carries and which of them finish in it.</summary>
+    internal ChunkScan Scan { get; }
 
     /// <summary>The upstream's JSON for this event, when it is forwarded as it came; empty otherwise.</summary>
     public ReadOnlyMemory<byte> Json => _json;
@@ -49,11 +51,17 @@ public sealed class StreamedChunk
     public static StreamedChunk From(ChatCompletionChunk chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
-        return new StreamedChunk(
-            ReadOnlyMemory<byte>.Empty,
-            chunk,
-            chunk.Usage is not null || chunk.Choices.Any(static c => c.FinishReason is not null),
-            chunk.Usage is not null);
+        ulong choices = 0, finished = 0;
+        foreach (var choice in chunk.Choices)
+        {
+            choices |= ChunkScan.Bit(choice.Index);
+            if (choice.FinishReason is not null)
+            {
+                finished |= ChunkScan.Bit(choice.Index);
+            }
+        }
+
+        return new StreamedChunk(ReadOnlyMemory<byte>.Empty, chunk, new ChunkScan(true, choices, finished, chunk.Usage is not null));
     }
 
     /// <summary>
@@ -67,7 +75,7 @@ public sealed class StreamedChunk
             throw new ArgumentException("An event needs its JSON.", nameof(utf8Json));
         }
 
-        return new StreamedChunk(utf8Json, null, scan.Finishes, scan.HasUsage);
+        return new StreamedChunk(utf8Json, null, scan);
     }
 
     /// <summary>Parses one event's data as a chunk.</summary>

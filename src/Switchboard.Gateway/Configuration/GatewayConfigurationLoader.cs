@@ -66,7 +66,7 @@ public static class GatewayConfigurationLoader
             {
                 if (!DurationParser.TryParse(value, out var duration))
                 {
-                    throw new ConfigurationFileException($"{source}: {DisplayKey(key)}: '{value}' is not a duration; write e.g. 30s, 500ms, 2m or 00:00:30.");
+                    throw new ConfigurationFileException($"{source}: {DisplayKey(key)}: '{value}' is not a duration longer than zero; write e.g. 30s, 500ms, 2m or 00:00:30.");
                 }
 
                 resolved[key] = duration.ToString("c", CultureInfo.InvariantCulture);

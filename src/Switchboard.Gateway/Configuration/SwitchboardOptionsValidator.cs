@@ -187,9 +187,9 @@ public sealed class SwitchboardOptionsValidator(
             failures.Add("server.max_body_bytes: must be greater than 0.");
         }
 
-        if (options.Server.ShutdownTimeout < TimeSpan.Zero)
+        if (options.Server.ShutdownTimeout <= TimeSpan.Zero)
         {
-            failures.Add("server.shutdown_timeout: must not be negative.");
+            failures.Add("server.shutdown_timeout: must be longer than zero.");
         }
     }
 }

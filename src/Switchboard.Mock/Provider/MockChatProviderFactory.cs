@@ -61,6 +61,9 @@ public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCou
                 watcher = new FixtureWatcher(engine, path, loggers?.CreateLogger<FixtureWatcher>(), time);
                 watcher.Adopt(files);
                 watcher.Start();
+                // The files were parsed during validation, before the watcher took their fingerprints: read them
+                // once more so an edit made in between is not missed until the file changes again.
+                watcher.Reload(force: true);
             }
         }
 

@@ -44,8 +44,9 @@ internal static class OllamaResponseMapper
     }
 
     /// <summary>
-    /// OpenAI's <c>{"content": [...]}</c> around Ollama's token list, whose entries already have OpenAI's
-    /// per-token shape; null when Ollama sent none.
+    /// OpenAI's <c>{"content": [...], "refusal": null}</c> from Ollama's token list; null when Ollama sent
+    /// none. Ollama leaves out empty <c>top_logprobs</c> and <c>bytes</c>; OpenAI always sends both (an
+    /// empty list, null), and typed clients expect them.
     /// </summary>
     public static JsonElement? Logprobs(JsonElement? tokens)
     {
@@ -58,13 +59,66 @@ internal static class OllamaResponseMapper
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WritePropertyName("content"u8);
-            list.WriteTo(writer);
+            writer.WriteStartArray("content"u8);
+            foreach (var token in list.EnumerateArray())
+            {
+                writer.WriteStartObject();
+                WriteTokenFields(writer, token);
+                writer.WriteStartArray("top_logprobs"u8);
+                if (token.ValueKind == JsonValueKind.Object && token.TryGetProperty("top_logprobs", out var top) && top.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var alternative in top.EnumerateArray())
+                    {
+                        writer.WriteStartObject();
+                        WriteTokenFields(writer, alternative);
+                        writer.WriteEndObject();
+                    }
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
             writer.WriteNull("refusal"u8);
             writer.WriteEndObject();
         }
 
         return JsonElement.Parse(buffer.WrittenSpan);
+    }
+
+    private static void WriteTokenFields(Utf8JsonWriter writer, JsonElement token)
+    {
+        var isObject = token.ValueKind == JsonValueKind.Object;
+        writer.WritePropertyName("token"u8);
+        if (isObject && token.TryGetProperty("token", out var text) && text.ValueKind == JsonValueKind.String)
+        {
+            text.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteStringValue(string.Empty);
+        }
+
+        writer.WritePropertyName("logprob"u8);
+        if (isObject && token.TryGetProperty("logprob", out var logprob) && logprob.ValueKind == JsonValueKind.Number)
+        {
+            logprob.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNumberValue(0);
+        }
+
+        writer.WritePropertyName("bytes"u8);
+        if (isObject && token.TryGetProperty("bytes", out var bytes) && bytes.ValueKind == JsonValueKind.Array)
+        {
+            bytes.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
     }
 
     public static Usage ToUsage(OllamaChatResponse response) => Usage.Of(response.PromptEvalCount ?? 0, response.EvalCount ?? 0);
