@@ -188,7 +188,9 @@ public sealed class RouterCircuitTests
         await SendManyAsync(router, 2);
         _time.Advance(Cooldown);
         var release = new TaskCompletionSource<ChatResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _first.Reply = _ => new ValueTask<ChatResult>(release.Task);
+        var calls = 0;
+        // Only the first call (the trial) waits; a second call here would be the bug this test looks for.
+        _first.Reply = _ => Interlocked.Increment(ref calls) == 1 ? new ValueTask<ChatResult>(release.Task) : ValueTask.FromResult(ScriptedProvider.Ok());
 
         var trial = SendAsync(router);
         var (meanwhile, context) = await SendAsync(router);
