@@ -18,6 +18,7 @@ public sealed class RouterCircuitTests
     private readonly FakeTimeProvider _time = new();
     private readonly ScriptedProvider _first = new("first");
     private readonly ScriptedProvider _second = new("second");
+    private readonly ScriptedProvider _mock = new("fake", "mock");
 
     /// <summary>Model <c>main</c> on the given providers (round-robin, so picks are deterministic), optionally falling back to <c>backup</c> on <c>second</c>.</summary>
     private Router CreateRouter(int failures = 3, int retries = 0, bool fallback = false, params ScriptedProvider[] deployments)
@@ -38,7 +39,7 @@ public sealed class RouterCircuitTests
                 Fallbacks = fallback ? new() { ["main"] = ["backup"] } : new(),
             },
         };
-        var providers = new Dictionary<string, IChatProvider> { [_first.Name] = _first, [_second.Name] = _second };
+        var providers = new Dictionary<string, IChatProvider> { [_first.Name] = _first, [_second.Name] = _second, [_mock.Name] = _mock };
         return new Router(
             new RouteTable(options, providers, _time),
             [new RoundRobinPolicy(), new WeightedRandomPolicy()],
@@ -238,5 +239,16 @@ public sealed class RouterCircuitTests
         await SendManyAsync(router, 10);
 
         Assert.Equal(10, _first.Calls);
+    }
+
+    [Fact]
+    public async Task MockProviderFaultsNeverOpenItsCircuit()
+    {
+        _mock.AnswersWith(500);
+        var router = CreateRouter(failures: 2, deployments: [_mock]);
+
+        await SendManyAsync(router, 10);
+
+        Assert.Equal(10, _mock.Calls);
     }
 }

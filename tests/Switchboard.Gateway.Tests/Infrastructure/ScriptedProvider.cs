@@ -5,13 +5,13 @@ using Switchboard.Pipeline;
 namespace Switchboard.Gateway.Tests.Infrastructure;
 
 /// <summary>A hand-written provider for router tests: answers with whatever <see cref="Reply"/> says and counts calls.</summary>
-public sealed class ScriptedProvider(string name) : IChatProvider
+public sealed class ScriptedProvider(string name, string type = "scripted") : IChatProvider
 {
     private int _calls;
 
     public string Name => name;
 
-    public string Type => "scripted";
+    public string Type => type;
 
     public int Calls => Volatile.Read(ref _calls);
 
