@@ -31,7 +31,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<ProviderRegistry>();
         services.TryAddSingleton(sp => new RouteTable(
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value,
-            sp.GetRequiredService<ProviderRegistry>().Providers));
+            sp.GetRequiredService<ProviderRegistry>().Providers,
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<Router>();
 
         services.TryAddSingleton<ValidationStage>();

@@ -110,6 +110,30 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains("routing.retries: 'many' is not a whole number", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("circuit_breaker: {failures: -1}", "routing.circuit_breaker.failures: must be between 0 (circuit breaking off) and 1000.")]
+    [InlineData("circuit_breaker: {cooldown: 2h}", "routing.circuit_breaker.cooldown: must be greater than zero and at most 1h.")]
+    [InlineData("circuit_breaker: {cooldown: soon}", "routing.circuit_breaker.cooldown: 'soon' is not a duration")]
+    [InlineData("circuit_breaker: {failure: 3}", "routing.circuit_breaker.failure: unknown key")]
+    public void BadCircuitBreakerSettingsAreNamed(string line, string message)
+    {
+        var path = Write("breaker.yaml", "providers:\n  - {name: a, type: mock}\nmodels:\n  - {name: m, deployments: [{provider: a}]}\nrouting:\n  " + line + "\n");
+
+        var ex = BuildFails(path);
+
+        Assert.Contains("breaker.yaml: " + message, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CircuitBreakerCanBeSetFromTheEnvironment()
+    {
+        var path = Write("env-breaker.yaml", "providers:\n  - {name: a, type: mock}\nmodels:\n  - {name: m, deployments: [{provider: a}]}\n");
+
+        var ex = BuildFails(path, new Dictionary<string, string?> { ["SWITCHBOARD__Routing__Circuit_Breaker__Failures"] = "-3" });
+
+        Assert.Contains("routing.circuit_breaker.failures: must be between 0", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void EnvironmentVariablesOverrideTheFile()
     {

@@ -109,7 +109,9 @@ public static class GatewayConfigurationLoader
     private static bool IsDurationKey(string key)
     {
         var last = key[(key.LastIndexOf(':') + 1)..];
-        return last.Equals("timeout", StringComparison.OrdinalIgnoreCase) || last.EndsWith("_timeout", StringComparison.OrdinalIgnoreCase);
+        return last.Equals("timeout", StringComparison.OrdinalIgnoreCase)
+            || last.EndsWith("_timeout", StringComparison.OrdinalIgnoreCase)
+            || last.Equals("cooldown", StringComparison.OrdinalIgnoreCase);
     }
 
     private static Dictionary<string, string?> ReadFile(string path)

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Switchboard.Gateway.Configuration;
 
-/// <summary><c>routing:</c> rules from requested names to models, fallbacks, retries and timeouts.</summary>
+/// <summary><c>routing:</c> rules from requested names to models, fallbacks, retries, timeouts and circuit breaking.</summary>
 public sealed class RoutingOptions
 {
     /// <summary>Glob patterns on the requested model; the first that matches names the model to use.</summary>
@@ -20,4 +20,8 @@ public sealed class RoutingOptions
     /// <summary>How a deployment is picked among several: <c>weighted</c> (default) or <c>round-robin</c>.</summary>
     [ConfigurationKeyName("load_balancing")]
     public string LoadBalancing { get; set; } = "weighted";
+
+    /// <summary>Skips a deployment for a while after it failed several times in a row.</summary>
+    [ConfigurationKeyName("circuit_breaker")]
+    public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
 }

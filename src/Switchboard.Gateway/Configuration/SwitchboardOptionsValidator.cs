@@ -163,6 +163,16 @@ public sealed class SwitchboardOptionsValidator(
         {
             failures.Add($"routing.load_balancing: '{routing.LoadBalancing}' is not a policy; use one of: {string.Join(", ", _policies.Order(StringComparer.Ordinal))}.");
         }
+
+        if (routing.CircuitBreaker.Failures is < 0 or > 1000)
+        {
+            failures.Add("routing.circuit_breaker.failures: must be between 0 (circuit breaking off) and 1000.");
+        }
+
+        if (routing.CircuitBreaker.Cooldown <= TimeSpan.Zero || routing.CircuitBreaker.Cooldown > TimeSpan.FromHours(1))
+        {
+            failures.Add("routing.circuit_breaker.cooldown: must be greater than zero and at most 1h.");
+        }
     }
 
     private static void ValidateOthers(SwitchboardOptions options, List<string> failures)

@@ -183,8 +183,32 @@ public sealed partial class GatewayEndpoints
             Providers = results.ToDictionary(
                 r => r.provider.Name,
                 r => new ProviderHealthReport { Type = r.provider.Type, Healthy = r.health.IsHealthy, Detail = r.health.Detail }),
+            OpenCircuits = OpenCircuits(),
         };
         await OpenAIResponseWriter.WriteJsonAsync(http.Response, report, GatewayJsonContext.Default.HealthReport, http.RequestAborted);
+    }
+
+    /// <summary>
+    /// Open circuits are reported, not counted against readiness: one failing upstream should not take the
+    /// whole gateway out of a load balancer while its other models still answer.
+    /// </summary>
+    private Dictionary<string, CircuitReport>? OpenCircuits()
+    {
+        Dictionary<string, CircuitReport>? open = null;
+        foreach (var (id, circuit) in _routes.Circuits)
+        {
+            var state = circuit.State;
+            if (state != CircuitState.Closed)
+            {
+                (open ??= new(StringComparer.Ordinal))[id] = new CircuitReport
+                {
+                    State = state == CircuitState.HalfOpen ? "half_open" : "open",
+                    RetryAfter = (int)Math.Ceiling(circuit.RemainingCooldown.TotalSeconds),
+                };
+            }
+        }
+
+        return open;
     }
 
     /// <summary>The client's own <c>x-request-id</c> when it sent a sensible one, so logs on both sides line up.</summary>

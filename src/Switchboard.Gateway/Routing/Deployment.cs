@@ -5,8 +5,10 @@ namespace Switchboard.Gateway.Routing;
 /// <summary>The runtime form of one deployment: the provider instance to call and the upstream model name.</summary>
 public sealed class Deployment
 {
-    public Deployment(IChatProvider provider, string upstreamModel, double weight, decimal? inputPerMillion, decimal? outputPerMillion)
+    public Deployment(IChatProvider provider, string upstreamModel, double weight, decimal? inputPerMillion, decimal? outputPerMillion, CircuitBreaker circuit)
     {
+        ArgumentNullException.ThrowIfNull(provider);
+        Circuit = circuit;
         Provider = provider;
         UpstreamModel = upstreamModel;
         Weight = weight;
@@ -27,4 +29,7 @@ public sealed class Deployment
     public decimal? InputPerMillion { get; }
 
     public decimal? OutputPerMillion { get; }
+
+    /// <summary>Takes the deployment out of rotation while it keeps failing; shared by every model that uses the same <see cref="Id"/>.</summary>
+    public CircuitBreaker Circuit { get; }
 }

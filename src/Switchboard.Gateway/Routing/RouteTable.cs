@@ -1,5 +1,6 @@
 using Switchboard.Gateway.Configuration;
 using Switchboard.Pipeline;
+using Switchboard.Providers;
 using Switchboard.Text;
 
 namespace Switchboard.Gateway.Routing;
@@ -13,14 +14,31 @@ public sealed class RouteTable
     private readonly Dictionary<string, ModelRoute> _byName;
     private readonly List<(GlobPattern Pattern, ModelRoute Route)> _rules;
 
-    public RouteTable(SwitchboardOptions options, IReadOnlyDictionary<string, IChatProvider> providers)
+    public RouteTable(SwitchboardOptions options, IReadOnlyDictionary<string, IChatProvider> providers, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(providers);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+
+        // One breaker per upstream model: when two public models use the same provider/model, both see it fail.
+        // The built-in mock never opens: its failures are faults a fixture asked for, not an unhealthy upstream,
+        // and a test that injects a few 500s must not turn the next, unrelated fixtures into 503s.
+        var breaker = options.Routing.CircuitBreaker;
+        var circuits = new Dictionary<string, CircuitBreaker>(StringComparer.Ordinal);
+        CircuitBreaker CircuitOf(string provider, string model) =>
+            circuits.TryGetValue(provider + "/" + model, out var circuit)
+                ? circuit
+                : circuits[provider + "/" + model] = new CircuitBreaker(
+                    string.Equals(providers[provider].Type, ProviderTypes.Mock, StringComparison.OrdinalIgnoreCase) ? 0 : breaker.Failures,
+                    breaker.Cooldown,
+                    timeProvider);
+
         Models = [.. options.Models.Select(m => new ModelRoute(
             m.Name,
-            [.. m.Deployments.Select(d => new Deployment(providers[d.Provider], d.Model ?? m.Name, d.Weight, d.InputPerMillion, d.OutputPerMillion))],
+            [.. m.Deployments.Select(d => new Deployment(
+                providers[d.Provider], d.Model ?? m.Name, d.Weight, d.InputPerMillion, d.OutputPerMillion, CircuitOf(d.Provider, d.Model ?? m.Name)))],
             options.Routing.Fallbacks.TryGetValue(m.Name, out var fallbacks) ? [.. fallbacks] : []))];
+        Circuits = circuits;
 
         _byName = new Dictionary<string, ModelRoute>(StringComparer.Ordinal);
         foreach (var (model, route) in options.Models.Zip(Models))
@@ -34,6 +52,9 @@ public sealed class RouteTable
 
         _rules = [.. options.Routing.Rules.Select(r => (new GlobPattern(r.Match), _byName[r.Model]))];
     }
+
+    /// <summary>Every deployment's circuit breaker by deployment id (<c>provider/model</c>), for reports.</summary>
+    public IReadOnlyDictionary<string, CircuitBreaker> Circuits { get; }
 
     /// <summary>The public models in configuration order.</summary>
     public IReadOnlyList<ModelRoute> Models { get; }

@@ -11,8 +11,8 @@ namespace Switchboard.Gateway.Routing;
 
 /// <summary>
 /// Sends a request to a deployment of the model it names: resolves names, aliases and rules, picks a
-/// deployment with the configured policy, retries retryable failures on other deployments, then tries the
-/// fallback models in order. A stream is returned only once its upstream has answered with success, so
+/// deployment with the configured policy (skipping those whose <see cref="CircuitBreaker"/> is open), retries
+/// retryable failures on other deployments, then tries the fallback models in order. A stream is returned only once its upstream has answered with success, so
 /// every retry happens before the first byte reaches the client.
 /// </summary>
 public sealed partial class Router
@@ -84,6 +84,7 @@ public sealed partial class Router
 
         var attempts = 0;
         GatewayError? lastError = null;
+        List<Deployment>? skipped = null;
         foreach (var model in ModelsToTry(route))
         {
             List<Deployment>? tried = null;
@@ -92,9 +93,10 @@ public sealed partial class Router
                 var untried = Untried(model, tried);
                 if (untried.Count == 0)
                 {
-                    // Every deployment failed once. One that said "slow down" is not asked again at once:
-                    // go on to the fallbacks. Other failures are retried after a short, growing pause.
-                    if (lastError?.StatusCode == 429)
+                    // Every deployment failed once. One that said "slow down" is not asked again at once, and
+                    // there is no point waiting for deployments whose circuits just opened: go on to the
+                    // fallbacks. Other failures are retried after a short, growing pause.
+                    if (lastError?.StatusCode == 429 || !AnyInRotation(model.Deployments))
                     {
                         break;
                     }
@@ -103,26 +105,154 @@ public sealed partial class Router
                     untried = model.Deployments;
                 }
 
-                var deployment = untried.Count == 1 ? untried[0] : _policy.Pick(model.Name, untried);
+                var (deployment, isTrial) = Pick(model.Name, untried, ref skipped);
+                if (deployment is null)
+                {
+                    // Every deployment left has an open circuit: the fallbacks, as if they had all failed.
+                    break;
+                }
+
                 (tried ??= []).Add(deployment);
                 attempts++;
 
-                var result = await call(deployment, cancellationToken);
+                TResult result;
+                try
+                {
+                    result = await call(deployment, cancellationToken);
+                }
+                catch
+                {
+                    // Cancelled by the client (or a bug): nothing learnt about the upstream, but a trial's slot must be freed.
+                    deployment.Circuit.OnAbandoned(isTrial);
+                    throw;
+                }
+
                 var error = errorOf(result);
+                var retryable = error is not null && IsRetryable(error);
+                Record(deployment, isTrial, error, retryable, cancellationToken);
                 responseHeaders[GatewayHeaders.Attempts] = attempts.ToString(CultureInfo.InvariantCulture);
-                if (error is null || !IsRetryable(error) || cancellationToken.IsCancellationRequested)
+                if (!retryable || cancellationToken.IsCancellationRequested)
                 {
                     responseHeaders[GatewayHeaders.Provider] = deployment.Provider.Name;
                     responseHeaders[GatewayHeaders.Model] = deployment.UpstreamModel;
                     return new(result, null, deployment);
                 }
 
-                Log.AttemptFailed(_logger, deployment.Id, attempts, error.StatusCode, error.Message);
+                Log.AttemptFailed(_logger, deployment.Id, attempts, error!.StatusCode, error.Message);
                 lastError = error;
             }
         }
 
+        if (lastError is null && skipped is not null)
+        {
+            responseHeaders[GatewayHeaders.Attempts] = "0";
+            return new(null, CircuitOpen(route.Name, skipped), null);
+        }
+
         return new(null, lastError, null);
+    }
+
+    /// <summary>
+    /// Picks among the deployments whose circuits are closed. A deployment whose cooldown is over comes first:
+    /// this request is its trial. Null when every one is open; those are added to <paramref name="skipped"/>.
+    /// </summary>
+    private (Deployment? Deployment, bool IsTrial) Pick(string model, IReadOnlyList<Deployment> untried, ref List<Deployment>? skipped)
+    {
+        if (AllClosed(untried))
+        {
+            return (untried.Count == 1 ? untried[0] : _policy.Pick(model, untried), false);
+        }
+
+        List<Deployment>? closed = null;
+        for (var i = 0; i < untried.Count; i++)
+        {
+            var deployment = untried[i];
+            var circuit = deployment.Circuit;
+            if (circuit.IsClosed)
+            {
+                (closed ??= []).Add(deployment);
+            }
+            else if (circuit.TryStartTrial())
+            {
+                return (deployment, true);
+            }
+            else if (!(skipped ??= []).Contains(deployment))
+            {
+                skipped.Add(deployment);
+            }
+        }
+
+        return closed is null ? (null, false) : (closed.Count == 1 ? closed[0] : _policy.Pick(model, closed), false);
+    }
+
+    private void Record(Deployment deployment, bool isTrial, GatewayError? error, bool retryable, CancellationToken cancellationToken)
+    {
+        var circuit = deployment.Circuit;
+        if (!retryable)
+        {
+            // Success or a client error: either way the upstream is answering.
+            if (circuit.OnSuccess(isTrial) == CircuitTransition.Closed)
+            {
+                Log.CircuitClosed(_logger, deployment.Id);
+            }
+
+            return;
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The failure may be the cancellation itself; it says nothing about the upstream.
+            circuit.OnAbandoned(isTrial);
+            return;
+        }
+
+        switch (circuit.OnFailure(isTrial))
+        {
+            case CircuitTransition.Opened:
+                Log.CircuitOpened(_logger, deployment.Id, circuit.FailureThreshold, circuit.Cooldown.TotalSeconds, error!.StatusCode);
+                break;
+            case CircuitTransition.Reopened:
+                Log.CircuitReopened(_logger, deployment.Id, error!.StatusCode, circuit.Cooldown.TotalSeconds);
+                break;
+        }
+    }
+
+    private static bool AllClosed(IReadOnlyList<Deployment> deployments)
+    {
+        for (var i = 0; i < deployments.Count; i++)
+        {
+            if (!deployments[i].Circuit.IsClosed)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>True when a deployment is closed or may take a trial request.</summary>
+    private static bool AnyInRotation(IReadOnlyList<Deployment> deployments)
+    {
+        for (var i = 0; i < deployments.Count; i++)
+        {
+            var circuit = deployments[i].Circuit;
+            if (circuit.IsClosed || (circuit.State == CircuitState.Open && circuit.RemainingCooldown == TimeSpan.Zero))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>503 naming the open deployments, with <c>retry-after</c> set to when the first of them may be tried again.</summary>
+    private static GatewayError CircuitOpen(string model, List<Deployment> open)
+    {
+        var retryAfter = open.Min(d => d.Circuit.RemainingCooldown);
+        return GatewayError.Unavailable(
+            $"No deployment of '{model}' can take the request: the circuit is open for {string.Join(", ", open.Select(d => d.Id))} "
+            + $"after repeated upstream failures. Retry after {Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture)} s.",
+            retryAfter: retryAfter);
     }
 
     /// <summary>
@@ -206,5 +336,14 @@ public sealed partial class Router
     {
         [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Attempt {Attempt} on {Deployment} failed with {Status}: {Reason}")]
         public static partial void AttemptFailed(ILogger logger, string deployment, int attempt, int status, string reason);
+
+        [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Circuit for {Deployment} opened after {Failures} failures in a row (last {Status}); skipping it for {CooldownSeconds} s")]
+        public static partial void CircuitOpened(ILogger logger, string deployment, int failures, double cooldownSeconds, int status);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Circuit for {Deployment} re-opened: the trial request failed with {Status}; skipping it for another {CooldownSeconds} s")]
+        public static partial void CircuitReopened(ILogger logger, string deployment, int status, double cooldownSeconds);
+
+        [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Circuit for {Deployment} closed: the trial request succeeded")]
+        public static partial void CircuitClosed(ILogger logger, string deployment);
     }
 }

@@ -1,6 +1,8 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using OpenAI;
 using Switchboard.Cli.Commands;
@@ -29,7 +31,12 @@ public sealed class TestGateway : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="yaml">A configuration file's text, or null for the embedded default.</param>
-    public static async Task<TestGateway> StartAsync(string? yaml = null, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <param name="environment">Environment variables the gateway sees instead of the process's.</param>
+    /// <param name="timeProvider">
+    /// The gateway's clock (a FakeTimeProvider for circuit cooldowns). It also drives retry backoff and upstream
+    /// timeouts, so a test with a fake clock must not depend on either.
+    /// </param>
+    public static async Task<TestGateway> StartAsync(string? yaml = null, IReadOnlyDictionary<string, string?>? environment = null, TimeProvider? timeProvider = null)
     {
         string? directory = null;
         string? path = null;
@@ -46,7 +53,14 @@ public sealed class TestGateway : IAsyncDisposable
             Host = "127.0.0.1",
             Port = 0,
             Environment = environment ?? new Dictionary<string, string?>(),
-            ConfigureServices = BuiltInProviders.Register,
+            ConfigureServices = services =>
+            {
+                BuiltInProviders.Register(services);
+                if (timeProvider is not null)
+                {
+                    services.Replace(ServiceDescriptor.Singleton(timeProvider));
+                }
+            },
             ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
         });
         await app.StartAsync();

@@ -1,0 +1,254 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Switchboard.Errors;
+using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Routing;
+using Switchboard.Gateway.Tests.Infrastructure;
+using Switchboard.OpenAI;
+using Switchboard.Pipeline;
+
+namespace Switchboard.Gateway.Tests;
+
+/// <summary>How the router uses circuit breakers, with hand-written providers and a fake clock.</summary>
+public sealed class RouterCircuitTests
+{
+    private static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(30);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly ScriptedProvider _first = new("first");
+    private readonly ScriptedProvider _second = new("second");
+    private readonly ScriptedProvider _mock = new("fake", "mock");
+
+    /// <summary>Model <c>main</c> on the given providers (round-robin, so picks are deterministic), optionally falling back to <c>backup</c> on <c>second</c>.</summary>
+    private Router CreateRouter(int failures = 3, int retries = 0, bool fallback = false, params ScriptedProvider[] deployments)
+    {
+        deployments = deployments.Length == 0 ? [_first] : deployments;
+        var options = new SwitchboardOptions
+        {
+            Models =
+            [
+                new ModelOptions { Name = "main", Deployments = [.. deployments.Select(p => new DeploymentOptions { Provider = p.Name, Model = "m" })] },
+                new ModelOptions { Name = "backup", Deployments = [new DeploymentOptions { Provider = _second.Name, Model = "b" }] },
+            ],
+            Routing = new RoutingOptions
+            {
+                Retries = retries,
+                LoadBalancing = "round-robin",
+                CircuitBreaker = new CircuitBreakerOptions { Failures = failures, Cooldown = Cooldown },
+                Fallbacks = fallback ? new() { ["main"] = ["backup"] } : new(),
+            },
+        };
+        var providers = new Dictionary<string, IChatProvider> { [_first.Name] = _first, [_second.Name] = _second, [_mock.Name] = _mock };
+        return new Router(
+            new RouteTable(options, providers, _time),
+            [new RoundRobinPolicy(), new WeightedRandomPolicy()],
+            Options.Create(options),
+            _time,
+            NullLogger<Router>.Instance);
+    }
+
+    private static async Task<(ChatResult Result, ChatContext Context)> SendAsync(Router router, CancellationToken? cancellationToken = null)
+    {
+        var context = new ChatContext(new ChatCompletionRequest { Model = "main", Messages = [] });
+        var result = await router.ChatAsync(context, cancellationToken ?? TestContext.Current.CancellationToken);
+        return (result, context);
+    }
+
+    private static async Task SendManyAsync(Router router, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await SendAsync(router);
+        }
+    }
+
+    [Fact]
+    public async Task OpenDeploymentIsSkippedWhileTheOtherServes()
+    {
+        _first.AnswersWith(500);
+        var router = CreateRouter(failures: 3, retries: 1, deployments: [_first, _second]);
+
+        await SendManyAsync(router, 20);
+
+        Assert.Equal(3, _first.Calls);
+        Assert.Equal(20, _second.Calls);
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(401)]
+    [InlineData(404)]
+    public async Task ClientErrorsDoNotCount(int status)
+    {
+        _first.AnswersWith(status);
+        var router = CreateRouter(failures: 3);
+
+        await SendManyAsync(router, 10);
+
+        Assert.Equal(10, _first.Calls);
+        Assert.True(router.Routes.Models[0].Deployments[0].Circuit.IsClosed);
+    }
+
+    [Theory]
+    [InlineData(408)]
+    [InlineData(429)]
+    [InlineData(500)]
+    [InlineData(503)]
+    [InlineData(504)]
+    public async Task RetryableFailuresCount(int status)
+    {
+        _first.AnswersWith(status);
+        var router = CreateRouter(failures: 3);
+
+        await SendManyAsync(router, 10);
+
+        Assert.Equal(3, _first.Calls);
+    }
+
+    [Fact]
+    public async Task AllOpenIs503WithTheShortestRemainingCooldown()
+    {
+        _first.AnswersWith(500);
+        _second.AnswersWith(503);
+        var router = CreateRouter(failures: 1, deployments: [_first, _second]);
+        await SendManyAsync(router, 1);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await SendManyAsync(router, 1);
+
+        var (result, context) = await SendAsync(router);
+
+        var error = Assert.IsType<ChatResult.Failed>(result).Error;
+        Assert.Equal(503, error.StatusCode);
+        Assert.Equal(ErrorCodes.UpstreamUnavailable, error.Code);
+        Assert.Equal(TimeSpan.FromSeconds(20), error.RetryAfter);
+        Assert.Contains("circuit is open", error.Message, StringComparison.Ordinal);
+        Assert.Contains("first/m", error.Message, StringComparison.Ordinal);
+        Assert.Contains("second/m", error.Message, StringComparison.Ordinal);
+        Assert.Equal("0", context.ResponseHeaders[GatewayHeaders.Attempts]);
+        Assert.Equal(1, _first.Calls);
+        Assert.Equal(1, _second.Calls);
+    }
+
+    [Fact]
+    public async Task AllOpenGoesToTheFallbacks()
+    {
+        _first.AnswersWith(500);
+        var router = CreateRouter(failures: 2, fallback: true);
+        await SendManyAsync(router, 2);
+
+        var (result, context) = await SendAsync(router);
+
+        Assert.IsType<ChatResult.Completed>(result);
+        Assert.Equal("second", context.ResponseHeaders[GatewayHeaders.Provider]);
+        Assert.Equal("1", context.ResponseHeaders[GatewayHeaders.Attempts]);
+        Assert.Equal(2, _first.Calls);
+    }
+
+    [Fact]
+    public async Task TrialAfterTheCooldownClosesTheCircuitWhenItSucceeds()
+    {
+        _first.AnswersWith(500);
+        var router = CreateRouter(failures: 2);
+        await SendManyAsync(router, 3);
+        _first.AnswersWith(200);
+        await SendManyAsync(router, 1);
+        Assert.Equal(2, _first.Calls);
+
+        _time.Advance(Cooldown);
+        var (trial, _) = await SendAsync(router);
+        var (after, _) = await SendAsync(router);
+
+        Assert.IsType<ChatResult.Completed>(trial);
+        Assert.IsType<ChatResult.Completed>(after);
+        Assert.Equal(4, _first.Calls);
+    }
+
+    [Fact]
+    public async Task FailedTrialReopensTheCircuit()
+    {
+        _first.AnswersWith(500);
+        var router = CreateRouter(failures: 2);
+        await SendManyAsync(router, 2);
+        _time.Advance(Cooldown);
+
+        var (trial, _) = await SendAsync(router);
+        var (after, _) = await SendAsync(router);
+
+        Assert.Equal(500, Assert.IsType<ChatResult.Failed>(trial).Error.StatusCode);
+        Assert.Equal(503, Assert.IsType<ChatResult.Failed>(after).Error.StatusCode);
+        Assert.Equal(Cooldown, Assert.IsType<ChatResult.Failed>(after).Error.RetryAfter);
+        Assert.Equal(3, _first.Calls);
+    }
+
+    [Fact]
+    public async Task WhileTheTrialIsOutOtherRequestsSkipTheDeployment()
+    {
+        _first.AnswersWith(500);
+        var router = CreateRouter(failures: 2, fallback: true);
+        await SendManyAsync(router, 2);
+        _time.Advance(Cooldown);
+        var release = new TaskCompletionSource<ChatResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        // Only the first call (the trial) waits; a second call here would be the bug this test looks for.
+        _first.Reply = _ => Interlocked.Increment(ref calls) == 1 ? new ValueTask<ChatResult>(release.Task) : ValueTask.FromResult(ScriptedProvider.Ok());
+
+        var trial = SendAsync(router);
+        var (meanwhile, context) = await SendAsync(router);
+        release.SetResult(ScriptedProvider.Ok());
+        var (trialResult, trialContext) = await trial;
+
+        Assert.IsType<ChatResult.Completed>(meanwhile);
+        Assert.Equal("second", context.ResponseHeaders[GatewayHeaders.Provider]);
+        Assert.IsType<ChatResult.Completed>(trialResult);
+        Assert.Equal("first", trialContext.ResponseHeaders[GatewayHeaders.Provider]);
+        Assert.Equal(3, _first.Calls);
+        Assert.True(router.Routes.Models[0].Deployments[0].Circuit.IsClosed);
+    }
+
+    [Fact]
+    public async Task TrialCancelledByTheClientLetsTheNextRequestTry()
+    {
+        _first.AnswersWith(500);
+        var router = CreateRouter(failures: 2);
+        await SendManyAsync(router, 2);
+        _time.Advance(Cooldown);
+        _first.Reply = async ct =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return ScriptedProvider.Ok();
+        };
+        using var client = new CancellationTokenSource();
+
+        var trial = SendAsync(router, client.Token);
+        await client.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => trial);
+        _first.AnswersWith(200);
+        var (next, _) = await SendAsync(router);
+
+        Assert.IsType<ChatResult.Completed>(next);
+        Assert.Equal(4, _first.Calls);
+    }
+
+    [Fact]
+    public async Task ZeroFailuresTurnsBreakingOff()
+    {
+        _first.AnswersWith(500);
+        var router = CreateRouter(failures: 0);
+
+        await SendManyAsync(router, 10);
+
+        Assert.Equal(10, _first.Calls);
+    }
+
+    [Fact]
+    public async Task MockProviderFaultsNeverOpenItsCircuit()
+    {
+        _mock.AnswersWith(500);
+        var router = CreateRouter(failures: 2, deployments: [_mock]);
+
+        await SendManyAsync(router, 10);
+
+        Assert.Equal(10, _mock.Calls);
+    }
+}
