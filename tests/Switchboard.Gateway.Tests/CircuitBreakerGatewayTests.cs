@@ -10,25 +10,9 @@ namespace Switchboard.Gateway.Tests;
 /// Circuit breaking through the real gateway and real upstream servers on loopback. The gateway runs on a fake
 /// clock so cooldowns pass when the test says; the configurations avoid retry backoff, which waits on that clock too.
 /// </summary>
-public sealed class CircuitBreakerGatewayTests : IAsyncLifetime
+public sealed class CircuitBreakerGatewayTests : BrokenAndHealthyUpstreams
 {
     private readonly FakeTimeProvider _time = new();
-    private FakeUpstream _broken = null!;
-    private FakeUpstream _healthy = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _broken = await FakeUpstream.StartAsync();
-        _broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"down\"}}", 500);
-        _healthy = await FakeUpstream.StartAsync();
-        _healthy.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, OpenAIUpstreamResponses.Completion("backup-model", "from backup"));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _broken.DisposeAsync();
-        await _healthy.DisposeAsync();
-    }
 
     [Fact]
     public async Task FailingDeploymentGetsNoMoreRequestsOnceItsCircuitOpens()
@@ -52,8 +36,8 @@ public sealed class CircuitBreakerGatewayTests : IAsyncLifetime
             Assert.Equal("secondary", response.Headers.GetValues("x-switchboard-provider").Single());
         }
 
-        Assert.Equal(3, _broken.Requests.Count);
-        Assert.Equal(20, _healthy.Requests.Count);
+        Assert.Equal(3, Broken.Requests.Count);
+        Assert.Equal(20, Healthy.Requests.Count);
         var circuit = (await ReadyAsync(gateway)).GetProperty("open_circuits").GetProperty("primary/big-model");
         Assert.Equal("open", circuit.GetProperty("state").GetString());
         Assert.Equal(600, circuit.GetProperty("retry_after").GetInt32());
@@ -78,7 +62,7 @@ public sealed class CircuitBreakerGatewayTests : IAsyncLifetime
         Assert.Equal("upstream_error", error.GetProperty("type").GetString());
         Assert.Contains("circuit is open for primary/big-model", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("40", response.Headers.GetValues("retry-after").Single());
-        Assert.Equal(2, _broken.Requests.Count);
+        Assert.Equal(2, Broken.Requests.Count);
     }
 
     [Fact]
@@ -101,7 +85,7 @@ public sealed class CircuitBreakerGatewayTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("secondary", response.Headers.GetValues("x-switchboard-provider").Single());
         Assert.Equal("1", response.Headers.GetValues("x-switchboard-attempts").Single());
-        Assert.Equal(2, _broken.Requests.Count);
+        Assert.Equal(2, Broken.Requests.Count);
     }
 
     [Fact]
@@ -115,7 +99,7 @@ public sealed class CircuitBreakerGatewayTests : IAsyncLifetime
               circuit_breaker: {failures: 2, cooldown: 30s}
             """);
         await FailTwiceAsync(gateway);
-        _broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, OpenAIUpstreamResponses.Completion("big-model", "back again"));
+        Broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, OpenAIUpstreamResponses.Completion("big-model", "back again"));
         using (var stillOpen = await PostAsync(gateway, "main"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, stillOpen.StatusCode);
@@ -127,14 +111,14 @@ public sealed class CircuitBreakerGatewayTests : IAsyncLifetime
 
         Assert.Equal("back again", completion.Value.Content[0].Text);
         Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
-        Assert.Equal(4, _broken.Requests.Count);
+        Assert.Equal(4, Broken.Requests.Count);
         Assert.False((await ReadyAsync(gateway)).TryGetProperty("open_circuits", out _));
     }
 
     [Fact]
     public async Task StreamThatFailsBeforeItsFirstChunkCounts()
     {
-        _broken.Handler = async (context, _) =>
+        Broken.Handler = async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
             await OpenAIUpstreamResponses.WriteEventAsync(context.Response, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}");
@@ -156,13 +140,13 @@ public sealed class CircuitBreakerGatewayTests : IAsyncLifetime
             Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Equal(2, _broken.Requests.Count);
+        Assert.Equal(2, Broken.Requests.Count);
     }
 
     [Fact]
     public async Task ClientErrorsNeverOpenTheCircuit()
     {
-        _broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}", 400);
+        Broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}", 400);
         await using var gateway = await StartAsync("""
             models:
               - name: main
@@ -177,7 +161,7 @@ public sealed class CircuitBreakerGatewayTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
 
-        Assert.Equal(5, _broken.Requests.Count);
+        Assert.Equal(5, Broken.Requests.Count);
     }
 
     [Fact]
@@ -194,7 +178,7 @@ public sealed class CircuitBreakerGatewayTests : IAsyncLifetime
             using var response = await PostAsync(gateway, "main");
         }
 
-        Assert.Equal(5, _broken.Requests.Count);
+        Assert.Equal(5, Broken.Requests.Count);
     }
 
     [Fact]
@@ -214,15 +198,15 @@ public sealed class CircuitBreakerGatewayTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         }
 
-        Assert.Equal(8, _broken.Requests.Count);
+        Assert.Equal(8, Broken.Requests.Count);
     }
 
     /// <summary>Providers <c>primary</c> (the broken upstream) and <c>secondary</c> (the healthy one), then <paramref name="rest"/>.</summary>
     private Task<TestGateway> StartAsync(string rest) => TestGateway.StartAsync(
         $$"""
         providers:
-          - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
-          - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
+          - {name: primary, type: openai, base_url: "{{Broken.BaseUrl}}/v1"}
+          - {name: secondary, type: openai, base_url: "{{Healthy.BaseUrl}}/v1"}
 
         """ + rest,
         timeProvider: _time);
@@ -238,11 +222,6 @@ public sealed class CircuitBreakerGatewayTests : IAsyncLifetime
                 $"request {i + 1} should have failed on the broken upstream");
         }
     }
-
-    private static Task<HttpResponseMessage> PostAsync(TestGateway gateway, string model) => gateway.Http.PostAsync(
-        "/v1/chat/completions",
-        new StringContent($"{{\"model\":\"{model}\",\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}}]}}", Encoding.UTF8, "application/json"),
-        TestContext.Current.CancellationToken);
 
     private static async Task<JsonElement> ReadyAsync(TestGateway gateway)
     {

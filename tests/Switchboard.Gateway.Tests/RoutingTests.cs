@@ -5,25 +5,8 @@ using Switchboard.Gateway.Tests.Infrastructure;
 namespace Switchboard.Gateway.Tests;
 
 /// <summary>Retries and fallbacks across real upstream servers.</summary>
-public sealed class RoutingTests : IAsyncLifetime
+public sealed class RoutingTests : BrokenAndHealthyUpstreams
 {
-    private FakeUpstream _broken = null!;
-    private FakeUpstream _healthy = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _broken = await FakeUpstream.StartAsync();
-        _broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"down\"}}", 500);
-        _healthy = await FakeUpstream.StartAsync();
-        _healthy.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, OpenAIUpstreamResponses.Completion("backup-model", "from backup"));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _broken.DisposeAsync();
-        await _healthy.DisposeAsync();
-    }
-
     [Fact]
     public async Task FallsBackToTheNextModelWhenAllDeploymentsFail()
     {
@@ -35,7 +18,7 @@ public sealed class RoutingTests : IAsyncLifetime
         Assert.Equal("secondary", response.Headers.GetValues("x-switchboard-provider").Single());
         Assert.Equal("backup-model", response.Headers.GetValues("x-switchboard-model").Single());
         Assert.Equal("2", response.Headers.GetValues("x-switchboard-attempts").Single());
-        Assert.Single(_broken.Requests);
+        Assert.Single(Broken.Requests);
     }
 
     [Fact]
@@ -43,7 +26,7 @@ public sealed class RoutingTests : IAsyncLifetime
     {
         await using var gateway = await TestGateway.StartAsync($$"""
             providers:
-              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
+              - {name: primary, type: openai, base_url: "{{Broken.BaseUrl}}/v1"}
             models:
               - name: main
                 deployments: [{provider: primary, model: big-model}]
@@ -54,7 +37,7 @@ public sealed class RoutingTests : IAsyncLifetime
         using var response = await PostAsync(gateway, "main");
 
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadGateway);
-        Assert.Equal(3, _broken.Requests.Count);
+        Assert.Equal(3, Broken.Requests.Count);
         Assert.Equal("3", response.Headers.GetValues("x-switchboard-attempts").Single());
     }
 
@@ -63,8 +46,8 @@ public sealed class RoutingTests : IAsyncLifetime
     {
         await using var gateway = await TestGateway.StartAsync($$"""
             providers:
-              - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
-              - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
+              - {name: primary, type: openai, base_url: "{{Broken.BaseUrl}}/v1"}
+              - {name: secondary, type: openai, base_url: "{{Healthy.BaseUrl}}/v1"}
             models:
               - name: main
                 deployments: [{provider: primary, model: big-model}, {provider: secondary, model: backup-model}]
@@ -79,13 +62,13 @@ public sealed class RoutingTests : IAsyncLifetime
             Assert.Equal("secondary", response.Headers.GetValues("x-switchboard-provider").Single());
         }
 
-        Assert.True(_broken.Requests.Count < 6 + 1);
+        Assert.True(Broken.Requests.Count < 6 + 1);
     }
 
     [Fact]
     public async Task RateLimitedDeploymentIsNotAskedAgainButFallbacksAre()
     {
-        _broken.Handler = (context, _) =>
+        Broken.Handler = (context, _) =>
         {
             context.Response.Headers.RetryAfter = "3";
             return OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"slow down\"}}", 429);
@@ -96,18 +79,18 @@ public sealed class RoutingTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("secondary", response.Headers.GetValues("x-switchboard-provider").Single());
-        Assert.Single(_broken.Requests);
+        Assert.Single(Broken.Requests);
     }
 
     [Fact]
     public async Task StreamThatFailsInItsFirstEventFallsBack()
     {
-        _broken.Handler = async (context, _) =>
+        Broken.Handler = async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
             await OpenAIUpstreamResponses.WriteEventAsync(context.Response, "{\"error\":{\"message\":\"content filter\"}}");
         };
-        _healthy.Handler = async (context, _) =>
+        Healthy.Handler = async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
             await OpenAIUpstreamResponses.WriteEventAsync(context.Response, OpenAIUpstreamResponses.Chunk("backup-model", "saved", role: true));
@@ -131,14 +114,14 @@ public sealed class RoutingTests : IAsyncLifetime
     [Fact]
     public async Task ClientErrorsAreNotRetried()
     {
-        _broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}", 400);
+        Broken.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, "{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}", 400);
         await using var gateway = await StartWithFallbackAsync("retries: 3", "fallbacks: {main: [backup]}");
 
         using var response = await PostAsync(gateway, "main");
 
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest);
-        Assert.Single(_broken.Requests);
-        Assert.Empty(_healthy.Requests);
+        Assert.Single(Broken.Requests);
+        Assert.Empty(Healthy.Requests);
     }
 
     [Fact]
@@ -163,8 +146,8 @@ public sealed class RoutingTests : IAsyncLifetime
     /// <summary>Model <c>main</c> on the broken upstream, falling back to model <c>backup</c> on the healthy one.</summary>
     private Task<TestGateway> StartWithFallbackAsync(params string[] routing) => TestGateway.StartAsync($$"""
         providers:
-          - {name: primary, type: openai, base_url: "{{_broken.BaseUrl}}/v1"}
-          - {name: secondary, type: openai, base_url: "{{_healthy.BaseUrl}}/v1"}
+          - {name: primary, type: openai, base_url: "{{Broken.BaseUrl}}/v1"}
+          - {name: secondary, type: openai, base_url: "{{Healthy.BaseUrl}}/v1"}
         models:
           - name: main
             deployments: [{provider: primary, model: big-model}]
@@ -173,9 +156,4 @@ public sealed class RoutingTests : IAsyncLifetime
         routing:
         {{string.Concat(routing.Select(line => "  " + line + "\n"))}}
         """);
-
-    private static Task<HttpResponseMessage> PostAsync(TestGateway gateway, string model) => gateway.Http.PostAsync(
-        "/v1/chat/completions",
-        new StringContent($"{{\"model\":\"{model}\",\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}}]}}", Encoding.UTF8, "application/json"),
-        TestContext.Current.CancellationToken);
 }
