@@ -78,6 +78,28 @@ public sealed class OpenAIUpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheUpstreamGetsTheClientsBytesWithOnlyTheModelReplaced()
+    {
+        _upstream.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, OpenAIUpstreamResponses.Completion(UpstreamModel, "ok"));
+        // Field order, spacing, an explicit null, a number written 0.70, escapes and a field nobody models.
+        const string Sent = """
+            { "messages" : [ {"role":"user","content":"caf\u00e9 \"quoted\"", "name": null} ],
+              "temperature": 0.70, "tool_choice": null, "x_vendor": {"deep": [1.0, 2e3]}, "model": "four-o", "stream": false }
+            """;
+
+        using var response = await _gateway.Http.PostAsync("/v1/chat/completions", new StringContent(Sent, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var embed = await _gateway.Http.PostAsync(
+            "/v1/embeddings",
+            new StringContent("""{"input": ["a", "b"], "model": "text-embedding-3-small", "encoding_format": "float"}""", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var requests = _upstream.Requests.ToArray();
+        Assert.Equal(Sent.Replace("\"four-o\"", $"\"{UpstreamModel}\"", StringComparison.Ordinal), requests[0].Text);
+        Assert.Equal("""{"input": ["a", "b"], "model": "text-embedding-3-small", "encoding_format": "float"}""", requests[1].Text);
+    }
+
+    [Fact]
     public async Task OpenAISdkCompletesThroughTheGateway()
     {
         _upstream.Handler = (context, _) => OpenAIUpstreamResponses.WriteJsonAsync(context.Response, OpenAIUpstreamResponses.Completion(UpstreamModel, "Paris"));

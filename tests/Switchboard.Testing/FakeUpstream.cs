@@ -106,8 +106,9 @@ public sealed class FakeUpstream : IAsyncDisposable
     {
         using var memory = new MemoryStream();
         await context.Request.Body.CopyToAsync(memory, context.RequestAborted);
-        var body = memory.Length > 0 ? JsonDocument.Parse(memory.ToArray()) : null;
+        var bytes = memory.ToArray();
+        var body = bytes.Length > 0 ? JsonDocument.Parse(bytes) : null;
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        return new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body, context.Connection.Id);
+        return new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body, context.Connection.Id, System.Text.Encoding.UTF8.GetString(bytes));
     }
 }

@@ -8,4 +8,5 @@ namespace Switchboard.Testing;
 /// <param name="Headers">The request headers, looked up case-insensitively.</param>
 /// <param name="Body">The body parsed as JSON, or null when it was empty.</param>
 /// <param name="ConnectionId">The server's id of the connection it came on, to tell reused connections from new ones.</param>
-public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, JsonDocument? Body, string ConnectionId);
+/// <param name="Text">The body exactly as it arrived, decoded as UTF-8.</param>
+public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, JsonDocument? Body, string ConnectionId, string Text = "");

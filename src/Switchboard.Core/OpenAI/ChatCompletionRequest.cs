@@ -37,6 +37,14 @@ public sealed record ChatCompletionRequest
 
     [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
+    /// <summary>
+    /// The client's own bytes for this request when nothing but <see cref="Model"/> differs from them (the
+    /// router sets it for the provider call, empty when a stage changed the request). An upstream that
+    /// speaks the OpenAI API gets these bytes with the model put in: every field, null and number exactly
+    /// as the client wrote it, and no re-serialization of a long prompt.
+    /// </summary>
+    [JsonIgnore] public ReadOnlyMemory<byte> ClientJson { get; init; }
+
     /// <summary>True when the client asked for server-sent events.</summary>
     [JsonIgnore] public bool IsStreaming => Stream == true;
 

@@ -16,6 +16,12 @@ public sealed record EmbeddingRequest
 
     [JsonExtensionData] public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
+    /// <summary>
+    /// The client's own bytes for this request when nothing but <see cref="Model"/> differs from them; see
+    /// <see cref="ChatCompletionRequest.ClientJson"/>.
+    /// </summary>
+    [JsonIgnore] public ReadOnlyMemory<byte> ClientJson { get; init; }
+
     /// <summary>The inputs as texts; token-id inputs have no text and are returned as null entries.</summary>
     public IReadOnlyList<string?> GetInputs()
     {

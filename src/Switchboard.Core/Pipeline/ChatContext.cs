@@ -10,14 +10,27 @@ public sealed class ChatContext
 {
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 
-    public ChatContext(ChatCompletionRequest request)
+    private readonly ChatCompletionRequest _clientRequest;
+    private readonly ReadOnlyMemory<byte> _clientJson;
+
+    /// <param name="request">The request as the client sent it.</param>
+    /// <param name="clientJson">The bytes <paramref name="request"/> was read from, when there are any.</param>
+    public ChatContext(ChatCompletionRequest request, ReadOnlyMemory<byte> clientJson = default)
     {
-        Request = request;
+        ArgumentNullException.ThrowIfNull(request);
+        Request = _clientRequest = request;
+        _clientJson = clientJson;
         RequestedModel = request.Model ?? string.Empty;
     }
 
     /// <summary>The request as the next stage should see it.</summary>
     public ChatCompletionRequest Request { get; set; }
+
+    /// <summary>
+    /// The client's bytes while <see cref="Request"/> is still the request they were read into; empty once a
+    /// stage has replaced it (compression, say), since the bytes no longer say the same.
+    /// </summary>
+    public ReadOnlyMemory<byte> ClientJson => ReferenceEquals(Request, _clientRequest) ? _clientJson : default;
 
     /// <summary>The model name the client asked for, before aliases and routing rules.</summary>
     public string RequestedModel { get; }

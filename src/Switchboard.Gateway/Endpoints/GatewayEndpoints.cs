@@ -72,7 +72,7 @@ public sealed partial class GatewayEndpoints
             return;
         }
 
-        var context = new ChatContext(body.Value!) { RequestHeaders = new HeaderDictionaryView(http.Request.Headers) };
+        var context = new ChatContext(body.Value!, body.Raw) { RequestHeaders = new HeaderDictionaryView(http.Request.Headers) };
         context.ResponseHeaders[GatewayHeaders.RequestId] = RequestId(http);
         // The cache stage, where configured, replaces this with hit, semantic or miss.
         context.ResponseHeaders[GatewayHeaders.Cache] = "bypass";
@@ -113,7 +113,7 @@ public sealed partial class GatewayEndpoints
         EmbeddingResult result;
         try
         {
-            result = await _router.EmbedAsync(body.Value!, headers, http.RequestAborted);
+            result = await _router.EmbedAsync(body.Value! with { ClientJson = body.Raw }, headers, http.RequestAborted);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {

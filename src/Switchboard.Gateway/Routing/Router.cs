@@ -42,10 +42,11 @@ public sealed partial class Router
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Request;
+        var clientJson = context.ClientJson;
         var outcome = await RouteAsync(
             context.RequestedModel,
             context.ResponseHeaders,
-            async (deployment, ct) => await FirstChunkArrivedAsync(await deployment.Provider.ChatAsync(request with { Model = deployment.UpstreamModel }, context.RequestHeaders, ct), ct),
+            async (deployment, ct) => await FirstChunkArrivedAsync(await deployment.Provider.ChatAsync(request with { Model = deployment.UpstreamModel, ClientJson = clientJson }, context.RequestHeaders, ct), ct),
             static result => (result as ChatResult.Failed)?.Error,
             cancellationToken);
         if (outcome.Deployment is not null)

@@ -10,9 +10,9 @@ namespace Switchboard.Providers.OpenAICompatible;
 
 /// <summary>
 /// A provider for any server that speaks the OpenAI chat API: OpenAI itself, LM Studio, vLLM, the llama.cpp
-/// server, Ollama's <c>/v1</c>. Requests are forwarded as raw JSON written by the source-generated
-/// serializer, so fields Switchboard does not model reach the upstream unchanged; answers are parsed into
-/// the typed wire records. Streams are read one SSE event at a time, as they arrive, and each event's bytes
+/// server, Ollama's <c>/v1</c>. Requests are forwarded as the client's own bytes with the deployment's model
+/// put in (or, when a stage changed the request, written by the source-generated serializer, which keeps
+/// fields Switchboard does not model); answers are checked and forwarded as the upstream's bytes. Streams are read one SSE event at a time, as they arrive, and each event's bytes
 /// are forwarded as they came (checked, not parsed).
 /// </summary>
 public sealed class OpenAICompatibleProvider : IChatProvider
@@ -49,7 +49,9 @@ public sealed class OpenAICompatibleProvider : IChatProvider
     public async ValueTask<ChatResult> ChatAsync(ChatCompletionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var message = _upstream.CreateRequest(HttpMethod.Post, _chatUri, request, OpenAIJsonContext.Default.ChatCompletionRequest);
+        var message = ModelSplice.Apply(request.ClientJson, request.Model) is { } clientJson
+            ? _upstream.CreateRequest(HttpMethod.Post, _chatUri, clientJson)
+            : _upstream.CreateRequest(HttpMethod.Post, _chatUri, request, OpenAIJsonContext.Default.ChatCompletionRequest);
         if (!request.IsStreaming)
         {
             using (message)
@@ -80,7 +82,9 @@ public sealed class OpenAICompatibleProvider : IChatProvider
     public async ValueTask<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var message = _upstream.CreateRequest(HttpMethod.Post, _embeddingsUri, request, OpenAIJsonContext.Default.EmbeddingRequest);
+        using var message = ModelSplice.Apply(request.ClientJson, request.Model) is { } clientJson
+            ? _upstream.CreateRequest(HttpMethod.Post, _embeddingsUri, clientJson)
+            : _upstream.CreateRequest(HttpMethod.Post, _embeddingsUri, request, OpenAIJsonContext.Default.EmbeddingRequest);
         var result = await _upstream.SendJsonAsync(message, OpenAIJsonContext.Default.EmbeddingResponse, request.Model, cancellationToken);
         return result.Error is { } error ? EmbeddingResult.Failure(error) : EmbeddingResult.Success(result.Value!, result.Json);
     }

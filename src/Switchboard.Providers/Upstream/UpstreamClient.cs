@@ -48,10 +48,14 @@ internal sealed partial class UpstreamClient
         new(baseUrl.TrimEnd('/') + "/" + relativePath.TrimStart('/'), UriKind.Absolute);
 
     /// <summary>A request with the provider's credentials and headers; <paramref name="body"/> becomes its JSON content.</summary>
-    public HttpRequestMessage CreateRequest<T>(HttpMethod method, Uri uri, T body, JsonTypeInfo<T> typeInfo)
+    public HttpRequestMessage CreateRequest<T>(HttpMethod method, Uri uri, T body, JsonTypeInfo<T> typeInfo) =>
+        CreateRequest(method, uri, JsonSerializer.SerializeToUtf8Bytes(body, typeInfo));
+
+    /// <summary>A request with the provider's credentials and headers and <paramref name="utf8Json"/> as its body.</summary>
+    public HttpRequestMessage CreateRequest(HttpMethod method, Uri uri, ReadOnlyMemory<byte> utf8Json)
     {
         var request = CreateRequest(method, uri);
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, typeInfo));
+        var content = new ReadOnlyMemoryContent(utf8Json);
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         request.Content = content;
         return request;
