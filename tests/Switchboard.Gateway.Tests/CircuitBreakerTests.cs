@@ -16,7 +16,7 @@ public sealed class CircuitBreakerTests
     {
         for (var i = 0; i < times; i++)
         {
-            breaker.OnFailure(isTrial: false);
+            breaker.OnFailure(CircuitBreaker.NoTrial);
         }
     }
 
@@ -25,10 +25,10 @@ public sealed class CircuitBreakerTests
     {
         var breaker = Breaker(failures: 3);
 
-        Assert.Equal(CircuitTransition.None, breaker.OnFailure(isTrial: false));
-        Assert.Equal(CircuitTransition.None, breaker.OnFailure(isTrial: false));
+        Assert.Equal(CircuitTransition.None, breaker.OnFailure(CircuitBreaker.NoTrial));
+        Assert.Equal(CircuitTransition.None, breaker.OnFailure(CircuitBreaker.NoTrial));
         Assert.True(breaker.IsClosed);
-        Assert.Equal(CircuitTransition.Opened, breaker.OnFailure(isTrial: false));
+        Assert.Equal(CircuitTransition.Opened, breaker.OnFailure(CircuitBreaker.NoTrial));
 
         Assert.False(breaker.IsClosed);
         Assert.Equal(CircuitState.Open, breaker.State);
@@ -41,11 +41,11 @@ public sealed class CircuitBreakerTests
         var breaker = Breaker(failures: 3);
 
         Fail(breaker, 2);
-        breaker.OnSuccess(isTrial: false);
+        breaker.OnSuccess(CircuitBreaker.NoTrial);
         Fail(breaker, 2);
 
         Assert.True(breaker.IsClosed);
-        Assert.Equal(CircuitTransition.Opened, breaker.OnFailure(isTrial: false));
+        Assert.Equal(CircuitTransition.Opened, breaker.OnFailure(CircuitBreaker.NoTrial));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class CircuitBreakerTests
 
         _time.Advance(Cooldown - TimeSpan.FromMilliseconds(1));
 
-        Assert.False(breaker.TryStartTrial());
+        Assert.False(breaker.TryStartTrial(out _));
         Assert.Equal(TimeSpan.FromMilliseconds(1), breaker.RemainingCooldown);
         Assert.False(breaker.IsClosed);
     }
@@ -68,12 +68,12 @@ public sealed class CircuitBreakerTests
         Fail(breaker, 3);
         _time.Advance(Cooldown);
 
-        Assert.True(breaker.TryStartTrial());
+        var trial = StartTrial(breaker);
         Assert.Equal(CircuitState.HalfOpen, breaker.State);
-        Assert.False(breaker.TryStartTrial());
+        Assert.False(breaker.TryStartTrial(out _));
         Assert.False(breaker.IsClosed);
 
-        Assert.Equal(CircuitTransition.Closed, breaker.OnSuccess(isTrial: true));
+        Assert.Equal(CircuitTransition.Closed, breaker.OnSuccess(trial));
         Assert.True(breaker.IsClosed);
         Assert.Equal(CircuitState.Closed, breaker.State);
     }
@@ -84,15 +84,15 @@ public sealed class CircuitBreakerTests
         var breaker = Breaker();
         Fail(breaker, 3);
         _time.Advance(Cooldown + TimeSpan.FromSeconds(5));
-        Assert.True(breaker.TryStartTrial());
+        var trial = StartTrial(breaker);
 
-        Assert.Equal(CircuitTransition.Reopened, breaker.OnFailure(isTrial: true));
+        Assert.Equal(CircuitTransition.Reopened, breaker.OnFailure(trial));
 
         Assert.Equal(CircuitState.Open, breaker.State);
         Assert.Equal(Cooldown, breaker.RemainingCooldown);
-        Assert.False(breaker.TryStartTrial());
+        Assert.False(breaker.TryStartTrial(out _));
         _time.Advance(Cooldown);
-        Assert.True(breaker.TryStartTrial());
+        Assert.True(breaker.TryStartTrial(out _));
     }
 
     [Fact]
@@ -101,8 +101,8 @@ public sealed class CircuitBreakerTests
         var breaker = Breaker(failures: 3);
         Fail(breaker, 3);
         _time.Advance(Cooldown);
-        Assert.True(breaker.TryStartTrial());
-        breaker.OnSuccess(isTrial: true);
+        var trial = StartTrial(breaker);
+        breaker.OnSuccess(trial);
 
         Fail(breaker, 2);
 
@@ -115,12 +115,33 @@ public sealed class CircuitBreakerTests
         var breaker = Breaker();
         Fail(breaker, 3);
         _time.Advance(Cooldown);
-        Assert.True(breaker.TryStartTrial());
+        var trial = StartTrial(breaker);
 
-        breaker.OnAbandoned(isTrial: true);
+        breaker.OnAbandoned(trial);
 
         Assert.Equal(CircuitState.Open, breaker.State);
-        Assert.True(breaker.TryStartTrial());
+        Assert.True(breaker.TryStartTrial(out _));
+    }
+
+    [Fact]
+    public void ATrialThatOutlastsACooldownLosesItsLeaseAndCannotDecideAnyMore()
+    {
+        var breaker = Breaker();
+        Fail(breaker, 3);
+        _time.Advance(Cooldown);
+        var slow = StartTrial(breaker);
+
+        _time.Advance(Cooldown - TimeSpan.FromSeconds(1));
+        Assert.False(breaker.TryStartTrial(out _));
+        Assert.Equal(TimeSpan.FromSeconds(1), breaker.RemainingCooldown);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var next = StartTrial(breaker);
+
+        Assert.Equal(CircuitTransition.None, breaker.OnSuccess(slow));
+        Assert.Equal(CircuitTransition.None, breaker.OnFailure(slow));
+        breaker.OnAbandoned(slow);
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(CircuitTransition.Closed, breaker.OnSuccess(next));
     }
 
     [Fact]
@@ -130,9 +151,9 @@ public sealed class CircuitBreakerTests
         Fail(breaker, 3);
         _time.Advance(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(CircuitTransition.None, breaker.OnFailure(isTrial: false));
-        Assert.Equal(CircuitTransition.None, breaker.OnSuccess(isTrial: false));
-        breaker.OnAbandoned(isTrial: false);
+        Assert.Equal(CircuitTransition.None, breaker.OnFailure(CircuitBreaker.NoTrial));
+        Assert.Equal(CircuitTransition.None, breaker.OnSuccess(CircuitBreaker.NoTrial));
+        breaker.OnAbandoned(CircuitBreaker.NoTrial);
 
         Assert.Equal(CircuitState.Open, breaker.State);
         Assert.Equal(TimeSpan.FromSeconds(20), breaker.RemainingCooldown);
@@ -146,7 +167,7 @@ public sealed class CircuitBreakerTests
         Fail(breaker, 1000);
 
         Assert.True(breaker.IsClosed);
-        Assert.False(breaker.TryStartTrial());
+        Assert.False(breaker.TryStartTrial(out _));
     }
 
     [Fact]
@@ -162,7 +183,7 @@ public sealed class CircuitBreakerTests
 
             RunTogether(Callers, () =>
             {
-                if (breaker.TryStartTrial())
+                if (breaker.TryStartTrial(out _))
                 {
                     Interlocked.Increment(ref winners);
                 }
@@ -183,7 +204,7 @@ public sealed class CircuitBreakerTests
         {
             for (var i = 0; i < 100; i++)
             {
-                if (breaker.OnFailure(isTrial: false) == CircuitTransition.Opened)
+                if (breaker.OnFailure(CircuitBreaker.NoTrial) == CircuitTransition.Opened)
                 {
                     Interlocked.Increment(ref opened);
                 }
@@ -192,6 +213,12 @@ public sealed class CircuitBreakerTests
 
         Assert.Equal(1, opened);
         Assert.Equal(CircuitState.Open, breaker.State);
+    }
+
+    private static long StartTrial(CircuitBreaker breaker)
+    {
+        Assert.True(breaker.TryStartTrial(out var trial));
+        return trial;
     }
 
     /// <summary>Runs <paramref name="body"/> on that many dedicated threads released at the same moment (the thread pool would add threads too slowly).</summary>

@@ -100,6 +100,18 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains("routing.timeout: 'soon' is not a duration", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("timeout", "99999999999h")]
+    [InlineData("circuit_breaker:\n    cooldown", "999999999999999m")]
+    public void DurationTooLongForAnyClockIsNamed(string key, string value)
+    {
+        var path = Write("huge.yaml", $"providers:\n  - {{name: a, type: mock}}\nmodels:\n  - {{name: m, deployments: [{{provider: a}}]}}\nrouting:\n  {key}: {value}\n");
+
+        var ex = BuildFails(path);
+
+        Assert.Contains($"'{value}' is not a duration", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void NumberOfTheWrongKindIsNamed()
     {

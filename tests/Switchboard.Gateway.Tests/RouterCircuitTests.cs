@@ -64,6 +64,57 @@ public sealed class RouterCircuitTests
     }
 
     [Fact]
+    public async Task AnOpenSiblingDoesNotUseUpTheRetriesOfAHealthyDeployment()
+    {
+        _second.AnswersWith(500);
+        var router = CreateRouter(failures: 2, retries: 2, deployments: [_first, _second]);
+        await SendManyAsync(router, 4);
+        Assert.False(router.Routes.Models[0].Deployments[1].Circuit.IsClosed);
+        var calls = 0;
+        _first.Reply = _ => ValueTask.FromResult(Interlocked.Increment(ref calls) == 1 ? ScriptedProvider.Error(502) : ScriptedProvider.Ok());
+
+        // The retry waits out its backoff on the fake clock.
+        var send = SendAsync(router);
+        while (!send.IsCompleted)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(1, TestContext.Current.CancellationToken);
+        }
+
+        var (result, context) = await send;
+        Assert.IsType<ChatResult.Completed>(result);
+        Assert.Equal("2", context.ResponseHeaders["x-switchboard-attempts"]);
+    }
+
+    [Fact]
+    public async Task AnErrorTheProviderMadeItselfNeitherClosesNorOpensACircuit()
+    {
+        var local = ChatResult.From(GatewayError.InvalidRequest("n > 1 is not supported here", "n") with { BeforeUpstream = true });
+        _first.AnswersWith(500);
+        var router = CreateRouter(failures: 2);
+        await SendManyAsync(router, 2);
+        var circuit = router.Routes.Models[0].Deployments[0].Circuit;
+        _time.Advance(Cooldown);
+
+        // The trial is refused by the provider without asking the upstream: the circuit stays open and the
+        // next request is the trial again.
+        _first.Reply = _ => ValueTask.FromResult(local);
+        var (refused, _) = await SendAsync(router);
+        Assert.IsType<ChatResult.Failed>(refused);
+        Assert.Equal(CircuitState.Open, circuit.State);
+        Assert.True(circuit.TryStartTrial(out var trial));
+        circuit.OnAbandoned(trial);
+
+        // Nor do such errors count towards opening a closed circuit.
+        _first.AnswersWith(200);
+        await SendManyAsync(router, 1);
+        Assert.True(circuit.IsClosed);
+        _first.Reply = _ => ValueTask.FromResult(local);
+        await SendManyAsync(router, 5);
+        Assert.True(circuit.IsClosed);
+    }
+
+    [Fact]
     public async Task OpenDeploymentIsSkippedWhileTheOtherServes()
     {
         _first.AnswersWith(500);

@@ -18,6 +18,12 @@ public sealed record GatewayError
     /// <summary>When set, the answer carries a <c>retry-after</c> header.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>
+    /// True when a provider refused the request itself, before asking its upstream (a field that upstream
+    /// cannot take): the error says nothing about the upstream's health.
+    /// </summary>
+    public bool BeforeUpstream { get; init; }
+
     public ErrorResponse ToResponse() =>
         new() { Error = new ErrorBody { Message = Message, Type = Type, Param = Param, Code = Code } };
 

@@ -18,13 +18,22 @@ public static partial class DurationParser
         if (match.Success)
         {
             var amount = double.Parse(match.Groups["amount"].Value, CultureInfo.InvariantCulture);
-            duration = match.Groups["unit"].Value.ToUpperInvariant() switch
+            try
             {
-                "MS" => TimeSpan.FromMilliseconds(amount),
-                "S" or "" => TimeSpan.FromSeconds(amount),
-                "M" => TimeSpan.FromMinutes(amount),
-                _ => TimeSpan.FromHours(amount),
-            };
+                duration = match.Groups["unit"].Value.ToUpperInvariant() switch
+                {
+                    "MS" => TimeSpan.FromMilliseconds(amount),
+                    "S" or "" => TimeSpan.FromSeconds(amount),
+                    "M" => TimeSpan.FromMinutes(amount),
+                    _ => TimeSpan.FromHours(amount),
+                };
+            }
+            catch (OverflowException)
+            {
+                // Longer than TimeSpan can hold (about 29,000 years): not a duration anyone means.
+                return false;
+            }
+
             return duration > TimeSpan.Zero;
         }
 

@@ -3,29 +3,34 @@ namespace Switchboard.Gateway.Routing;
 /// <summary>
 /// One deployment's circuit breaker. After <see cref="FailureThreshold"/> retryable failures in a row it opens
 /// and the router skips the deployment for <see cref="Cooldown"/>; then a single trial request may go through
-/// (half-open): its success closes the circuit, its failure opens it for another cooldown. Any other answer
-/// (success or a client error) resets the count: the upstream is answering.
+/// (half-open): its success closes the circuit, its failure opens it for another cooldown. A trial that takes
+/// longer than a cooldown loses its lease, and the next request becomes the trial: one slow or hung call
+/// does not keep the deployment out of rotation. Any other answer (success or a client error) resets the
+/// count: the upstream is answering.
 /// </summary>
 /// <remarks>
 /// The router asks every request, so the closed path is one volatile read and writes nothing. The whole state
 /// is one <see langword="long"/>, so each transition is a single compare-and-swap: only one caller can open
-/// the circuit and only one can take the trial. Under concurrency "in a row" is approximate: a success from
-/// one request resets the count that failures of others are adding to, which only delays opening.
+/// the circuit or hold the trial, and a trial whose lease was taken over cannot close or reopen the circuit.
+/// Under concurrency "in a row" is approximate: a success from one request resets the count that failures of
+/// others are adding to, which only delays opening.
 /// </remarks>
 public sealed class CircuitBreaker
 {
+    /// <summary>The trial handle of a call that is not a trial.</summary>
+    public const long NoTrial = 0;
+
     private const long ClosedState = 0;
-    private const long HalfOpenState = -1;
 
     private readonly TimeProvider _timeProvider;
     private readonly long _cooldownTimestamps;
 
-    // 0: closed; -1: half-open (the trial request is out); > 0: open until this TimeProvider timestamp.
+    // 0: closed; > 0: open until this TimeProvider timestamp; < 0: half-open, the trial started at -state.
     private long _state;
     private int _failures;
 
     /// <param name="failureThreshold">Retryable failures in a row that open the circuit; 0 never opens it.</param>
-    /// <param name="cooldown">How long the circuit stays open before a trial request.</param>
+    /// <param name="cooldown">How long the circuit stays open before a trial request, and how long a trial may take.</param>
     /// <param name="timeProvider">The clock; tests pass a fake one.</param>
     public CircuitBreaker(int failureThreshold, TimeSpan cooldown, TimeProvider timeProvider)
     {
@@ -49,41 +54,68 @@ public sealed class CircuitBreaker
     public CircuitState State => Volatile.Read(ref _state) switch
     {
         ClosedState => CircuitState.Closed,
-        HalfOpenState => CircuitState.HalfOpen,
+        < 0 => CircuitState.HalfOpen,
         _ => CircuitState.Open,
     };
 
-    /// <summary>How long until a trial request may go; zero when closed, half-open or the cooldown is over.</summary>
+    /// <summary>
+    /// How long until a trial request may go: the rest of the cooldown when open, the rest of the trial's lease
+    /// when half-open; zero when closed or when a trial may start now.
+    /// </summary>
     public TimeSpan RemainingCooldown
     {
         get
         {
-            var openUntil = Volatile.Read(ref _state);
+            var state = Volatile.Read(ref _state);
+            if (state == ClosedState)
+            {
+                return TimeSpan.Zero;
+            }
+
+            var until = state > 0 ? state : -state + _cooldownTimestamps;
             var now = _timeProvider.GetTimestamp();
-            return openUntil > 0 && now < openUntil ? _timeProvider.GetElapsedTime(now, openUntil) : TimeSpan.Zero;
+            return now < until ? _timeProvider.GetElapsedTime(now, until) : TimeSpan.Zero;
         }
     }
 
     /// <summary>
-    /// Takes the one trial request of an open circuit whose cooldown is over. True for exactly one caller; that
-    /// caller must report the outcome with <c>isTrial: true</c> (<see cref="OnSuccess"/>, <see cref="OnFailure"/>
-    /// or <see cref="OnAbandoned"/>), or the deployment stays out of rotation.
+    /// Takes the one trial request of an open circuit whose cooldown is over, or of a half-open one whose trial
+    /// has run for longer than a cooldown. True for exactly one caller, who gets the trial's handle in
+    /// <paramref name="trial"/> and must report its outcome with it (<see cref="OnSuccess"/>,
+    /// <see cref="OnFailure"/> or <see cref="OnAbandoned"/>).
     /// </summary>
-    public bool TryStartTrial()
+    public bool TryStartTrial(out long trial)
     {
-        var openUntil = Volatile.Read(ref _state);
-        return openUntil > 0
-            && _timeProvider.GetTimestamp() >= openUntil
-            && Interlocked.CompareExchange(ref _state, HalfOpenState, openUntil) == openUntil;
+        trial = NoTrial;
+        var state = Volatile.Read(ref _state);
+        if (state == ClosedState)
+        {
+            return false;
+        }
+
+        var now = _timeProvider.GetTimestamp();
+        var available = state > 0 ? now >= state : now - -state >= _cooldownTimestamps;
+        var start = Math.Max(1, now);
+        if (!available || Interlocked.CompareExchange(ref _state, -start, state) != state)
+        {
+            return false;
+        }
+
+        trial = start;
+        return true;
     }
 
-    /// <summary>The upstream answered (success or a client error). Closes the circuit after a trial.</summary>
-    public CircuitTransition OnSuccess(bool isTrial)
+    /// <summary>The upstream answered (success or a client error). Closes the circuit after a trial that still holds its lease.</summary>
+    public CircuitTransition OnSuccess(long trial)
     {
-        if (isTrial)
+        if (trial != NoTrial)
         {
+            if (Interlocked.CompareExchange(ref _state, ClosedState, -trial) != -trial)
+            {
+                return CircuitTransition.None;
+            }
+
             Volatile.Write(ref _failures, 0);
-            Volatile.Write(ref _state, ClosedState);
             return CircuitTransition.Closed;
         }
 
@@ -98,12 +130,13 @@ public sealed class CircuitBreaker
     }
 
     /// <summary>The call failed in a way another deployment might not (408, 429, 5xx, timeout, unreachable).</summary>
-    public CircuitTransition OnFailure(bool isTrial)
+    public CircuitTransition OnFailure(long trial)
     {
-        if (isTrial)
+        if (trial != NoTrial)
         {
-            Volatile.Write(ref _state, OpenUntil(_timeProvider.GetTimestamp()));
-            return CircuitTransition.Reopened;
+            return Interlocked.CompareExchange(ref _state, OpenUntil(_timeProvider.GetTimestamp()), -trial) == -trial
+                ? CircuitTransition.Reopened
+                : CircuitTransition.None;
         }
 
         // Calls that started before the circuit opened may still come back; they neither count nor extend it.
@@ -123,14 +156,14 @@ public sealed class CircuitBreaker
     }
 
     /// <summary>
-    /// The call ended without telling anything about the upstream (the client went away). A trial's slot is
-    /// handed back at once, so the next request can try.
+    /// The call ended without telling anything about the upstream (the client went away, the provider refused
+    /// the request itself). A trial's slot is handed back at once, so the next request can try.
     /// </summary>
-    public void OnAbandoned(bool isTrial)
+    public void OnAbandoned(long trial)
     {
-        if (isTrial)
+        if (trial != NoTrial)
         {
-            Volatile.Write(ref _state, Math.Max(1, _timeProvider.GetTimestamp()));
+            Interlocked.CompareExchange(ref _state, Math.Max(1, _timeProvider.GetTimestamp()), -trial);
         }
     }
 

@@ -106,10 +106,19 @@ public sealed partial class Router
                     untried = model.Deployments;
                 }
 
-                var (deployment, isTrial) = Pick(model.Name, untried, ref skipped);
+                var (deployment, trial) = Pick(model.Name, untried, ref skipped);
                 if (deployment is null)
                 {
-                    // Every deployment left has an open circuit: the fallbacks, as if they had all failed.
+                    // The deployments not yet tried are all open. One already tried may still take a retry after
+                    // the pause (skipping asked nobody, so it is not an attempt); otherwise every deployment is
+                    // open: the fallbacks, as if they had all failed.
+                    if (tried is not null && untried.Count < model.Deployments.Count && AnyInRotation(model.Deployments))
+                    {
+                        tried.AddRange(untried);
+                        attempt--;
+                        continue;
+                    }
+
                     break;
                 }
 
@@ -124,13 +133,13 @@ public sealed partial class Router
                 catch
                 {
                     // Cancelled by the client (or a bug): nothing learnt about the upstream, but a trial's slot must be freed.
-                    deployment.Circuit.OnAbandoned(isTrial);
+                    deployment.Circuit.OnAbandoned(trial);
                     throw;
                 }
 
                 var error = errorOf(result);
                 var retryable = error is not null && IsRetryable(error);
-                Record(deployment, isTrial, error, retryable, cancellationToken);
+                Record(deployment, trial, error, retryable, cancellationToken);
                 responseHeaders[GatewayHeaders.Attempts] = attempts.ToString(CultureInfo.InvariantCulture);
                 if (!retryable || cancellationToken.IsCancellationRequested)
                 {
@@ -155,13 +164,14 @@ public sealed partial class Router
 
     /// <summary>
     /// Picks among the deployments whose circuits are closed. A deployment whose cooldown is over comes first:
-    /// this request is its trial. Null when every one is open; those are added to <paramref name="skipped"/>.
+    /// this request is its trial (its handle is returned). Null when every one is open; those are added to
+    /// <paramref name="skipped"/>.
     /// </summary>
-    private (Deployment? Deployment, bool IsTrial) Pick(string model, IReadOnlyList<Deployment> untried, ref List<Deployment>? skipped)
+    private (Deployment? Deployment, long Trial) Pick(string model, IReadOnlyList<Deployment> untried, ref List<Deployment>? skipped)
     {
         if (AllClosed(untried))
         {
-            return (untried.Count == 1 ? untried[0] : _policy.Pick(model, untried), false);
+            return (untried.Count == 1 ? untried[0] : _policy.Pick(model, untried), CircuitBreaker.NoTrial);
         }
 
         List<Deployment>? closed = null;
@@ -173,9 +183,9 @@ public sealed partial class Router
             {
                 (closed ??= []).Add(deployment);
             }
-            else if (circuit.TryStartTrial())
+            else if (circuit.TryStartTrial(out var trial))
             {
-                return (deployment, true);
+                return (deployment, trial);
             }
             else if (!(skipped ??= []).Contains(deployment))
             {
@@ -183,16 +193,23 @@ public sealed partial class Router
             }
         }
 
-        return closed is null ? (null, false) : (closed.Count == 1 ? closed[0] : _policy.Pick(model, closed), false);
+        return closed is null ? (null, CircuitBreaker.NoTrial) : (closed.Count == 1 ? closed[0] : _policy.Pick(model, closed), CircuitBreaker.NoTrial);
     }
 
-    private void Record(Deployment deployment, bool isTrial, GatewayError? error, bool retryable, CancellationToken cancellationToken)
+    private void Record(Deployment deployment, long trial, GatewayError? error, bool retryable, CancellationToken cancellationToken)
     {
         var circuit = deployment.Circuit;
+        if (error is { BeforeUpstream: true })
+        {
+            // The provider refused the request itself (a field its upstream cannot take): nothing was asked.
+            circuit.OnAbandoned(trial);
+            return;
+        }
+
         if (!retryable)
         {
             // Success or a client error: either way the upstream is answering.
-            if (circuit.OnSuccess(isTrial) == CircuitTransition.Closed)
+            if (circuit.OnSuccess(trial) == CircuitTransition.Closed)
             {
                 Log.CircuitClosed(_logger, deployment.Id);
             }
@@ -203,11 +220,11 @@ public sealed partial class Router
         if (cancellationToken.IsCancellationRequested)
         {
             // The failure may be the cancellation itself; it says nothing about the upstream.
-            circuit.OnAbandoned(isTrial);
+            circuit.OnAbandoned(trial);
             return;
         }
 
-        switch (circuit.OnFailure(isTrial))
+        switch (circuit.OnFailure(trial))
         {
             case CircuitTransition.Opened:
                 Log.CircuitOpened(_logger, deployment.Id, circuit.FailureThreshold, circuit.Cooldown.TotalSeconds, error!.StatusCode);
@@ -237,7 +254,7 @@ public sealed partial class Router
         for (var i = 0; i < deployments.Count; i++)
         {
             var circuit = deployments[i].Circuit;
-            if (circuit.IsClosed || (circuit.State == CircuitState.Open && circuit.RemainingCooldown == TimeSpan.Zero))
+            if (circuit.IsClosed || circuit.RemainingCooldown == TimeSpan.Zero)
             {
                 return true;
             }

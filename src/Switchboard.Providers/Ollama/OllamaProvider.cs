@@ -64,7 +64,7 @@ public sealed class OllamaProvider : IChatProvider
         var mapped = OllamaRequestMapper.MapChat(request);
         if (mapped.Error is { } mappingError)
         {
-            return new ChatResult.Failed(mappingError);
+            return new ChatResult.Failed(mappingError with { BeforeUpstream = true });
         }
 
         var message = _upstream.CreateRequest(HttpMethod.Post, _chatUri, mapped.Value!, OllamaJsonContext.Default.OllamaChatRequest);
@@ -110,7 +110,7 @@ public sealed class OllamaProvider : IChatProvider
         var mapped = OllamaRequestMapper.MapEmbed(request);
         if (mapped.Error is { } mappingError)
         {
-            return EmbeddingResult.Failure(mappingError);
+            return EmbeddingResult.Failure(mappingError with { BeforeUpstream = true });
         }
 
         using var message = _upstream.CreateRequest(HttpMethod.Post, _embedUri, mapped.Value!, OllamaJsonContext.Default.OllamaEmbedRequest);
