@@ -131,13 +131,7 @@ public sealed partial class GatewayEndpoints
             return;
         }
 
-        if (!result.Json.IsEmpty)
-        {
-            await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Json, http.RequestAborted);
-            return;
-        }
-
-        await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Response!, OpenAIJsonContext.Relaxed.EmbeddingResponse, http.RequestAborted);
+        await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Json, result.Response!, OpenAIJsonContext.Relaxed.EmbeddingResponse, http.RequestAborted);
     }
 
     private Task HandleListModelsAsync(HttpContext http)

@@ -37,6 +37,15 @@ public static class OpenAIResponseWriter
         await response.BodyWriter.WriteAsync(utf8Json, cancellationToken);
     }
 
+    /// <summary>
+    /// Writes an answer: the upstream's bytes as they came when there are any (<paramref name="forwarded"/>),
+    /// else <paramref name="value"/> serialized.
+    /// </summary>
+    public static Task WriteJsonAsync<T>(HttpResponse response, ReadOnlyMemory<byte> forwarded, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        forwarded.IsEmpty
+            ? WriteJsonAsync(response, value, typeInfo, cancellationToken)
+            : WriteJsonAsync(response, forwarded, cancellationToken);
+
     public static Task WriteErrorAsync(HttpResponse response, GatewayError error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -63,11 +72,8 @@ public static class OpenAIResponseWriter
         var cancellationToken = httpContext.RequestAborted;
         switch (result)
         {
-            case ChatResult.Completed { Json.IsEmpty: false } forwarded:
-                await WriteJsonAsync(httpContext.Response, forwarded.Json, cancellationToken);
-                break;
             case ChatResult.Completed completed:
-                await WriteJsonAsync(httpContext.Response, completed.Response, OpenAIJsonContext.Relaxed.ChatCompletionResponse, cancellationToken);
+                await WriteJsonAsync(httpContext.Response, completed.Json, completed.Response, OpenAIJsonContext.Relaxed.ChatCompletionResponse, cancellationToken);
                 break;
             case ChatResult.Streaming streaming:
                 await WriteStreamAsync(httpContext, streaming.Chunks);
