@@ -16,7 +16,9 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+# Redis and PostgreSQL for the integration tests, on loopback ports of their own (see the script's header).
+. scripts/test-services.sh
+trap '_sb_stop_services; rm -rf "$results"' EXIT
 
 status=0
 dotnet test Switchboard.sln -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
