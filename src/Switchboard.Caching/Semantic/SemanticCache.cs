@@ -59,16 +59,22 @@ public sealed partial class SemanticCache
         }
 
         var now = _time.GetUtcNow();
-        var matches = scope.Index.Search(vector, Candidates, (float)_options.Threshold);
-        if (matches.Count == 0)
+        // One search serves both the hit and the similarity header of a miss (the nearest, even below the threshold).
+        var matches = scope.Index.Search(vector, Candidates, -1f);
+        if (matches.Count == 0 || matches[0].Similarity < _options.Threshold)
         {
-            return new SemanticLookup { Vector = vector, Similarity = NearestBelow(scope, vector) };
+            return new SemanticLookup { Vector = vector, Similarity = matches.Count == 0 ? 0 : matches[0].Similarity };
         }
 
         GuardFeatures? features = null;
         string? refused = null;
         foreach (var match in matches)
         {
+            if (match.Similarity < _options.Threshold)
+            {
+                break;
+            }
+
             if (!_entries.TryGetValue(match.Id, out var entry) || entry.ExpiresAt <= now)
             {
                 continue;
@@ -221,13 +227,6 @@ public sealed partial class SemanticCache
         {
             await _store.RemoveAsync(evicted, cancellationToken);
         }
-    }
-
-    /// <summary>The best similarity below the threshold, for the similarity header of a miss.</summary>
-    private static float NearestBelow(ScopeIndex scope, float[] vector)
-    {
-        var nearest = scope.Index.Search(vector, 1, -1f);
-        return nearest.Count == 0 ? 0 : nearest[0].Similarity;
     }
 
     /// <summary>Vectors of different embedders live in different spaces: the embedder is part of the scope.</summary>

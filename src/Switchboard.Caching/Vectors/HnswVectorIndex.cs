@@ -21,6 +21,12 @@ public sealed class HnswVectorIndex : IVectorIndex
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly List<Node> _nodes = [];
     private readonly Dictionary<long, int> _byId = [];
+    [ThreadStatic]
+    private static int[]? t_visited;
+
+    [ThreadStatic]
+    private static int t_visitMark;
+
     private int _entryPoint = -1;
     private int _topLevel = -1;
     private int _live;
@@ -30,7 +36,7 @@ public sealed class HnswVectorIndex : IVectorIndex
     /// <param name="buildBreadth">Candidates kept while linking a new vector (efConstruction).</param>
     /// <param name="searchBreadth">Candidates kept while searching (ef); higher is slower and finds more.</param>
     /// <param name="seed">Seeds the random layer assignment, so a build is reproducible.</param>
-    public HnswVectorIndex(int dimensions, int neighbours = 16, int buildBreadth = 100, int searchBreadth = 64, int seed = 42)
+    public HnswVectorIndex(int dimensions, int neighbours = 16, int buildBreadth = 80, int searchBreadth = 64, int seed = 42)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 2);
@@ -255,7 +261,16 @@ public sealed class HnswVectorIndex : IVectorIndex
     /// <summary>Best-first search of one layer keeping <paramref name="breadth"/> results; nearest first.</summary>
     private List<(int Node, float Similarity)> SearchLayer(ReadOnlySpan<float> query, int entry, float entrySimilarity, int breadth, int level)
     {
-        var visited = new HashSet<int> { entry };
+        // Visited marks: one array per thread, reused; a new mark per search instead of clearing it.
+        var visited = t_visited is { } marks && marks.Length >= _nodes.Count ? marks : t_visited = new int[Math.Max(1024, _nodes.Count * 2)];
+        var mark = ++t_visitMark;
+        if (mark == int.MaxValue)
+        {
+            Array.Clear(visited);
+            t_visitMark = mark = 1;
+        }
+
+        visited[entry] = mark;
         // Candidates to expand: the most similar first (priority = -similarity).
         var frontier = new PriorityQueue<int, float>();
         frontier.Enqueue(entry, -entrySimilarity);
@@ -272,11 +287,12 @@ public sealed class HnswVectorIndex : IVectorIndex
 
             foreach (var neighbour in _nodes[candidate].Links[level])
             {
-                if (!visited.Add(neighbour))
+                if (visited[neighbour] == mark)
                 {
                     continue;
                 }
 
+                visited[neighbour] = mark;
                 var similarity = Similarity(query, neighbour);
                 if (results.Count < breadth || similarity > worst)
                 {
