@@ -33,7 +33,7 @@ public static class CachingServiceCollectionExtensions
         var redis = configuration["redis"];
         if (!string.IsNullOrWhiteSpace(redis))
         {
-            services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis + ",abortConnect=false"));
+            services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectRedis(redis));
         }
 
         services.TryAddSingleton<IExactCacheStore>(sp =>
@@ -79,5 +79,20 @@ public static class CachingServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// One connection for every Redis user of the process (whoever registers first wins): start-up goes on while
+    /// Redis is down, and commands issued while it is unreachable fail at once instead of queueing, so a cache
+    /// lookup becomes a miss without making the request wait.
+    /// </summary>
+    private static ConnectionMultiplexer ConnectRedis(string configuration)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
+        options.SyncTimeout = Math.Min(options.SyncTimeout, 1000);
+        return ConnectionMultiplexer.Connect(options);
     }
 }

@@ -111,7 +111,9 @@ public static class GatewayConfigurationLoader
         var last = key[(key.LastIndexOf(':') + 1)..];
         return last.Equals("timeout", StringComparison.OrdinalIgnoreCase)
             || last.EndsWith("_timeout", StringComparison.OrdinalIgnoreCase)
-            || last.Equals("cooldown", StringComparison.OrdinalIgnoreCase);
+            || last.Equals("cooldown", StringComparison.OrdinalIgnoreCase)
+            || last.Equals("ttl", StringComparison.OrdinalIgnoreCase)
+            || last.EndsWith("_interval", StringComparison.OrdinalIgnoreCase);
     }
 
     private static Dictionary<string, string?> ReadFile(string path)

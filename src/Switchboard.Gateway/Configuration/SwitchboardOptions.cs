@@ -1,3 +1,4 @@
+using Switchboard.Caching.Configuration;
 using Switchboard.Providers;
 
 namespace Switchboard.Gateway.Configuration;
@@ -11,6 +12,7 @@ public sealed class SwitchboardOptions
 
     public RoutingOptions Routing { get; set; } = new();
 
+    /// <summary><c>cache:</c> the exact and semantic caches (validated by <see cref="CacheOptionsValidator"/>).</summary>
     public CacheOptions Cache { get; set; } = new();
 
     public CleaningOptions Cleaning { get; set; } = new();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Gateway.Caching;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Routing;
@@ -58,6 +59,9 @@ public sealed partial class GatewayEndpoints
         endpoints.MapMethods("/health", GetAndHead, static context => OpenAIResponseWriter.WriteJsonAsync(
             context.Response, new HealthReport { Status = "ok" }, GatewayJsonContext.Default.HealthReport, context.RequestAborted));
         endpoints.MapMethods("/health/ready", GetAndHead, handlers.HandleReadyAsync);
+
+        // Admin endpoints: open like the rest of the gateway until keys exist (no master key: loopback only).
+        CacheAdminEndpoints.Map(endpoints.MapGroup("/admin"));
         return endpoints;
     }
 
@@ -129,6 +133,11 @@ public sealed partial class GatewayEndpoints
         if (context.Operation == GatewayOperations.Chat || context.Cache.Outcome != CacheOutcome.Bypass)
         {
             headers[GatewayHeaders.Cache] = context.Cache.HeaderValue;
+        }
+
+        if (context.Cache.Similarity is { } similarity)
+        {
+            headers[GatewayHeaders.CacheSimilarity] = similarity.ToString("0.0000", CultureInfo.InvariantCulture);
         }
 
         if (context.Attempts is { } attempts)
