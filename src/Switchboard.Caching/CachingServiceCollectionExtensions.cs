@@ -38,16 +38,18 @@ public static class CachingServiceCollectionExtensions
 
         services.TryAddSingleton<IExactCacheStore>(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<CacheOptions>>().Value.Exact;
+            var cache = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
+            var options = cache.Exact;
             var useRedis = options.Store == CacheStores.Redis || (options.Store == CacheStores.Auto && !string.IsNullOrWhiteSpace(redis));
             return useRedis
-                ? new RedisExactCacheStore(sp.GetService<IConnectionMultiplexer>() ?? throw new InvalidOperationException("cache.exact.store: redis needs redis: to be configured."))
+                ? new RedisExactCacheStore(sp.GetService<IConnectionMultiplexer>() ?? throw new InvalidOperationException("cache.exact.store: redis needs redis: to be configured."), cache.RedisPrefix + "x:")
                 : new MemoryExactCacheStore(options.MaxEntries, options.MaxBytes, sp.GetRequiredService<TimeProvider>());
         });
 
         services.TryAddSingleton<ISemanticCacheStore>(sp =>
         {
-            var store = sp.GetRequiredService<IOptions<CacheOptions>>().Value.Semantic.Store;
+            var cache = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
+            var store = cache.Semantic.Store;
             if (store == CacheStores.Memory)
             {
                 return new MemorySemanticCacheStore();
@@ -55,7 +57,7 @@ public static class CachingServiceCollectionExtensions
 
             if (store == CacheStores.Redis || (store == CacheStores.Auto && !string.IsNullOrWhiteSpace(redis)))
             {
-                return new RedisSemanticCacheStore(sp.GetService<IConnectionMultiplexer>() ?? throw new InvalidOperationException("cache.semantic.store: redis needs redis: to be configured."));
+                return new RedisSemanticCacheStore(sp.GetService<IConnectionMultiplexer>() ?? throw new InvalidOperationException("cache.semantic.store: redis needs redis: to be configured."), cache.RedisPrefix + "s:");
             }
 
             var provider = configuration["database:provider"] ?? "sqlite";
