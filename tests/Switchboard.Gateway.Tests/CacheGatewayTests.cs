@@ -104,7 +104,10 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
         await using var gateway = await StartAsync(ExactOnly);
         var (chat, headers) = Client(gateway);
 
-        await Assert.ThrowsAnyAsync<Exception>(() => StreamAsync(chat, "[cut] a long story"));
+        using var broken = await gateway.Http.PostAsync("/v1/chat/completions", Json("""{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"[cut] a long story"}]}"""), Ct);
+        var events = await broken.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("\"error\"", events, StringComparison.Ordinal);
+        Assert.DoesNotContain("[DONE]", events, StringComparison.Ordinal);
         await AskAsync(chat, "[cut] a long story");
 
         Assert.Equal("miss", headers.Last("x-switchboard-cache"));
@@ -255,7 +258,7 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
     {
         await using var gateway = await StartAsync(ExactOnly);
         var (mini, headers) = Client(gateway);
-        var (other, _) = Client(gateway, "other");
+        var (other, otherHeaders) = Client(gateway, "other");
         await AskAsync(mini, "one");
         await AskAsync(mini, "one");
         await AskAsync(other, "two");
@@ -280,7 +283,7 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
         await AskAsync(mini, "one");
         Assert.Equal("hit", headers.Last("x-switchboard-cache"));
         await AskAsync(other, "two");
-        Assert.Equal("miss", headers.Last("x-switchboard-cache"));
+        Assert.Equal("miss", otherHeaders.Last("x-switchboard-cache"));
 
         Assert.Equal(2, await PurgeAsync(gateway, string.Empty));
         using var empty = await gateway.Http.DeleteAsync("/admin/cache?model=", Ct);
