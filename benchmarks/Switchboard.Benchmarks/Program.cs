@@ -3,6 +3,12 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- --filter '*'
 // (any BenchmarkDotNet argument works: --job short, --list flat, --exporters json ...)
 // dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- cache   (semantic cache latency percentiles)
+if (args is ["hnsw", ..])
+{
+    Switchboard.Benchmarks.HnswBuild.Run(args[1..]);
+    return;
+}
+
 if (args is ["cache", ..])
 {
     await Switchboard.Benchmarks.CacheLatency.RunAsync(args[1..]);
