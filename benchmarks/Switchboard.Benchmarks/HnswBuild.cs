@@ -27,6 +27,8 @@ public static class HnswBuild
         {
             Measure("baseline", new HnswBaseline(Dimensions), entries, queries, truth);
             Measure("current", new HnswVectorIndex(Dimensions), entries, queries, truth);
+            Measure("adaptive", new AdaptiveVectorIndex(Dimensions, 0, 64), entries, queries, truth);
+            MeasureCache(entries);
         }
     }
 
@@ -53,6 +55,37 @@ public static class HnswBuild
         var perSearch = (Process.GetCurrentProcess().TotalProcessorTime - searchCpu).TotalMilliseconds * 1000 / (queries.Count * 4);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name,-9} {entries.Count:N0} inserts: wall {wall.TotalMilliseconds / entries.Count * 1000:0} µs/insert, cpu {cpuUsed.TotalMilliseconds / entries.Count * 1000:0} µs/insert, {bytes / entries.Count:N0} B/insert, recall@1 {(double)found / queries.Count:P1}, search cpu {perSearch:0} µs"));
+    }
+
+    private static void MeasureCache(List<float[]> entries)
+    {
+        var cache = new Switchboard.Caching.Semantic.SemanticCache(
+            new Switchboard.Caching.Configuration.SemanticCacheOptions { Enabled = true, ExactSearchLimit = 0, MaxEntries = int.MaxValue },
+            new FixedEmbedder(),
+            new Switchboard.Caching.Semantic.MemorySemanticCacheStore(),
+            TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Switchboard.Caching.Semantic.SemanticCache>.Instance);
+        var answer = new byte[600];
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            cache.StoreAsync(new Switchboard.Caching.Semantic.SemanticQuery("ns", "model", "scope", "entry " + i.ToString(CultureInfo.InvariantCulture)), entries[i], answer, default).AsTask().GetAwaiter().GetResult();
+        }
+
+        var wall = Stopwatch.GetElapsedTime(started);
+        var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{"cache",-9} {entries.Count:N0} stores: wall {wall.TotalMilliseconds / entries.Count * 1000:0} µs/store, cpu {cpuUsed.TotalMilliseconds / entries.Count * 1000:0} µs/store"));
+    }
+
+    private sealed class FixedEmbedder : ITextEmbedder
+    {
+        public string Name => "bench";
+
+        public int Dimensions => HnswBuild.Dimensions;
+
+        public ValueTask<float[]> EmbedAsync(string text, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     private static List<float[]> Clustered(int count, int seed)
