@@ -186,6 +186,12 @@ public sealed partial class ResponseCache
     /// </summary>
     internal async ValueTask StoreAsync(CachePlan plan, GatewayContext context, ChatCompletionResponse response, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
+        if (plan.ExactKey is null && plan.Semantic is null)
+        {
+            // The semantic lookup failed and no exact cache takes the request: nowhere to file it.
+            return;
+        }
+
         if (!IsComplete(response))
         {
             Statistics.NotStoredAnswer();
