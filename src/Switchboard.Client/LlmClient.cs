@@ -33,7 +33,7 @@ public sealed partial class LlmClient : IDisposable
     /// <summary>Wraps any Microsoft.Extensions.AI chat client (OpenAI, Azure, Ollama, a pipeline of your own).</summary>
     /// <param name="chatClient">The client to call; this instance does not dispose it.</param>
     /// <param name="options">Defaults of every call (model, temperature, max tokens, system prompt, timeout, cleaning); <see cref="LlmClientOptions.BaseUrl"/>, retries and the cache belong to <see cref="Create"/> and are not used here.</param>
-    /// <param name="cleaner">Cleans every answer; by default <see cref="ThinkBlockCleaner"/> when <see cref="LlmClientOptions.CleanResponses"/> is set, otherwise none.</param>
+    /// <param name="cleaner">Cleans every answer; by default <see cref="SwitchboardResponseCleaner"/> (the gateway's cleaner) when <see cref="LlmClientOptions.CleanResponses"/> is set, otherwise none.</param>
     /// <param name="timeProvider">The clock for response times and the time limit; the system's by default.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException"><paramref name="options"/> has a value out of range.</exception>
     public LlmClient(IChatClient chatClient, LlmClientOptions? options = null, IResponseCleaner? cleaner = null, TimeProvider? timeProvider = null)
@@ -49,7 +49,7 @@ public sealed partial class LlmClient : IDisposable
         // A copy: the caller may change its options object later; this client keeps what it was given.
         _options = options with { };
         ChatClient = chatClient;
-        _cleaner = cleaner ?? (options.CleanResponses ? ThinkBlockCleaner.Instance : null);
+        _cleaner = cleaner ?? (options.CleanResponses ? SwitchboardResponseCleaner.Default : null);
         _time = time;
         _logger = logger;
         _owned = owned;
@@ -90,7 +90,7 @@ public sealed partial class LlmClient : IDisposable
         try
         {
             var pipeline = ProviderClients.CreatePipeline(options, http, services);
-            var cleaner = options.CleanResponses ? services?.GetService<IResponseCleaner>() ?? ThinkBlockCleaner.Instance : null;
+            var cleaner = options.CleanResponses ? services?.GetService<IResponseCleaner>() ?? SwitchboardResponseCleaner.Default : null;
             var logger = services?.GetService<ILoggerFactory>()?.CreateLogger<LlmClient>() ?? (ILogger)NullLogger.Instance;
             return new LlmClient(pipeline, options, cleaner, time, logger, [pipeline, http], modelFromClient: false);
         }

@@ -88,8 +88,9 @@ public sealed record LlmClientOptions
     public TimeSpan? CacheTtl { get; set; }
 
     /// <summary>
-    /// Clean answers before returning them (<c>LLM_CLEAN_RESPONSES</c>): by default <see cref="ThinkBlockCleaner"/>
-    /// removes reasoning blocks (<c>&lt;think&gt;…&lt;/think&gt;</c>) that local reasoning models put in the content.
+    /// Clean answers before returning them (<c>LLM_CLEAN_RESPONSES</c>): by default <see cref="SwitchboardResponseCleaner"/>,
+    /// the gateway's cleaner, removes reasoning blocks (<c>&lt;think&gt;…&lt;/think&gt;</c>) that local reasoning models
+    /// put in the content, inner monologue and stray role tags.
     /// </summary>
     public bool CleanResponses { get; set; }
 

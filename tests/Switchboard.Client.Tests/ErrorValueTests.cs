@@ -140,7 +140,9 @@ public sealed class ErrorValueTests
 
         var updates = await ToListAsync(llm.StreamAsync("break the stream", cancellationToken: Ct));
 
-        Assert.NotEmpty(updates[..^1]);
+        // The chunks before the hang-up may or may not be read before the reset reaches the client; either way
+        // the stream ends with one failure, never with a short answer passed off as complete.
+        Assert.All(updates[..^1], u => Assert.False(u.IsFinal));
         var final = updates[^1].Response!;
         AssertFailed(final, LlmErrorKind.ConnectionFailed);
         Assert.Contains("before the answer was complete", final.Error, StringComparison.Ordinal);
