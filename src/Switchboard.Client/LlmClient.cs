@@ -397,7 +397,7 @@ public sealed partial class LlmClient : IDisposable
         new("The call was cancelled.", exception, cancellationToken);
 
     private LlmResponse Describe(Exception exception, HttpCallRecord http, CancellationTokenSource timeout) =>
-        LlmFailure.Describe(exception, http, timeout.IsCancellationRequested, _options.Timeout, _endpoint, _time);
+        LlmFailure.Describe(exception, http, timeout.IsCancellationRequested, _options.Timeout, _endpoint);
 
     private LlmResponse FromChatResponse(ChatResponse response, string content, string model, bool streamed, HttpCallRecord http)
     {

@@ -15,7 +15,7 @@ internal static class LlmFailure
     private const int MaxQuotedBodyLength = 300;
 
     /// <summary>A failure with its kind and message; the caller adds model and time.</summary>
-    public static LlmResponse Describe(Exception exception, HttpCallRecord? http, bool timedOut, TimeSpan timeout, Uri endpoint, TimeProvider time)
+    public static LlmResponse Describe(Exception exception, HttpCallRecord? http, bool timedOut, TimeSpan timeout, Uri endpoint)
     {
         var target = http?.RequestUri ?? endpoint;
         if (timedOut)
@@ -112,6 +112,11 @@ internal static class LlmFailure
         if (socket?.SocketErrorCode == SocketError.ConnectionRefused)
         {
             return Failed(LlmErrorKind.ConnectionFailed, $"Connection refused by {target.Authority}: is the server running, and is the BaseUrl (LLM_BASE_URL) right?");
+        }
+
+        if (socket?.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+        {
+            return Failed(LlmErrorKind.ConnectionFailed, $"{target.Authority} reset the connection before the answer was complete.");
         }
 
         return request.HttpRequestError switch
