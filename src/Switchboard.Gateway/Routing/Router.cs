@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Errors;
@@ -86,9 +87,11 @@ public sealed partial class Router
         var attempts = 0;
         GatewayError? lastError = null;
         List<Deployment>? skipped = null;
+        List<FailedAttempt>? failures = null;
         foreach (var model in ModelsToTry(route))
         {
             List<Deployment>? tried = null;
+            List<Deployment>? misconfigured = null;
             for (var attempt = 0; attempt <= _retries; attempt++)
             {
                 var untried = Untried(model, tried);
@@ -96,14 +99,15 @@ public sealed partial class Router
                 {
                     // Every deployment failed once. One that said "slow down" is not asked again at once, and
                     // there is no point waiting for deployments whose circuits just opened: go on to the
-                    // fallbacks. Other failures are retried after a short, growing pause.
-                    if (lastError?.StatusCode == 429 || !AnyInRotation(model.Deployments))
+                    // fallbacks. Other failures are retried after a short, growing pause, except on deployments
+                    // whose configuration the upstream refused: asking again cannot help.
+                    untried = Untried(model, misconfigured);
+                    if (lastError?.StatusCode == 429 || untried.Count == 0 || !AnyInRotation(untried))
                     {
                         break;
                     }
 
                     await Task.Delay(Backoff(attempt), _timeProvider, cancellationToken);
-                    untried = model.Deployments;
                 }
 
                 var (deployment, trial) = Pick(model.Name, untried, ref skipped);
@@ -141,6 +145,11 @@ public sealed partial class Router
                 var retryable = error is not null && IsRetryable(error);
                 Record(deployment, trial, error, retryable, cancellationToken);
                 responseHeaders[GatewayHeaders.Attempts] = attempts.ToString(CultureInfo.InvariantCulture);
+                if (error is not null && !cancellationToken.IsCancellationRequested)
+                {
+                    LogFailure(deployment, attempts, error, retryable);
+                }
+
                 if (!retryable || cancellationToken.IsCancellationRequested)
                 {
                     responseHeaders[GatewayHeaders.Provider] = deployment.Provider.Name;
@@ -148,7 +157,12 @@ public sealed partial class Router
                     return new(result, null, deployment);
                 }
 
-                Log.AttemptFailed(_logger, deployment.Id, attempts, error!.StatusCode, error.Message);
+                if (error!.Misconfigured)
+                {
+                    (misconfigured ??= []).Add(deployment);
+                }
+
+                (failures ??= []).Add(new(model.Name, deployment.Id, error));
                 lastError = error;
             }
         }
@@ -159,7 +173,51 @@ public sealed partial class Router
             return new(null, CircuitOpen(route.Name, skipped), null);
         }
 
-        return new(null, lastError, null);
+        return new(null, failures is { Count: > 1 } ? EveryAttemptFailed(failures, lastError!) : lastError, null);
+    }
+
+    /// <summary>
+    /// The last failure's status and code, with a message that lists every attempt: the last upstream alone
+    /// does not tell a user why the model and each of its fallbacks failed.
+    /// </summary>
+    private static GatewayError EveryAttemptFailed(List<FailedAttempt> failures, GatewayError last)
+    {
+        var message = new StringBuilder("Every attempt failed (").Append(failures.Count).Append("):");
+        for (var i = 0; i < failures.Count; i++)
+        {
+            var (model, deployment, error) = failures[i];
+            message.Append(' ').Append(i + 1).Append(") ").Append(model).Append(" on ").Append(deployment).Append(": ").Append(error.Message);
+        }
+
+        return last with { Message = message.ToString() };
+    }
+
+    /// <summary>
+    /// One line per failed attempt, naming provider, deployment and reason; what the upstream said is added
+    /// here only (it never reaches the client). A refused configuration is an error someone has to fix;
+    /// a failure another attempt may get past is a warning; the upstream refusing the request itself is
+    /// the client's to fix and only informational.
+    /// </summary>
+    private void LogFailure(Deployment deployment, int attempt, GatewayError error, bool retryable)
+    {
+        if (error.BeforeUpstream)
+        {
+            return;
+        }
+
+        var reason = error.UpstreamMessage is { Length: > 0 } said && said != error.Message ? error.Message + " Upstream said: " + said : error.Message;
+        if (error.Misconfigured)
+        {
+            Log.DeploymentMisconfigured(_logger, deployment.Provider.Name, deployment.Id, attempt, error.StatusCode, reason);
+        }
+        else if (retryable)
+        {
+            Log.AttemptFailed(_logger, deployment.Provider.Name, deployment.Id, attempt, error.StatusCode, reason);
+        }
+        else
+        {
+            Log.RequestRefused(_logger, deployment.Provider.Name, deployment.Id, error.StatusCode, reason);
+        }
     }
 
     /// <summary>
@@ -350,10 +408,18 @@ public sealed partial class Router
 
     private sealed record RouteOutcome<TResult>(TResult? Result, GatewayError? Error, Deployment? Deployment);
 
+    private readonly record struct FailedAttempt(string Model, string Deployment, GatewayError Error);
+
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Attempt {Attempt} on {Deployment} failed with {Status}: {Reason}")]
-        public static partial void AttemptFailed(ILogger logger, string deployment, int attempt, int status, string reason);
+        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Upstream {Provider} failed for deployment {Deployment} (attempt {Attempt}, status {Status}): {Reason}")]
+        public static partial void AttemptFailed(ILogger logger, string provider, string deployment, int attempt, int status, string reason);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Upstream {Provider} refused the configuration of deployment {Deployment} (attempt {Attempt}, status {Status}): {Reason} Not retried on this deployment until the configuration is fixed.")]
+        public static partial void DeploymentMisconfigured(ILogger logger, string provider, string deployment, int attempt, int status, string reason);
+
+        [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Upstream {Provider} refused the request for deployment {Deployment} (status {Status}): {Reason}")]
+        public static partial void RequestRefused(ILogger logger, string provider, string deployment, int status, string reason);
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Circuit for {Deployment} opened after {Failures} failures in a row (last {Status}); skipping it for {CooldownSeconds} s")]
         public static partial void CircuitOpened(ILogger logger, string deployment, int failures, double cooldownSeconds, int status);

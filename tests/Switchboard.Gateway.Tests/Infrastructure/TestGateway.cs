@@ -36,7 +36,8 @@ public sealed class TestGateway : IAsyncDisposable
     /// The gateway's clock (a FakeTimeProvider for circuit cooldowns). It also drives retry backoff and upstream
     /// timeouts, so a test with a fake clock must not depend on either.
     /// </param>
-    public static async Task<TestGateway> StartAsync(string? yaml = null, IReadOnlyDictionary<string, string?>? environment = null, TimeProvider? timeProvider = null)
+    /// <param name="logs">When set, receives every log entry from Debug up (the console still gets Warning and above).</param>
+    public static async Task<TestGateway> StartAsync(string? yaml = null, IReadOnlyDictionary<string, string?>? environment = null, TimeProvider? timeProvider = null, LogCapture? logs = null)
     {
         string? directory = null;
         string? path = null;
@@ -61,7 +62,15 @@ public sealed class TestGateway : IAsyncDisposable
                     services.Replace(ServiceDescriptor.Singleton(timeProvider));
                 }
             },
-            ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
+            ConfigureLogging = logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Warning);
+                if (logs is not null)
+                {
+                    logging.AddProvider(logs);
+                    logging.AddFilter<LogCapture>("Switchboard", LogLevel.Debug);
+                }
+            },
         });
         await app.StartAsync();
         return new TestGateway(app, app.ListeningUrl(), directory);
