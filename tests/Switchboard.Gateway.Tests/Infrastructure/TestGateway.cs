@@ -36,8 +36,14 @@ public sealed class TestGateway : IAsyncDisposable
     /// The gateway's clock (a FakeTimeProvider for circuit cooldowns). It also drives retry backoff and upstream
     /// timeouts, so a test with a fake clock must not depend on either.
     /// </param>
+    /// <param name="configureServices">Runs after the gateway's own registrations (to replace the pipeline, say).</param>
     /// <param name="logs">When set, receives every log entry from Debug up (the console still gets Warning and above).</param>
-    public static async Task<TestGateway> StartAsync(string? yaml = null, IReadOnlyDictionary<string, string?>? environment = null, TimeProvider? timeProvider = null, LogCapture? logs = null)
+    public static async Task<TestGateway> StartAsync(
+        string? yaml = null,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        TimeProvider? timeProvider = null,
+        Action<IServiceCollection>? configureServices = null,
+        LogCapture? logs = null)
     {
         string? directory = null;
         string? path = null;
@@ -61,6 +67,8 @@ public sealed class TestGateway : IAsyncDisposable
                 {
                     services.Replace(ServiceDescriptor.Singleton(timeProvider));
                 }
+
+                configureServices?.Invoke(services);
             },
             ConfigureLogging = logging =>
             {
