@@ -15,6 +15,13 @@ public sealed class FixtureSet
     private readonly Dictionary<string, List<int>> _index = new(StringComparer.Ordinal);
     private readonly List<int> _unindexed = [];
 
+    // Which kinds of key the index holds: a request's key of a kind no fixture is filed under is never computed
+    // (a Rasa request found by its history does not normalize its whole prompt for a last-user-message key).
+    private readonly bool _hasHistoryKeys;
+    private readonly bool _hasConversationKeys;
+    private readonly bool _hasLastUserKeys;
+    private readonly bool _hasModelKeys;
+
     private FixtureSet(IReadOnlyList<Fixture> fixtures)
     {
         Fixtures = fixtures;
@@ -33,7 +40,13 @@ public sealed class FixtureSet
                 }
 
                 bucket.Add(i);
+                _hasHistoryKeys |= key[0] == 'h';
+                _hasConversationKeys |= key[0] == 'c';
+                _hasLastUserKeys |= key[0] == 'u';
+                _hasModelKeys |= key[0] == 'm';
             }
+
+            HasScenarios |= fixtures[i].Scenario is not null;
         }
     }
 
@@ -43,6 +56,9 @@ public sealed class FixtureSet
     public IReadOnlyList<Fixture> Fixtures { get; }
 
     public int Count => Fixtures.Count;
+
+    /// <summary>Whether any fixture belongs to a scenario (and so whether matching depends on scenario states).</summary>
+    public bool HasScenarios { get; }
 
     /// <summary>Builds a set; duplicate ids are made unique with a <c>#n</c> suffix.</summary>
     public static FixtureSet Create(IEnumerable<Fixture> fixtures)
@@ -101,10 +117,25 @@ public sealed class FixtureSet
     internal List<int> Candidates(MockRequest request)
     {
         var result = new List<int>(_unindexed);
-        AddBucket(result, request.HistoryKey is { } history ? "h:" + history : null);
-        AddBucket(result, "c:" + request.ConversationKey);
-        AddBucket(result, "u:" + request.LastUserMessage);
-        AddBucket(result, "m:" + request.Model);
+        if (_hasHistoryKeys && request.HistoryKey is { } history)
+        {
+            AddBucket(result, "h:" + history);
+        }
+
+        if (_hasConversationKeys)
+        {
+            AddBucket(result, "c:" + request.ConversationKey);
+        }
+
+        if (_hasLastUserKeys)
+        {
+            AddBucket(result, "u:" + request.LastUserMessage);
+        }
+
+        if (_hasModelKeys)
+        {
+            AddBucket(result, "m:" + request.Model);
+        }
         if (result.Count > _unindexed.Count)
         {
             result.Sort();
