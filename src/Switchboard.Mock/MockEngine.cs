@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Switchboard.Errors;
 using Switchboard.Mock.Fixtures;
@@ -33,7 +34,9 @@ public sealed class MockEngine
     private readonly SortedDictionary<string, IReadOnlyList<Fixture>> _fileSources = new(StringComparer.Ordinal);
     private readonly List<Fixture> _runtime = [];
     private IReadOnlyList<Fixture> _code = [];
-    private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
+    // One counter per fixture id, moved with Interlocked: concurrent requests for the same fixtures do not queue on
+    // the dictionary's few lock stripes (AddOrUpdate locks), and each still gets a turn of its own.
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _hits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _scenarios = new(StringComparer.Ordinal);
     private FixtureSet _set = FixtureSet.Empty;
     private long _generation;
@@ -299,7 +302,7 @@ public sealed class MockEngine
             return 0;
         }
 
-        var turn = _hits.AddOrUpdate(fixture.Id, 0, (_, n) => n + 1);
+        var turn = Interlocked.Increment(ref _hits.GetOrAdd(fixture.Id, static _ => new StrongBox<int>(-1)).Value);
         if (fixture.Scenario is { } scenario && fixture.NextState is { } next)
         {
             _scenarios[scenario] = next;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Switchboard.Mock.Text;
 
 namespace Switchboard.Mock.Matching;
@@ -13,6 +14,11 @@ public static class ConversationHistory
     private const string Heading = "Conversation History";
 
     private static readonly string[] Speakers = ["USER", "AI", "ASSISTANT", "BOT", "HUMAN", "SYSTEM"];
+
+    private static readonly string[] NormalizedSpeakers = [.. Speakers.Select(NormalizeSpeaker)];
+
+    // A vectorized case-insensitive search: the heading is near the end of a Rasa prompt of several kilobytes.
+    private static readonly SearchValues<string> HeadingSearch = SearchValues.Create([Heading], StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The turns of the first history block in <paramref name="prompt"/>, or null when it has none.</summary>
     public static IReadOnlyList<HistoryTurn>? TryExtract(string? prompt)
@@ -82,13 +88,14 @@ public static class ConversationHistory
 
     private static bool TrySplitSpeaker(string line, out string speaker, out string text)
     {
-        foreach (var candidate in Speakers)
+        for (var i = 0; i < Speakers.Length; i++)
         {
+            var candidate = Speakers[i];
             if (line.Length > candidate.Length
                 && line[candidate.Length] == ':'
                 && line.StartsWith(candidate, StringComparison.OrdinalIgnoreCase))
             {
-                speaker = NormalizeSpeaker(candidate);
+                speaker = NormalizedSpeakers[i];
                 text = line[(candidate.Length + 1)..];
                 return true;
             }
@@ -108,11 +115,13 @@ public static class ConversationHistory
         var position = 0;
         while (position < prompt.Length)
         {
-            var at = prompt.IndexOf(Heading, position, StringComparison.OrdinalIgnoreCase);
-            if (at < 0)
+            var found = prompt.AsSpan(position).IndexOfAny(HeadingSearch);
+            if (found < 0)
             {
                 break;
             }
+
+            var at = position + found;
 
             var lineStart = at == 0 ? 0 : prompt.LastIndexOf('\n', at - 1) + 1;
             var next = prompt.IndexOf('\n', at);

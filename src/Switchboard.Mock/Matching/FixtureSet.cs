@@ -12,15 +12,14 @@ public sealed class FixtureSet
 {
     private const int NearMissCount = 3;
 
-    private readonly Dictionary<string, List<int>> _index = new(StringComparer.Ordinal);
+    // One index per kind of key (history, conversation, last user message, model), keyed without the kind's
+    // prefix so that a request's key is looked up as it is. A kind no fixture is filed under is never computed
+    // for a request: a Rasa prompt found by its history is not normalized whole for a last-user-message key.
+    private readonly Dictionary<string, List<int>> _byHistory = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _byConversation = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _byLastUser = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _byModel = new(StringComparer.Ordinal);
     private readonly List<int> _unindexed = [];
-
-    // Which kinds of key the index holds: a request's key of a kind no fixture is filed under is never computed
-    // (a Rasa request found by its history does not normalize its whole prompt for a last-user-message key).
-    private readonly bool _hasHistoryKeys;
-    private readonly bool _hasConversationKeys;
-    private readonly bool _hasLastUserKeys;
-    private readonly bool _hasModelKeys;
 
     private FixtureSet(IReadOnlyList<Fixture> fixtures)
     {
@@ -34,16 +33,20 @@ public sealed class FixtureSet
             }
             else
             {
-                if (!_index.TryGetValue(key, out var bucket))
+                var index = key[0] switch
                 {
-                    _index[key] = bucket = [];
+                    'h' => _byHistory,
+                    'c' => _byConversation,
+                    'u' => _byLastUser,
+                    _ => _byModel,
+                };
+                var value = key[2..];
+                if (!index.TryGetValue(value, out var bucket))
+                {
+                    index[value] = bucket = [];
                 }
 
                 bucket.Add(i);
-                _hasHistoryKeys |= key[0] == 'h';
-                _hasConversationKeys |= key[0] == 'c';
-                _hasLastUserKeys |= key[0] == 'u';
-                _hasModelKeys |= key[0] == 'm';
             }
 
             HasScenarios |= fixtures[i].Scenario is not null;
@@ -117,25 +120,26 @@ public sealed class FixtureSet
     internal List<int> Candidates(MockRequest request)
     {
         var result = new List<int>(_unindexed);
-        if (_hasHistoryKeys && request.HistoryKey is { } history)
+        if (_byHistory.Count > 0)
         {
-            AddBucket(result, "h:" + history);
+            AddBucket(result, _byHistory, request.HistoryKey);
         }
 
-        if (_hasConversationKeys)
+        if (_byConversation.Count > 0)
         {
-            AddBucket(result, "c:" + request.ConversationKey);
+            AddBucket(result, _byConversation, request.ConversationKey);
         }
 
-        if (_hasLastUserKeys)
+        if (_byLastUser.Count > 0)
         {
-            AddBucket(result, "u:" + request.LastUserMessage);
+            AddBucket(result, _byLastUser, request.LastUserMessage);
         }
 
-        if (_hasModelKeys)
+        if (_byModel.Count > 0)
         {
-            AddBucket(result, "m:" + request.Model);
+            AddBucket(result, _byModel, request.Model);
         }
+
         if (result.Count > _unindexed.Count)
         {
             result.Sort();
@@ -144,9 +148,9 @@ public sealed class FixtureSet
         return result;
     }
 
-    private void AddBucket(List<int> result, string? key)
+    private static void AddBucket(List<int> result, Dictionary<string, List<int>> index, string? key)
     {
-        if (key is not null && _index.TryGetValue(key, out var bucket))
+        if (key is not null && index.TryGetValue(key, out var bucket))
         {
             result.AddRange(bucket);
         }
