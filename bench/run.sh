@@ -14,7 +14,7 @@
 #
 # Knobs (environment): DURATION=10 (s per measurement) WARMUP=2 (s) SUSTAIN=60 (s) CONCURRENCY="32 64"
 #                      MOCK_COUNTS="10 1000 10000" RASA_TURNS="19 10000" PORT_BASE=18080
-#                      RASA_COLLECTION=(shared/fixtures/rasa-calm-demo/collection.json beside the repository)
+#                      QUIET_WAIT=60 (s to wait for a quiet machine before a measurement) RASA_COLLECTION=(shared/fixtures/rasa-calm-demo/collection.json beside the repository)
 # Results: bench/results/<UTC time>/ (results.jsonl, report.md, the servers' logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -273,7 +273,7 @@ rasa() {
     local targets=(--target "switchboard-mock=$sb" --pid "switchboard-mock=$sbmock" --target "mock-llm=$ml" --pid "mock-llm=$mockllm" --target "mock-llm-any=$ma" --pid "mock-llm-any=$mockany")
     loadtest run --label warmup --bodies "rasa:$dir" --scenarios "plain:8,stream:8" --out "$OUT/warmup.jsonl" --duration 3 --warmup 0 --quiet-wait 0 "${targets[@]}" >/dev/null
     log "rasa: $n turns, load tool (latency), plain and streamed, c=1 and c=${CONCURRENCY%% *}"
-    loadtest run --label "rasa-$n" --bodies "rasa:$dir" --scenarios "plain:1,stream:1,plain:${CONCURRENCY%% *},stream:${CONCURRENCY%% *}" --out "$RESULTS" --duration "$DURATION" --warmup "$WARMUP" "${targets[@]}"
+    loadtest run --label "rasa-$n" --bodies "rasa:$dir" --scenarios "plain:1,stream:1,plain:${CONCURRENCY%% *},stream:${CONCURRENCY%% *}" --out "$RESULTS" --duration "$DURATION" --warmup "$WARMUP" --quiet-wait "${QUIET_WAIT:-60}" "${targets[@]}"
     for r in $(seq 1 "${REPEATS:-3}"); do
       log "rasa: $n turns, wrk (one thread, ${CONCURRENCY%% *} connections), repeat $r: the targets one after the other"
       local kind

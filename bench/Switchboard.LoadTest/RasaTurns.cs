@@ -100,7 +100,8 @@ internal static class RasaTurns
             };
             if (!catchAll)
             {
-                rule["match"] = $"contains(body.messages[-1].content, '{HistoryBlock(LastMessage(turn.Body)).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}')";
+                // A JSON literal: jmespath.js unescapes only the first \' of a raw string, and the blocks hold several.
+                rule["match"] = $"contains(body.messages[-1].content, `{JsonSerializer.Serialize(HistoryBlock(LastMessage(turn.Body)))}`)";
             }
 
             rules.Add(rule);
