@@ -252,7 +252,7 @@ wrk_run() {
     /Non-2xx/ { errors += $5 } /Socket errors/ { errors += 0 }
     END {
       printf "{\"Label\":\"%s\",\"Target\":\"%s\",\"Kind\":\"%s\",\"Concurrency\":%d,\"Seconds\":%s,\"Requests\":%d,\"Errors\":%d,\"Rps\":%.1f,\"P50Ms\":%.3f,\"P90Ms\":%.3f,\"P99Ms\":%.3f,\"TargetCpuUsPerRequest\":%.1f}\n",
-        label, target, kind, c, secs, n, errors, n / secs, p50, p90, p99, n > 0 ? ticks * 10000 / n : 0
+        label, target, kind, c, secs, n, errors, (secs > 0 ? n / secs : 0), p50, p90, p99, (n > 0 ? ticks * 10000 / n : 0)
     }' "$out" | tee -a "$RESULTS"
 }
 
