@@ -19,9 +19,7 @@ public sealed class MessageContentConverter : JsonConverter<MessageContent>
             case JsonTokenType.Null:
                 return null;
             case JsonTokenType.String:
-                // Prompts are long and escaped (\n on every line): decode them in one pass, or as the reader does.
-                return MessageContent.FromText(
-                    (reader.ValueIsEscaped && !reader.HasValueSequence ? JsonStringUnescaper.TryUnescape(reader.ValueSpan) : null) ?? reader.GetString()!);
+                return MessageContent.FromText(reader.GetString()!);
             case JsonTokenType.StartArray:
                 var parts = new List<ContentPart>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
