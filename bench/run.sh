@@ -243,13 +243,13 @@ wrk_run() {
   BODIES=$bodies wrk -t1 -c"$c" -d"${WARMUP}s" -s "$ROOT/bench/bodies.lua" "$url" >/dev/null 2>&1 || true
   local before after
   before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  BODIES=$bodies wrk -t1 -c"$c" -d"${DURATION}s" --latency -s "$ROOT/bench/bodies.lua" "$url" >"$out" 2>&1
+  BODIES=$bodies wrk -t1 -c"$c" -d"${DURATION}s" --timeout 30s --latency -s "$ROOT/bench/bodies.lua" "$url" >"$out" 2>&1
   after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   awk -v label="$label" -v target="$name" -v kind="$kind" -v c="$c" -v ticks=$((after - before)) '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /^ +50%/ { p50 = ms($2) } /^ +90%/ { p90 = ms($2) } /^ +99%/ { p99 = ms($2) }
     /requests in/ { n = $1; secs = $4; sub(/s,?$/, "", secs) }
-    /Non-2xx/ { errors += $5 } /Socket errors/ { errors += 0 }
+    /Non-2xx/ { errors += $5 } /Socket errors/ { errors += $4 + $6 + $8 + $10 }
     END {
       printf "{\"Label\":\"%s\",\"Target\":\"%s\",\"Kind\":\"%s\",\"Concurrency\":%d,\"Seconds\":%s,\"Requests\":%d,\"Errors\":%d,\"Rps\":%.1f,\"P50Ms\":%.3f,\"P90Ms\":%.3f,\"P99Ms\":%.3f,\"TargetCpuUsPerRequest\":%.1f}\n",
         label, target, kind, c, secs, n, errors, (secs > 0 ? n / secs : 0), p50, p90, p99, (n > 0 ? ticks * 10000 / n : 0)

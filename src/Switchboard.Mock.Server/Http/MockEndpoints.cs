@@ -73,7 +73,8 @@ internal static partial class MockEndpoints
         // The body stays bytes until something asks for it as JSON (a json: matcher, the journal's reader); the
         // headers are read only if a matcher or the recorder looks at them, while the request is handled.
         var headers = context.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
-        var request = MockRequest.Create(body.Value!, body.Raw, headers);
+        var chat = body.Value!;
+        var request = MockRequest.Create(chat, body.Raw, headers);
         var exchange = await engine.HandleAsync(request, cancellationToken);
         var reply = exchange.Reply;
         var outcome = exchange.IsEcho ? "echo" : exchange.Outcome.IsMatch ? (exchange.Outcome.IsAmbiguous ? "ambiguous" : "matched") : "miss";
@@ -93,7 +94,8 @@ internal static partial class MockEndpoints
             Method = context.Request.Method,
             Path = context.Request.Path,
             Model = request.Model,
-            LastUserMessageSource = () => request.LastUserMessage,
+            // Only the parsed request is kept for this, not the request's views (which read the connection's headers).
+            LastUserMessageSource = () => MockRequest.Create(chat, ReadOnlyMemory<byte>.Empty).LastUserMessage,
             Stream = request.IsStreaming,
             Outcome = outcome,
             Status = status,
