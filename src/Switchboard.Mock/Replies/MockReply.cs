@@ -37,6 +37,12 @@ public abstract record MockReply
         /// <see cref="Events"/>, which stand for the same events; empty otherwise.
         /// </summary>
         public ReadOnlyMemory<byte> Prepared { get; init; }
+
+        /// <summary>
+        /// True when the fixture breaks the stream off (<c>drop_after_chunks</c>): a server must know before it
+        /// sends the headers, to end the connection so that the chunks already sent still arrive.
+        /// </summary>
+        public bool BreaksOff { get; init; }
     }
 
     /// <summary>The connection is closed without an answer (fault injection).</summary>

@@ -59,6 +59,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
             {
                 Headers = response.Headers,
                 Prepared = prepared.CanPrepareStream(completion) ? prepared.StreamBytes(wantsUsage) : default,
+                BreaksOff = response.Fault.DropAfterChunks is not null,
             };
         }
 
