@@ -39,7 +39,7 @@ public static class DialogueWindow
 
         if (!string.IsNullOrEmpty(summary))
         {
-            var text = "Summary of the earlier conversation: " + summary;
+            var text = SummaryText(summary);
             head.Add(ChatMessage.System(text));
             used += TokensPerMessage + countTokens(text);
         }
@@ -48,7 +48,7 @@ public static class DialogueWindow
         for (var i = turns.Count - 1; i >= 0; i--)
         {
             var message = ToMessage(turns[i], attributeSpeakers);
-            var cost = TokensPerMessage + countTokens(message.Text);
+            var cost = TokensPerMessage + (turns[i].Tokens ?? countTokens(message.Text));
             if (used + cost > budget)
             {
                 if (i == turns.Count - 1)
@@ -66,6 +66,16 @@ public static class DialogueWindow
         picked.Reverse();
         return new WindowedPrompt([.. head, .. picked], used, picked.Count, turns.Count - picked.Count);
     }
+
+    /// <summary>Tokens of a system-side text (the system prompt, a summary) as the window counts it, framing included.</summary>
+    public static int MessageCost(string text, Func<string, int> countTokens)
+    {
+        ArgumentNullException.ThrowIfNull(countTokens);
+        return TokensPerMessage + countTokens(text);
+    }
+
+    /// <summary>The text of the summary message shown after the system prompt.</summary>
+    public static string SummaryText(string summary) => "Summary of the earlier conversation: " + summary;
 
     /// <summary>How a stored turn is shown to the model.</summary>
     public static ChatMessage ToMessage(DialogueTurn turn, bool attributeSpeakers)
