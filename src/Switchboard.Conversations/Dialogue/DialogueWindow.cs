@@ -4,7 +4,8 @@ namespace Switchboard.Conversations.Dialogue;
 
 /// <summary>
 /// Fits a dialogue into a model's context window: the system prompt always, then as many of the newest turns as the
-/// budget allows, oldest dropped first, never splitting the history (a dropped turn takes every older one with it).
+/// budget allows, oldest dropped first, never splitting the history (a dropped turn takes every older one with it), and
+/// never opening on a reply whose question was dropped.
 /// </summary>
 public static class DialogueWindow
 {
@@ -61,6 +62,14 @@ public static class DialogueWindow
 
             used += cost;
             picked.Add(message);
+        }
+
+        // A window that would open on a reply without its question drops that reply too: strict chat templates
+        // (Mistral, Llama 2) want the dialogue to start with a user turn.
+        while (picked.Count > 1 && picked[^1].Role == ChatRoles.Assistant)
+        {
+            used -= TokensPerMessage + countTokens(picked[^1].Text);
+            picked.RemoveAt(picked.Count - 1);
         }
 
         picked.Reverse();

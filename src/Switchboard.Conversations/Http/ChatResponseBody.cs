@@ -14,6 +14,8 @@ public sealed record ChatResponseBody
     [JsonPropertyName("reply")] public required string Reply { get; init; }
     [JsonPropertyName("model")] public required string Model { get; init; }
     [JsonPropertyName("tokens_used")] public int TokensUsed { get; init; }
+    [JsonPropertyName("prompt_tokens")] public int PromptTokens { get; init; }
+    [JsonPropertyName("completion_tokens")] public int CompletionTokens { get; init; }
     [JsonPropertyName("response_time_ms")] public double ResponseTimeMs { get; init; }
     [JsonPropertyName("topics")] public required IReadOnlyList<string> Topics { get; init; }
 }

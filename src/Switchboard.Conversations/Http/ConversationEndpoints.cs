@@ -314,6 +314,8 @@ public sealed class ConversationEndpoints
         Reply = reply.Reply,
         Model = reply.Model,
         TokensUsed = reply.TokensUsed,
+        PromptTokens = reply.PromptTokens,
+        CompletionTokens = reply.CompletionTokens,
         ResponseTimeMs = Math.Round(reply.ResponseTimeMs, 3),
         Topics = reply.Topics,
     };

@@ -162,6 +162,8 @@ public sealed partial class ConversationService
                 reply!,
                 context.Route?.Name ?? route.Name,
                 usage?.TotalTokens ?? plan.Prompt.PromptTokens + botTurn.Tokens!.Value,
+                usage?.PromptTokens ?? plan.Prompt.PromptTokens,
+                usage?.CompletionTokens ?? botTurn.Tokens!.Value,
                 _time.GetElapsedTime(started).TotalMilliseconds,
                 Topics(saved.Turns)),
             null,
@@ -306,6 +308,11 @@ public sealed partial class ConversationService
         var keepBudget = (int)(budget * summaryOptions.KeepRatio);
         var keep = Math.Max(1, DialogueWindow.Build(systemPrompt, summary, candidates, keepBudget, _options.AttributeSpeakers, _count)?.IncludedTurns ?? 1);
         var cut = candidates.Count - keep;
+        if (cut <= 0)
+        {
+            return new WindowPlan(prompt, summary, through);
+        }
+
         var newSummary = await SummarizeAsync(summary, candidates.GetRange(0, cut), model, input.Username, headers, cancellationToken);
         if (newSummary is null)
         {
