@@ -10,14 +10,13 @@ namespace Switchboard.Conversations.Storage;
 /// </summary>
 public sealed class ConversationStore(ConversationDatabase database)
 {
-    private static readonly Func<ConversationsDbContext, string, CancellationToken, Task<ConversationEntity?>> FindByName =
-        EF.CompileAsyncQuery((ConversationsDbContext db, string name, CancellationToken _) => db.Conversations.FirstOrDefault(c => c.Name == name));
-
     /// <summary>The conversation's row, or null when there is none.</summary>
     public async Task<ConversationHeader?> FindAsync(string name, CancellationToken cancellationToken)
     {
         await using var db = database.CreateContext();
-        var row = await FindByName(db, name, cancellationToken);
+        // Not EF.CompileAsyncQuery: a compiled query keeps the executor of one provider, and a process may serve
+        // SQLite and PostgreSQL contexts (tests do); EF's own query cache is per context type.
+        var row = await db.Conversations.FirstOrDefaultAsync(c => c.Name == name, cancellationToken);
         return row is null ? null : ToHeader(row);
     }
 
