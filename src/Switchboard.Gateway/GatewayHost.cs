@@ -39,6 +39,11 @@ public static partial class GatewayHost
         hostOptions.ConfigureLogging?.Invoke(builder.Logging);
 
         builder.Services.AddSwitchboardGateway(configuration);
+        foreach (var feature in hostOptions.Features)
+        {
+            feature.AddServices(builder.Services, configuration);
+        }
+
         hostOptions.ConfigureServices?.Invoke(builder.Services);
 
         var server = BindServerOptions(configuration, source);
@@ -58,9 +63,14 @@ public static partial class GatewayHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = server.ShutdownTimeout);
 
         var app = builder.Build();
-        ResolveOrExplain(app.Services, configuration, source);
+        ResolveOrExplain(app.Services, configuration, source, hostOptions.Features);
         app.UseOpenAIErrors();
         app.MapSwitchboardGateway();
+        foreach (var feature in hostOptions.Features)
+        {
+            feature.MapEndpoints(app);
+        }
+
         WarmUpTokenizerIfNeeded(app);
         return app;
     }
@@ -92,9 +102,12 @@ public static partial class GatewayHost
     }
 
     /// <summary>Binds and validates now, so a bad file stops start-up with a message instead of failing the first request.</summary>
-    private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, string source)
+    private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, string source, IReadOnlyList<IGatewayFeature> features)
     {
-        var unknown = ConfigurationKeyChecker.FindUnknownKeys(configuration, typeof(SwitchboardOptions));
+        var unknown = ConfigurationKeyChecker.FindUnknownKeys(
+            configuration,
+            typeof(SwitchboardOptions),
+            features.ToDictionary(f => f.SectionName, f => f.OptionsType, StringComparer.OrdinalIgnoreCase));
         if (unknown.Count > 0)
         {
             throw new ConfigurationFileException(string.Join(
@@ -106,6 +119,10 @@ public static partial class GatewayHost
         {
             _ = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value;
             _ = services.GetRequiredService<GatewayPipeline>();
+            foreach (var feature in features)
+            {
+                feature.Validate(services);
+            }
         }
         catch (OptionsValidationException ex)
         {

@@ -22,4 +22,7 @@ public sealed record GatewayHostOptions
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>The features the host adds on top of the gateway (the conversations service): services, configuration section, endpoints.</summary>
+    public IReadOnlyList<IGatewayFeature> Features { get; init; } = [];
 }

@@ -29,6 +29,7 @@ public static class ServeCommand
                 Host = parseResult.GetValue(host),
                 Port = parseResult.GetValue(port),
                 ConfigureServices = BuiltInProviders.Register,
+                Features = BuiltInProviders.Features,
             },
             cancellationToken));
         return command;
