@@ -60,10 +60,11 @@ public sealed class TelemetryStage : IGatewayStage
         var operation = GatewayMetrics.OperationName(context.Operation);
         var current = Activity.Current;
         Activity? activity;
-        if (current is null || (current.Source.Name == AspNetCoreSource && !current.Recorded))
+        if (current is null || current.Source.Name == AspNetCoreSource)
         {
-            // ASP.NET Core made an activity nobody records: its parent is the caller's traceparent. Parent the
-            // request span there, so the exported trace has no hole where the unrecorded span would be.
+            // ASP.NET Core's own activity is never exported (the gateway does not add its instrumentation); its
+            // parent is the caller's traceparent. Parent the request span there, so the exported trace has no
+            // hole where the unexported span would be.
             var parent = current is { ParentSpanId: var parentSpan } && parentSpan != default
                 ? new ActivityContext(current.TraceId, parentSpan, current.ActivityTraceFlags, current.TraceStateString, isRemote: true)
                 : ParentFromHeaders(context);

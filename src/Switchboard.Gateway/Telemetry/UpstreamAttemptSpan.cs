@@ -10,7 +10,9 @@ internal static class UpstreamAttemptSpan
 {
     public static Activity? Start(GatewayContext context, Deployment deployment, int attempt)
     {
-        if (!GatewayTelemetry.Source.HasListeners())
+        // Only under a request span of this gateway: another gateway in the process with telemetry on (tests)
+        // makes the source have listeners, but a gateway with telemetry off traces nothing.
+        if (!GatewayTelemetry.Source.HasListeners() || Activity.Current is not { Source.Name: GatewayTelemetry.SourceName })
         {
             return null;
         }
