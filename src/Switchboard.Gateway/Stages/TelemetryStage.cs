@@ -13,6 +13,7 @@ namespace Switchboard.Gateway.Stages;
 public sealed class TelemetryStage : IGatewayStage
 {
     private const string AspNetCoreSource = "Microsoft.AspNetCore";
+    private const string AspNetCoreActivity = "Microsoft.AspNetCore.Hosting.HttpRequestIn";
 
     private readonly GatewayMetrics _metrics;
     private readonly TelemetrySettings _settings;
@@ -60,7 +61,7 @@ public sealed class TelemetryStage : IGatewayStage
         var operation = GatewayMetrics.OperationName(context.Operation);
         var current = Activity.Current;
         Activity? activity;
-        if (current is null || current.Source.Name == AspNetCoreSource)
+        if (current is null || current.Source.Name == AspNetCoreSource || current.OperationName == AspNetCoreActivity)
         {
             // ASP.NET Core's own activity is never exported (the gateway does not add its instrumentation); its
             // parent is the caller's traceparent. Parent the request span there, so the exported trace has no
