@@ -42,11 +42,7 @@ public static class DashboardEndpoints
         var time = services.GetRequiredService<TimeProvider>();
         var settings = services.GetRequiredService<TelemetrySettings>();
 
-        endpoints.MapGet("/ui", static http =>
-        {
-            http.Response.Redirect("/ui/", permanent: false);
-            return Task.CompletedTask;
-        });
+        // "/ui" and "/ui/" both match (routing ignores a trailing slash); the page links its assets absolutely.
         endpoints.MapGet("/ui/{file?}", (HttpContext http, string? file) => ServeAssetAsync(http, access, file ?? "index.html"));
 
         var api = endpoints.MapGroup("/ui/api").AddEndpointFilter(async (context, next) =>
