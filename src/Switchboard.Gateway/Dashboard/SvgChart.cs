@@ -82,13 +82,21 @@ public static class SvgChart
             var (name, value) = lines[l];
             var colour = Colours[l % Colours.Length];
             var points = new StringBuilder();
+            var dots = new StringBuilder();
             for (var i = 0; i < series.Count; i++)
             {
                 if (value(series[i]) is { } v)
                 {
                     points.Append(CultureInfo.InvariantCulture, $"{X(i):0.#},{Y(v):0.#} ");
+                    if (v > 0)
+                    {
+                        // A lone point draws no line: mark every non-zero value.
+                        dots.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(i):0.#}\" cy=\"{Y(v):0.#}\" r=\"2.5\" fill=\"{colour}\"/>");
+                    }
                 }
             }
+
+            svg.Append(dots);
 
             svg.Append(CultureInfo.InvariantCulture, $"<polyline class=\"series\" data-series=\"{name}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{points.ToString().TrimEnd()}\"/>");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - Right - (lines.Length - l) * 60}\" y=\"16\" font-size=\"11\" fill=\"{colour}\">■ {name}</text>");
