@@ -3,6 +3,14 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- --filter '*'
 // (any BenchmarkDotNet argument works: --job short, --list flat, --exporters json ...)
 // dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- cache   (semantic cache latency percentiles)
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- conversations [MESSAGES]   (conversations service overhead percentiles)
+if (args is ["conversations", ..])
+{
+    await Switchboard.Benchmarks.ConversationLatency.RunAsync(args[1..]);
+    return;
+}
+
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- hnsw [ENTRIES]   (HNSW insert CPU, search CPU, recall)
 if (args is ["hnsw", ..])
 {
     Switchboard.Benchmarks.HnswBuild.Run(args[1..]);

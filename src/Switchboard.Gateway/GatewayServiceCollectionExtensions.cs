@@ -9,8 +9,10 @@ using Switchboard.Caching.Exact;
 using Switchboard.Caching.Semantic;
 using Switchboard.Gateway.Caching;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Routing;
 using Switchboard.Gateway.Pipeline;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Tokens;
 
 namespace Switchboard.Gateway;
@@ -44,6 +46,13 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<GatewayTerminal>();
         AddCaching(services, configuration);
+
+        // Telemetry is off unless the host resolved it on (GatewayHost: telemetry.enabled or an OTLP endpoint).
+        services.AddMetrics();
+        services.TryAddSingleton(TelemetrySettings.Off);
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton(new RequestLogSettings());
+        services.TryAddSingleton(static sp => new RequestLog(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Ui.RecentRequests));
 
         // The stages are created by the pipeline builder (GatewayPipelineOrder decides the order); one registered
         // here as a singleton is used as it is, so a host or test can replace it.

@@ -291,6 +291,32 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
     }
 
     [Fact]
+    public async Task AdminCacheNeedsTheMasterKeyWhenOneIsSet()
+    {
+        await using var gateway = await StartAsync(ExactOnly, environment: new Dictionary<string, string?> { ["SWITCHBOARD_MASTER_KEY"] = "sk-master-test" });
+
+        using var anonymous = await gateway.Http.GetAsync("/admin/cache", Ct);
+        await ErrorAssert.IsOpenAIErrorAsync(anonymous, HttpStatusCode.Unauthorized);
+        using var purge = await gateway.Http.DeleteAsync("/admin/cache", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, purge.StatusCode);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/cache");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-master-test");
+        using var master = await gateway.Http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, master.StatusCode);
+    }
+
+    [Fact]
+    public async Task AdminCacheIsNotThereWhenNoCacheIsOn()
+    {
+        await using var gateway = await StartAsync("  exact: false");
+
+        using var response = await gateway.Http.GetAsync("/admin/cache", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
     public async Task AParaphraseIsAnsweredFromTheSemanticCacheAndSaysHowSimilarItWas()
     {
         await using var gateway = await StartAsync(ExactAndSemantic);
@@ -393,7 +419,7 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
         Assert.Equal(5400, report.RootElement.GetProperty("exact").GetProperty("ttl_seconds").GetInt64());
     }
 
-    private Task<TestGateway> StartAsync(string cache, Action<IServiceCollection>? services = null, string extraModels = "") => TestGateway.StartAsync(
+    private Task<TestGateway> StartAsync(string cache, Action<IServiceCollection>? services = null, string extraModels = "", IReadOnlyDictionary<string, string?>? environment = null) => TestGateway.StartAsync(
         $$"""
         providers:
           - {name: up, type: openai, base_url: "{{_upstream.BaseUrl}}/v1"}
@@ -405,6 +431,7 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
         cache:
         {{cache}}
         """,
+        environment: environment,
         configureServices: s =>
         {
             s.RemoveAll<ITextEmbedder>();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Caching;
 using Switchboard.Errors;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Hosting.Http;
 
 namespace Switchboard.Gateway.Caching;
@@ -18,11 +19,32 @@ public static class CacheAdminEndpoints
     /// <summary>The longest filter value accepted (namespaces are at most a partition plus 64 characters).</summary>
     private const int MaxFilterLength = 256;
 
-    /// <summary>Maps <c>/cache</c> on <paramref name="admin"/> (the <c>/admin</c> group, with whatever protects it).</summary>
-    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder admin)
+    /// <summary>
+    /// Maps <c>/admin/cache</c> when a cache is on (so the dashboard's cache page says "not enabled" otherwise), open to
+    /// the holder of the master key, or with no master key to loopback callers only (<see cref="AdminAccess"/>, as the
+    /// dashboard's API and <c>/metrics</c>).
+    /// </summary>
+    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints)
     {
-        ArgumentNullException.ThrowIfNull(admin);
-        var cache = admin.ServiceProvider.GetRequiredService<ResponseCache>();
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var cache = endpoints.ServiceProvider.GetRequiredService<ResponseCache>();
+        if (!cache.Enabled)
+        {
+            return endpoints;
+        }
+
+        var access = endpoints.ServiceProvider.GetService<AdminAccess>() ?? new AdminAccess(masterKey: null);
+        var admin = endpoints.MapGroup("/admin");
+        admin.AddEndpointFilter(async (context, next) =>
+        {
+            if (access.IsAllowed(context.HttpContext))
+            {
+                return await next(context);
+            }
+
+            await access.DenyAsync(context.HttpContext);
+            return Results.Empty;
+        });
         admin.MapGet("/cache", async (HttpContext http) =>
         {
             var report = await cache.ReportAsync(http.RequestAborted);
@@ -46,7 +68,7 @@ public static class CacheAdminEndpoints
             var purged = await cache.PurgeAsync(new CachePurge(cacheNamespace, model), http.RequestAborted);
             await OpenAIResponseWriter.WriteJsonAsync(http.Response, purged, CacheJsonContext.Default.CachePurgeReport, http.RequestAborted);
         });
-        return admin;
+        return endpoints;
     }
 
     private static string? Single(IQueryCollection query, string name) =>

@@ -1,4 +1,6 @@
 using Switchboard.Caching.Configuration;
+using Switchboard.Gateway.Dashboard;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Providers;
 
 namespace Switchboard.Gateway.Configuration;
@@ -25,4 +27,8 @@ public sealed class SwitchboardOptions
     public string? Redis { get; set; }
 
     public ServerOptions Server { get; set; } = new();
+
+    public TelemetryOptions Telemetry { get; set; } = new();
+
+    public UiOptions Ui { get; set; } = new();
 }

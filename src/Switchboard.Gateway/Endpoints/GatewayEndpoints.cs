@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -60,8 +59,7 @@ public sealed partial class GatewayEndpoints
             context.Response, new HealthReport { Status = "ok" }, GatewayJsonContext.Default.HealthReport, context.RequestAborted));
         endpoints.MapMethods("/health/ready", GetAndHead, handlers.HandleReadyAsync);
 
-        // Admin endpoints: open like the rest of the gateway until keys exist (no master key: loopback only).
-        CacheAdminEndpoints.Map(endpoints.MapGroup("/admin"));
+        CacheAdminEndpoints.Map(endpoints);
         return endpoints;
     }
 
@@ -103,11 +101,11 @@ public sealed partial class GatewayEndpoints
     private async Task ServeAsync(HttpContext http, GatewayContext context)
     {
         context.RequestHeaders = new HeaderDictionaryView(http.Request.Headers);
-        context.RequestId = RequestId(http);
+        context.RequestId = GatewayResponseHeaders.RequestId(http);
         try
         {
             var result = await _pipeline.InvokeAsync(context, http.RequestAborted);
-            WriteHeaders(http.Response, context);
+            GatewayResponseHeaders.Write(http.Response, context);
             await GatewayResultWriter.WriteAsync(http, result);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
@@ -122,41 +120,6 @@ public sealed partial class GatewayEndpoints
             }
 
             await context.CompleteAsync();
-        }
-    }
-
-    /// <summary>The <c>x-switchboard-*</c> and <c>x-request-id</c> headers from what the stages recorded, then any extra ones.</summary>
-    private static void WriteHeaders(HttpResponse response, GatewayContext context)
-    {
-        var headers = response.Headers;
-        headers[GatewayHeaders.RequestId] = context.RequestId;
-        if (context.Operation == GatewayOperations.Chat || context.Cache.Outcome != CacheOutcome.Bypass)
-        {
-            headers[GatewayHeaders.Cache] = context.Cache.HeaderValue;
-        }
-
-        if (context.Cache.Similarity is { } similarity)
-        {
-            headers[GatewayHeaders.CacheSimilarity] = similarity.ToString("0.0000", CultureInfo.InvariantCulture);
-        }
-
-        if (context.Attempts is { } attempts)
-        {
-            headers[GatewayHeaders.Attempts] = attempts.ToString(CultureInfo.InvariantCulture);
-        }
-
-        if (context.Deployment is { } deployment)
-        {
-            headers[GatewayHeaders.Provider] = deployment.ProviderName;
-            headers[GatewayHeaders.Model] = deployment.UpstreamModel;
-        }
-
-        if (context.HasResponseHeaders)
-        {
-            foreach (var (name, value) in context.ResponseHeaders)
-            {
-                headers[name] = value;
-            }
         }
     }
 
@@ -214,15 +177,6 @@ public sealed partial class GatewayEndpoints
         }
 
         return open;
-    }
-
-    /// <summary>The client's own <c>x-request-id</c> when it sent a sensible one, so logs on both sides line up.</summary>
-    private static string RequestId(HttpContext http)
-    {
-        var sent = http.Request.Headers[GatewayHeaders.RequestId];
-        return sent.Count == 1 && sent[0] is { Length: > 0 and <= 128 } id && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')
-            ? id
-            : http.TraceIdentifier;
     }
 
     private static partial class Log

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Switchboard.Cli.Commands;
 
 namespace Switchboard.Gateway.Tests.Infrastructure;
 
@@ -26,11 +25,8 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
     public static async Task<GatewayProcess> StartAsync(string configPath, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet", ["exec", typeof(BuiltInProviders).Assembly.Location, "serve", "--config", configPath, "--port", "0"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
+        var start = SwitchboardProcess.StartInfo("serve", "--config", configPath, "--port", "0");
+        start.WorkingDirectory = Path.GetDirectoryName(configPath)!;
         var process = Process.Start(start)!;
         _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
         try
