@@ -3,7 +3,9 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Caching;
 using Switchboard.Caching.Configuration;
+using Switchboard.Caching.Entries;
 using Switchboard.Caching.Exact;
 using Switchboard.Gateway.Caching;
 using Switchboard.Gateway.Pipeline;
@@ -18,7 +20,8 @@ namespace Switchboard.Benchmarks;
 /// <summary>
 /// CPU per request of the exact cache's two stages, through the real pipeline with an upstream that answers at once
 /// (no network): the same request without the cache (the baseline), an exact hit (plain, and replayed as a stream),
-/// and a miss whose answer is stored (a new question every time; the store holds 1,024, so each store also evicts).
+/// and a miss whose answer is stored (a new question every time; the store holds 1,024, so each store also evicts);
+/// and with a 20 KB prompt, whose hashing is most of a hit's cost.
 /// </summary>
 [MemoryDiagnoser]
 public class CacheStageBenchmarks
@@ -36,8 +39,10 @@ public class CacheStageBenchmarks
     private GatewayPipeline _cached = null!;
     private ChatCompletionRequest _request = null!;
     private ChatCompletionRequest _streamed = null!;
+    private ChatCompletionRequest _large = null!;
     private ChatCompletionRequest[] _unique = null!;
     private int _next;
+    private byte[] _entry = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -63,7 +68,10 @@ public class CacheStageBenchmarks
         _request = Request("Say hello in a few words.");
         _streamed = _request with { Stream = true, StreamOptions = new StreamOptions { IncludeUsage = true } };
         _unique = [.. Enumerable.Range(0, UniqueQuestions).Select(i => Request($"Say hello in a few words, number {i}."))];
+        _large = Request(string.Join(' ', Enumerable.Repeat("order_pizza: order pizzas for delivery or pick-up; slot pizza_size (small, medium, large).", 230)));
+        _entry = CachedAnswerCodec.EncodeCompressed(new CachedAnswer { Body = AnswerJson, CreatedAt = DateTimeOffset.UnixEpoch, Model = "gpt-4o-mini" });
         Run(_cached, _request).AsTask().GetAwaiter().GetResult();
+        Run(_cached, _large).AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark(Baseline = true)]
@@ -77,6 +85,21 @@ public class CacheStageBenchmarks
 
     [Benchmark]
     public ValueTask<int> MissAndStore() => Run(_cached, _unique[_next++ % UniqueQuestions]);
+
+    [Benchmark]
+    public ValueTask<int> WithoutCacheLargePrompt() => Run(_plain, _large);
+
+    /// <summary>Parts of a hit and a miss, for the breakdown in docs/benchmarks.md.</summary>
+    public ValueTask<int> KeyOnly() => new(CacheKeys.Exact(_request, "gpt-4o-mini").Length);
+
+    public ValueTask<int> EncodeOnly() => new(CachedAnswerCodec.EncodeCompressed(new CachedAnswer { Body = AnswerJson, CreatedAt = DateTimeOffset.UnixEpoch, Model = "gpt-4o-mini" }).Length);
+
+    public ValueTask<int> DecodeOnly() => new(CachedAnswerCodec.DecodePlain(_entry)!.Body.Length);
+
+    public ValueTask<int> ParseOnly() => new(JsonSerializer.Deserialize(AnswerJson, OpenAIJsonContext.Default.ChatCompletionResponse)!.Choices.Count);
+
+    [Benchmark]
+    public ValueTask<int> ExactHitLargePrompt() => Run(_cached, _large);
 
     private static ChatCompletionRequest Request(string question) => new()
     {

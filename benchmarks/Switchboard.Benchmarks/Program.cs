@@ -10,6 +10,13 @@ if (args is ["conversations", ..])
     return;
 }
 
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- cache-cpu [ITERATIONS]   (cache stages: CPU per request)
+if (args is ["cache-cpu", ..])
+{
+    Switchboard.Benchmarks.CacheStageCpu.Run(args[1..]);
+    return;
+}
+
 // dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- hnsw [ENTRIES]   (HNSW insert CPU, search CPU, recall)
 if (args is ["hnsw", ..])
 {

@@ -63,7 +63,7 @@ public static class CachedAnswerCodec
     public static byte[] EncodeCompressed(CachedAnswer answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        return Encode(answer with { Body = Switchboard.Compression.StoredBytes.Encode(answer.Body.Span) }, StoredBytes);
+        return Encode(answer with { Body = Switchboard.Compression.StoredBytes.EncodeFast(answer.Body.Span) }, StoredBytes);
     }
 
     /// <summary>
