@@ -12,8 +12,13 @@ public static class Usd
     /// <summary>Dollars to nano-dollars, rounded half away from zero; saturates instead of overflowing.</summary>
     public static long ToNanos(decimal usd)
     {
-        var nanos = decimal.Round(usd * NanosPerDollar, MidpointRounding.AwayFromZero);
-        return nanos >= long.MaxValue ? long.MaxValue : nanos <= long.MinValue ? long.MinValue : (long)nanos;
+        const decimal Largest = long.MaxValue / NanosPerDollar;
+        if (usd >= Largest || usd <= -Largest)
+        {
+            return usd > 0 ? long.MaxValue : long.MinValue;
+        }
+
+        return (long)decimal.Round(usd * NanosPerDollar, MidpointRounding.AwayFromZero);
     }
 
     public static decimal FromNanos(long nanos) => nanos / NanosPerDollar;
