@@ -38,6 +38,18 @@ internal abstract class Meter
     /// <summary>True when the meter holds nothing a new meter would not: it can be dropped.</summary>
     public abstract bool IsIdle(long nowMs, long capacity, long windowMs);
 
+    /// <summary>
+    /// Rounds up, forgiving float noise: Redis keeps the scripts' numbers to 14 digits, so the same sums may differ
+    /// in the last bits between memory and Redis, and must not differ by a millisecond or a token.
+    /// </summary>
+    public static double Ceiling(double value) => Math.Ceiling(value - Epsilon);
+
+    /// <summary>Rounds down, forgiving float noise (see <see cref="Ceiling"/>).</summary>
+    public static double Floor(double value) => Math.Floor(value + Epsilon);
+
+    /// <summary>How far apart two counts may be and still be equal.</summary>
+    public const double Epsilon = 1e-6;
+
     public static Meter Create(LimitAlgorithm algorithm) =>
         algorithm == LimitAlgorithm.SlidingWindow ? new SlidingWindowMeter() : new TokenBucketMeter();
 }

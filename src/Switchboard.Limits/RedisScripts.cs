@@ -15,6 +15,8 @@ internal static class RedisScripts
     /// admitted, 0 over a rate limit, -1 a budget counter is missing (seed and ask again), -2 over budget.
     /// </summary>
     public const string Admit = """
+        local function ceil(x) return math.ceil(x - 1e-6) end
+        local function floor(x) return math.floor(x + 1e-6) end
         local now = tonumber(ARGV[1])
         local win = tonumber(ARGV[2])
         local sliding = ARGV[3] == '1'
@@ -44,13 +46,13 @@ internal static class RedisScripts
             end
             local el = math.min(math.max(now - s, 0), win)
             local used = p * (1 - el / win) + c
-            if used + amt > cap then
+            if used + amt > cap + 1e-6 then
               if c + amt <= cap and p > 0 then
-                wait = math.max(1, math.ceil((1 - (cap - c - amt) / p) * win - el))
+                wait = math.max(1, ceil((1 - (cap - c - amt) / p) * win - el))
               else
                 local f = 0
                 if c > 0 then f = math.max(0, 1 - (cap - amt) / c) end
-                wait = math.max(1, (win - el) + math.ceil(f * win))
+                wait = math.max(1, (win - el) + ceil(f * win))
               end
             end
             state[i] = {s, c, p, el, used}
@@ -60,7 +62,7 @@ internal static class RedisScripts
             if l == nil then l, t = cap, now end
             if now > t then l, t = l + (now - t) * cap / win, now end
             if l > cap then l = cap end
-            if l < amt then wait = math.ceil((amt - l) * win / cap) end
+            if l + 1e-6 < amt then wait = ceil((amt - l) * win / cap) end
             state[i] = {l, t}
           end
           if wait > 0 then
@@ -81,17 +83,17 @@ internal static class RedisScripts
               redis.call('HSET', KEYS[i], 's', s, 'c', c, 'p', p)
               redis.call('PEXPIRE', KEYS[i], 2 * win)
             end
-            rem = math.floor(cap - used)
+            rem = floor(cap - used)
             if c > 0 then reset = (win - el) + win elseif p > 0 then reset = win - el else reset = 0 end
           else
             local l, t = st[1], st[2]
             if ok then
               l = l - amt
               redis.call('HSET', KEYS[i], 'l', l, 't', t)
-              redis.call('PEXPIRE', KEYS[i], math.ceil((cap - l) * win / cap) + 1000)
+              redis.call('PEXPIRE', KEYS[i], ceil((cap - l) * win / cap) + 1000)
             end
-            rem = math.floor(l)
-            reset = math.ceil((cap - l) * win / cap)
+            rem = floor(l)
+            reset = ceil((cap - l) * win / cap)
           end
           if rem < 0 then rem = 0 end
           out[#out + 1] = rem
@@ -106,6 +108,7 @@ internal static class RedisScripts
     /// nano-dollars. A budget counter that is gone (flushed, expired) is left for the next seeding to recreate.
     /// </summary>
     public const string Settle = """
+        local function ceil(x) return math.ceil(x - 1e-6) end
         local now = tonumber(ARGV[1])
         local win = tonumber(ARGV[2])
         local sliding = ARGV[3] == '1'
@@ -137,7 +140,7 @@ internal static class RedisScripts
             if now > t then l, t = l + (now - t) * cap / win, now end
             l = math.min(cap, l - d)
             redis.call('HSET', KEYS[i], 'l', l, 't', t)
-            redis.call('PEXPIRE', KEYS[i], math.ceil((cap - l) * win / cap) + 1000)
+            redis.call('PEXPIRE', KEYS[i], ceil((cap - l) * win / cap) + 1000)
           end
         end
         local cost = tonumber(ARGV[7 + 2 * n])

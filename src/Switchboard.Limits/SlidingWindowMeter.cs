@@ -17,7 +17,7 @@ internal sealed class SlidingWindowMeter : Meter
         Roll(nowMs, windowMs);
         LastUsedMs = nowMs;
         LastCapacity = capacity;
-        if (_used + amount <= capacity)
+        if (_used + amount <= capacity + Meter.Epsilon)
         {
             retryAfterMs = 0;
             return true;
@@ -36,7 +36,7 @@ internal sealed class SlidingWindowMeter : Meter
     public override RateLimitStatus Status(long capacity, long windowMs)
     {
         var reset = _current > 0 ? (windowMs - _elapsedMs) + windowMs : _previous > 0 ? windowMs - _elapsedMs : 0;
-        return new(capacity, Math.Max(0, (long)Math.Floor(capacity - _used)), TimeSpan.FromMilliseconds(reset));
+        return new(capacity, Math.Max(0, (long)Meter.Floor(capacity - _used)), TimeSpan.FromMilliseconds(reset));
     }
 
     public override void Adjust(long nowMs, long capacity, long windowMs, long admittedAtMs, long delta)
@@ -87,11 +87,11 @@ internal sealed class SlidingWindowMeter : Meter
         if (_current + amount <= capacity && _previous > 0)
         {
             var fraction = 1 - ((capacity - _current - amount) / _previous);
-            return Math.Max(1, (long)Math.Ceiling((fraction * windowMs) - _elapsedMs));
+            return Math.Max(1, (long)Meter.Ceiling((fraction * windowMs) - _elapsedMs));
         }
 
         var nextFraction = _current > 0 ? Math.Max(0, 1 - ((capacity - amount) / _current)) : 0;
-        return Math.Max(1, remainingInWindow + (long)Math.Ceiling(nextFraction * windowMs));
+        return Math.Max(1, remainingInWindow + (long)Meter.Ceiling(nextFraction * windowMs));
     }
 
     private static long Mod(long value, long divisor) => ((value % divisor) + divisor) % divisor;

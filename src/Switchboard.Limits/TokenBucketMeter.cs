@@ -14,13 +14,13 @@ internal sealed class TokenBucketMeter : Meter
         Refill(nowMs, capacity, windowMs);
         LastUsedMs = nowMs;
         LastCapacity = capacity;
-        if (_level >= amount)
+        if (_level + Meter.Epsilon >= amount)
         {
             retryAfterMs = 0;
             return true;
         }
 
-        retryAfterMs = (long)Math.Ceiling((amount - _level) * windowMs / capacity);
+        retryAfterMs = (long)Meter.Ceiling((amount - _level) * windowMs / capacity);
         return false;
     }
 
@@ -28,8 +28,8 @@ internal sealed class TokenBucketMeter : Meter
 
     public override RateLimitStatus Status(long capacity, long windowMs) => new(
         capacity,
-        Math.Max(0, (long)Math.Floor(_level)),
-        TimeSpan.FromMilliseconds(Math.Ceiling((capacity - _level) * windowMs / capacity)));
+        Math.Max(0, (long)Meter.Floor(_level)),
+        TimeSpan.FromMilliseconds(Meter.Ceiling((capacity - _level) * windowMs / capacity)));
 
     public override void Adjust(long nowMs, long capacity, long windowMs, long admittedAtMs, long delta)
     {
