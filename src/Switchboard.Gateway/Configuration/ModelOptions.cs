@@ -9,4 +9,10 @@ public sealed class ModelOptions
     public List<string> Aliases { get; set; } = [];
 
     public List<DeploymentOptions> Deployments { get; set; } = [];
+
+    /// <summary>Requests per minute for this model, whoever asks; 0 for no limit.</summary>
+    public long Rpm { get; set; }
+
+    /// <summary>Tokens per minute for this model, whoever asks; 0 for no limit.</summary>
+    public long Tpm { get; set; }
 }

@@ -19,4 +19,7 @@ public sealed class SwitchboardOptions
     public string? Redis { get; set; }
 
     public ServerOptions Server { get; set; } = new();
+
+    /// <summary>Rate limits and budgets (<c>limits:</c>).</summary>
+    public LimitsOptions Limits { get; set; } = new();
 }
