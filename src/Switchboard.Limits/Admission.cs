@@ -30,6 +30,9 @@ public sealed class Admission
     /// <summary>The budget period that is spent; null unless <see cref="AdmissionOutcome.OverBudget"/>.</summary>
     public BudgetPeriod? ExceededBudget { get; init; }
 
+    /// <summary>The index in <see cref="AdmissionRequest.Alternatives"/> of the limit that was taken; -1 when none was.</summary>
+    public int Alternative { get; init; } = -1;
+
     /// <summary>True when the shared store was out of reach and this process's own counters decided.</summary>
     public bool Local { get; init; }
 

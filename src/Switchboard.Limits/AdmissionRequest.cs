@@ -13,6 +13,13 @@ public sealed record AdmissionRequest
     /// </summary>
     public long EstimatedTokens { get; init; }
 
+    /// <summary>
+    /// Limits of which exactly one is taken: the first, in this order, with room for the request (the
+    /// deployments of a model, each with its own capacity). Empty when there is no choice to make. A request is
+    /// refused only when none has room; <see cref="Admission.Alternative"/> says which one it took.
+    /// </summary>
+    public IReadOnlyList<RateLimit> Alternatives { get; init; } = [];
+
     /// <summary>The caller's budget, or null.</summary>
     public BudgetLimit? Budget { get; init; }
 }

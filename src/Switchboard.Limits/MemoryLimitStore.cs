@@ -10,7 +10,7 @@ namespace Switchboard.Limits;
 /// </summary>
 public sealed class MemoryLimitStore : ILimitStore, IDisposable
 {
-    private const int InlineEntries = 8;
+    private const int InlineEntries = 16;
 
     private readonly LimiterSettings _settings;
     private readonly ISpendSource _spend;
@@ -67,7 +67,7 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
         var now = _time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         var windowMs = _settings.WindowMs;
-        foreach (var limit in request.Limits)
+        foreach (var limit in SettledLimits(admission, request))
         {
             if (limit.TokensPerMinute <= 0)
             {
@@ -90,6 +90,20 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
         if (costNanos > 0 && request.Budget is { IsActive: true } budget)
         {
             _budgets.GetOrAdd(budget.KeyId, static _ => new BudgetCounter()).Add(costNanos, BudgetPeriods.At(now));
+        }
+    }
+
+    /// <summary>The limits a request took tokens from: every mandatory one and the alternative it was given.</summary>
+    internal static IEnumerable<RateLimit> SettledLimits(Admission admission, AdmissionRequest request)
+    {
+        foreach (var limit in request.Limits)
+        {
+            yield return limit;
+        }
+
+        if (admission.Alternative >= 0 && admission.Alternative < request.Alternatives.Count)
+        {
+            yield return request.Alternatives[admission.Alternative];
         }
     }
 
@@ -124,17 +138,12 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
     /// <summary>Checks and takes, under the locks of exactly the meters that apply.</summary>
     internal Admission AdmitRates(AdmissionRequest request, long nowMs)
     {
-        var limits = request.Limits;
-        var count = 0;
-        for (var i = 0; i < limits.Count; i++)
-        {
-            count += (limits[i].RequestsPerMinute > 0 ? 1 : 0) + (limits[i].TokensPerMinute > 0 ? 1 : 0);
-        }
-
+        var count = CountMeters(request.Limits) + CountMeters(request.Alternatives);
         if (count == 0)
         {
-            return request.Budget is { IsActive: true }
-                ? new Admission { Outcome = AdmissionOutcome.Admitted, Store = this, Request = request, AdmittedAtMs = nowMs }
+            // Nothing to count; an alternative without limits is still a choice (the first).
+            return request.Budget is { IsActive: true } || request.Alternatives.Count > 0
+                ? new Admission { Outcome = AdmissionOutcome.Admitted, Store = this, Request = request, AdmittedAtMs = nowMs, Alternative = request.Alternatives.Count > 0 ? 0 : -1 }
                 : Admission.Unlimited;
         }
 
@@ -171,31 +180,79 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
         }
     }
 
+    private static int CountMeters(IReadOnlyList<RateLimit> limits)
+    {
+        var count = 0;
+        for (var i = 0; i < limits.Count; i++)
+        {
+            count += (limits[i].RequestsPerMinute > 0 ? 1 : 0) + (limits[i].TokensPerMinute > 0 ? 1 : 0);
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Every mandatory meter must have room, and (when there are alternatives) every meter of one alternative,
+    /// the first in order that has. Refused, the request waits for the slowest mandatory meter and for the
+    /// soonest alternative.
+    /// </summary>
     private Admission Decide(Span<Entry> entries, AdmissionRequest request, long nowMs)
     {
         var windowMs = _settings.WindowMs;
-        var admitted = true;
-        long retryAfterMs = 0;
-        var refusedBy = -1;
+        var alternatives = request.Alternatives.Count;
+        Span<long> groupWait = alternatives <= 16 ? stackalloc long[alternatives] : new long[alternatives];
+        long mandatoryWait = 0;
+        var mandatoryBy = -1;
         for (var i = 0; i < entries.Length; i++)
         {
             ref var entry = ref entries[i];
-            if (!entry.Meter.CanTake(nowMs, entry.Capacity, windowMs, entry.Amount, out var wait))
+            entry.Meter.CanTake(nowMs, entry.Capacity, windowMs, entry.Amount, out var wait);
+            entry.Wait = wait;
+            if (entry.Group < 0)
             {
-                admitted = false;
-                if (wait >= retryAfterMs)
+                // Ties go to the limit named last in the request, as in the Redis script.
+                if (wait > 0 && (wait > mandatoryWait || (wait == mandatoryWait && entry.Index > entries[mandatoryBy].Index)))
                 {
-                    retryAfterMs = wait;
-                    refusedBy = i;
+                    mandatoryWait = wait;
+                    mandatoryBy = i;
                 }
+            }
+            else
+            {
+                groupWait[entry.Group] = Math.Max(groupWait[entry.Group], wait);
             }
         }
 
+        var chosen = -1;
+        var soonest = -1;
+        for (var g = 0; g < alternatives; g++)
+        {
+            if (groupWait[g] == 0)
+            {
+                chosen = g;
+                break;
+            }
+
+            if (soonest < 0 || groupWait[g] < groupWait[soonest])
+            {
+                soonest = g;
+            }
+        }
+
+        var admitted = mandatoryBy < 0 && (alternatives == 0 || chosen >= 0);
+        var retryAfterMs = Math.Max(mandatoryWait, admitted || chosen >= 0 || soonest < 0 ? 0 : groupWait[soonest]);
+        var refusedBy = admitted ? -1 : mandatoryWait >= retryAfterMs && mandatoryBy >= 0 ? mandatoryBy : SlowestOf(entries, soonest);
+        var shown = admitted ? chosen : chosen >= 0 ? chosen : soonest;
         RateLimitStatus? requests = null;
         RateLimitStatus? tokens = null;
         for (var i = 0; i < entries.Length; i++)
         {
             ref var entry = ref entries[i];
+            if (entry.Group >= 0 && entry.Group != shown)
+            {
+                continue;
+            }
+
             if (admitted)
             {
                 entry.Meter.Take(entry.Amount);
@@ -220,10 +277,25 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
             Tokens = tokens,
             ExceededLimit = refusedBy < 0 ? null : entries[refusedBy].Limit,
             ExceededTokens = refusedBy >= 0 && entries[refusedBy].Tokens,
+            Alternative = admitted ? chosen : -1,
             Store = this,
             Request = request,
             AdmittedAtMs = nowMs,
         };
+    }
+
+    private static int SlowestOf(Span<Entry> entries, int group)
+    {
+        var slowest = -1;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            if (entries[i].Group == group && (slowest < 0 || entries[i].Wait > entries[slowest].Wait || (entries[i].Wait == entries[slowest].Wait && entries[i].Index < entries[slowest].Index)))
+            {
+                slowest = i;
+            }
+        }
+
+        return slowest;
     }
 
     private void Fill(Span<Entry> entries, AdmissionRequest request)
@@ -231,15 +303,12 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
         var n = 0;
         foreach (var limit in request.Limits)
         {
-            if (limit.RequestsPerMinute > 0)
-            {
-                entries[n++] = new Entry(MeterOf(limit, tokens: false), limit, limit.RequestsPerMinute, 1, Tokens: false);
-            }
+            Add(entries, limit, request.EstimatedTokens, -1, ref n);
+        }
 
-            if (limit.TokensPerMinute > 0)
-            {
-                entries[n++] = new Entry(MeterOf(limit, tokens: true), limit, limit.TokensPerMinute, Math.Min(Math.Max(0, request.EstimatedTokens), limit.TokensPerMinute), Tokens: true);
-            }
+        for (var g = 0; g < request.Alternatives.Count; g++)
+        {
+            Add(entries, request.Alternatives[g], request.EstimatedTokens, g, ref n);
         }
 
         // Insertion sort by lock order: a handful of entries.
@@ -254,6 +323,21 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
             }
 
             entries[j + 1] = current;
+        }
+    }
+
+    private void Add(Span<Entry> entries, RateLimit limit, long estimatedTokens, int group, ref int n)
+    {
+        if (limit.RequestsPerMinute > 0)
+        {
+            entries[n] = new Entry(MeterOf(limit, tokens: false), limit, limit.RequestsPerMinute, 1, Tokens: false, group) { Index = n };
+            n++;
+        }
+
+        if (limit.TokensPerMinute > 0)
+        {
+            entries[n] = new Entry(MeterOf(limit, tokens: true), limit, limit.TokensPerMinute, Math.Min(Math.Max(0, estimatedTokens), limit.TokensPerMinute), Tokens: true, group) { Index = n };
+            n++;
         }
     }
 
@@ -278,7 +362,13 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
         }
     }
 
-    private readonly record struct Entry(Meter Meter, RateLimit Limit, long Capacity, long Amount, bool Tokens);
+    private record struct Entry(Meter Meter, RateLimit Limit, long Capacity, long Amount, bool Tokens, int Group)
+    {
+        /// <summary>The entry's place in the request (before sorting by lock order), for tie-breaks.</summary>
+        public int Index { get; set; }
+
+        public long Wait { get; set; }
+    }
 
     [InlineArray(InlineEntries)]
     private struct EntryBuffer

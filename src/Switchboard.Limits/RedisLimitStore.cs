@@ -63,7 +63,9 @@ public sealed partial class RedisLimitStore : ILimitStore
         var budget = request.Budget is { IsActive: true } b ? b : null;
         if (meters == 0 && budget is null)
         {
-            return Admission.Unlimited;
+            return request.Alternatives.Count > 0
+                ? new Admission { Outcome = AdmissionOutcome.Admitted, Alternative = 0 }
+                : Admission.Unlimited;
         }
 
         if (!_redis.IsConnected)
@@ -126,7 +128,7 @@ public sealed partial class RedisLimitStore : ILimitStore
         values.Add(0);
         values.Add(0);
         values.Add(admission.AdmittedAtMs);
-        foreach (var limit in request.Limits)
+        foreach (var limit in MemoryLimitStore.SettledLimits(admission, request))
         {
             if (limit.TokensPerMinute <= 0)
             {
@@ -239,33 +241,23 @@ public sealed partial class RedisLimitStore : ILimitStore
     {
         var budgets = budget is null ? 0 : 3;
         var keys = new RedisKey[meters + budgets];
-        var values = new RedisValue[5 + (2 * meters) + budgets];
+        var values = new RedisValue[6 + (3 * meters) + budgets];
         var entries = new Entry[meters];
         values[0] = nowMs;
         values[1] = _settings.WindowMs;
         values[2] = _sliding;
         values[3] = meters;
         values[4] = budgets;
+        values[5] = request.Alternatives.Count;
         var n = 0;
         foreach (var limit in request.Limits)
         {
-            if (limit.RequestsPerMinute > 0)
-            {
-                entries[n] = new Entry(limit, limit.RequestsPerMinute, false);
-                keys[n] = MeterKey(limit, tokens: false);
-                values[5 + (2 * n)] = limit.RequestsPerMinute;
-                values[6 + (2 * n)] = 1;
-                n++;
-            }
+            Add(limit, 0, request.EstimatedTokens, keys, values, entries, ref n);
+        }
 
-            if (limit.TokensPerMinute > 0)
-            {
-                entries[n] = new Entry(limit, limit.TokensPerMinute, true);
-                keys[n] = MeterKey(limit, tokens: true);
-                values[5 + (2 * n)] = limit.TokensPerMinute;
-                values[6 + (2 * n)] = Math.Min(Math.Max(0, request.EstimatedTokens), limit.TokensPerMinute);
-                n++;
-            }
+        for (var g = 0; g < request.Alternatives.Count; g++)
+        {
+            Add(request.Alternatives[g], g + 1, request.EstimatedTokens, keys, values, entries, ref n);
         }
 
         if (budget is not null)
@@ -273,21 +265,51 @@ public sealed partial class RedisLimitStore : ILimitStore
             keys[meters] = SpendKey(budget.KeyId, BudgetPeriod.Day, periods);
             keys[meters + 1] = SpendKey(budget.KeyId, BudgetPeriod.Month, periods);
             keys[meters + 2] = SpendKey(budget.KeyId, BudgetPeriod.Total, periods);
-            values[5 + (2 * meters)] = budget.PerDay is { } day ? Usd.ToNanos(day) : -1;
-            values[6 + (2 * meters)] = budget.PerMonth is { } month ? Usd.ToNanos(month) : -1;
-            values[7 + (2 * meters)] = budget.Total is { } total ? Usd.ToNanos(total) : -1;
+            values[6 + (3 * meters)] = budget.PerDay is { } day ? Usd.ToNanos(day) : -1;
+            values[7 + (3 * meters)] = budget.PerMonth is { } month ? Usd.ToNanos(month) : -1;
+            values[8 + (3 * meters)] = budget.Total is { } total ? Usd.ToNanos(total) : -1;
         }
 
         return (keys, values, entries);
     }
 
+    private void Add(RateLimit limit, int group, long estimatedTokens, RedisKey[] keys, RedisValue[] values, Entry[] entries, ref int n)
+    {
+        if (limit.RequestsPerMinute > 0)
+        {
+            entries[n] = new Entry(limit, limit.RequestsPerMinute, false, group);
+            keys[n] = MeterKey(limit, tokens: false);
+            values[6 + (3 * n)] = limit.RequestsPerMinute;
+            values[7 + (3 * n)] = 1;
+            values[8 + (3 * n)] = group;
+            n++;
+        }
+
+        if (limit.TokensPerMinute > 0)
+        {
+            entries[n] = new Entry(limit, limit.TokensPerMinute, true, group);
+            keys[n] = MeterKey(limit, tokens: true);
+            values[6 + (3 * n)] = limit.TokensPerMinute;
+            values[7 + (3 * n)] = Math.Min(Math.Max(0, estimatedTokens), limit.TokensPerMinute);
+            values[8 + (3 * n)] = group;
+            n++;
+        }
+    }
+
     private Admission ToAdmission(RedisResult[] reply, bool admitted, Entry[] entries, AdmissionRequest request, long nowMs)
     {
+        var chosen = (int)reply[3];
+        var shown = chosen > 0 ? chosen : (int)reply[4];
         RateLimitStatus? requests = null;
         RateLimitStatus? tokens = null;
         for (var i = 0; i < entries.Length; i++)
         {
-            var status = new RateLimitStatus(entries[i].Capacity, (long)reply[3 + (2 * i)], TimeSpan.FromMilliseconds((long)reply[4 + (2 * i)]));
+            if (entries[i].Group > 0 && entries[i].Group != shown)
+            {
+                continue;
+            }
+
+            var status = new RateLimitStatus(entries[i].Capacity, (long)reply[5 + (2 * i)], TimeSpan.FromMilliseconds((long)reply[6 + (2 * i)]));
             if (entries[i].Tokens)
             {
                 tokens = tokens is { } t && !status.IsTighterThan(t) ? t : status;
@@ -307,6 +329,7 @@ public sealed partial class RedisLimitStore : ILimitStore
             Tokens = tokens,
             ExceededLimit = admitted || by < 0 ? null : entries[by].Limit,
             ExceededTokens = !admitted && by >= 0 && entries[by].Tokens,
+            Alternative = admitted ? chosen - 1 : -1,
             Store = this,
             Request = request,
             AdmittedAtMs = nowMs,
@@ -334,6 +357,11 @@ public sealed partial class RedisLimitStore : ILimitStore
     {
         var count = 0;
         foreach (var limit in request.Limits)
+        {
+            count += (limit.RequestsPerMinute > 0 ? 1 : 0) + (limit.TokensPerMinute > 0 ? 1 : 0);
+        }
+
+        foreach (var limit in request.Alternatives)
         {
             count += (limit.RequestsPerMinute > 0 ? 1 : 0) + (limit.TokensPerMinute > 0 ? 1 : 0);
         }
@@ -384,7 +412,7 @@ public sealed partial class RedisLimitStore : ILimitStore
 
     private sealed record Seeding(int Day, Task Task);
 
-    private readonly record struct Entry(RateLimit Limit, long Capacity, bool Tokens);
+    private readonly record struct Entry(RateLimit Limit, long Capacity, bool Tokens, int Group);
 
     private static partial class Log
     {

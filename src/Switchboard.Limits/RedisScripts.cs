@@ -9,10 +9,13 @@ namespace Switchboard.Limits;
 internal static class RedisScripts
 {
     /// <summary>
-    /// KEYS: the n meters, then the b budget counters. ARGV: now, window, sliding (1/0), n, b, then capacity and
-    /// amount per meter, then the limit per budget counter (-1: tracked, not limited). Returns
-    /// {status, retry ms or budget index, refusing meter, then remaining and reset ms per meter}; status 1
-    /// admitted, 0 over a rate limit, -1 a budget counter is missing (seed and ask again), -2 over budget.
+    /// KEYS: the n meters, then the b budget counters. ARGV: now, window, sliding (1/0), n, b, a (alternatives),
+    /// then capacity, amount and group per meter (0: must pass; 1..a: the meter belongs to that alternative, of
+    /// which the first whose meters all pass is taken), then the limit per budget counter (-1: tracked, not
+    /// limited). Returns {status, retry ms or budget index, refusing meter, chosen alternative (0: none), the
+    /// alternative that frees up soonest when none has room, then remaining
+    /// and reset ms per meter}; status 1 admitted, 0 over a rate limit, -1 a budget counter is missing (seed and
+    /// ask again), -2 over budget.
     /// </summary>
     public const string Admit = """
         local function ceil(x) return math.ceil(x - 1e-6) end
@@ -22,17 +25,20 @@ internal static class RedisScripts
         local sliding = ARGV[3] == '1'
         local n = tonumber(ARGV[4])
         local b = tonumber(ARGV[5])
+        local a = tonumber(ARGV[6])
         for j = 1, b do
           local spent = redis.call('GET', KEYS[n + j])
-          if not spent then return {-1, j, 0} end
-          local limit = tonumber(ARGV[5 + 2 * n + j])
-          if limit >= 0 and tonumber(spent) >= limit then return {-2, j, 0} end
+          if not spent then return {-1, j, 0, 0, 0} end
+          local limit = tonumber(ARGV[6 + 3 * n + j])
+          if limit >= 0 and tonumber(spent) >= limit then return {-2, j, 0, 0, 0} end
         end
-        local state = {}
-        local ok, retry, by = true, 0, 0
+        local state, waits, groups, gwait = {}, {}, {}, {}
+        for g = 1, a do gwait[g] = 0 end
+        local mwait, mby = 0, 0
         for i = 1, n do
-          local cap = tonumber(ARGV[4 + 2 * i])
-          local amt = tonumber(ARGV[5 + 2 * i])
+          local cap = tonumber(ARGV[4 + 3 * i])
+          local amt = tonumber(ARGV[5 + 3 * i])
+          local g = tonumber(ARGV[6 + 3 * i])
           local wait = 0
           if sliding then
             local h = redis.call('HMGET', KEYS[i], 's', 'c', 'p')
@@ -65,20 +71,41 @@ internal static class RedisScripts
             if l + 1e-6 < amt then wait = ceil((amt - l) * win / cap) end
             state[i] = {l, t}
           end
-          if wait > 0 then
-            ok = false
-            if wait >= retry then retry, by = wait, i end
+          waits[i], groups[i] = wait, g
+          if g == 0 then
+            if wait > 0 and wait >= mwait then mwait, mby = wait, i end
+          elseif wait > gwait[g] then
+            gwait[g] = wait
           end
         end
-        local out = {ok and 1 or 0, retry, by}
+        local chosen, soonest = 0, 0
+        for g = 1, a do
+          if gwait[g] == 0 then chosen = g break end
+          if soonest == 0 or gwait[g] < gwait[soonest] then soonest = g end
+        end
+        local ok = mby == 0 and (a == 0 or chosen > 0)
+        local retry = mwait
+        if not ok and chosen == 0 and soonest > 0 and gwait[soonest] > retry then retry = gwait[soonest] end
+        local by = 0
+        if not ok then
+          if mby > 0 and mwait >= retry then
+            by = mby
+          else
+            for i = 1, n do
+              if groups[i] == soonest and (by == 0 or waits[i] > waits[by]) then by = i end
+            end
+          end
+        end
+        local out = {ok and 1 or 0, retry, by, chosen, soonest}
         for i = 1, n do
-          local cap = tonumber(ARGV[4 + 2 * i])
-          local amt = tonumber(ARGV[5 + 2 * i])
+          local cap = tonumber(ARGV[4 + 3 * i])
+          local amt = tonumber(ARGV[5 + 3 * i])
+          local take = ok and (groups[i] == 0 or groups[i] == chosen)
           local st = state[i]
           local rem, reset
           if sliding then
             local s, c, p, el, used = st[1], st[2], st[3], st[4], st[5]
-            if ok then
+            if take then
               c, used = c + amt, used + amt
               redis.call('HSET', KEYS[i], 's', s, 'c', c, 'p', p)
               redis.call('PEXPIRE', KEYS[i], 2 * win)
@@ -87,7 +114,7 @@ internal static class RedisScripts
             if c > 0 then reset = (win - el) + win elseif p > 0 then reset = win - el else reset = 0 end
           else
             local l, t = st[1], st[2]
-            if ok then
+            if take then
               l = l - amt
               redis.call('HSET', KEYS[i], 'l', l, 't', t)
               redis.call('PEXPIRE', KEYS[i], ceil((cap - l) * win / cap) + 1000)

@@ -286,4 +286,59 @@ public sealed class MemoryLimitStoreTests : IDisposable
         Assert.Equal(BudgetPeriod.Total, refused.ExceededBudget);
         Assert.Equal(TimeSpan.Zero, refused.RetryAfter);
     }
+
+    [Fact]
+    public async Task TakesTheFirstAlternativeWithRoomAndRefusesWhenNoneHas()
+    {
+        var store = Store();
+        var east = new RateLimit(LimitScope.Deployment, "openai/east", 2, 0);
+        var west = new RateLimit(LimitScope.Deployment, "openai/west", 1, 0);
+        var request = new AdmissionRequest { Limits = [Key(100)], Alternatives = [east, west] };
+
+        var taken = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            taken.Add((await store.AdmitAsync(request, Ct)).Alternative);
+        }
+
+        Assert.Equal([0, 0, 1], taken);
+        var refused = await store.AdmitAsync(request, Ct);
+
+        Assert.Equal(AdmissionOutcome.RateLimited, refused.Outcome);
+        Assert.Equal(-1, refused.Alternative);
+        // east frees a request in 30 s, west in 60 s: the soonest decides.
+        Assert.Equal(TimeSpan.FromSeconds(30), refused.RetryAfter);
+        Assert.Equal(east, refused.ExceededLimit);
+        // The refused request took nothing from the key.
+        Assert.Equal(96, (await store.AdmitAsync(Request(limits: Key(100)), Ct)).Requests!.Value.Remaining);
+    }
+
+    [Fact]
+    public async Task SettlingCorrectsTheAlternativeThatWasTaken()
+    {
+        var store = Store();
+        var east = new RateLimit(LimitScope.Deployment, "openai/east", 0, 100);
+        var west = new RateLimit(LimitScope.Deployment, "openai/west", 0, 100);
+        var request = new AdmissionRequest { Limits = [], Alternatives = [east, west], EstimatedTokens = 90 };
+        var first = await store.AdmitAsync(request, Ct);
+        Assert.Equal(0, first.Alternative);
+        store.Settle(first, 10, 0);
+
+        var second = await store.AdmitAsync(request, Ct);
+        Assert.Equal(0, second.Alternative);
+        Assert.Equal(new RateLimitStatus(100, 0, TimeSpan.FromSeconds(60)), second.Tokens);
+    }
+
+    [Fact]
+    public async Task AnAlternativeWithoutLimitsAlwaysHasRoom()
+    {
+        var store = Store();
+        var limited = new RateLimit(LimitScope.Deployment, "openai/east", 1, 0);
+        var open = new RateLimit(LimitScope.Deployment, "local/qwen", 0, 0);
+        var request = new AdmissionRequest { Limits = [], Alternatives = [limited, open] };
+
+        Assert.Equal(0, (await store.AdmitAsync(request, Ct)).Alternative);
+        Assert.Equal(1, (await store.AdmitAsync(request, Ct)).Alternative);
+        Assert.Equal(1, (await store.AdmitAsync(request, Ct)).Alternative);
+    }
 }

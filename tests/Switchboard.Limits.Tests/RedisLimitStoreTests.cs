@@ -100,17 +100,26 @@ public sealed class RedisLimitStoreTests : IAsyncDisposable
             var (shared, _, _) = Replica(redis, algorithm);
             using var memory = new MemoryLimitStore(new LimiterSettings { Algorithm = algorithm }, NoSpendSource.Instance, _time);
             var limits = new[] { new RateLimit(LimitScope.Key, "cmp-" + algorithm, 3, 100), new RateLimit(LimitScope.Model, "cmp-" + algorithm, 10, 70) };
-            for (var i = 0; i < 6; i++)
+            var deployments = new[] { new RateLimit(LimitScope.Deployment, "a-" + algorithm, 2, 0), new RateLimit(LimitScope.Deployment, "b-" + algorithm, 1, 50) };
+            for (var i = 0; i < 12; i++)
             {
-                var fromRedis = await shared.AdmitAsync(Request(30, null, limits), Ct);
-                var fromMemory = await memory.AdmitAsync(Request(30, null, limits), Ct);
+                var request = Request(30, null, limits) with { Alternatives = i % 3 == 0 ? [] : deployments };
+                var fromRedis = await shared.AdmitAsync(request, Ct);
+                var fromMemory = await memory.AdmitAsync(request, Ct);
+                Assert.Equal(fromMemory.Alternative, fromRedis.Alternative);
                 Assert.Equal(fromMemory.Outcome, fromRedis.Outcome);
                 Assert.Equal(fromMemory.RetryAfter, fromRedis.RetryAfter);
                 Assert.Equal(fromMemory.Requests, fromRedis.Requests);
                 Assert.Equal(fromMemory.Tokens, fromRedis.Tokens);
                 Assert.Equal(fromMemory.ExceededLimit, fromRedis.ExceededLimit);
                 Assert.Equal(fromMemory.ExceededTokens, fromRedis.ExceededTokens);
-                _time.Advance(TimeSpan.FromSeconds(7));
+                if (i % 2 == 1 && fromMemory.IsAdmitted)
+                {
+                    shared.Settle(fromRedis, 50, 0);
+                    memory.Settle(fromMemory, 50, 0);
+                }
+
+                _time.Advance(TimeSpan.FromSeconds(i % 4 == 0 ? 7 : 2));
             }
         }
     }
