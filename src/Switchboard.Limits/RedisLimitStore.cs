@@ -25,6 +25,10 @@ public sealed partial class RedisLimitStore : ILimitStore
     private readonly RedisValue _sliding;
     private readonly ConcurrentDictionary<string, Seeding> _seeded = new(StringComparer.Ordinal);
     private int _down;
+    private long _skipUntil;
+
+    /// <summary>After a failed or timed-out call, how long requests decide locally before Redis is asked again.</summary>
+    private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
 
     /// <param name="redis">The connection, made with <see cref="RedisConnection.Connect"/> (fail-fast while disconnected).</param>
     /// <param name="settings">How to count.</param>
@@ -68,7 +72,7 @@ public sealed partial class RedisLimitStore : ILimitStore
                 : Admission.Unlimited;
         }
 
-        if (!_redis.IsConnected)
+        if (!_redis.IsConnected || _time.GetTimestamp() < Volatile.Read(ref _skipUntil))
         {
             MarkDown(null);
             return await DegradedAsync(request, cancellationToken).ConfigureAwait(false);
@@ -99,6 +103,8 @@ public sealed partial class RedisLimitStore : ILimitStore
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
+            // A Redis that hangs keeps its connection: without a pause every request would wait out the timeout.
+            Volatile.Write(ref _skipUntil, _time.GetTimestamp() + (long)(RetryPause.TotalSeconds * _time.TimestampFrequency));
             MarkDown(ex);
             return await DegradedAsync(request, cancellationToken).ConfigureAwait(false);
         }

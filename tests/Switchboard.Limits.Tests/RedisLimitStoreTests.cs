@@ -243,10 +243,12 @@ public sealed class RedisLimitStoreTests : IAsyncDisposable
     }
 
     /// <summary>The connection reconnects in the background; requests decide locally until it has.</summary>
-    private static async Task<Admission> WaitUntilSharedAgainAsync(RedisLimitStore store)
+    private async Task<Admission> WaitUntilSharedAgainAsync(RedisLimitStore store)
     {
         while (true)
         {
+            // Past the pause after a failed call, so the next request asks Redis again.
+            _time.Advance(TimeSpan.FromSeconds(1));
             var admission = await store.AdmitAsync(Request(limits: new RateLimit(LimitScope.Model, "probe", 1_000_000, 0)), Ct);
             if (!admission.Local)
             {
