@@ -7,9 +7,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Gateway.Configuration;
-using Switchboard.Gateway.Endpoints;
+using Switchboard.Gateway.Pipeline;
 using Switchboard.Hosting.Http;
-using Switchboard.Pipeline;
 
 namespace Switchboard.Gateway;
 
@@ -61,7 +60,7 @@ public static partial class GatewayHost
         var app = builder.Build();
         ResolveOrExplain(app.Services, configuration, source);
         app.UseOpenAIErrors();
-        GatewayEndpoints.Map(app);
+        app.MapSwitchboardGateway();
         WarmUpTokenizerIfNeeded(app);
         return app;
     }
@@ -106,7 +105,7 @@ public static partial class GatewayHost
         try
         {
             _ = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value;
-            _ = services.GetRequiredService<ChatPipeline>();
+            _ = services.GetRequiredService<GatewayPipeline>();
         }
         catch (OptionsValidationException ex)
         {

@@ -4,12 +4,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Routing;
-using Switchboard.Gateway.Stages;
-using Switchboard.Pipeline;
+using Switchboard.Gateway.Pipeline;
 
 namespace Switchboard.Gateway;
 
-/// <summary>Registers the gateway: validated options, providers, routing and the chat pipeline.</summary>
+/// <summary>Registers the gateway: validated options, providers, routing and the pipeline.</summary>
 public static class GatewayServiceCollectionExtensions
 {
     /// <summary>
@@ -34,9 +33,12 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ProviderRegistry>().Providers,
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<Router>();
+        services.TryAddSingleton<ModelCatalog>();
+        services.TryAddSingleton<GatewayTerminal>();
 
-        services.TryAddSingleton<ValidationStage>();
-        services.TryAddSingleton<ChatPipeline>(GatewayPipeline.Compose);
+        // The stages are created by the pipeline builder (GatewayPipelineOrder decides the order); one registered
+        // here as a singleton is used as it is, so a host or test can replace it.
+        services.TryAddSingleton(static sp => new GatewayPipelineBuilder(sp).UseGatewayStages().Build());
         return services;
     }
 }

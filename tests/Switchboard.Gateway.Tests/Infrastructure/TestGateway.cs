@@ -36,7 +36,12 @@ public sealed class TestGateway : IAsyncDisposable
     /// The gateway's clock (a FakeTimeProvider for circuit cooldowns). It also drives retry backoff and upstream
     /// timeouts, so a test with a fake clock must not depend on either.
     /// </param>
-    public static async Task<TestGateway> StartAsync(string? yaml = null, IReadOnlyDictionary<string, string?>? environment = null, TimeProvider? timeProvider = null)
+    /// <param name="configureServices">Runs after the gateway's own registrations (to replace the pipeline, say).</param>
+    public static async Task<TestGateway> StartAsync(
+        string? yaml = null,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        TimeProvider? timeProvider = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         string? directory = null;
         string? path = null;
@@ -60,6 +65,8 @@ public sealed class TestGateway : IAsyncDisposable
                 {
                     services.Replace(ServiceDescriptor.Singleton(timeProvider));
                 }
+
+                configureServices?.Invoke(services);
             },
             ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
         });
