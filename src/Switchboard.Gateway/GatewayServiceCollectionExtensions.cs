@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Limits;
 using Switchboard.Gateway.Routing;
 using Switchboard.Gateway.Pipeline;
 
@@ -35,6 +36,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<Router>();
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<GatewayTerminal>();
+        services.AddSwitchboardLimits();
 
         // The stages are created by the pipeline builder (GatewayPipelineOrder decides the order); one registered
         // here as a singleton is used as it is, so a host or test can replace it.

@@ -41,7 +41,8 @@ public sealed class Admission
     /// <summary>The store that counted this request, and what it needs to settle it.</summary>
     internal ILimitStore? Store { get; init; }
 
-    internal AdmissionRequest? Request { get; init; }
+    /// <summary>The request this admission counted; null when nothing applied or it was refused before counting.</summary>
+    public AdmissionRequest? Request { get; internal init; }
 
     /// <summary>The limiter's clock at admission, in Unix milliseconds.</summary>
     internal long AdmittedAtMs { get; init; }

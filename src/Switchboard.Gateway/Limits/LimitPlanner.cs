@@ -54,8 +54,12 @@ public sealed class LimitPlanner
     public bool HasConfiguredLimits =>
         _models.Count > 0 || _deployments.Count > 0 || _perUser.Rpm > 0 || _perUser.Tpm > 0 || _perKey.Rpm > 0 || _perKey.Tpm > 0;
 
-    /// <summary>The capacity of a deployment (<c>provider/model</c>), if it has one.</summary>
-    public RateLimit? DeploymentLimit(string deploymentId) => _deployments.TryGetValue(deploymentId, out var limit) ? limit : null;
+    /// <summary>The capacity of a deployment (<c>provider/model</c>); inactive when it has none.</summary>
+    public RateLimit DeploymentLimit(string deploymentId) =>
+        _deployments.TryGetValue(deploymentId, out var limit) ? limit : new RateLimit(LimitScope.Deployment, deploymentId, 0, 0);
+
+    /// <summary>True when some deployment has a capacity of its own: only then is a deployment chosen at admission.</summary>
+    public bool HasDeploymentLimits => _deployments.Count > 0;
 
     /// <summary>
     /// The admission for one request, or null when nothing applies (the limiter is then not asked at all).
@@ -63,23 +67,23 @@ public sealed class LimitPlanner
     /// <param name="key">The caller's key and its limits; null for the master key or an open gateway.</param>
     /// <param name="endUser">The end user within the key, if named.</param>
     /// <param name="model">The public model the request resolved to.</param>
-    /// <param name="deploymentId">The deployment whose capacity is taken, if it has one.</param>
+    /// <param name="alternatives">The capacities of the model's deployments, in the order to try them (one is taken); empty when none has one.</param>
+    /// <param name="state">Passed to <paramref name="estimateTokens"/> (a static lambda and its state: no closure per request).</param>
     /// <param name="estimateTokens">Counts the tokens the request is expected to take; called only when a token limit applies.</param>
-    public AdmissionRequest? Plan(KeyLimits? key, string? endUser, string model, string? deploymentId, Func<long> estimateTokens)
+    public AdmissionRequest? Plan<TState>(KeyLimits? key, string? endUser, string model, IReadOnlyList<RateLimit> alternatives, TState state, Func<TState, long> estimateTokens)
     {
+        ArgumentNullException.ThrowIfNull(alternatives);
         ArgumentNullException.ThrowIfNull(estimateTokens);
         RateLimit[]? limits = null;
         var count = 0;
         var keyLimit = key is null ? default : new RateLimit(LimitScope.Key, key.KeyId, key.Rpm ?? _perKey.Rpm, key.Tpm ?? _perKey.Tpm);
         var userLimit = endUser is { Length: > 0 } ? new RateLimit(LimitScope.User, (key?.KeyId ?? "-") + "/" + endUser, _perUser.Rpm, _perUser.Tpm) : default;
         var modelLimit = _models.GetValueOrDefault(model);
-        var deploymentLimit = deploymentId is null ? default : _deployments.GetValueOrDefault(deploymentId);
         Add(keyLimit, ref limits, ref count);
         Add(userLimit, ref limits, ref count);
         Add(modelLimit, ref limits, ref count);
-        Add(deploymentLimit, ref limits, ref count);
         var budget = key?.Budget is { IsActive: true } b ? b : null;
-        if (count == 0 && budget is null)
+        if (count == 0 && budget is null && alternatives.Count == 0)
         {
             return null;
         }
@@ -90,10 +94,16 @@ public sealed class LimitPlanner
             countsTokens |= limits![i].TokensPerMinute > 0;
         }
 
+        for (var i = 0; i < alternatives.Count; i++)
+        {
+            countsTokens |= alternatives[i].TokensPerMinute > 0;
+        }
+
         return new AdmissionRequest
         {
             Limits = count == 0 ? [] : limits!.Length == count ? limits : limits[..count],
-            EstimatedTokens = countsTokens ? estimateTokens() : 0,
+            Alternatives = alternatives,
+            EstimatedTokens = countsTokens ? estimateTokens(state) : 0,
             Budget = budget,
         };
     }
@@ -102,9 +112,16 @@ public sealed class LimitPlanner
     public long EstimateChat(ChatCompletionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        long prompt = _tokens.CountPromptTokens(request.Messages ?? []);
+        var prompt = CountPrompt(request);
         long completion = request.MaxCompletionTokens ?? request.MaxTokens ?? _completionEstimate;
         return prompt + (Math.Max(0, completion) * Math.Max(1, request.N ?? 1));
+    }
+
+    /// <summary>The prompt's tokens alone, message framing included.</summary>
+    public long CountPrompt(ChatCompletionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _tokens.CountPromptTokens(request.Messages ?? []);
     }
 
     /// <summary>The tokens of every text input of an embeddings request.</summary>
@@ -140,7 +157,7 @@ public sealed class LimitPlanner
             return;
         }
 
-        limits ??= new RateLimit[4];
+        limits ??= new RateLimit[3];
         limits[count++] = limit;
     }
 }

@@ -46,6 +46,7 @@ public static class LimitsServiceCollectionExtensions
                     sp.GetRequiredService<ILogger<RedisLimitStore>>());
         });
         services.TryAddSingleton<LimitPlanner>();
+        services.TryAddSingleton<IKeyLimitsSource, CallerKeyLimitsSource>();
         return services;
     }
 }

@@ -171,6 +171,12 @@ public sealed class GatewayContext
     public Deployment? Deployment { get; set; }
 
     /// <summary>
+    /// The deployment the router tries first, when it is closed: the one whose own capacity (<c>rpm</c>/<c>tpm</c>)
+    /// the rate-limit stage admitted the request against. Null: the load-balancing policy chooses.
+    /// </summary>
+    public Deployment? PreferredDeployment { get; set; }
+
+    /// <summary>
     /// Calls the router made to upstreams, retries and fallbacks included; sent as <c>x-switchboard-attempts</c>.
     /// Null when the router did not run; 0 when it ran but every deployment's circuit was open.
     /// </summary>

@@ -30,15 +30,16 @@ public static class GatewayPipelineOrder
             //   the check itself can sit after model resolution).
             // .Use<AuthStage>()
 
-            // → rate limits and budget (issue 9): 429 before any upstream call; ← corrects counters with the real
-            //   usage (GatewayContext.OnCompleted). Per model limits need the route: place after resolution if so.
-            // .Use<RateLimitStage>()
-
             // → 400 for a request that breaks the OpenAI API's rules.
             .Use<ValidationStage>()
 
             // → alias, routing rules and model lookup → GatewayContext.Route; 404 model_not_found.
             .Use<ModelResolutionStage>()
+
+            // → rate limits and budget (issue 9): 429 rate_limit_exceeded / insufficient_quota before any upstream
+            //   call, x-ratelimit-* on every answer; ← corrects the counters with the real usage and adds the cost
+            //   (GatewayContext.OnCompleted). After model resolution: per-model and per-deployment limits need the route.
+            .Use<RateLimitStage>()
 
             // → prompt compression (issue 10): replaces GatewayContext.ChatRequest (the client's bytes are then dropped).
             // .Use<CompressionStage>()
