@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 using Switchboard.Data.Usage;
-using Switchboard.Usage;
+using Switchboard.Accounting;
 
 namespace Switchboard.Data;
 

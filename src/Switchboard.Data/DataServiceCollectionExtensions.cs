@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Data.Keys;
 using Switchboard.Data.Protection;
 using Switchboard.Data.Usage;
-using Switchboard.Usage;
+using Switchboard.Accounting;
 
 namespace Switchboard.Data;
 

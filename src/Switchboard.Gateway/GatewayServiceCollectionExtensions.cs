@@ -2,10 +2,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Switchboard.Data;
+using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Routing;
 using Switchboard.Gateway.Stages;
+using Switchboard.Gateway.Accounting;
 using Switchboard.Pipeline;
+using Switchboard.Accounting;
 
 namespace Switchboard.Gateway;
 
@@ -34,6 +38,20 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ProviderRegistry>().Providers,
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<Router>();
+
+        services.AddSwitchboardData(configuration);
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.TryAddSingleton<KeyAuthenticator>();
+        services.TryAddSingleton<AuthStage>();
+        services.TryAddSingleton<DeploymentPrices>();
+        services.TryAddSingleton(sp => new UsageStage(
+            sp.GetRequiredService<IUsageSink>(),
+            sp.GetRequiredService<DeploymentPrices>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.StoreMessages));
 
         services.TryAddSingleton<ValidationStage>();
         services.TryAddSingleton<ChatPipeline>(GatewayPipeline.Compose);

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Switchboard.Data.Entities;
-using Switchboard.Usage;
+using Switchboard.Accounting;
 
 namespace Switchboard.Data.Protection;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Data.Entities;
 using Switchboard.Data.Protection;
-using Switchboard.Usage;
+using Switchboard.Accounting;
 
 namespace Switchboard.Data.Usage;
 

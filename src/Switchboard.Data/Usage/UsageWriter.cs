@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Data.Entities;
 using Switchboard.Data.Keys;
 using Switchboard.Data.Protection;
-using Switchboard.Usage;
+using Switchboard.Accounting;
 
 namespace Switchboard.Data.Usage;
 

@@ -1,3 +1,5 @@
+using Switchboard.Data;
+using Switchboard.Gateway.Auth;
 using Switchboard.Providers;
 
 namespace Switchboard.Gateway.Configuration;
@@ -13,10 +15,14 @@ public sealed class SwitchboardOptions
 
     public CacheOptions Cache { get; set; } = new();
 
+    /// <summary>Bound and validated on its own (<see cref="DatabaseOptions"/>); here so the file's keys are checked for typos.</summary>
     public DatabaseOptions Database { get; set; } = new();
 
     /// <summary>A Redis connection string (<c>localhost:6379</c>) shared by replicas; null for a single process.</summary>
     public string? Redis { get; set; }
 
     public ServerOptions Server { get; set; } = new();
+
+    /// <summary>Bound and validated on its own (<see cref="AuthOptions"/>); here so the file's keys are checked for typos.</summary>
+    public AuthOptions Auth { get; set; } = new();
 }

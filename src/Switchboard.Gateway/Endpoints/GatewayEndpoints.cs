@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Errors;
+using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Routing;
 using Switchboard.Hosting.Http;
@@ -32,6 +33,7 @@ public sealed partial class GatewayEndpoints
     private readonly ProviderRegistry _providers;
     private readonly long _maxBodyBytes;
     private readonly ILogger _logger;
+    private readonly KeyAuthenticator _auth;
 
     private GatewayEndpoints(IServiceProvider services)
     {
@@ -41,6 +43,7 @@ public sealed partial class GatewayEndpoints
         _providers = services.GetRequiredService<ProviderRegistry>();
         _maxBodyBytes = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server.MaxBodyBytes;
         _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Gateway");
+        _auth = services.GetRequiredService<KeyAuthenticator>();
     }
 
     /// <summary>Maps <c>/v1/chat/completions</c>, <c>/v1/embeddings</c>, <c>/v1/models</c> (also without <c>/v1</c>), <c>/health</c> and <c>/health/ready</c>.</summary>
@@ -102,7 +105,7 @@ public sealed partial class GatewayEndpoints
     private async Task HandleEmbeddingsAsync(HttpContext http)
     {
         var body = await OpenAIRequestReader.ReadAsync(http.Request, OpenAIJsonContext.Default.EmbeddingRequest, _maxBodyBytes, http.RequestAborted);
-        var error = body.Error ?? EmbeddingRequestValidator.Validate(body.Value!);
+        var error = body.Error ?? await AuthorizeAsync(http, body.Value!.Model ?? string.Empty) ?? EmbeddingRequestValidator.Validate(body.Value!);
         if (error is not null)
         {
             await OpenAIResponseWriter.WriteErrorAsync(http.Response, error, http.RequestAborted);
@@ -134,19 +137,44 @@ public sealed partial class GatewayEndpoints
         await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Json, result.Response!, OpenAIJsonContext.Relaxed.EmbeddingResponse, http.RequestAborted);
     }
 
-    private Task HandleListModelsAsync(HttpContext http)
+    private async Task HandleListModelsAsync(HttpContext http)
     {
+        if (await AuthorizeAsync(http, model: null) is { } denied)
+        {
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, denied, http.RequestAborted);
+            return;
+        }
+
         var list = new ModelList { Data = [.. _routes.Models.Select(ToModelInfo)] };
-        return OpenAIResponseWriter.WriteJsonAsync(http.Response, list, OpenAIJsonContext.Relaxed.ModelList, http.RequestAborted);
+        await OpenAIResponseWriter.WriteJsonAsync(http.Response, list, OpenAIJsonContext.Relaxed.ModelList, http.RequestAborted);
     }
 
-    private Task HandleGetModelAsync(HttpContext http)
+    private async Task HandleGetModelAsync(HttpContext http)
     {
+        if (await AuthorizeAsync(http, model: null) is { } denied)
+        {
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, denied, http.RequestAborted);
+            return;
+        }
+
         var id = http.Request.RouteValues["id"] as string ?? string.Empty;
         var route = _routes.Find(id);
-        return route is null
+        await (route is null
             ? OpenAIResponseWriter.WriteErrorAsync(http.Response, GatewayError.ModelNotFound(id), http.RequestAborted)
-            : OpenAIResponseWriter.WriteJsonAsync(http.Response, ToModelInfo(route) with { Id = id }, OpenAIJsonContext.Relaxed.ModelInfo, http.RequestAborted);
+            : OpenAIResponseWriter.WriteJsonAsync(http.Response, ToModelInfo(route) with { Id = id }, OpenAIJsonContext.Relaxed.ModelInfo, http.RequestAborted));
+    }
+
+    /// <summary>The auth stage's checks for the endpoints outside the chat pipeline; null when the caller may go on.</summary>
+    private async ValueTask<GatewayError?> AuthorizeAsync(HttpContext http, string? model)
+    {
+        if (!_auth.Enabled)
+        {
+            return null;
+        }
+
+        var headers = http.Request.Headers;
+        var result = await _auth.AuthenticateAsync(KeyAuthenticator.ExtractKey(headers.Authorization, headers["api-key"]), http.RequestAborted);
+        return result.Error ?? (model is not null && !_auth.IsModelAllowed(result.Identity!, model) ? AuthErrors.ModelForbidden(model) : null);
     }
 
     private async Task HandleReadyAsync(HttpContext http)

@@ -1,5 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Switchboard.Data;
+using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Routing;
+using Switchboard.Gateway.Accounting;
 using Switchboard.Pipeline;
 
 namespace Switchboard.Gateway.Stages;
@@ -14,10 +18,15 @@ public static class GatewayPipeline
     public static ChatPipeline Compose(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        IChatStage[] stages =
-        [
-            services.GetRequiredService<ValidationStage>(),
-        ];
+        // Usage sits right after auth: on the way back it sees every answer a known caller got (limits' 429s,
+        // validation's 400s, cache hits), and after a stream's last event.
+        List<IChatStage> stages = [services.GetRequiredService<AuthStage>()];
+        if (services.GetRequiredService<IOptions<DatabaseOptions>>().Value.RecordUsage)
+        {
+            stages.Add(services.GetRequiredService<UsageStage>());
+        }
+
+        stages.Add(services.GetRequiredService<ValidationStage>());
         var router = services.GetRequiredService<Router>();
         return new ChatPipeline(stages, router.ChatAsync);
     }

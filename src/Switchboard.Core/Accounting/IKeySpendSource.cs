@@ -1,4 +1,4 @@
-namespace Switchboard.Usage;
+namespace Switchboard.Accounting;
 
 /// <summary>
 /// What virtual keys have spent, read from the usage records in the database. Budget counters are seeded from

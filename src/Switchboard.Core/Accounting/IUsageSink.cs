@@ -1,4 +1,4 @@
-namespace Switchboard.Usage;
+namespace Switchboard.Accounting;
 
 /// <summary>
 /// Takes usage records off the request path. <see cref="TryEnqueue"/> never blocks and never throws: a full

@@ -1,4 +1,4 @@
-namespace Switchboard.Usage;
+namespace Switchboard.Accounting;
 
 /// <summary>
 /// One request as the usage table keeps it. Built by the usage stage once the answer is complete (after the

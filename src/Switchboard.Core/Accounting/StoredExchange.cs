@@ -1,4 +1,4 @@
-namespace Switchboard.Usage;
+namespace Switchboard.Accounting;
 
 /// <summary>
 /// A request's messages and the answer's text, kept (encrypted) only with <c>database.store_messages: true</c>.
