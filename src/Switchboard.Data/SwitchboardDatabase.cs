@@ -65,6 +65,24 @@ public sealed class SwitchboardDatabase
         }
     }
 
+    /// <summary>
+    /// Drops pooled connections after a failure: once the server went away every idle connection in the pool is
+    /// dead, and handing them out one by one would fail that many more writes after it is back.
+    /// </summary>
+    public void ResetConnections()
+    {
+        if (IsPostgres)
+        {
+            using var connection = new Npgsql.NpgsqlConnection(Options.Connection);
+            Npgsql.NpgsqlConnection.ClearPool(connection);
+        }
+        else
+        {
+            using var connection = new SqliteConnection(Options.Connection);
+            SqliteConnection.ClearPool(connection);
+        }
+    }
+
     /// <summary>A one-line description of where the data is, without secrets (no password).</summary>
     public string Describe()
     {

@@ -100,7 +100,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
     {
         var batch = new List<UsageRecord>(_options.BatchSize);
         // The loop ends when the queue is completed (in StopAsync) and empty, not on stoppingToken: stopping drains.
-        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        while (await WaitForRecordsAsync())
         {
             try
             {
@@ -122,6 +122,38 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
                 Interlocked.Exchange(ref _batchDone, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
+    }
+
+    /// <summary>
+    /// Waits for records; while the spill file holds some, wakes up when the database is due to be tried again
+    /// and replays them, so they reach the database even when no new request comes.
+    /// </summary>
+    private async Task<bool> WaitForRecordsAsync()
+    {
+        while (_spill.HasPending && !_abort.IsCancellationRequested)
+        {
+            var due = _down ? _retryAt - _time.GetUtcNow() : TimeSpan.Zero;
+            if (due > TimeSpan.Zero)
+            {
+                using var wait = new CancellationTokenSource(due, _time);
+                try
+                {
+                    return await _queue.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (wait.IsCancellationRequested)
+                {
+                    // Due: fall through to a replay attempt.
+                }
+            }
+            else if (_queue.Reader.Count > 0)
+            {
+                return true;
+            }
+
+            await ReplayAsync();
+        }
+
+        return await _queue.Reader.WaitToReadAsync(CancellationToken.None);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -181,9 +213,9 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
             await TouchKeysAsync(rows, timeout.Token);
             Recovered();
         }
-        catch (Exception ex) when (ex is DbUpdateException or OperationCanceledException or TimeoutException || IsDatabaseError(ex))
+        catch (Exception ex)
         {
-            // Whether the insert committed or not is unknown after a timeout; the replay's check by id settles it.
+            // Any failure, not only the database's: a writer that threw would stop the host. Whether the insert committed or not is unknown after a timeout; the replay's check by id settles it.
             SpillNow(rows);
             Failed(ex);
         }
@@ -203,8 +235,9 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
 
                 File.Delete(file);
                 Log.Replayed(_logger, replayed, file);
+                Recovered();
             }
-            catch (Exception ex) when (ex is DbUpdateException or OperationCanceledException or TimeoutException or IOException || IsDatabaseError(ex))
+            catch (Exception ex)
             {
                 _spill.ReplayUnfinished();
                 Failed(ex);
@@ -278,6 +311,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
 
     private void Failed(Exception ex)
     {
+        _database.ResetConnections();
         if (!_down)
         {
             // Once per outage, not per batch.
@@ -303,10 +337,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         }
     }
 
-    private static bool IsDatabaseError(Exception ex) =>
-        ex is System.Data.Common.DbException || ex.InnerException is System.Data.Common.DbException or IOException or System.Net.Sockets.SocketException;
-
-    private SpilledRecord ToRows(UsageRecord record)
+    internal SpilledRecord ToRows(UsageRecord record)
     {
         var usage = new UsageEntity
         {

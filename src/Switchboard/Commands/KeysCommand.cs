@@ -169,17 +169,17 @@ public static class KeysCommand
         var budgets = new List<string>();
         if (key.BudgetDailyUsd is { } day)
         {
-            budgets.Add(string.Create(CultureInfo.InvariantCulture, $"${day}/day"));
+            budgets.Add(string.Create(CultureInfo.InvariantCulture, $"${day:0.######}/day"));
         }
 
         if (key.BudgetMonthlyUsd is { } month)
         {
-            budgets.Add(string.Create(CultureInfo.InvariantCulture, $"${month}/month"));
+            budgets.Add(string.Create(CultureInfo.InvariantCulture, $"${month:0.######}/month"));
         }
 
         if (key.BudgetTotalUsd is { } total)
         {
-            budgets.Add(string.Create(CultureInfo.InvariantCulture, $"${total}"));
+            budgets.Add(string.Create(CultureInfo.InvariantCulture, $"${total:0.######}"));
         }
 
         return
