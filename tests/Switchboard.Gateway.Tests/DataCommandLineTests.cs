@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
-using Switchboard.Cli.Commands;
 using Switchboard.Gateway.Tests.Infrastructure;
 
 namespace Switchboard.Gateway.Tests;
@@ -41,12 +40,8 @@ public sealed class DataCommandLineTests : IDisposable
 
     private ProcessStartInfo Start(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", ["exec", typeof(BuiltInProviders).Assembly.Location, .. arguments])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = _directory.FullName,
-        };
+        var start = SwitchboardProcess.StartInfo(arguments);
+        start.WorkingDirectory = _directory.FullName;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
