@@ -10,9 +10,8 @@ using Switchboard.Data;
 using Switchboard.Gateway.Admin;
 using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
-using Switchboard.Gateway.Endpoints;
+using Switchboard.Gateway.Pipeline;
 using Switchboard.Hosting.Http;
-using Switchboard.Pipeline;
 
 namespace Switchboard.Gateway;
 
@@ -65,7 +64,7 @@ public static partial class GatewayHost
         var app = builder.Build();
         ResolveOrExplain(app.Services, configuration, source);
         app.UseOpenAIErrors();
-        GatewayEndpoints.Map(app);
+        app.MapSwitchboardGateway();
         AdminEndpoints.Map(app);
         WarmUpTokenizerIfNeeded(app);
         return app;
@@ -129,7 +128,7 @@ public static partial class GatewayHost
             _ = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value;
             _ = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             _ = services.GetRequiredService<IOptions<AuthOptions>>().Value;
-            _ = services.GetRequiredService<ChatPipeline>();
+            _ = services.GetRequiredService<GatewayPipeline>();
         }
         catch (OptionsValidationException ex)
         {

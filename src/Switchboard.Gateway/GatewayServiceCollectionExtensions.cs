@@ -6,14 +6,11 @@ using Switchboard.Data;
 using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Routing;
-using Switchboard.Gateway.Stages;
-using Switchboard.Gateway.Accounting;
-using Switchboard.Pipeline;
-using Switchboard.Accounting;
+using Switchboard.Gateway.Pipeline;
 
 namespace Switchboard.Gateway;
 
-/// <summary>Registers the gateway: validated options, providers, routing and the chat pipeline.</summary>
+/// <summary>Registers the gateway: validated options, providers, routing and the pipeline.</summary>
 public static class GatewayServiceCollectionExtensions
 {
     /// <summary>
@@ -38,23 +35,20 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ProviderRegistry>().Providers,
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<Router>();
+        services.TryAddSingleton<ModelCatalog>();
+        services.TryAddSingleton<GatewayTerminal>();
 
+        // auth: and database: are bound and validated as sections of their own.
         services.AddSwitchboardData(configuration);
         services.AddOptions<AuthOptions>()
             .Bind(configuration.GetSection(AuthOptions.SectionName))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<KeyAuthenticator>();
-        services.TryAddSingleton<AuthStage>();
-        services.TryAddSingleton<DeploymentPrices>();
-        services.TryAddSingleton(sp => new UsageStage(
-            sp.GetRequiredService<IUsageSink>(),
-            sp.GetRequiredService<DeploymentPrices>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.StoreMessages));
 
-        services.TryAddSingleton<ValidationStage>();
-        services.TryAddSingleton<ChatPipeline>(GatewayPipeline.Compose);
+        // The stages are created by the pipeline builder (GatewayPipelineOrder decides the order); one registered
+        // here as a singleton is used as it is, so a host or test can replace it.
+        services.TryAddSingleton(static sp => new GatewayPipelineBuilder(sp).UseGatewayStages().Build());
         return services;
     }
 }

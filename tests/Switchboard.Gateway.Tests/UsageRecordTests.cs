@@ -88,7 +88,10 @@ public sealed class UsageRecordTests
             Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
         }
 
-        Assert.Equal(3, (await gateway.UsageRowsAsync(Ct)).Count);
+        // The refused call leaves a record too (usage stands before auth), without a key.
+        var rows = await gateway.UsageRowsAsync(Ct);
+        Assert.Equal(4, rows.Count);
+        Assert.Equal((401, (string?)null), (rows[^1].Status, rows[^1].KeyId));
         await gateway.StopAsync(Ct);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 

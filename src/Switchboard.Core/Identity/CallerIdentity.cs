@@ -1,36 +1,43 @@
 namespace Switchboard.Identity;
 
 /// <summary>
-/// Who is calling: set by the auth stage on every request's context, read by every later stage (limits,
-/// budgets, usage records). <see cref="EndUser"/> is the person inside a key, from the request's OpenAI
-/// <c>user</c> field or the <c>x-switchboard-user</c> header.
+/// Who is calling: set by the auth stage on the request's context (<c>GatewayContext.Caller</c>) and read by every
+/// later stage (limits, budgets, usage records). Immutable: the auth stage keeps one instance per key and hands
+/// it to every request made with that key. The end user inside a key is not here but on the context
+/// (<c>GatewayContext.EndUser</c>), since it changes per request.
 /// </summary>
 public sealed record CallerIdentity
 {
-    /// <summary>The caller of a gateway with no auth configured.</summary>
-    public static CallerIdentity Anonymous { get; } = new() { Kind = CallerKind.Anonymous };
-
     /// <summary>The caller that presented the master key.</summary>
     public static CallerIdentity Master { get; } = new() { Kind = CallerKind.Master };
 
     public required CallerKind Kind { get; init; }
 
-    /// <summary>The verified virtual key; null for <see cref="CallerKind.Anonymous"/> and <see cref="CallerKind.Master"/>.</summary>
+    /// <summary>The verified virtual key; null for the master key.</summary>
     public VirtualKey? Key { get; init; }
 
-    /// <summary>The end user named by the request (OpenAI <c>user</c> field or <c>x-switchboard-user</c>); null when none.</summary>
-    public string? EndUser { get; init; }
+    /// <summary>True for the master key: every model, no limits.</summary>
+    public bool IsMaster => Kind == CallerKind.Master;
 
-    /// <summary>The key's id, null without a virtual key.</summary>
+    /// <summary>The key's id in the database (never the key itself); null for the master key.</summary>
     public string? KeyId => Key?.Id;
 
-    /// <summary>The key owner's user, null without one.</summary>
+    /// <summary>The key's short prefix shown in listings (<c>sk-sb-AbC1dE2f</c>).</summary>
+    public string? KeyPrefix => Key?.Prefix;
+
+    /// <summary>The key's name, as given at creation.</summary>
+    public string? KeyName => Key?.Name;
+
+    /// <summary>The user who owns the key.</summary>
     public string? User => Key?.User;
 
-    /// <summary>The key owner's team, null without one.</summary>
+    /// <summary>The team that owns the key.</summary>
     public string? Team => Key?.Team;
 
-    /// <summary>This identity with <see cref="EndUser"/> set (the same instance when it is unchanged).</summary>
-    public CallerIdentity WithEndUser(string? endUser) =>
-        string.Equals(endUser, EndUser, StringComparison.Ordinal) ? this : this with { EndUser = endUser };
+    /// <summary>The identity of a caller that presented <paramref name="key"/>.</summary>
+    public static CallerIdentity Of(VirtualKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return new CallerIdentity { Kind = CallerKind.VirtualKey, Key = key };
+    }
 }

@@ -1,11 +1,8 @@
 namespace Switchboard.Identity;
 
-/// <summary>How a caller got in.</summary>
+/// <summary>How a caller got in. A gateway without auth has no caller at all (<c>GatewayContext.Caller</c> is null).</summary>
 public enum CallerKind
 {
-    /// <summary>No auth is configured (loopback, or <c>auth.allow_anonymous: true</c>).</summary>
-    Anonymous,
-
     /// <summary>The caller presented the master key.</summary>
     Master,
 

@@ -61,12 +61,12 @@ public sealed partial class KeyAuthenticator
         return string.IsNullOrWhiteSpace(apiKey) ? null : apiKey.Trim();
     }
 
-    /// <summary>Who presented <paramref name="key"/> (null when none was sent).</summary>
+    /// <summary>Who presented <paramref name="key"/> (null when none was sent); no identity and no error when auth is off.</summary>
     public ValueTask<AuthResult> AuthenticateAsync(string? key, CancellationToken cancellationToken)
     {
         if (_masterHash is null)
         {
-            return ValueTask.FromResult(AuthResult.Allowed(CallerIdentity.Anonymous));
+            return ValueTask.FromResult(default(AuthResult));
         }
 
         if (string.IsNullOrEmpty(key))
@@ -106,11 +106,10 @@ public sealed partial class KeyAuthenticator
         return CryptographicOperations.FixedTimeEquals(presented, _masterHash);
     }
 
-    /// <summary>Whether <paramref name="identity"/> may call <paramref name="model"/>.</summary>
-    public bool IsModelAllowed(CallerIdentity identity, string model)
+    /// <summary>Whether <paramref name="identity"/> may call <paramref name="model"/> (always, without a key or its model list).</summary>
+    public bool IsModelAllowed(CallerIdentity? identity, string model)
     {
-        ArgumentNullException.ThrowIfNull(identity);
-        if (identity.Key is not { AllowedModels.Count: > 0 } key)
+        if (identity?.Key is not { AllowedModels.Count: > 0 } key)
         {
             return true;
         }
@@ -206,7 +205,7 @@ public sealed partial class KeyAuthenticator
     {
         public KeyLookup? Found { get; } = found;
 
-        public CallerIdentity? Identity { get; } = found is null ? null : new CallerIdentity { Kind = CallerKind.VirtualKey, Key = found.Key };
+        public CallerIdentity? Identity { get; } = found is null ? null : CallerIdentity.Of(found.Key);
     }
 
     private sealed class Entry(Task<Lookup> pending, DateTimeOffset expires, Lookup? previous)

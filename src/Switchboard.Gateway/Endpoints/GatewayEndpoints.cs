@@ -1,18 +1,16 @@
-using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Switchboard.Errors;
-using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Routing;
 using Switchboard.Hosting.Http;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
-using Switchboard.Validation;
 
 namespace Switchboard.Gateway.Endpoints;
 
@@ -27,23 +25,21 @@ public sealed partial class GatewayEndpoints
     // Load balancers and uptime probes often use HEAD.
     private static readonly string[] GetAndHead = ["GET", "HEAD"];
 
-    private readonly ChatPipeline _pipeline;
-    private readonly Router _router;
+    private readonly GatewayPipeline _pipeline;
     private readonly RouteTable _routes;
     private readonly ProviderRegistry _providers;
+    private readonly TimeProvider _timeProvider;
     private readonly long _maxBodyBytes;
     private readonly ILogger _logger;
-    private readonly KeyAuthenticator _auth;
 
     private GatewayEndpoints(IServiceProvider services)
     {
-        _pipeline = services.GetRequiredService<ChatPipeline>();
-        _router = services.GetRequiredService<Router>();
+        _pipeline = services.GetRequiredService<GatewayPipeline>();
         _routes = services.GetRequiredService<RouteTable>();
         _providers = services.GetRequiredService<ProviderRegistry>();
+        _timeProvider = services.GetRequiredService<TimeProvider>();
         _maxBodyBytes = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server.MaxBodyBytes;
         _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Gateway");
-        _auth = services.GetRequiredService<KeyAuthenticator>();
     }
 
     /// <summary>Maps <c>/v1/chat/completions</c>, <c>/v1/embeddings</c>, <c>/v1/models</c> (also without <c>/v1</c>), <c>/health</c> and <c>/health/ready</c>.</summary>
@@ -67,7 +63,6 @@ public sealed partial class GatewayEndpoints
 
     private async Task HandleChatAsync(HttpContext http)
     {
-        var started = Stopwatch.GetTimestamp();
         var body = await OpenAIRequestReader.ReadAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, _maxBodyBytes, http.RequestAborted);
         if (body.Error is { } readError)
         {
@@ -75,106 +70,85 @@ public sealed partial class GatewayEndpoints
             return;
         }
 
-        var context = new ChatContext(body.Value!, body.Raw) { RequestHeaders = new HeaderDictionaryView(http.Request.Headers) };
-        context.ResponseHeaders[GatewayHeaders.RequestId] = RequestId(http);
-        // The cache stage, where configured, replaces this with hit, semantic or miss.
-        context.ResponseHeaders[GatewayHeaders.Cache] = "bypass";
-        try
+        var context = GatewayContext.ForChat(body.Value!, body.Raw, _timeProvider);
+        await ServeAsync(http, context);
+        if (_logger.IsEnabled(LogLevel.Debug))
         {
-            var result = await _pipeline.InvokeAsync(context, http.RequestAborted);
-            await OpenAIResponseWriter.WriteChatResultAsync(http, context, result);
+            Log.ChatServed(_logger, context.RequestedModel, context.Deployment?.ProviderName ?? "-", http.Response.StatusCode, context.Elapsed.TotalMilliseconds);
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; cancelling the token already stopped the upstream call.
-        }
-
-        if (!_logger.IsEnabled(LogLevel.Debug))
-        {
-            return;
-        }
-
-        Log.ChatServed(
-            _logger,
-            context.RequestedModel,
-            context.ResponseHeaders.TryGetValue(GatewayHeaders.Provider, out var provider) ? provider : "-",
-            http.Response.StatusCode,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task HandleEmbeddingsAsync(HttpContext http)
     {
         var body = await OpenAIRequestReader.ReadAsync(http.Request, OpenAIJsonContext.Default.EmbeddingRequest, _maxBodyBytes, http.RequestAborted);
-        var error = body.Error ?? await AuthorizeAsync(http, body.Value!.Model ?? string.Empty) ?? EmbeddingRequestValidator.Validate(body.Value!);
-        if (error is not null)
+        if (body.Error is { } readError)
         {
-            await OpenAIResponseWriter.WriteErrorAsync(http.Response, error, http.RequestAborted);
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, readError, http.RequestAborted);
             return;
         }
 
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [GatewayHeaders.RequestId] = RequestId(http) };
-        EmbeddingResult result;
+        await ServeAsync(http, GatewayContext.ForEmbeddings(body.Value!, body.Raw, _timeProvider));
+    }
+
+    private Task HandleListModelsAsync(HttpContext http) => ServeAsync(http, GatewayContext.ForModels(null, _timeProvider));
+
+    private Task HandleGetModelAsync(HttpContext http) =>
+        ServeAsync(http, GatewayContext.ForModels(http.Request.RouteValues["id"] as string ?? string.Empty, _timeProvider));
+
+    /// <summary>Runs the pipeline, writes its answer with the headers that say what happened, and completes the request.</summary>
+    private async Task ServeAsync(HttpContext http, GatewayContext context)
+    {
+        context.RequestHeaders = new HeaderDictionaryView(http.Request.Headers);
+        context.RequestId = RequestId(http);
         try
         {
-            result = await _router.EmbedAsync(body.Value! with { ClientJson = body.Raw }, headers, http.RequestAborted);
+            var result = await _pipeline.InvokeAsync(context, http.RequestAborted);
+            WriteHeaders(http.Response, context);
+            await GatewayResultWriter.WriteAsync(http, result);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
-            return;
+            // The client went away; cancelling the token already stopped the upstream call.
         }
-
-        foreach (var (name, value) in headers)
+        finally
         {
-            http.Response.Headers[name] = value;
-        }
+            if (http.RequestAborted.IsCancellationRequested && context.Error is null)
+            {
+                context.Aborted = true;
+            }
 
-        if (result.Error is { } embedError)
-        {
-            await OpenAIResponseWriter.WriteErrorAsync(http.Response, embedError, http.RequestAborted);
-            return;
+            await context.CompleteAsync();
         }
-
-        await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Json, result.Response!, OpenAIJsonContext.Relaxed.EmbeddingResponse, http.RequestAborted);
     }
 
-    private async Task HandleListModelsAsync(HttpContext http)
+    /// <summary>The <c>x-switchboard-*</c> and <c>x-request-id</c> headers from what the stages recorded, then any extra ones.</summary>
+    private static void WriteHeaders(HttpResponse response, GatewayContext context)
     {
-        if (await AuthorizeAsync(http, model: null) is { } denied)
+        var headers = response.Headers;
+        headers[GatewayHeaders.RequestId] = context.RequestId;
+        if (context.Operation == GatewayOperations.Chat || context.Cache.Outcome != CacheOutcome.Bypass)
         {
-            await OpenAIResponseWriter.WriteErrorAsync(http.Response, denied, http.RequestAborted);
-            return;
+            headers[GatewayHeaders.Cache] = context.Cache.HeaderValue;
         }
 
-        var list = new ModelList { Data = [.. _routes.Models.Select(ToModelInfo)] };
-        await OpenAIResponseWriter.WriteJsonAsync(http.Response, list, OpenAIJsonContext.Relaxed.ModelList, http.RequestAborted);
-    }
-
-    private async Task HandleGetModelAsync(HttpContext http)
-    {
-        if (await AuthorizeAsync(http, model: null) is { } denied)
+        if (context.Attempts is { } attempts)
         {
-            await OpenAIResponseWriter.WriteErrorAsync(http.Response, denied, http.RequestAborted);
-            return;
+            headers[GatewayHeaders.Attempts] = attempts.ToString(CultureInfo.InvariantCulture);
         }
 
-        var id = http.Request.RouteValues["id"] as string ?? string.Empty;
-        var route = _routes.Find(id);
-        await (route is null
-            ? OpenAIResponseWriter.WriteErrorAsync(http.Response, GatewayError.ModelNotFound(id), http.RequestAborted)
-            : OpenAIResponseWriter.WriteJsonAsync(http.Response, ToModelInfo(route) with { Id = id }, OpenAIJsonContext.Relaxed.ModelInfo, http.RequestAborted));
-    }
-
-    /// <summary>The auth stage's checks for the endpoints outside the chat pipeline; null when the caller may go on.</summary>
-    private async ValueTask<GatewayError?> AuthorizeAsync(HttpContext http, string? model)
-    {
-        if (!_auth.Enabled)
+        if (context.Deployment is { } deployment)
         {
-            return null;
+            headers[GatewayHeaders.Provider] = deployment.ProviderName;
+            headers[GatewayHeaders.Model] = deployment.UpstreamModel;
         }
 
-        var headers = http.Request.Headers;
-        var result = await _auth.AuthenticateAsync(KeyAuthenticator.ExtractKey(headers.Authorization, headers["api-key"]), http.RequestAborted);
-        return result.Error ?? (model is not null && !_auth.IsModelAllowed(result.Identity!, model) ? AuthErrors.ModelForbidden(model) : null);
+        if (context.HasResponseHeaders)
+        {
+            foreach (var (name, value) in context.ResponseHeaders)
+            {
+                headers[name] = value;
+            }
+        }
     }
 
     private async Task HandleReadyAsync(HttpContext http)
@@ -241,13 +215,6 @@ public sealed partial class GatewayEndpoints
             ? id
             : http.TraceIdentifier;
     }
-
-    private static ModelInfo ToModelInfo(ModelRoute route) => new()
-    {
-        Id = route.Name,
-        Created = 0,
-        OwnedBy = "switchboard",
-    };
 
     private static partial class Log
     {

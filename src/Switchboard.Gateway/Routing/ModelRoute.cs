@@ -1,4 +1,28 @@
 namespace Switchboard.Gateway.Routing;
 
 /// <summary>The runtime form of one public model: its deployments and the models to fall back to.</summary>
-public sealed record ModelRoute(string Name, IReadOnlyList<Deployment> Deployments, IReadOnlyList<string> Fallbacks);
+/// <param name="Name">The public model name (<c>models[].name</c>), whatever alias or rule led to it.</param>
+/// <param name="Deployments">Who serves it, in configuration order; never empty.</param>
+/// <param name="Fallbacks">Models to try, in order, when every deployment failed (<c>routing.fallbacks</c>).</param>
+public sealed record ModelRoute(string Name, IReadOnlyList<Deployment> Deployments, IReadOnlyList<string> Fallbacks)
+{
+    /// <summary>The highest <c>input_per_million</c> among the deployments (what a request may cost before one is picked); null when none has a price.</summary>
+    public decimal? InputPerMillion { get; } = Highest(Deployments, static d => d.InputPerMillion);
+
+    /// <summary>The highest <c>output_per_million</c> among the deployments; null when none has a price.</summary>
+    public decimal? OutputPerMillion { get; } = Highest(Deployments, static d => d.OutputPerMillion);
+
+    private static decimal? Highest(IReadOnlyList<Deployment> deployments, Func<Deployment, decimal?> price)
+    {
+        decimal? highest = null;
+        foreach (var deployment in deployments)
+        {
+            if (price(deployment) is { } value && (highest is null || value > highest))
+            {
+                highest = value;
+            }
+        }
+
+        return highest;
+    }
+}

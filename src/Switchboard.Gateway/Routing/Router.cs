@@ -3,23 +3,21 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Errors;
 using Switchboard.Gateway.Configuration;
-using Switchboard.OpenAI;
+using Switchboard.Gateway.Pipeline;
 using Switchboard.Pipeline;
-using Switchboard.Streaming;
 
 namespace Switchboard.Gateway.Routing;
 
 /// <summary>
-/// Sends a request to a deployment of the model it names: resolves names, aliases and rules, picks a
+/// Sends a request to a deployment of the model it resolved to (<see cref="GatewayContext.Route"/>): picks a
 /// deployment with the configured policy (skipping those whose <see cref="CircuitBreaker"/> is open), retries
-/// retryable failures on other deployments, then tries the fallback models in order. A stream is returned only once its upstream has answered with success, so
-/// every retry happens before the first byte reaches the client.
+/// retryable failures on other deployments, then tries the fallback models in order. A stream is returned only
+/// once its upstream has answered with success, so every retry happens before the first byte reaches the
+/// client. Records what it did on the context: the serving deployment, attempts, latency, time to first
+/// token and the upstream's usage.
 /// </summary>
 public sealed partial class Router
 {
-    /// <summary>The <see cref="ChatContext.Items"/> key of the deployment that answered.</summary>
-    public const string DeploymentItem = "switchboard.deployment";
-
     private readonly RouteTable _routes;
     private readonly ILoadBalancingPolicy _policy;
     private readonly int _retries;
@@ -38,56 +36,81 @@ public sealed partial class Router
 
     public RouteTable Routes => _routes;
 
-    public async ValueTask<ChatResult> ChatAsync(ChatContext context, CancellationToken cancellationToken)
+    /// <summary>Sends a chat or embeddings request: the pipeline's last step for those operations.</summary>
+    public ValueTask<GatewayResult> SendAsync(GatewayContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var request = context.Request;
-        var clientJson = context.ClientJson;
-        var outcome = await RouteAsync(
-            context.RequestedModel,
-            context.ResponseHeaders,
-            async (deployment, ct) => await FirstChunkArrivedAsync(await deployment.Provider.ChatAsync(request with { Model = deployment.UpstreamModel, ClientJson = clientJson }, context.RequestHeaders, ct), ct),
-            static result => (result as ChatResult.Failed)?.Error,
-            cancellationToken);
-        if (outcome.Deployment is not null)
+        return context.Operation switch
         {
-            context.Items[DeploymentItem] = outcome.Deployment;
+            GatewayOperations.Chat => ChatAsync(context, cancellationToken),
+            GatewayOperations.Embeddings => EmbedAsync(context, cancellationToken),
+            _ => throw new InvalidOperationException($"The router does not serve {context.Operation} requests."),
+        };
+    }
+
+    /// <summary>Sends <see cref="GatewayContext.ChatRequest"/> to a deployment of <see cref="GatewayContext.Route"/>.</summary>
+    public async ValueTask<GatewayResult> ChatAsync(GatewayContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var outcome = await RouteAsync(
+            context,
+            static async (context, deployment, ct) =>
+            {
+                var request = context.ChatRequest with { Model = deployment.UpstreamModel, ClientJson = context.ClientJson };
+                return await FirstChunkArrivedAsync(await deployment.Provider.ChatAsync(request, context.RequestHeaders, ct), context, ct);
+            },
+            static result => result.Error,
+            cancellationToken);
+        if (outcome.Result is ChatResult.Completed { Response.Usage: { } usage })
+        {
+            context.Usage = TokenUsage.From(usage);
         }
 
         return outcome.Result ?? ChatResult.From(outcome.Error!);
     }
 
-    public async ValueTask<EmbeddingResult> EmbedAsync(EmbeddingRequest request, IDictionary<string, string> responseHeaders, CancellationToken cancellationToken)
+    /// <summary>Sends <see cref="GatewayContext.EmbeddingRequest"/> to a deployment of <see cref="GatewayContext.Route"/>.</summary>
+    public async ValueTask<GatewayResult> EmbedAsync(GatewayContext context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
         var outcome = await RouteAsync(
-            request.Model ?? string.Empty,
-            responseHeaders,
-            (deployment, ct) => deployment.Provider.EmbedAsync(request with { Model = deployment.UpstreamModel }, ct),
+            context,
+            static (context, deployment, ct) => deployment.Provider.EmbedAsync(context.EmbeddingRequest with { Model = deployment.UpstreamModel, ClientJson = context.ClientJson }, ct),
             static result => result.Error,
             cancellationToken);
+        if (outcome.Result is { Response.Usage: { } usage })
+        {
+            context.Usage = TokenUsage.From(usage);
+        }
+
         return outcome.Result ?? EmbeddingResult.Failure(outcome.Error!);
     }
 
     private async ValueTask<RouteOutcome<TResult>> RouteAsync<TResult>(
-        string requestedModel,
-        IDictionary<string, string> responseHeaders,
-        Func<Deployment, CancellationToken, ValueTask<TResult>> call,
+        GatewayContext context,
+        Func<GatewayContext, Deployment, CancellationToken, ValueTask<TResult>> call,
         Func<TResult, GatewayError?> errorOf,
         CancellationToken cancellationToken)
         where TResult : class
     {
-        var route = _routes.Resolve(requestedModel);
-        if (route is null)
+        if (context.Route is not { } route)
         {
-            return new(null, GatewayError.ModelNotFound(requestedModel), null);
+            // The model resolution stage answers 404 before the router; a pipeline without it gets the same.
+            return new(null, GatewayError.ModelNotFound(context.RequestedModel));
         }
 
         var attempts = 0;
         GatewayError? lastError = null;
         List<Deployment>? skipped = null;
-        foreach (var model in ModelsToTry(route))
+        // The model itself (-1), then its fallbacks in order.
+        for (var m = -1; m < route.Fallbacks.Count; m++)
         {
+            var model = m < 0 ? route : _routes.Find(route.Fallbacks[m]);
+            if (model is null || (m >= 0 && model == route))
+            {
+                continue;
+            }
+
             List<Deployment>? tried = null;
             for (var attempt = 0; attempt <= _retries; attempt++)
             {
@@ -124,11 +147,13 @@ public sealed partial class Router
 
                 (tried ??= []).Add(deployment);
                 attempts++;
+                context.Attempts = attempts;
 
+                var callStarted = _timeProvider.GetTimestamp();
                 TResult result;
                 try
                 {
-                    result = await call(deployment, cancellationToken);
+                    result = await call(context, deployment, cancellationToken);
                 }
                 catch
                 {
@@ -140,12 +165,11 @@ public sealed partial class Router
                 var error = errorOf(result);
                 var retryable = error is not null && IsRetryable(error);
                 Record(deployment, trial, error, retryable, cancellationToken);
-                responseHeaders[GatewayHeaders.Attempts] = attempts.ToString(CultureInfo.InvariantCulture);
                 if (!retryable || cancellationToken.IsCancellationRequested)
                 {
-                    responseHeaders[GatewayHeaders.Provider] = deployment.Provider.Name;
-                    responseHeaders[GatewayHeaders.Model] = deployment.UpstreamModel;
-                    return new(result, null, deployment);
+                    context.Deployment = deployment;
+                    context.UpstreamLatency = _timeProvider.GetElapsedTime(callStarted);
+                    return new(result, null);
                 }
 
                 Log.AttemptFailed(_logger, deployment.Id, attempts, error!.StatusCode, error.Message);
@@ -153,13 +177,13 @@ public sealed partial class Router
             }
         }
 
+        context.Attempts = attempts;
         if (lastError is null && skipped is not null)
         {
-            responseHeaders[GatewayHeaders.Attempts] = "0";
-            return new(null, CircuitOpen(route.Name, skipped), null);
+            return new(null, CircuitOpen(route.Name, skipped));
         }
 
-        return new(null, lastError, null);
+        return new(null, lastError);
     }
 
     /// <summary>
@@ -277,7 +301,7 @@ public sealed partial class Router
     /// Waits for a stream's first chunk before the stream is handed on: some upstreams answer 200 and then
     /// fail in their first event. Until a byte reaches the client that is still a plain, retryable failure.
     /// </summary>
-    private static async ValueTask<ChatResult> FirstChunkArrivedAsync(ChatResult result, CancellationToken cancellationToken)
+    private static async ValueTask<ChatResult> FirstChunkArrivedAsync(ChatResult result, GatewayContext context, CancellationToken cancellationToken)
     {
         if (result is not ChatResult.Streaming streaming)
         {
@@ -301,24 +325,8 @@ public sealed partial class Router
             throw;
         }
 
-        return new ChatResult.Streaming(Resume(any, chunks));
-    }
-
-    private static async IAsyncEnumerable<StreamedChunk> Resume(bool any, IAsyncEnumerator<StreamedChunk> chunks)
-    {
-        await using (chunks)
-        {
-            if (!any)
-            {
-                yield break;
-            }
-
-            yield return chunks.Current;
-            while (await chunks.MoveNextAsync())
-            {
-                yield return chunks.Current;
-            }
-        }
+        context.TimeToFirstToken = context.Elapsed;
+        return new ChatResult.Streaming(new ServedStream(any, chunks, context));
     }
 
     private static IReadOnlyList<Deployment> Untried(ModelRoute model, List<Deployment>? tried) =>
@@ -333,22 +341,10 @@ public sealed partial class Router
 #pragma warning restore CA5394
     }
 
-    private IEnumerable<ModelRoute> ModelsToTry(ModelRoute route)
-    {
-        yield return route;
-        foreach (var fallback in route.Fallbacks)
-        {
-            if (_routes.Find(fallback) is { } fallbackRoute && fallbackRoute != route)
-            {
-                yield return fallbackRoute;
-            }
-        }
-    }
-
     /// <summary>Failures another deployment might not have: limits, overload, upstream errors and timeouts.</summary>
     private static bool IsRetryable(GatewayError error) => error.StatusCode is 408 or 429 or >= 500;
 
-    private sealed record RouteOutcome<TResult>(TResult? Result, GatewayError? Error, Deployment? Deployment);
+    private readonly record struct RouteOutcome<TResult>(TResult? Result, GatewayError? Error);
 
     private static partial class Log
     {

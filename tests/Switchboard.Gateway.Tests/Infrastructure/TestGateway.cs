@@ -39,8 +39,14 @@ public sealed class TestGateway : IAsyncDisposable
     /// The gateway's clock (a FakeTimeProvider for circuit cooldowns). It also drives retry backoff and upstream
     /// timeouts, so a test with a fake clock must not depend on either.
     /// </param>
+    /// <param name="configureServices">Runs after the gateway's own registrations (to replace the pipeline, say).</param>
     /// <param name="logging">Replaces the default logging (warnings and up) when a test needs to see the log.</param>
-    public static async Task<TestGateway> StartAsync(string? yaml = null, IReadOnlyDictionary<string, string?>? environment = null, TimeProvider? timeProvider = null, Action<ILoggingBuilder>? logging = null)
+    public static async Task<TestGateway> StartAsync(
+        string? yaml = null,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        TimeProvider? timeProvider = null,
+        Action<IServiceCollection>? configureServices = null,
+        Action<ILoggingBuilder>? logging = null)
     {
         var directory = Directory.CreateTempSubdirectory("switchboard-test-").FullName;
         string? path = null;
@@ -71,6 +77,8 @@ public sealed class TestGateway : IAsyncDisposable
                 {
                     services.Replace(ServiceDescriptor.Singleton(timeProvider));
                 }
+
+                configureServices?.Invoke(services);
             },
             ConfigureLogging = logging ?? (builder => builder.SetMinimumLevel(LogLevel.Warning)),
         });

@@ -1,0 +1,59 @@
+using Switchboard.Gateway.Stages;
+
+namespace Switchboard.Gateway.Pipeline;
+
+/// <summary>
+/// THE ORDER OF THE GATEWAY'S STAGES: the one place it is decided. A request meets the stages top to bottom on
+/// its way in (→), then the router, and the answer passes them bottom to top on its way back (←). A stage that
+/// answers by itself (a 401, a 429, a cache hit) sends its answer back up from where it stands: the stages
+/// below it never see the request, those above see the answer. So the stages that must see every answer
+/// (usage) stand first, and those that act on what an upstream said (cleaning, cache store) stand last.
+/// Each stage declares the operations it serves (chat, embeddings, models) and is left out of the others.
+/// </summary>
+/// <remarks>
+/// Adding a stage: one class implementing <see cref="IGatewayStage"/> (in <c>Stages/</c>) and one line here.
+/// The commented lines are the places reserved for the stages being built (see docs/pipeline.md).
+/// </remarks>
+public static class GatewayPipelineOrder
+{
+    /// <summary>Adds the gateway's stages in their order.</summary>
+    public static GatewayPipelineBuilder UseGatewayStages(this GatewayPipelineBuilder pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return pipeline
+
+            // ← usage record (issue 9): registers GatewayContext.OnCompleted and writes one row per request once the
+            //   answer (a stream: its last chunk) went out. First, so it records 401s, 429s and cache hits too.
+            .Use<UsageRecordStage>()
+
+            // → auth (issue 9): master or virtual key → GatewayContext.Caller; 401. (403 is ModelAccessStage's, below.)
+            .Use<AuthStage>()
+
+            // → rate limits and budget (issue 9): 429 before any upstream call; ← corrects counters with the real
+            //   usage (GatewayContext.OnCompleted). Per model limits need the route: place after resolution if so.
+            // .Use<RateLimitStage>()
+
+            // → 400 for a request that breaks the OpenAI API's rules.
+            .Use<ValidationStage>()
+
+            // → alias, routing rules and model lookup → GatewayContext.Route; 404 model_not_found.
+            .Use<ModelResolutionStage>()
+
+            // → 403 when the caller's key may not use the model the request resolved to (issue 9).
+            .Use<ModelAccessStage>()
+
+            // → prompt compression (issue 10): replaces GatewayContext.ChatRequest (the client's bytes are then dropped).
+            // .Use<CompressionStage>()
+
+            // → cache lookup (issue 10): a hit answers here (GatewayContext.Cache = hit/semantic), a miss goes on.
+            // .Use<CacheLookupStage>()
+
+            // ← cache store (issue 10): stores the answer the stages below produced (already cleaned).
+            // .Use<CacheStoreStage>()
+
+            // ← response cleaning (issue 10): rewrites completions and streams (ChatStreams.Map) before anyone keeps them.
+            // .Use<ResponseCleaningStage>()
+
+            ; // then the router (retries, fallbacks, circuit breakers) and the provider, or the model catalog.
+    }
+}
