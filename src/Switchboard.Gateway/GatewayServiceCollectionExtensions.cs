@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Switchboard.Data;
+using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Limits;
 using Switchboard.Gateway.Routing;
@@ -38,6 +40,14 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<GatewayTerminal>();
         services.AddSwitchboardLimits();
+
+        // auth: and database: are bound and validated as sections of their own.
+        services.AddSwitchboardData(configuration);
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.TryAddSingleton<KeyAuthenticator>();
 
         // The stages are created by the pipeline builder (GatewayPipelineOrder decides the order); one registered
         // here as a singleton is used as it is, so a host or test can replace it.

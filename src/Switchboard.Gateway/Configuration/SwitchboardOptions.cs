@@ -1,3 +1,5 @@
+using Switchboard.Data;
+using Switchboard.Gateway.Auth;
 using Switchboard.Providers;
 
 namespace Switchboard.Gateway.Configuration;
@@ -17,6 +19,7 @@ public sealed class SwitchboardOptions
 
     public CompressionOptions Compression { get; set; } = new();
 
+    /// <summary>Bound and validated on its own (<see cref="DatabaseOptions"/>); here so the file's keys are checked for typos.</summary>
     public DatabaseOptions Database { get; set; } = new();
 
     /// <summary>A Redis connection string (<c>localhost:6379</c>) shared by replicas; null for a single process.</summary>
@@ -26,4 +29,7 @@ public sealed class SwitchboardOptions
 
     /// <summary>Rate limits and budgets (<c>limits:</c>).</summary>
     public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary>Bound and validated on its own (<see cref="AuthOptions"/>); here so the file's keys are checked for typos.</summary>
+    public AuthOptions Auth { get; set; } = new();
 }

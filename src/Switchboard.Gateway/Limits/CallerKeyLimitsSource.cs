@@ -1,21 +1,32 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Switchboard.Gateway.Pipeline;
+using Switchboard.Identity;
+using Switchboard.Limits;
 
 namespace Switchboard.Gateway.Limits;
 
 /// <summary>
-/// Key limits from <see cref="GatewayContext.Caller"/>: the key's id, with the <c>limits.per_key</c> defaults (the
-/// caller as the pipeline knows it carries no limits of its own). One <see cref="KeyLimits"/> per key, cached.
+/// Key limits from <see cref="GatewayContext.Caller"/>: the virtual key's own RPM, TPM and budget (null RPM/TPM
+/// fall back to <c>limits.per_key</c>). The auth stage keeps one identity per key and makes a new one when the key
+/// changes, so the limits are built once per identity instance.
 /// </summary>
 public sealed class CallerKeyLimitsSource : IKeyLimitsSource
 {
-    private readonly ConcurrentDictionary<string, KeyLimits> _keys = new(StringComparer.Ordinal);
+    private readonly ConditionalWeakTable<CallerIdentity, KeyLimits> _limits = [];
 
     public KeyLimits? Of(GatewayContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.Caller is { IsMaster: false, KeyId: { Length: > 0 } keyId }
-            ? _keys.GetOrAdd(keyId, static id => new KeyLimits(id))
+        return context.Caller is { Key: { } key } caller
+            ? _limits.GetValue(caller, static c => From(c.Key!))
             : null;
+    }
+
+    /// <summary>A virtual key's limits and budget.</summary>
+    public static KeyLimits From(VirtualKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var budget = new BudgetLimit(key.Id, key.BudgetDailyUsd, key.BudgetMonthlyUsd, key.BudgetTotalUsd);
+        return new KeyLimits(key.Id, key.Rpm, key.Tpm, budget.IsActive ? budget : null);
     }
 }

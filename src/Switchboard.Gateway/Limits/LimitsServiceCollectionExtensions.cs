@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Switchboard.Accounting;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Limits;
 using Switchboard.Tokens;
@@ -13,8 +14,8 @@ namespace Switchboard.Gateway.Limits;
 public static class LimitsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the limiter. <see cref="ISpendSource"/> defaults to "nothing spent yet"; the data layer replaces it
-    /// with the usage records. With <c>redis:</c> set, one <see cref="IConnectionMultiplexer"/> is shared with
+    /// Adds the limiter. Budget counters start from the usage records (<see cref="IKeySpendSource"/>) when the data
+    /// layer is registered, else from nothing spent. With <c>redis:</c> set, one <see cref="IConnectionMultiplexer"/> is shared with
     /// whoever else registers one first.
     /// </summary>
     public static IServiceCollection AddSwitchboardLimits(this IServiceCollection services)
@@ -22,7 +23,8 @@ public static class LimitsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, LimitsOptionsValidator>());
         services.TryAddSingleton<ITokenCounter>(TiktokenTokenCounter.Instance);
-        services.TryAddSingleton<ISpendSource>(NoSpendSource.Instance);
+        services.TryAddSingleton<ISpendSource>(static sp =>
+            sp.GetService<IKeySpendSource>() is { } records ? new KeySpendSource(records) : NoSpendSource.Instance);
         services.TryAddSingleton(sp => LimitsSettings.From(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Limits));
         services.TryAddSingleton(sp => new MemoryLimitStore(
             sp.GetRequiredService<LimiterSettings>(), sp.GetRequiredService<ISpendSource>(), sp.GetRequiredService<TimeProvider>()));

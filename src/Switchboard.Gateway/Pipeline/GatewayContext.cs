@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Switchboard.Errors;
 using Switchboard.Gateway.Routing;
+using Switchboard.Identity;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
 

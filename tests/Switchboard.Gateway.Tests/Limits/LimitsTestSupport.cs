@@ -1,16 +1,14 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Switchboard.Gateway.Limits;
 using Switchboard.Gateway.Pipeline;
 using Switchboard.Pipeline;
 
 namespace Switchboard.Gateway.Tests.Limits;
 
 /// <summary>
-/// Stands first in the pipeline for limit tests: names the caller from the <c>Authorization</c> bearer (until the
-/// auth stage of issue 9 is wired, the pipeline has no other way to get a key) and signals when each request
-/// has completed, after the rate-limit stage's correction (callbacks run inner stages first).
+/// Stands first in the pipeline for limit tests and signals when each request has completed: after the
+/// rate-limit stage's correction (callbacks run inner stages first), so the next request sees it.
 /// </summary>
 public sealed class CallerAndCompletionStage : IGatewayStage
 {
@@ -30,11 +28,6 @@ public sealed class CallerAndCompletionStage : IGatewayStage
 
     public ValueTask<GatewayResult> InvokeAsync(GatewayContext context, GatewayDelegate next, CancellationToken cancellationToken)
     {
-        if (context.RequestHeaders.TryGetValue("authorization", out var authorization) && authorization.StartsWith("Bearer key_", StringComparison.Ordinal))
-        {
-            context.Caller = new CallerIdentity { KeyId = authorization["Bearer ".Length..] };
-        }
-
         context.OnCompleted(static (_, state) =>
         {
             if (((CallerAndCompletionStage)state!)._completions.TryDequeue(out var signal))
@@ -47,19 +40,7 @@ public sealed class CallerAndCompletionStage : IGatewayStage
         return next(context, cancellationToken);
     }
 
-    /// <summary>Puts this stage first and, when given, the keys' limits and budgets in place of the stored keys'.</summary>
-    public void Register(IServiceCollection services, IReadOnlyDictionary<string, KeyLimits>? keys = null)
-    {
+    /// <summary>Puts this stage first.</summary>
+    public void Register(IServiceCollection services) =>
         services.Replace(ServiceDescriptor.Singleton(sp => new GatewayPipelineBuilder(sp).Use(this).UseGatewayStages().Build()));
-        if (keys is not null)
-        {
-            services.Replace(ServiceDescriptor.Singleton<IKeyLimitsSource>(new TableKeyLimits(keys)));
-        }
-    }
-
-    /// <summary>Key limits from a table, standing in for the virtual keys of the database.</summary>
-    private sealed class TableKeyLimits(IReadOnlyDictionary<string, KeyLimits> keys) : IKeyLimitsSource
-    {
-        public KeyLimits? Of(GatewayContext context) => context.Caller?.KeyId is { } id ? keys.GetValueOrDefault(id) ?? new KeyLimits(id) : null;
-    }
 }

@@ -43,7 +43,7 @@ public sealed class RateLimitGatewayTests : IAsyncLifetime
         await _upstream.DisposeAsync();
     }
 
-    private async Task<TestGateway> StartAsync(string models, string limits = "", IReadOnlyDictionary<string, KeyLimits>? keys = null) =>
+    private async Task<TestGateway> StartAsync(string models, string limits = "", bool keys = false) =>
         _gateway = await TestGateway.StartAsync(
             $$"""
             providers:
@@ -53,8 +53,9 @@ public sealed class RateLimitGatewayTests : IAsyncLifetime
             {{models}}
             {{limits}}
             """,
+            keys ? KeyedGateway.Environment() : null,
             timeProvider: _time,
-            configureServices: services => _caller.Register(services, keys));
+            configureServices: _caller.Register);
 
     private static ChatClient Chat(TestGateway gateway, string model, string key = "sk-anything") => new OpenAIClient(
         new ApiKeyCredential(key),
@@ -223,45 +224,45 @@ public sealed class RateLimitGatewayTests : IAsyncLifetime
     [Fact]
     public async Task KeysGetTheirOwnLimitsOrThePerKeyDefault()
     {
-        var keys = new Dictionary<string, KeyLimits> { ["key_small"] = new("key_small", Rpm: 1) };
         var gateway = await StartAsync(
             """
               - name: gpt-4o
                 deployments: [{provider: upstream}]
             """,
             "limits: {per_key: {rpm: 2}}",
-            keys);
-        var small = Chat(gateway, "gpt-4o", "key_small");
-        var other = Chat(gateway, "gpt-4o", "key_other");
+            keys: true);
+        var (_, smallKey) = await gateway.CreateKeyAsync(new { name = "small", rpm = 1 }, Ct);
+        var (_, otherKey) = await gateway.CreateKeyAsync(new { name = "other" }, Ct);
+        var small = Chat(gateway, "gpt-4o", smallKey);
+        var other = Chat(gateway, "gpt-4o", otherKey);
 
         await CompleteAsync(small);
         var (refused, error) = await RefusedAsync(small);
         Assert.Equal(429, refused.Status);
-        Assert.Contains("this key", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Rate limit reached for this key on requests per minute (RPM): limit 1. Please try again in 60s.", error.GetProperty("message").GetString());
 
         // A key without limits of its own has the per_key default.
         Assert.Equal("2", Header(await CompleteAsync(other), "x-ratelimit-limit-requests"));
         await CompleteAsync(other);
         Assert.Equal(429, (await RefusedAsync(other)).Response.Status);
 
-        // The master key and keyless callers have no key limit.
-        using var anonymous = await gateway.Http.PostAsync("/v1/chat/completions", new StringContent("""{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"), Ct);
-        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
-        Assert.False(anonymous.Headers.Contains("x-ratelimit-limit-requests"));
+        // The master key has no key limit.
+        var master = await CompleteAsync(Chat(gateway, "gpt-4o", KeyedGateway.MasterKey));
+        Assert.False(master.Headers.TryGetValue("x-ratelimit-limit-requests", out _));
     }
 
     [Fact]
     public async Task Returns429InsufficientQuotaOnceTheDailyBudgetIsSpentWithoutAskingTheUpstream()
     {
         Usage = (10_000, 10_000);
-        var keys = new Dictionary<string, KeyLimits> { ["key_budget"] = new("key_budget", Budget: new BudgetLimit("key_budget", PerDay: 0.05m)) };
         var gateway = await StartAsync(
             """
               - name: gpt-4o
                 deployments: [{provider: upstream, input_per_million: 1, output_per_million: 2}]
             """,
-            keys: keys);
-        var chat = Chat(gateway, "gpt-4o", "key_budget");
+            keys: true);
+        var (keyId, key) = await gateway.CreateKeyAsync(new { name = "budget", budget = new[] { "0.05/day" } }, Ct);
+        var chat = Chat(gateway, "gpt-4o", key);
 
         // 10,000 × $1/M + 10,000 × $2/M = $0.03 a request: the second one takes the key over $0.05.
         await CompleteAsync(chat);
@@ -274,7 +275,7 @@ public sealed class RateLimitGatewayTests : IAsyncLifetime
         Assert.Equal(((int)TimeSpan.FromHours(12).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), Header(refused, "retry-after"));
         Assert.Equal(2, _upstream.Requests.Count);
         var store = (MemoryLimitStore)gateway.Services.GetService(typeof(ILimitStore))!;
-        Assert.Equal(Usd.ToNanos(0.06m), store.SpendOf("key_budget").Day);
+        Assert.Equal(Usd.ToNanos(0.06m), store.SpendOf(keyId).Day);
 
         _time.Advance(TimeSpan.FromHours(12));
         await CompleteAsync(chat);
