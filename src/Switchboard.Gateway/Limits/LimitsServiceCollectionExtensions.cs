@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 using Switchboard.Accounting;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Limits;
@@ -15,8 +14,8 @@ public static class LimitsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the limiter. Budget counters start from the usage records (<see cref="IKeySpendSource"/>) when the data
-    /// layer is registered, else from nothing spent. With <c>redis:</c> set, one <see cref="IConnectionMultiplexer"/> is shared with
-    /// whoever else registers one first.
+    /// layer is registered, else from nothing spent. With <c>redis:</c> set the limiter has a connection of its own
+    /// (<see cref="LimitsRedisConnection"/>): it must fail fast while Redis is away, which other users may not want.
     /// </summary>
     public static IServiceCollection AddSwitchboardLimits(this IServiceCollection services)
     {
@@ -28,10 +27,10 @@ public static class LimitsServiceCollectionExtensions
         services.TryAddSingleton(sp => LimitsSettings.From(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Limits));
         services.TryAddSingleton(sp => new MemoryLimitStore(
             sp.GetRequiredService<LimiterSettings>(), sp.GetRequiredService<ISpendSource>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IConnectionMultiplexer>(sp =>
+        services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value;
-            return RedisConnection.Connect(options.Redis!, options.Limits.RedisTimeout);
+            return new LimitsRedisConnection(RedisConnection.Connect(options.Redis!, options.Limits.RedisTimeout));
         });
         services.TryAddSingleton<ILimitStore>(sp =>
         {
@@ -40,7 +39,7 @@ public static class LimitsServiceCollectionExtensions
             return string.IsNullOrWhiteSpace(options.Redis)
                 ? memory
                 : new RedisLimitStore(
-                    sp.GetRequiredService<IConnectionMultiplexer>(),
+                    sp.GetRequiredService<LimitsRedisConnection>().Multiplexer,
                     sp.GetRequiredService<LimiterSettings>(),
                     memory,
                     sp.GetRequiredService<ISpendSource>(),
