@@ -4,6 +4,13 @@ using BenchmarkDotNet.Running;
 // (any BenchmarkDotNet argument works: --job short, --list flat, --exporters json ...)
 // dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- cache   (semantic cache latency percentiles)
 // dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- limits-cpu [host:port]   (limiter CPU per request)
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- conversations [MESSAGES]   (conversations service overhead percentiles)
+if (args is ["conversations", ..])
+{
+    await Switchboard.Benchmarks.ConversationLatency.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["cache", ..])
 {
     await Switchboard.Benchmarks.CacheLatency.RunAsync(args[1..]);

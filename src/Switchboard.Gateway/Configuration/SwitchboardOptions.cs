@@ -1,5 +1,7 @@
 using Switchboard.Data;
 using Switchboard.Gateway.Auth;
+using Switchboard.Gateway.Dashboard;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Providers;
 
 namespace Switchboard.Gateway.Configuration;
@@ -32,4 +34,8 @@ public sealed class SwitchboardOptions
 
     /// <summary>Bound and validated on its own (<see cref="AuthOptions"/>); here so the file's keys are checked for typos.</summary>
     public AuthOptions Auth { get; set; } = new();
+
+    public TelemetryOptions Telemetry { get; set; } = new();
+
+    public UiOptions Ui { get; set; } = new();
 }

@@ -41,12 +41,14 @@ public sealed class TestGateway : IAsyncDisposable
     /// </param>
     /// <param name="configureServices">Runs after the gateway's own registrations (to replace the pipeline, say).</param>
     /// <param name="logging">Replaces the default logging (warnings and up) when a test needs to see the log.</param>
+    /// <param name="logs">When set, receives every log entry from Debug up (the console still gets Warning and above).</param>
     public static async Task<TestGateway> StartAsync(
         string? yaml = null,
         IReadOnlyDictionary<string, string?>? environment = null,
         TimeProvider? timeProvider = null,
         Action<IServiceCollection>? configureServices = null,
-        Action<ILoggingBuilder>? logging = null)
+        Action<ILoggingBuilder>? logging = null,
+        LogCapture? logs = null)
     {
         var directory = Directory.CreateTempSubdirectory("switchboard-test-").FullName;
         string? path = null;
@@ -80,7 +82,23 @@ public sealed class TestGateway : IAsyncDisposable
 
                 configureServices?.Invoke(services);
             },
-            ConfigureLogging = logging ?? (builder => builder.SetMinimumLevel(LogLevel.Warning)),
+            ConfigureLogging = builder =>
+            {
+                if (logging is not null)
+                {
+                    logging(builder);
+                }
+                else
+                {
+                    builder.SetMinimumLevel(LogLevel.Warning);
+                }
+
+                if (logs is not null)
+                {
+                    builder.AddProvider(logs);
+                    builder.AddFilter<LogCapture>("Switchboard", LogLevel.Debug);
+                }
+            },
         });
         await app.StartAsync();
         return new TestGateway(app, app.ListeningUrl(), directory);
