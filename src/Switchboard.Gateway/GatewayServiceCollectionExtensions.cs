@@ -2,7 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Switchboard.Data;
+using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Limits;
 using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Routing;
 using Switchboard.Gateway.Pipeline;
@@ -38,6 +41,15 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<Router>();
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<GatewayTerminal>();
+        services.AddSwitchboardLimits();
+
+        // auth: and database: are bound and validated as sections of their own.
+        services.AddSwitchboardData(configuration);
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.TryAddSingleton<KeyAuthenticator>();
 
         // Telemetry is off unless the host resolved it on (GatewayHost: telemetry.enabled or an OTLP endpoint).
         services.AddMetrics();
