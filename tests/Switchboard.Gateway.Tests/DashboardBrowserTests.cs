@@ -72,9 +72,9 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.Contains("mock/mock-echo", browser.FindElement(By.Id("attempts")).Text, StringComparison.Ordinal);
         Screenshot(browser, "request");
 
-        // Pages whose admin API this gateway lacks say so instead of showing made-up data.
-        browser.Navigate().GoToUrl(_gateway.BaseUrl + "/ui/#conversations");
-        wait.Until(d => d.FindElements(By.CssSelector("[data-state=not-enabled]")).Count == 1);
+        // A page whose admin API this gateway lacks says so instead of showing made-up data; one it has shows it.
+        browser.Navigate().GoToUrl(_gateway.BaseUrl + "/ui/#usage");
+        wait.Until(d => d.FindElements(By.CssSelector("[data-state=not-enabled], #usage-table table")).Count == 1);
         browser.Navigate().GoToUrl(_gateway.BaseUrl + "/ui/#models");
         wait.Until(d => d.FindElements(By.CssSelector("tr[data-deployment='mock/mock-echo']")).Count == 1);
         Screenshot(browser, "models");
