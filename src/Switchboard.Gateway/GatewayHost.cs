@@ -7,7 +7,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Pipeline;
+using Switchboard.Gateway.Stages;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Hosting.Http;
 
 namespace Switchboard.Gateway;
@@ -29,11 +32,25 @@ public static partial class GatewayHost
         // on the working directory: every write below it (a log file, say) then wakes a thread (docs/benchmarks.md).
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        var jsonLogs = string.Equals(hostOptions.LogFormat, "json", StringComparison.OrdinalIgnoreCase);
+        if (jsonLogs)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+            builder.Logging.AddFilter(RequestLogStage.LoggerName, LogLevel.Information);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         hostOptions.ConfigureLogging?.Invoke(builder.Logging);
@@ -44,9 +61,15 @@ public static partial class GatewayHost
             feature.AddServices(builder.Services, configuration);
         }
 
+        var environment = hostOptions.Environment ?? ProcessEnvironment();
+        var telemetry = BindSection<TelemetryOptions>(configuration, "telemetry", source);
+        var telemetrySettings = GatewayTelemetrySetup.Add(builder, telemetry, environment);
+        builder.Services.AddSingleton(new AdminAccess(environment.GetValueOrDefault(AdminAccess.MasterKeyVariable)));
+        var ui = BindSection<UiOptions>(configuration, "ui", source);
+        builder.Services.AddSingleton(new RequestLogSettings(JsonLines: jsonLogs, Dashboard: ui.Enabled));
         hostOptions.ConfigureServices?.Invoke(builder.Services);
 
-        var server = BindServerOptions(configuration, source);
+        var server = BindSection<ServerOptions>(configuration, "server", source);
         var host = hostOptions.Host ?? server.Host;
         var port = hostOptions.Port ?? server.Port;
         var listen = ListenAddress.TryParse(host, out var hostProblem)
@@ -54,6 +77,11 @@ public static partial class GatewayHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             listen.Apply(kestrel, port);
+            if (telemetry.Prometheus is { Enabled: true, Port: > 0 and var metricsPort })
+            {
+                (ListenAddress.TryParse(telemetry.Prometheus.Host, out var metricsProblem)
+                    ?? throw new ConfigurationFileException($"{source}: telemetry.prometheus.host: {metricsProblem}.")).Apply(kestrel, metricsPort);
+            }
             kestrel.AddServerHeader = false;
             // The reader enforces the configured limit with a clean 413 and reads (discarding) what a client
             // still sends past it; Kestrel's hard limit only bounds that draining.
@@ -69,6 +97,16 @@ public static partial class GatewayHost
         foreach (var feature in hostOptions.Features)
         {
             feature.MapEndpoints(app);
+        }
+
+        if (ui.Enabled)
+        {
+            app.MapSwitchboardDashboard();
+        }
+
+        if (telemetrySettings.Enabled && telemetry.Prometheus.Enabled)
+        {
+            GatewayTelemetrySetup.MapPrometheus(app, telemetry.Prometheus);
         }
 
         WarmUpTokenizerIfNeeded(app);
@@ -89,11 +127,16 @@ public static partial class GatewayHost
         }
     }
 
-    private static ServerOptions BindServerOptions(IConfiguration configuration, string source)
+    private static Dictionary<string, string?> ProcessEnvironment() =>
+        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+    private static T BindSection<T>(IConfiguration configuration, string section, string source)
+        where T : new()
     {
         try
         {
-            return configuration.GetSection("server").Get<ServerOptions>() ?? new ServerOptions();
+            return configuration.GetSection(section).Get<T>() ?? new T();
         }
         catch (InvalidOperationException ex)
         {

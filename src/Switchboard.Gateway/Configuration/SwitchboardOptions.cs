@@ -1,3 +1,5 @@
+using Switchboard.Gateway.Dashboard;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Providers;
 
 namespace Switchboard.Gateway.Configuration;
@@ -23,4 +25,8 @@ public sealed class SwitchboardOptions
     public string? Redis { get; set; }
 
     public ServerOptions Server { get; set; } = new();
+
+    public TelemetryOptions Telemetry { get; set; } = new();
+
+    public UiOptions Ui { get; set; } = new();
 }
