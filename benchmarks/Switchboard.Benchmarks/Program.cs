@@ -11,6 +11,13 @@ if (args is ["conversations", ..])
     return;
 }
 
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- hnsw [ENTRIES]   (HNSW insert CPU, search CPU, recall)
+if (args is ["hnsw", ..])
+{
+    Switchboard.Benchmarks.HnswBuild.Run(args[1..]);
+    return;
+}
+
 if (args is ["cache", ..])
 {
     await Switchboard.Benchmarks.CacheLatency.RunAsync(args[1..]);

@@ -1,5 +1,6 @@
 using Switchboard.Data;
 using Switchboard.Gateway.Auth;
+using Switchboard.Caching.Configuration;
 using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Telemetry;
 using Switchboard.Providers;
@@ -15,6 +16,7 @@ public sealed class SwitchboardOptions
 
     public RoutingOptions Routing { get; set; } = new();
 
+    /// <summary><c>cache:</c> the exact and semantic caches (validated by <see cref="CacheOptionsValidator"/>).</summary>
     public CacheOptions Cache { get; set; } = new();
 
     public CleaningOptions Cleaning { get; set; } = new();

@@ -262,6 +262,13 @@ public sealed class GatewayContext
     /// <summary>Per-request state that no typed member owns (created on first use: most requests need none).</summary>
     public IDictionary<string, object?> Items => _items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
 
+    /// <summary>Reads an entry of <see cref="Items"/> without creating the dictionary when no stage put anything there.</summary>
+    public bool TryGetItem(string key, out object? value)
+    {
+        value = null;
+        return _items is not null && _items.TryGetValue(key, out value);
+    }
+
     /// <summary>A failed result of this request's kind (<see cref="ChatResult.Failed"/>, <see cref="EmbeddingResult"/> or <see cref="ModelsResult"/>): how a stage answers with an error.</summary>
     public GatewayResult Fail(GatewayError error)
     {

@@ -55,11 +55,12 @@ public static class GatewayPipelineOrder
             // → prompt compression: replaces GatewayContext.ChatRequest (the client's bytes are then dropped).
             .Use<CompressionStage>()
 
-            // → cache lookup (issue 10): a hit answers here (GatewayContext.Cache = hit/semantic), a miss goes on.
-            // .Use<CacheLookupStage>()
+            // → cache lookup: exact, then (after an exact miss) semantic; a hit answers here (GatewayContext.Cache =
+            //   hit/semantic, plain or replayed as a stream), a miss goes on. After compression: the key is what is sent.
+            .Use<CacheLookupStage>()
 
-            // ← cache store (issue 10): stores the answer the stages below produced (already cleaned).
-            // .Use<CacheStoreStage>()
+            // ← cache store: stores the answer the stages below produced (already cleaned), if complete.
+            .Use<CacheStoreStage>()
 
             // ← response cleaning: rewrites completions and streams (ChatStreams.Map) before anyone keeps them.
             .Use<ResponseCleaningStage>()

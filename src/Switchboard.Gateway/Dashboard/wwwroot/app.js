@@ -181,7 +181,9 @@ async function cache() {
   page().innerHTML = `<h1>Cache</h1><div id="cache-stats"></div><button id="purge">Purge the cache</button><p id="purged"></p>`;
   const load = async () => {
     const stats = await json('/admin/cache');
-    $('#cache-stats').innerHTML = `<div class="cards">${Object.entries(stats).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `<div class="card" data-stat="${esc(k)}"><div>${esc(k)}</div><div class="value">${esc(v)}</div></div>`).join('')}</div><pre>${esc(JSON.stringify(stats, null, 2))}</pre>`;
+    const r = stats.requests || {};
+    const cards = { 'hit rate': r.hit_rate, hits: r.hit, semantic: r.semantic, misses: r.miss, bypass: r.bypass, 'exact entries': stats.exact?.entries, 'semantic entries': stats.semantic?.entries };
+    $('#cache-stats').innerHTML = `<div class="cards">${Object.entries(cards).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `<div class="card" data-stat="${esc(k)}"><div>${esc(k)}</div><div class="value">${esc(v)}</div></div>`).join('')}</div><pre>${esc(JSON.stringify(stats, null, 2))}</pre>`;
   };
   $('#purge').addEventListener('click', async () => {
     await api('/admin/cache', { method: 'DELETE' });
