@@ -293,14 +293,14 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
     [Fact]
     public async Task AdminCacheNeedsTheMasterKeyWhenOneIsSet()
     {
-        await using var gateway = await StartAsync(ExactOnly, environment: new Dictionary<string, string?> { ["SWITCHBOARD_MASTER_KEY"] = "sk-master-test" });
+        await using var gateway = await StartAsync(ExactOnly, environment: new Dictionary<string, string?> { ["SWITCHBOARD_MASTER_KEY"] = "sk-master-test-0123456789" });
 
         using var anonymous = await gateway.Http.GetAsync("/admin/cache", Ct);
         await ErrorAssert.IsOpenAIErrorAsync(anonymous, HttpStatusCode.Unauthorized);
         using var purge = await gateway.Http.DeleteAsync("/admin/cache", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, purge.StatusCode);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/cache");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-master-test");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-master-test-0123456789");
         using var master = await gateway.Http.SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.OK, master.StatusCode);
