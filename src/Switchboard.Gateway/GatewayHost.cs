@@ -6,6 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Data;
+using Switchboard.Gateway.Admin;
+using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Pipeline;
@@ -74,6 +77,7 @@ public static partial class GatewayHost
         var port = hostOptions.Port ?? server.Port;
         var listen = ListenAddress.TryParse(host, out var hostProblem)
             ?? throw new ConfigurationFileException(hostOptions.Host is null ? $"{source}: server.host: {hostProblem}." : $"--host: {hostProblem}.");
+        RefuseOpenNetworkListener(configuration, listen, hostOptions.Host is null ? $"server.host: {host}" : $"--host {host}", source);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             listen.Apply(kestrel, port);
@@ -94,6 +98,7 @@ public static partial class GatewayHost
         ResolveOrExplain(app.Services, configuration, source, hostOptions.Features);
         app.UseOpenAIErrors();
         app.MapSwitchboardGateway();
+        AdminEndpoints.Map(app);
         foreach (var feature in hostOptions.Features)
         {
             feature.MapEndpoints(app);
@@ -144,6 +149,22 @@ public static partial class GatewayHost
         }
     }
 
+    /// <summary>
+    /// Without a master key anyone who reaches the port can spend the upstreams' money: that is allowed on a
+    /// loopback address, or anywhere when <c>auth.allow_anonymous: true</c> says it is meant.
+    /// </summary>
+    private static void RefuseOpenNetworkListener(IConfiguration configuration, ListenAddress listen, string where, string source)
+    {
+        var auth = configuration.GetSection(AuthOptions.SectionName);
+        var hasMasterKey = !string.IsNullOrEmpty(auth["master_key"]);
+        var anonymous = bool.TryParse(auth["allow_anonymous"], out var allowed) && allowed;
+        var loopback = listen.IsLocalhost || (listen.Address is { } address && System.Net.IPAddress.IsLoopback(address));
+        if (!hasMasterKey && !anonymous && !loopback)
+        {
+            throw new ConfigurationFileException($"{source}: {where}: refusing to listen beyond loopback without auth; set auth.master_key (or {AuthOptions.MasterKeyVariable}), or auth.allow_anonymous: true to be open on purpose.");
+        }
+    }
+
     /// <summary>Binds and validates now, so a bad file stops start-up with a message instead of failing the first request.</summary>
     private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, string source, IReadOnlyList<IGatewayFeature> features)
     {
@@ -161,6 +182,8 @@ public static partial class GatewayHost
         try
         {
             _ = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value;
+            _ = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            _ = services.GetRequiredService<IOptions<AuthOptions>>().Value;
             _ = services.GetRequiredService<GatewayPipeline>();
             foreach (var feature in features)
             {

@@ -3,12 +3,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Data;
+using Switchboard.Gateway.Auth;
 using Switchboard.Caching;
 using Switchboard.Caching.Embeddings;
 using Switchboard.Caching.Exact;
 using Switchboard.Caching.Semantic;
 using Switchboard.Gateway.Caching;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Limits;
 using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Routing;
 using Switchboard.Gateway.Pipeline;
@@ -45,6 +48,15 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<Router>();
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<GatewayTerminal>();
+        services.AddSwitchboardLimits();
+
+        // auth: and database: are bound and validated as sections of their own.
+        services.AddSwitchboardData(configuration);
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.TryAddSingleton<KeyAuthenticator>();
         AddCaching(services, configuration);
 
         // Telemetry is off unless the host resolved it on (GatewayHost: telemetry.enabled or an OTLP endpoint).

@@ -256,9 +256,9 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
     [Fact]
     public async Task AdminCacheShowsSizesAndHitRatesAndPurgesByModelAndNamespace()
     {
-        await using var gateway = await StartAsync(ExactOnly);
-        var (mini, headers) = Client(gateway);
-        var (other, otherHeaders) = Client(gateway, "other");
+        await using var gateway = await StartAsync(ExactOnly, environment: KeyedGateway.Environment());
+        var (mini, headers) = Client(gateway, key: KeyedGateway.MasterKey);
+        var (other, otherHeaders) = Client(gateway, "other", KeyedGateway.MasterKey);
         await AskAsync(mini, "one");
         await AskAsync(mini, "one");
         await AskAsync(other, "two");
@@ -278,7 +278,7 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
         }
 
         Assert.Equal(1, await PurgeAsync(gateway, "?model=other"));
-        Assert.Equal(1, await PurgeAsync(gateway, "?namespace=open%7Cteam-a"));
+        Assert.Equal(1, await PurgeAsync(gateway, "?namespace=master%7Cteam-a"));
         headers.RequestHeaders.Clear();
         await AskAsync(mini, "one");
         Assert.Equal("hit", headers.Last("x-switchboard-cache"));
@@ -286,22 +286,24 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
         Assert.Equal("miss", otherHeaders.Last("x-switchboard-cache"));
 
         Assert.Equal(2, await PurgeAsync(gateway, string.Empty));
-        using var empty = await gateway.Http.DeleteAsync("/admin/cache?model=", Ct);
+        using var admin = gateway.Client(KeyedGateway.MasterKey);
+        using var empty = await admin.DeleteAsync("/admin/cache?model=", Ct);
         await ErrorAssert.IsOpenAIErrorAsync(empty, HttpStatusCode.BadRequest, "model");
     }
 
     [Fact]
     public async Task AdminCacheNeedsTheMasterKeyWhenOneIsSet()
     {
-        await using var gateway = await StartAsync(ExactOnly, environment: new Dictionary<string, string?> { ["SWITCHBOARD_MASTER_KEY"] = "sk-master-test" });
+        await using var gateway = await StartAsync(ExactOnly, environment: KeyedGateway.Environment());
+        var (_, key) = await gateway.CreateKeyAsync(new { name = "not-admin" }, Ct);
 
         using var anonymous = await gateway.Http.GetAsync("/admin/cache", Ct);
         await ErrorAssert.IsOpenAIErrorAsync(anonymous, HttpStatusCode.Unauthorized);
-        using var purge = await gateway.Http.DeleteAsync("/admin/cache", Ct);
+        using var virtualKey = gateway.Client(key);
+        using var purge = await virtualKey.DeleteAsync("/admin/cache", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, purge.StatusCode);
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/cache");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-master-test");
-        using var master = await gateway.Http.SendAsync(request, Ct);
+        using var admin = gateway.Client(KeyedGateway.MasterKey);
+        using var master = await admin.GetAsync("/admin/cache", Ct);
 
         Assert.Equal(HttpStatusCode.OK, master.StatusCode);
     }
@@ -309,9 +311,10 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
     [Fact]
     public async Task AdminCacheIsNotThereWhenNoCacheIsOn()
     {
-        await using var gateway = await StartAsync("  exact: false");
+        await using var gateway = await StartAsync("  exact: false", environment: KeyedGateway.Environment());
+        using var admin = gateway.Client(KeyedGateway.MasterKey);
 
-        using var response = await gateway.Http.GetAsync("/admin/cache", Ct);
+        using var response = await admin.GetAsync("/admin/cache", Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -376,6 +379,24 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
     }
 
     [Fact]
+    public async Task ARoutedEmbedderCallsAsTheGatewayWhenKeysAreRequired()
+    {
+        await using var gateway = await StartAsync(
+            "  semantic: {enabled: true, store: memory, embedder: emb}",
+            extraModels: "  - {name: emb, deployments: [{provider: up, model: text-embedding-3-small}]}",
+            environment: KeyedGateway.Environment());
+        var (_, key) = await gateway.CreateKeyAsync(new { name = "caller", models = new[] { "gpt-4o-mini" } }, Ct);
+        var (chat, headers) = Client(gateway, key: key);
+
+        await AskAsync(chat, "How do I reset my password?");
+        var second = await AskAsync(chat, "how do I reset my password?");
+
+        Assert.Equal("semantic", headers.Last("x-switchboard-cache"));
+        Assert.Equal("answer 1: How do I reset my password?", second);
+        Assert.Equal(2, _upstream.EmbeddingCalls);
+    }
+
+    [Fact]
     public async Task SemanticEntriesInTheDatabaseSurviveARestart()
     {
         var directory = Directory.CreateTempSubdirectory("switchboard-cache-restart-");
@@ -412,7 +433,7 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
     [Fact]
     public async Task CacheDurationsAreWrittenAsInTheRestOfTheFile()
     {
-        await using var gateway = await StartAsync("  exact: {enabled: true, ttl: 90m}");
+        await using var gateway = await StartAsync("  exact: {enabled: true, ttl: 90m}", environment: KeyedGateway.Environment());
 
         using var report = await GetJsonAsync(gateway, "/admin/cache");
 
@@ -439,12 +460,12 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
             services?.Invoke(s);
         });
 
-    private static (ChatClient Chat, HeaderPolicy Headers) Client(TestGateway gateway, string model = "gpt-4o-mini")
+    private static (ChatClient Chat, HeaderPolicy Headers) Client(TestGateway gateway, string model = "gpt-4o-mini", string key = "sk-test")
     {
         var headers = new HeaderPolicy();
         var options = new OpenAIClientOptions { Endpoint = new Uri(gateway.BaseUrl + "/v1"), RetryPolicy = new ClientRetryPolicy(maxRetries: 0) };
         options.AddPolicy(headers, PipelinePosition.PerCall);
-        return (new OpenAIClient(new ApiKeyCredential("sk-test"), options).GetChatClient(model), headers);
+        return (new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(model), headers);
     }
 
     private static async Task<string> AskAsync(ChatClient chat, string text)
@@ -474,14 +495,16 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
 
     private static async Task<JsonDocument> GetJsonAsync(TestGateway gateway, string path)
     {
-        using var response = await gateway.Http.GetAsync(path, Ct);
+        using var admin = gateway.Client(KeyedGateway.MasterKey);
+        using var response = await admin.GetAsync(path, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
     }
 
     private static async Task<long> PurgeAsync(TestGateway gateway, string query)
     {
-        using var response = await gateway.Http.DeleteAsync("/admin/cache" + query, Ct);
+        using var admin = gateway.Client(KeyedGateway.MasterKey);
+        using var response = await admin.DeleteAsync("/admin/cache" + query, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
         return body.RootElement.GetProperty("exact").GetInt64() + body.RootElement.GetProperty("semantic").GetInt64();

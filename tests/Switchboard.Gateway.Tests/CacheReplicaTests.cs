@@ -44,6 +44,7 @@ public sealed class CacheReplicaTests : IAsyncLifetime
               semantic: {enabled: true, store: redis, sync_interval: 1h}
               redis_prefix: "test:{{Guid.NewGuid():N}}:"
             redis: "{{redis}}"
+            auth: {master_key: "{{KeyedGateway.MasterKey}}"}
             """, Ct);
 
         await using var first = await GatewayProcess.StartAsync(config, Ct);
@@ -55,6 +56,7 @@ public sealed class CacheReplicaTests : IAsyncLifetime
         Assert.Equal(("semantic", firstAnswer.Text), await AskAsync(second, "How can I reset my password?"));
         Assert.Equal(1, _upstream.ChatCalls);
 
+        second.Http.DefaultRequestHeaders.Authorization = new("Bearer", KeyedGateway.MasterKey);
         using (var purge = await second.Http.DeleteAsync("/admin/cache", Ct))
         {
             Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
@@ -71,7 +73,7 @@ public sealed class CacheReplicaTests : IAsyncLifetime
         var headers = new HeaderPolicy();
         var options = new OpenAIClientOptions { Endpoint = new Uri(gateway.BaseUrl + "/v1"), RetryPolicy = new ClientRetryPolicy(maxRetries: 0) };
         options.AddPolicy(headers, PipelinePosition.PerCall);
-        var chat = new OpenAIClient(new ApiKeyCredential("sk-test"), options).GetChatClient("gpt-4o-mini");
+        var chat = new OpenAIClient(new ApiKeyCredential(KeyedGateway.MasterKey), options).GetChatClient("gpt-4o-mini");
         ChatCompletion completion = await chat.CompleteChatAsync([new UserChatMessage(question)], cancellationToken: Ct);
         return (headers.Last("x-switchboard-cache")!, completion.Content[0].Text);
     }

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Caching;
 using Switchboard.Errors;
-using Switchboard.Gateway.Telemetry;
 using Switchboard.Hosting.Http;
 
 namespace Switchboard.Gateway.Caching;
@@ -12,7 +11,8 @@ namespace Switchboard.Gateway.Caching;
 /// <summary>
 /// <c>GET /admin/cache</c> (what each cache holds, hit rates since start) and <c>DELETE /admin/cache</c> (purge by
 /// <c>?namespace=</c>, <c>?model=</c>, both, or everything without either), over the same <see cref="ResponseCache"/>
-/// the stages use. A purge reaches the shared stores, so every replica stops serving the entries.
+/// the stages use. A purge reaches the shared stores, so every replica stops serving the entries. Only the master key
+/// opens them, as the rest of the admin API.
 /// </summary>
 public static class CacheAdminEndpoints
 {
@@ -20,31 +20,18 @@ public static class CacheAdminEndpoints
     private const int MaxFilterLength = 256;
 
     /// <summary>
-    /// Maps <c>/admin/cache</c> when a cache is on (so the dashboard's cache page says "not enabled" otherwise), open to
-    /// the holder of the master key, or with no master key to loopback callers only (<see cref="AdminAccess"/>, as the
-    /// dashboard's API and <c>/metrics</c>).
+    /// Maps <c>/cache</c> on <paramref name="admin"/>, the <c>/admin</c> group of <see cref="Admin.AdminEndpoints"/> and its
+    /// master-key check, when a cache is on (so the dashboard's cache page says "not enabled" otherwise).
     /// </summary>
-    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder admin)
     {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        var cache = endpoints.ServiceProvider.GetRequiredService<ResponseCache>();
+        ArgumentNullException.ThrowIfNull(admin);
+        var cache = admin.ServiceProvider.GetRequiredService<ResponseCache>();
         if (!cache.Enabled)
         {
-            return endpoints;
+            return admin;
         }
 
-        var access = endpoints.ServiceProvider.GetService<AdminAccess>() ?? new AdminAccess(masterKey: null);
-        var admin = endpoints.MapGroup("/admin");
-        admin.AddEndpointFilter(async (context, next) =>
-        {
-            if (access.IsAllowed(context.HttpContext))
-            {
-                return await next(context);
-            }
-
-            await access.DenyAsync(context.HttpContext);
-            return Results.Empty;
-        });
         admin.MapGet("/cache", async (HttpContext http) =>
         {
             var report = await cache.ReportAsync(http.RequestAborted);
@@ -68,7 +55,7 @@ public static class CacheAdminEndpoints
             var purged = await cache.PurgeAsync(new CachePurge(cacheNamespace, model), http.RequestAborted);
             await OpenAIResponseWriter.WriteJsonAsync(http.Response, purged, CacheJsonContext.Default.CachePurgeReport, http.RequestAborted);
         });
-        return endpoints;
+        return admin;
     }
 
     private static string? Single(IQueryCollection query, string name) =>

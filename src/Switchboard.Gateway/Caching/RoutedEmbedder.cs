@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Switchboard.Caching.Embeddings;
 using Switchboard.Gateway.Pipeline;
+using Switchboard.Identity;
 using Switchboard.OpenAI;
 
 namespace Switchboard.Gateway.Caching;
@@ -29,7 +30,10 @@ internal sealed class RoutedEmbedder(string model, Lazy<GatewayPipeline> pipelin
             Input = JsonSerializer.SerializeToElement(text, OpenAIJsonContext.Default.String),
             EncodingFormat = "float",
         };
+        // The cache's embeddings are the gateway's own calls, not the requester's: made as the master (no key limits,
+        // usage recorded without a key), so a caller's rate limit is not spent twice for one chat request.
         var context = GatewayContext.ForEmbeddings(request, timeProvider: timeProvider);
+        context.Caller = CallerIdentity.Master;
         try
         {
             var result = (Switchboard.Pipeline.EmbeddingResult)await pipeline.Value.InvokeAsync(context, cancellationToken);

@@ -194,11 +194,6 @@ public sealed class SwitchboardOptionsValidator(
             failures.Add($"cache.semantic.embedder: '{options.Cache.Semantic.Embedder}' is neither local nor one of the models ({string.Join(", ", options.Models.Select(m => m.Name))}).");
         }
 
-        if (options.Database.Provider is not ("sqlite" or "postgres" or "postgresql"))
-        {
-            failures.Add($"database.provider: '{options.Database.Provider}' is not supported; use sqlite or postgres.");
-        }
-
         if (options.Server.Port is < 0 or > 65535)
         {
             failures.Add("server.port: must be between 0 and 65535.");

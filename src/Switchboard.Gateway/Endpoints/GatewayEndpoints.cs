@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Switchboard.Gateway.Caching;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Routing;
@@ -59,7 +58,6 @@ public sealed partial class GatewayEndpoints
             context.Response, new HealthReport { Status = "ok" }, GatewayJsonContext.Default.HealthReport, context.RequestAborted));
         endpoints.MapMethods("/health/ready", GetAndHead, handlers.HandleReadyAsync);
 
-        CacheAdminEndpoints.Map(endpoints);
         return endpoints;
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Switchboard.Errors;
 using Switchboard.Gateway.Routing;
+using Switchboard.Identity;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
 
@@ -169,6 +170,12 @@ public sealed class GatewayContext
     /// attempt failed. Set by the router; null when no upstream was asked (a cache hit, a 429, a 404).
     /// </summary>
     public Deployment? Deployment { get; set; }
+
+    /// <summary>
+    /// The deployment the router tries first, when it is closed: the one whose own capacity (<c>rpm</c>/<c>tpm</c>)
+    /// the rate-limit stage admitted the request against. Null: the load-balancing policy chooses.
+    /// </summary>
+    public Deployment? PreferredDeployment { get; set; }
 
     /// <summary>
     /// Calls the router made to upstreams, retries and fallbacks included; sent as <c>x-switchboard-attempts</c>.
