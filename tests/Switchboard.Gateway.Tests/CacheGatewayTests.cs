@@ -254,6 +254,28 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
     }
 
     [Fact]
+    public async Task TheUsageRecordsSayWhatTheCacheDidAndWhatAHitSaved()
+    {
+        await using var gateway = await StartAsync(ExactOnly);
+        var (chat, _) = Client(gateway);
+
+        await AskAsync(chat, "Record this");
+        await AskAsync(chat, "Record this");
+        await StreamAsync(chat, "Record this");
+
+        var rows = await gateway.UsageRowsAsync(Ct);
+        Assert.Equal(["miss", "hit", "hit"], rows.Select(r => r.CacheResult));
+        var miss = rows[0];
+        Assert.Equal((19, 10, 0), (miss.InputTokens, miss.OutputTokens, miss.CachedTokens));
+        Assert.All(rows.Skip(1), hit =>
+        {
+            Assert.Equal((0, 0, 29), (hit.InputTokens, hit.OutputTokens, hit.CachedTokens));
+            Assert.Equal(59_000, hit.CostSavedNanoUsd);
+            Assert.Null(hit.Provider);
+        });
+    }
+
+    [Fact]
     public async Task AdminCacheShowsSizesAndHitRatesAndPurgesByModelAndNamespace()
     {
         await using var gateway = await StartAsync(ExactOnly, environment: KeyedGateway.Environment());
