@@ -177,7 +177,7 @@ async function models() {
 }
 
 async function cache() {
-  if (!state.features.cache) return notEnabled('Cache', 'the answer cache is not wired into this gateway (issue 10).');
+  if (!state.features.cache) return notEnabled('Cache', 'no cache is on in this gateway (cache.exact or cache.semantic in its configuration).');
   page().innerHTML = `<h1>Cache</h1><div id="cache-stats"></div><button id="purge">Purge the cache</button><p id="purged"></p>`;
   const load = async () => {
     const stats = await json('/admin/cache');
