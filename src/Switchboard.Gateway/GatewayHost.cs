@@ -67,7 +67,8 @@ public static partial class GatewayHost
         var environment = hostOptions.Environment ?? ProcessEnvironment();
         var telemetry = BindSection<TelemetryOptions>(configuration, "telemetry", source);
         var telemetrySettings = GatewayTelemetrySetup.Add(builder, telemetry, environment);
-        builder.Services.AddSingleton(new AdminAccess(environment.GetValueOrDefault(AdminAccess.MasterKeyVariable)));
+        // The same master key as the admin API's (auth.master_key, which defaults to SWITCHBOARD_MASTER_KEY).
+        builder.Services.AddSingleton(new AdminAccess(configuration.GetSection(AuthOptions.SectionName)["master_key"] ?? environment.GetValueOrDefault(AdminAccess.MasterKeyVariable)));
         var ui = BindSection<UiOptions>(configuration, "ui", source);
         builder.Services.AddSingleton(new RequestLogSettings(JsonLines: jsonLogs, Dashboard: ui.Enabled));
         hostOptions.ConfigureServices?.Invoke(builder.Services);

@@ -139,7 +139,7 @@ async function keys() {
     $('#key-table').innerHTML = `<table><tr><th>Name</th><th>Prefix</th><th>User</th><th>Models</th><th>Limits</th><th>Budget</th><th></th></tr>${list.map(k => `
       <tr data-key="${esc(k.id)}"><td>${esc(k.name)}</td><td>${esc(k.prefix)}</td><td>${esc(k.user)}</td><td>${esc((k.models || k.allowed_models || []).join(', '))}</td>
       <td>${esc([k.rpm && k.rpm + ' rpm', k.tpm && k.tpm + ' tpm'].filter(Boolean).join(', '))}</td>
-      <td>${esc(k.budget_left ?? (k.budgets ? JSON.stringify(k.budgets) : ''))}</td>
+      <td>${esc([k.budget_daily_usd != null && '$' + k.budget_daily_usd + '/day', k.budget_monthly_usd != null && '$' + k.budget_monthly_usd + '/month', k.budget_total_usd != null && '$' + k.budget_total_usd + ' total'].filter(Boolean).join(', '))}</td>
       <td>${k.revoked_at ? 'revoked' : `<button data-revoke="${esc(k.id)}">Revoke</button>`}</td></tr>`).join('')}</table>`;
   };
   $('#key-form').addEventListener('submit', async e => {
@@ -181,9 +181,13 @@ async function cache() {
   page().innerHTML = `<h1>Cache</h1><div id="cache-stats"></div><button id="purge">Purge the cache</button><p id="purged"></p>`;
   const load = async () => {
     const stats = await json('/admin/cache');
-    const r = stats.requests || {};
-    const cards = { 'hit rate': r.hit_rate, hits: r.hit, semantic: r.semantic, misses: r.miss, bypass: r.bypass, 'exact entries': stats.exact?.entries, 'semantic entries': stats.semantic?.entries };
-    $('#cache-stats').innerHTML = `<div class="cards">${Object.entries(cards).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `<div class="card" data-stat="${esc(k)}"><div>${esc(k)}</div><div class="value">${esc(v)}</div></div>`).join('')}</div><pre>${esc(JSON.stringify(stats, null, 2))}</pre>`;
+    // One level of nesting flattened: exact.entries, requests.hit_rate, ...
+    const flat = [];
+    for (const [k, v] of Object.entries(stats)) {
+      if (v && typeof v === 'object') for (const [k2, v2] of Object.entries(v)) { if (typeof v2 !== 'object') flat.push([k + '.' + k2, v2]); }
+      else flat.push([k, v]);
+    }
+    $('#cache-stats').innerHTML = `<div class="cards">${flat.map(([k, v]) => `<div class="card" data-stat="${esc(k)}"><div>${esc(k)}</div><div class="value">${esc(v)}</div></div>`).join('')}</div>`;
   };
   $('#purge').addEventListener('click', async () => {
     await api('/admin/cache', { method: 'DELETE' });
