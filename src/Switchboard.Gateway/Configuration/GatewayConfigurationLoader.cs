@@ -118,7 +118,8 @@ public static class GatewayConfigurationLoader
         return last.Equals("timeout", StringComparison.OrdinalIgnoreCase)
             || last.EndsWith("_timeout", StringComparison.OrdinalIgnoreCase)
             || last.Equals("cooldown", StringComparison.OrdinalIgnoreCase)
-            || last.EndsWith("_ttl", StringComparison.OrdinalIgnoreCase);
+            || last.EndsWith("_ttl", StringComparison.OrdinalIgnoreCase)
+            || last.EndsWith("_interval", StringComparison.OrdinalIgnoreCase);
     }
 
     private static Dictionary<string, string?> ReadFile(string path)
