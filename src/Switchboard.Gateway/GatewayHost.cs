@@ -10,7 +10,10 @@ using Switchboard.Data;
 using Switchboard.Gateway.Admin;
 using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Pipeline;
+using Switchboard.Gateway.Stages;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Hosting.Http;
 
 namespace Switchboard.Gateway;
@@ -32,19 +35,44 @@ public static partial class GatewayHost
         // on the working directory: every write below it (a log file, say) then wakes a thread (docs/benchmarks.md).
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        var jsonLogs = string.Equals(hostOptions.LogFormat, "json", StringComparison.OrdinalIgnoreCase);
+        if (jsonLogs)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+            builder.Logging.AddFilter(RequestLogStage.LoggerName, LogLevel.Information);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         hostOptions.ConfigureLogging?.Invoke(builder.Logging);
 
         builder.Services.AddSwitchboardGateway(configuration);
+        foreach (var feature in hostOptions.Features)
+        {
+            feature.AddServices(builder.Services, configuration);
+        }
+
+        var environment = hostOptions.Environment ?? ProcessEnvironment();
+        var telemetry = BindSection<TelemetryOptions>(configuration, "telemetry", source);
+        var telemetrySettings = GatewayTelemetrySetup.Add(builder, telemetry, environment);
+        builder.Services.AddSingleton(new AdminAccess(environment.GetValueOrDefault(AdminAccess.MasterKeyVariable)));
+        var ui = BindSection<UiOptions>(configuration, "ui", source);
+        builder.Services.AddSingleton(new RequestLogSettings(JsonLines: jsonLogs, Dashboard: ui.Enabled));
         hostOptions.ConfigureServices?.Invoke(builder.Services);
 
-        var server = BindServerOptions(configuration, source);
+        var server = BindSection<ServerOptions>(configuration, "server", source);
         var host = hostOptions.Host ?? server.Host;
         var port = hostOptions.Port ?? server.Port;
         var listen = ListenAddress.TryParse(host, out var hostProblem)
@@ -53,6 +81,11 @@ public static partial class GatewayHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             listen.Apply(kestrel, port);
+            if (telemetry.Prometheus is { Enabled: true, Port: > 0 and var metricsPort })
+            {
+                (ListenAddress.TryParse(telemetry.Prometheus.Host, out var metricsProblem)
+                    ?? throw new ConfigurationFileException($"{source}: telemetry.prometheus.host: {metricsProblem}.")).Apply(kestrel, metricsPort);
+            }
             kestrel.AddServerHeader = false;
             // The reader enforces the configured limit with a clean 413 and reads (discarding) what a client
             // still sends past it; Kestrel's hard limit only bounds that draining.
@@ -62,10 +95,25 @@ public static partial class GatewayHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = server.ShutdownTimeout);
 
         var app = builder.Build();
-        ResolveOrExplain(app.Services, configuration, source);
+        ResolveOrExplain(app.Services, configuration, source, hostOptions.Features);
         app.UseOpenAIErrors();
         app.MapSwitchboardGateway();
         AdminEndpoints.Map(app);
+        foreach (var feature in hostOptions.Features)
+        {
+            feature.MapEndpoints(app);
+        }
+
+        if (ui.Enabled)
+        {
+            app.MapSwitchboardDashboard();
+        }
+
+        if (telemetrySettings.Enabled && telemetry.Prometheus.Enabled)
+        {
+            GatewayTelemetrySetup.MapPrometheus(app, telemetry.Prometheus);
+        }
+
         WarmUpTokenizerIfNeeded(app);
         return app;
     }
@@ -84,11 +132,16 @@ public static partial class GatewayHost
         }
     }
 
-    private static ServerOptions BindServerOptions(IConfiguration configuration, string source)
+    private static Dictionary<string, string?> ProcessEnvironment() =>
+        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+    private static T BindSection<T>(IConfiguration configuration, string section, string source)
+        where T : new()
     {
         try
         {
-            return configuration.GetSection("server").Get<ServerOptions>() ?? new ServerOptions();
+            return configuration.GetSection(section).Get<T>() ?? new T();
         }
         catch (InvalidOperationException ex)
         {
@@ -113,9 +166,12 @@ public static partial class GatewayHost
     }
 
     /// <summary>Binds and validates now, so a bad file stops start-up with a message instead of failing the first request.</summary>
-    private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, string source)
+    private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, string source, IReadOnlyList<IGatewayFeature> features)
     {
-        var unknown = ConfigurationKeyChecker.FindUnknownKeys(configuration, typeof(SwitchboardOptions));
+        var unknown = ConfigurationKeyChecker.FindUnknownKeys(
+            configuration,
+            typeof(SwitchboardOptions),
+            features.ToDictionary(f => f.SectionName, f => f.OptionsType, StringComparer.OrdinalIgnoreCase));
         if (unknown.Count > 0)
         {
             throw new ConfigurationFileException(string.Join(
@@ -129,6 +185,10 @@ public static partial class GatewayHost
             _ = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             _ = services.GetRequiredService<IOptions<AuthOptions>>().Value;
             _ = services.GetRequiredService<GatewayPipeline>();
+            foreach (var feature in features)
+            {
+                feature.Validate(services);
+            }
         }
         catch (OptionsValidationException ex)
         {

@@ -5,8 +5,10 @@ using Microsoft.Extensions.Options;
 using Switchboard.Data;
 using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Routing;
 using Switchboard.Gateway.Pipeline;
+using Switchboard.Gateway.Telemetry;
 
 namespace Switchboard.Gateway;
 
@@ -25,6 +27,7 @@ public static class GatewayServiceCollectionExtensions
             .Bind(configuration)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, ContentStagesOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRandomPolicy>());
@@ -45,6 +48,12 @@ public static class GatewayServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<KeyAuthenticator>();
+        // Telemetry is off unless the host resolved it on (GatewayHost: telemetry.enabled or an OTLP endpoint).
+        services.AddMetrics();
+        services.TryAddSingleton(TelemetrySettings.Off);
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton(new RequestLogSettings());
+        services.TryAddSingleton(static sp => new RequestLog(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Ui.RecentRequests));
 
         // The stages are created by the pipeline builder (GatewayPipelineOrder decides the order); one registered
         // here as a singleton is used as it is, so a host or test can replace it.

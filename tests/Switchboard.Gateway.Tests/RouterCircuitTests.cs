@@ -285,6 +285,27 @@ public sealed class RouterCircuitTests
     }
 
     [Fact]
+    public async Task AMisconfiguredDeploymentIsNotAskedAgainWhileItsSiblingIsRetried()
+    {
+        _first.Reply = _ => ValueTask.FromResult(ChatResult.From(GatewayError.BadGateway("key refused") with { Misconfigured = true }));
+        _second.AnswersWith(500);
+        var router = CreateRouter(retries: 3, deployments: [_first, _second]);
+
+        var send = SendAsync(router);
+        while (!send.IsCompleted)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(1, TestContext.Current.CancellationToken);
+        }
+
+        var (result, context) = await send;
+        Assert.Equal(1, _first.Calls);
+        Assert.Equal(3, _second.Calls);
+        Assert.Equal(4, context.Attempts);
+        Assert.StartsWith("Every attempt failed (4): ", Assert.IsType<ChatResult.Failed>(result).Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ZeroFailuresTurnsBreakingOff()
     {
         _first.AnswersWith(500);

@@ -1,5 +1,7 @@
 using Switchboard.Data;
 using Switchboard.Gateway.Auth;
+using Switchboard.Gateway.Dashboard;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Providers;
 
 namespace Switchboard.Gateway.Configuration;
@@ -15,6 +17,10 @@ public sealed class SwitchboardOptions
 
     public CacheOptions Cache { get; set; } = new();
 
+    public CleaningOptions Cleaning { get; set; } = new();
+
+    public CompressionOptions Compression { get; set; } = new();
+
     /// <summary>Bound and validated on its own (<see cref="DatabaseOptions"/>); here so the file's keys are checked for typos.</summary>
     public DatabaseOptions Database { get; set; } = new();
 
@@ -25,4 +31,7 @@ public sealed class SwitchboardOptions
 
     /// <summary>Bound and validated on its own (<see cref="AuthOptions"/>); here so the file's keys are checked for typos.</summary>
     public AuthOptions Auth { get; set; } = new();
+    public TelemetryOptions Telemetry { get; set; } = new();
+
+    public UiOptions Ui { get; set; } = new();
 }

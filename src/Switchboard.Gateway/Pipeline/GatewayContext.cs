@@ -177,6 +177,12 @@ public sealed class GatewayContext
     /// </summary>
     public int? Attempts { get; set; }
 
+    /// <summary>
+    /// When a stage sets it (the request log does), the router appends every upstream call it makes; null (the
+    /// default) records nothing.
+    /// </summary>
+    public List<UpstreamAttempt>? AttemptLog { get; set; }
+
     // ---- What it cost -------------------------------------------------------------------------------
 
     /// <summary>
@@ -192,6 +198,9 @@ public sealed class GatewayContext
 
     /// <summary>Set by the cache stage; <see cref="CacheOutcome.Bypass"/> until then. Sent as <c>x-switchboard-cache</c>.</summary>
     public CacheResult Cache { get; set; }
+
+    /// <summary>Set by the compression stage when it shortened the prompt; null otherwise. Sent as <c>x-switchboard-tokens-saved</c>.</summary>
+    public CompressionSavings? Compression { get; set; }
 
     // ---- How long it took ---------------------------------------------------------------------------
 

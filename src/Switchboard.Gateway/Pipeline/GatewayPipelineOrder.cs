@@ -22,6 +22,15 @@ public static class GatewayPipelineOrder
         ArgumentNullException.ThrowIfNull(pipeline);
         return pipeline
 
+            // ← telemetry: the request's span (parent of the stage and upstream-attempt spans) and its metrics,
+            //   finished on completion. First of all, so 401s, 429s and cache hits are measured and traced too.
+            //   Not composed when telemetry is off.
+            .Use<TelemetryStage>()
+
+            // ← request log: the dashboard's recent requests and live log, and the per-request JSON log line;
+            //   after telemetry so the trace id is the request span's. Not composed when both are off.
+            .Use<RequestLogStage>()
+
             // ← usage record (issue 9): registers GatewayContext.OnCompleted and writes one row per request once the
             //   answer (a stream: its last chunk) went out. First, so it records 401s, 429s and cache hits too.
             .Use<UsageRecordStage>()
@@ -42,8 +51,8 @@ public static class GatewayPipelineOrder
             // → 403 when the caller's key may not use the model the request resolved to (issue 9).
             .Use<ModelAccessStage>()
 
-            // → prompt compression (issue 10): replaces GatewayContext.ChatRequest (the client's bytes are then dropped).
-            // .Use<CompressionStage>()
+            // → prompt compression: replaces GatewayContext.ChatRequest (the client's bytes are then dropped).
+            .Use<CompressionStage>()
 
             // → cache lookup (issue 10): a hit answers here (GatewayContext.Cache = hit/semantic), a miss goes on.
             // .Use<CacheLookupStage>()
@@ -51,8 +60,8 @@ public static class GatewayPipelineOrder
             // ← cache store (issue 10): stores the answer the stages below produced (already cleaned).
             // .Use<CacheStoreStage>()
 
-            // ← response cleaning (issue 10): rewrites completions and streams (ChatStreams.Map) before anyone keeps them.
-            // .Use<ResponseCleaningStage>()
+            // ← response cleaning: rewrites completions and streams (ChatStreams.Map) before anyone keeps them.
+            .Use<ResponseCleaningStage>()
 
             ; // then the router (retries, fallbacks, circuit breakers) and the provider, or the model catalog.
     }

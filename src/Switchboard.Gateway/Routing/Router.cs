@@ -1,9 +1,11 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Errors;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Pipeline;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Pipeline;
 
 namespace Switchboard.Gateway.Routing;
@@ -102,6 +104,7 @@ public sealed partial class Router
         var attempts = 0;
         GatewayError? lastError = null;
         List<Deployment>? skipped = null;
+        List<FailedAttempt>? failures = null;
         // The model itself (-1), then its fallbacks in order.
         for (var m = -1; m < route.Fallbacks.Count; m++)
         {
@@ -112,6 +115,7 @@ public sealed partial class Router
             }
 
             List<Deployment>? tried = null;
+            List<Deployment>? misconfigured = null;
             for (var attempt = 0; attempt <= _retries; attempt++)
             {
                 var untried = Untried(model, tried);
@@ -119,14 +123,15 @@ public sealed partial class Router
                 {
                     // Every deployment failed once. One that said "slow down" is not asked again at once, and
                     // there is no point waiting for deployments whose circuits just opened: go on to the
-                    // fallbacks. Other failures are retried after a short, growing pause.
-                    if (lastError?.StatusCode == 429 || !AnyInRotation(model.Deployments))
+                    // fallbacks. Other failures are retried after a short, growing pause, except on deployments
+                    // whose configuration the upstream refused: asking again cannot help.
+                    untried = Untried(model, misconfigured);
+                    if (lastError?.StatusCode == 429 || untried.Count == 0 || !AnyInRotation(untried))
                     {
                         break;
                     }
 
                     await Task.Delay(Backoff(attempt), _timeProvider, cancellationToken);
-                    untried = model.Deployments;
                 }
 
                 var (deployment, trial) = Pick(model.Name, untried, ref skipped);
@@ -151,20 +156,30 @@ public sealed partial class Router
 
                 var callStarted = _timeProvider.GetTimestamp();
                 TResult result;
+                // Null unless a listener samples the request: then the upstream call carries this span's traceparent.
+                using var attemptSpan = UpstreamAttemptSpan.Start(context, deployment, attempts);
                 try
                 {
                     result = await call(context, deployment, cancellationToken);
                 }
-                catch
+                catch (Exception ex)
                 {
                     // Cancelled by the client (or a bug): nothing learnt about the upstream, but a trial's slot must be freed.
                     deployment.Circuit.OnAbandoned(trial);
+                    UpstreamAttemptSpan.Failed(attemptSpan, ex);
                     throw;
                 }
 
                 var error = errorOf(result);
+                UpstreamAttemptSpan.Ended(attemptSpan, error);
+                context.AttemptLog?.Add(new UpstreamAttempt(deployment.Id, attempts, _timeProvider.GetElapsedTime(context.StartTimestamp, callStarted), _timeProvider.GetElapsedTime(callStarted), error?.StatusCode ?? 200, error?.Code));
                 var retryable = error is not null && IsRetryable(error);
                 Record(deployment, trial, error, retryable, cancellationToken);
+                if (error is not null && !cancellationToken.IsCancellationRequested)
+                {
+                    LogFailure(deployment, attempts, error, retryable);
+                }
+
                 if (!retryable || cancellationToken.IsCancellationRequested)
                 {
                     context.Deployment = deployment;
@@ -172,7 +187,12 @@ public sealed partial class Router
                     return new(result, null);
                 }
 
-                Log.AttemptFailed(_logger, deployment.Id, attempts, error!.StatusCode, error.Message);
+                if (error!.Misconfigured)
+                {
+                    (misconfigured ??= []).Add(deployment);
+                }
+
+                (failures ??= []).Add(new(model.Name, deployment.Id, error));
                 lastError = error;
             }
         }
@@ -183,7 +203,51 @@ public sealed partial class Router
             return new(null, CircuitOpen(route.Name, skipped));
         }
 
-        return new(null, lastError);
+        return new(null, failures is { Count: > 1 } ? EveryAttemptFailed(failures, lastError!) : lastError);
+    }
+
+    /// <summary>
+    /// The last failure's status and code, with a message that lists every attempt: the last upstream alone
+    /// does not tell a user why the model and each of its fallbacks failed.
+    /// </summary>
+    private static GatewayError EveryAttemptFailed(List<FailedAttempt> failures, GatewayError last)
+    {
+        var message = new StringBuilder("Every attempt failed (").Append(failures.Count).Append("):");
+        for (var i = 0; i < failures.Count; i++)
+        {
+            var (model, deployment, error) = failures[i];
+            message.Append(' ').Append(i + 1).Append(") ").Append(model).Append(" on ").Append(deployment).Append(": ").Append(error.Message);
+        }
+
+        return last with { Message = message.ToString() };
+    }
+
+    /// <summary>
+    /// One line per failed attempt, naming provider, deployment and reason; what the upstream said is added
+    /// here only (it never reaches the client). A refused configuration is an error someone has to fix;
+    /// a failure another attempt may get past is a warning; the upstream refusing the request itself is
+    /// the client's to fix and only informational.
+    /// </summary>
+    private void LogFailure(Deployment deployment, int attempt, GatewayError error, bool retryable)
+    {
+        if (error.BeforeUpstream)
+        {
+            return;
+        }
+
+        var reason = error.UpstreamMessage is { Length: > 0 } said && said != error.Message ? error.Message + " Upstream said: " + said : error.Message;
+        if (error.Misconfigured)
+        {
+            Log.DeploymentMisconfigured(_logger, deployment.Provider.Name, deployment.Id, attempt, error.StatusCode, reason);
+        }
+        else if (retryable)
+        {
+            Log.AttemptFailed(_logger, deployment.Provider.Name, deployment.Id, attempt, error.StatusCode, reason);
+        }
+        else
+        {
+            Log.RequestRefused(_logger, deployment.Provider.Name, deployment.Id, error.StatusCode, reason);
+        }
     }
 
     /// <summary>
@@ -346,10 +410,18 @@ public sealed partial class Router
 
     private readonly record struct RouteOutcome<TResult>(TResult? Result, GatewayError? Error);
 
+    private readonly record struct FailedAttempt(string Model, string Deployment, GatewayError Error);
+
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Attempt {Attempt} on {Deployment} failed with {Status}: {Reason}")]
-        public static partial void AttemptFailed(ILogger logger, string deployment, int attempt, int status, string reason);
+        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Upstream {Provider} failed for deployment {Deployment} (attempt {Attempt}, status {Status}): {Reason}")]
+        public static partial void AttemptFailed(ILogger logger, string provider, string deployment, int attempt, int status, string reason);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Upstream {Provider} refused the configuration of deployment {Deployment} (attempt {Attempt}, status {Status}): {Reason} Not retried on this deployment until the configuration is fixed.")]
+        public static partial void DeploymentMisconfigured(ILogger logger, string provider, string deployment, int attempt, int status, string reason);
+
+        [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Upstream {Provider} refused the request for deployment {Deployment} (status {Status}): {Reason}")]
+        public static partial void RequestRefused(ILogger logger, string provider, string deployment, int status, string reason);
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Circuit for {Deployment} opened after {Failures} failures in a row (last {Status}); skipping it for {CooldownSeconds} s")]
         public static partial void CircuitOpened(ILogger logger, string deployment, int failures, double cooldownSeconds, int status);

@@ -40,12 +40,14 @@ public sealed class TestGateway : IAsyncDisposable
     /// timeouts, so a test with a fake clock must not depend on either.
     /// </param>
     /// <param name="configureServices">Runs after the gateway's own registrations (to replace the pipeline, say).</param>
-    /// <param name="logging">Replaces the default logging (warnings and up) when a test needs to see the log.</param>
+    /// <param name="logs">When set, receives every log entry from Debug up (the console still gets Warning and above).</param>
+    /// <param name="logging">Runs last on the logging builder, for a test that needs to see more of the log.</param>
     public static async Task<TestGateway> StartAsync(
         string? yaml = null,
         IReadOnlyDictionary<string, string?>? environment = null,
         TimeProvider? timeProvider = null,
         Action<IServiceCollection>? configureServices = null,
+        LogCapture? logs = null,
         Action<ILoggingBuilder>? logging = null)
     {
         var directory = Directory.CreateTempSubdirectory("switchboard-test-").FullName;
@@ -80,7 +82,17 @@ public sealed class TestGateway : IAsyncDisposable
 
                 configureServices?.Invoke(services);
             },
-            ConfigureLogging = logging ?? (builder => builder.SetMinimumLevel(LogLevel.Warning)),
+            ConfigureLogging = builder =>
+            {
+                builder.SetMinimumLevel(LogLevel.Warning);
+                if (logs is not null)
+                {
+                    builder.AddProvider(logs);
+                    builder.AddFilter<LogCapture>("Switchboard", LogLevel.Debug);
+                }
+
+                logging?.Invoke(builder);
+            },
         });
         await app.StartAsync();
         return new TestGateway(app, app.ListeningUrl(), directory);
