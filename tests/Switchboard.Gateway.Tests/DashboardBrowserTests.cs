@@ -72,9 +72,9 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.Contains("mock/mock-echo", browser.FindElement(By.Id("attempts")).Text, StringComparison.Ordinal);
         Screenshot(browser, "request");
 
-        // Pages whose admin API this gateway lacks say so instead of showing made-up data.
-        browser.Navigate().GoToUrl(_gateway.BaseUrl + "/ui/#conversations");
-        wait.Until(d => d.FindElements(By.CssSelector("[data-state=not-enabled]")).Count == 1);
+        // A page whose admin API this gateway lacks says so instead of showing made-up data; one it has shows it.
+        browser.Navigate().GoToUrl(_gateway.BaseUrl + "/ui/#usage");
+        wait.Until(d => d.FindElements(By.CssSelector("[data-state=not-enabled], #usage-table table")).Count == 1);
         browser.Navigate().GoToUrl(_gateway.BaseUrl + "/ui/#models");
         wait.Until(d => d.FindElements(By.CssSelector("tr[data-deployment='mock/mock-echo']")).Count == 1);
         Screenshot(browser, "models");
@@ -113,7 +113,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         {
             Content = new StringContent($$"""{"model":"{{model}}","messages":[{"role":"user","content":"{{text}}"}]}""", Encoding.UTF8, "application/json"),
         };
-        // With a master key configured the API needs a key too (issue 9).
+        // With a master key set the gateway asks every caller for a key (issue 9's auth stage).
         message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", MasterKey);
         using var response = await _gateway.Http.SendAsync(message, TestContext.Current.CancellationToken);
         return response.Headers.GetValues("x-request-id").Single();

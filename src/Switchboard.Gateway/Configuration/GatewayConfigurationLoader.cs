@@ -119,6 +119,7 @@ public static class GatewayConfigurationLoader
             || last.EndsWith("_timeout", StringComparison.OrdinalIgnoreCase)
             || last.Equals("cooldown", StringComparison.OrdinalIgnoreCase)
             || last.EndsWith("_ttl", StringComparison.OrdinalIgnoreCase)
+            || last.Equals("ttl", StringComparison.OrdinalIgnoreCase)
             || last.EndsWith("_interval", StringComparison.OrdinalIgnoreCase);
     }
 

@@ -1,5 +1,6 @@
 using Switchboard.Data;
 using Switchboard.Gateway.Auth;
+using Switchboard.Caching.Configuration;
 using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Telemetry;
 using Switchboard.Providers;
@@ -15,6 +16,7 @@ public sealed class SwitchboardOptions
 
     public RoutingOptions Routing { get; set; } = new();
 
+    /// <summary><c>cache:</c> the exact and semantic caches (validated by <see cref="CacheOptionsValidator"/>).</summary>
     public CacheOptions Cache { get; set; } = new();
 
     public CleaningOptions Cleaning { get; set; } = new();
@@ -29,8 +31,12 @@ public sealed class SwitchboardOptions
 
     public ServerOptions Server { get; set; } = new();
 
+    /// <summary>Rate limits and budgets (<c>limits:</c>).</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
     /// <summary>Bound and validated on its own (<see cref="AuthOptions"/>); here so the file's keys are checked for typos.</summary>
     public AuthOptions Auth { get; set; } = new();
+
     public TelemetryOptions Telemetry { get; set; } = new();
 
     public UiOptions Ui { get; set; } = new();

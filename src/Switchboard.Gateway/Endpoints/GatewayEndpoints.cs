@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Gateway.Caching;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Routing;
@@ -57,6 +58,8 @@ public sealed partial class GatewayEndpoints
         endpoints.MapMethods("/health", GetAndHead, static context => OpenAIResponseWriter.WriteJsonAsync(
             context.Response, new HealthReport { Status = "ok" }, GatewayJsonContext.Default.HealthReport, context.RequestAborted));
         endpoints.MapMethods("/health/ready", GetAndHead, handlers.HandleReadyAsync);
+
+        CacheAdminEndpoints.Map(endpoints);
         return endpoints;
     }
 

@@ -38,10 +38,6 @@ public static class GatewayPipelineOrder
             // → auth (issue 9): master or virtual key → GatewayContext.Caller; 401. (403 is ModelAccessStage's, below.)
             .Use<AuthStage>()
 
-            // → rate limits and budget (issue 9): 429 before any upstream call; ← corrects counters with the real
-            //   usage (GatewayContext.OnCompleted). Per model limits need the route: place after resolution if so.
-            // .Use<RateLimitStage>()
-
             // → 400 for a request that breaks the OpenAI API's rules.
             .Use<ValidationStage>()
 
@@ -51,14 +47,20 @@ public static class GatewayPipelineOrder
             // → 403 when the caller's key may not use the model the request resolved to (issue 9).
             .Use<ModelAccessStage>()
 
+            // → rate limits and budget (issue 9): 429 rate_limit_exceeded / insufficient_quota before any upstream
+            //   call, x-ratelimit-* on every answer; ← corrects the counters with the real usage and adds the cost
+            //   (GatewayContext.OnCompleted). After model resolution: per-model and per-deployment limits need the route.
+            .Use<RateLimitStage>()
+
             // → prompt compression: replaces GatewayContext.ChatRequest (the client's bytes are then dropped).
             .Use<CompressionStage>()
 
-            // → cache lookup (issue 10): a hit answers here (GatewayContext.Cache = hit/semantic), a miss goes on.
-            // .Use<CacheLookupStage>()
+            // → cache lookup: exact, then (after an exact miss) semantic; a hit answers here (GatewayContext.Cache =
+            //   hit/semantic, plain or replayed as a stream), a miss goes on. After compression: the key is what is sent.
+            .Use<CacheLookupStage>()
 
-            // ← cache store (issue 10): stores the answer the stages below produced (already cleaned).
-            // .Use<CacheStoreStage>()
+            // ← cache store: stores the answer the stages below produced (already cleaned), if complete.
+            .Use<CacheStoreStage>()
 
             // ← response cleaning: rewrites completions and streams (ChatStreams.Map) before anyone keeps them.
             .Use<ResponseCleaningStage>()

@@ -134,7 +134,9 @@ public sealed partial class Router
                     await Task.Delay(Backoff(attempt), _timeProvider, cancellationToken);
                 }
 
-                var (deployment, trial) = Pick(model.Name, untried, ref skipped);
+                var (deployment, trial) = m < 0 && tried is null && Preferred(context, untried) is { } preferred
+                    ? (preferred, CircuitBreaker.NoTrial)
+                    : Pick(model.Name, untried, ref skipped);
                 if (deployment is null)
                 {
                     // The deployments not yet tried are all open. One already tried may still take a retry after
@@ -249,6 +251,10 @@ public sealed partial class Router
             Log.RequestRefused(_logger, deployment.Provider.Name, deployment.Id, error.StatusCode, reason);
         }
     }
+
+    /// <summary>The deployment the request was admitted against (<see cref="GatewayContext.PreferredDeployment"/>), while its circuit is closed.</summary>
+    private static Deployment? Preferred(GatewayContext context, IReadOnlyList<Deployment> untried) =>
+        context.PreferredDeployment is { Circuit.IsClosed: true } preferred && untried.Contains(preferred) ? preferred : null;
 
     /// <summary>
     /// Picks among the deployments whose circuits are closed. A deployment whose cooldown is over comes first:

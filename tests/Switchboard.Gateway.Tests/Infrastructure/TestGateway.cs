@@ -40,15 +40,15 @@ public sealed class TestGateway : IAsyncDisposable
     /// timeouts, so a test with a fake clock must not depend on either.
     /// </param>
     /// <param name="configureServices">Runs after the gateway's own registrations (to replace the pipeline, say).</param>
+    /// <param name="logging">Replaces the default logging (warnings and up) when a test needs to see the log.</param>
     /// <param name="logs">When set, receives every log entry from Debug up (the console still gets Warning and above).</param>
-    /// <param name="logging">Runs last on the logging builder, for a test that needs to see more of the log.</param>
     public static async Task<TestGateway> StartAsync(
         string? yaml = null,
         IReadOnlyDictionary<string, string?>? environment = null,
         TimeProvider? timeProvider = null,
         Action<IServiceCollection>? configureServices = null,
-        LogCapture? logs = null,
-        Action<ILoggingBuilder>? logging = null)
+        Action<ILoggingBuilder>? logging = null,
+        LogCapture? logs = null)
     {
         var directory = Directory.CreateTempSubdirectory("switchboard-test-").FullName;
         string? path = null;
@@ -84,7 +84,15 @@ public sealed class TestGateway : IAsyncDisposable
             },
             ConfigureLogging = builder =>
             {
-                builder.SetMinimumLevel(LogLevel.Warning);
+                if (logging is not null)
+                {
+                    logging(builder);
+                }
+                else
+                {
+                    builder.SetMinimumLevel(LogLevel.Warning);
+                }
+
                 if (logs is not null)
                 {
                     builder.AddProvider(logs);

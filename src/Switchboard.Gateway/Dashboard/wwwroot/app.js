@@ -181,7 +181,9 @@ async function cache() {
   page().innerHTML = `<h1>Cache</h1><div id="cache-stats"></div><button id="purge">Purge the cache</button><p id="purged"></p>`;
   const load = async () => {
     const stats = await json('/admin/cache');
-    $('#cache-stats').innerHTML = `<div class="cards">${Object.entries(stats).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `<div class="card" data-stat="${esc(k)}"><div>${esc(k)}</div><div class="value">${esc(v)}</div></div>`).join('')}</div><pre>${esc(JSON.stringify(stats, null, 2))}</pre>`;
+    const r = stats.requests || {};
+    const cards = { 'hit rate': r.hit_rate, hits: r.hit, semantic: r.semantic, misses: r.miss, bypass: r.bypass, 'exact entries': stats.exact?.entries, 'semantic entries': stats.semantic?.entries };
+    $('#cache-stats').innerHTML = `<div class="cards">${Object.entries(cards).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `<div class="card" data-stat="${esc(k)}"><div>${esc(k)}</div><div class="value">${esc(v)}</div></div>`).join('')}</div><pre>${esc(JSON.stringify(stats, null, 2))}</pre>`;
   };
   $('#purge').addEventListener('click', async () => {
     await api('/admin/cache', { method: 'DELETE' });
@@ -192,15 +194,19 @@ async function cache() {
 }
 
 async function conversations() {
-  if (!state.features.conversations) return notEnabled('Conversations', 'the conversations service is not part of this gateway (issue 11).');
-  const body = await json('/conversations');
-  const list = body.data || body;
-  page().innerHTML = `<h1>Conversations</h1><table><tr><th>Id</th><th>Updated</th><th></th></tr>${list.map(c => `
-    <tr><td><a href="#" data-open="${esc(c.id)}">${esc(c.id)}</a></td><td>${esc(c.updated_at || c.updated || '')}</td><td><button data-clear="${esc(c.id)}">Clear</button></td></tr>`).join('')}</table><pre id="conversation"></pre>`;
-  page().addEventListener('click', async e => {
-    if (e.target.dataset.open) { e.preventDefault(); $('#conversation').textContent = JSON.stringify(await json('/conversations/' + encodeURIComponent(e.target.dataset.open)), null, 2); }
-    if (e.target.dataset.clear) { await api('/conversations/' + encodeURIComponent(e.target.dataset.clear), { method: 'DELETE' }); conversations(); }
-  });
+  if (!state.features.conversations) return notEnabled('Conversations', 'the conversations service is switched off (conversations.enabled).');
+  const body = await json('/conversations?limit=100');
+  page().innerHTML = `<h1>Conversations</h1><table id="conversation-list"><tr><th>Conversation</th><th>Turns</th><th>Model</th><th>Last active</th><th></th></tr>${body.conversations.map(c => `
+    <tr data-conversation="${esc(c.conversation)}"><td><a href="#" data-open="${esc(c.conversation)}">${esc(c.conversation)}</a></td><td>${esc(c.turns)}</td><td>${esc(c.model || '')}</td>
+    <td>${esc(new Date(c.last_active_at).toLocaleString())}</td><td><button data-clear="${esc(c.conversation)}">Clear</button></td></tr>`).join('')}</table><pre id="conversation"></pre>`;
+  page().onclick = async e => {
+    const id = e.target.dataset.open || e.target.dataset.clear;
+    if (!id) return;
+    e.preventDefault();
+    const path = '/context?conversation=' + encodeURIComponent(id);
+    if (e.target.dataset.open) $('#conversation').textContent = JSON.stringify(await json(path), null, 2);
+    else { await api(path, { method: 'DELETE' }); await conversations(); }
+  };
 }
 
 function requestRow(r) {
