@@ -38,6 +38,13 @@ public sealed class DatabaseOptions
     [ConfigurationKeyName("batch_size")]
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// How long the writer waits for a batch to fill when traffic is light (one insert per this interval instead
+    /// of one per request); under load batches fill without waiting.
+    /// </summary>
+    [ConfigurationKeyName("flush_interval")]
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>How long a batch may take before its records go to the spill file instead.</summary>
     [ConfigurationKeyName("write_timeout")]
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(5);

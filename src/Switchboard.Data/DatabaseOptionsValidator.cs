@@ -57,6 +57,11 @@ public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
             failures.Add("database.batch_size: must be between 1 and 10000.");
         }
 
+        if (options.FlushInterval < TimeSpan.Zero || options.FlushInterval > TimeSpan.FromSeconds(10))
+        {
+            failures.Add("database.flush_interval: must be between 0 and 10s.");
+        }
+
         if (options.WriteTimeout <= TimeSpan.Zero)
         {
             failures.Add("database.write_timeout: must be longer than zero.");

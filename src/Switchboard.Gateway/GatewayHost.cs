@@ -67,8 +67,8 @@ public static partial class GatewayHost
         var environment = hostOptions.Environment ?? ProcessEnvironment();
         var telemetry = BindSection<TelemetryOptions>(configuration, "telemetry", source);
         var telemetrySettings = GatewayTelemetrySetup.Add(builder, telemetry, environment);
-        // The same master key as the admin API's (auth.master_key, which defaults to SWITCHBOARD_MASTER_KEY).
-        builder.Services.AddSingleton(new AdminAccess(configuration.GetSection(AuthOptions.SectionName)["master_key"] ?? environment.GetValueOrDefault(AdminAccess.MasterKeyVariable)));
+        // auth.master_key as resolved (the file's env:NAME, or SWITCHBOARD_MASTER_KEY when the file names none).
+        builder.Services.AddSingleton(new AdminAccess(configuration["auth:master_key"]));
         var ui = BindSection<UiOptions>(configuration, "ui", source);
         builder.Services.AddSingleton(new RequestLogSettings(JsonLines: jsonLogs, Dashboard: ui.Enabled));
         hostOptions.ConfigureServices?.Invoke(builder.Services);

@@ -17,6 +17,9 @@ public static class KeyHasher
     public const int DisplayPrefixLength = 14;
 
     private const int RandomLength = 43;
+
+    /// <summary>The length of every virtual key: a presented key of another length is not one, without a lookup.</summary>
+    public const int KeyLength = 6 + RandomLength;
     private const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     // A fixed, public HMAC key: it separates these hashes from any other SHA-256 of the same text. With keys

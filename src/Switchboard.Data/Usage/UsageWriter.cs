@@ -38,6 +38,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
     private long _spilled;
     private long _enqueued;
     private long _processed;
+    private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _batchDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public UsageWriter(SwitchboardDatabase database, MessageProtector? protector, TimeProvider timeProvider, ILogger<UsageWriter> logger)
@@ -104,6 +105,12 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         {
             try
             {
+                // Light traffic: let a batch gather instead of paying a transaction per request.
+                if (_queue.Reader.Count < _options.BatchSize && _options.FlushInterval > TimeSpan.Zero && !_stopping.Task.IsCompleted)
+                {
+                    await Task.WhenAny(_stopping.Task, Task.Delay(_options.FlushInterval));
+                }
+
                 while (batch.Count < _options.BatchSize && _queue.Reader.TryRead(out var record))
                 {
                     batch.Add(record);
@@ -159,6 +166,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
+        _stopping.TrySetResult();
         try
         {
             await (ExecuteTask ?? Task.CompletedTask).WaitAsync(cancellationToken);
@@ -198,17 +206,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
             timeout.CancelAfter(_options.WriteTimeout);
-            await using var context = _database.CreateContext();
-            foreach (var row in rows)
-            {
-                context.Usage.Add(row.Usage);
-                if (row.Messages is not null)
-                {
-                    context.StoredMessages.Add(row.Messages);
-                }
-            }
-
-            await context.SaveChangesAsync(timeout.Token);
+            await UsageInserter.InsertAsync(_database, rows, timeout.Token);
             Interlocked.Add(ref _written, rows.Count);
             await TouchKeysAsync(rows, timeout.Token);
             Recovered();

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -11,9 +10,10 @@ using Switchboard.Text;
 namespace Switchboard.Gateway.Auth;
 
 /// <summary>
-/// Turns a presented key into a <see cref="CallerIdentity"/>. The master key is compared in constant time;
-/// a virtual key is hashed (HMAC-SHA-256, about a microsecond) and looked up in an in-memory cache of recent
-/// answers from the database, so the hot path costs no database round trip. An entry is trusted for
+/// Turns a presented key into a <see cref="CallerIdentity"/>. The master key is compared in constant time (as
+/// SHA-256 digests). A virtual key is looked up in an in-memory cache of the database's recent answers, so the
+/// hot path costs neither a database round trip nor a hash: only a miss hashes the key (HMAC-SHA-256) and asks
+/// the database, which matches the hash and is checked again in constant time. An entry is trusted for
 /// <c>auth.key_cache_ttl</c>: a revoke reaches every replica within it. Concurrent misses for one key share
 /// one query; when the database cannot answer, a key verified before keeps working on its last answer.
 /// </summary>
@@ -26,8 +26,11 @@ public sealed partial class KeyAuthenticator
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly byte[]? _masterHash;
+    private readonly bool _masterIsVirtualFormat;
     private readonly TimeSpan _ttl;
-    private readonly ConcurrentDictionary<UInt128, Entry> _cache = new();
+    // Keyed by the presented key: a hit is one string lookup. Entries exist only for keys presented in the
+    // last TTL (unknown ones included), which the process holds in its request buffers anyway.
+    private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GlobPattern> _globs = new(StringComparer.Ordinal);
 
     public KeyAuthenticator(IOptions<AuthOptions> options, KeyStore store, TimeProvider timeProvider, ILogger<KeyAuthenticator> logger)
@@ -40,6 +43,7 @@ public sealed partial class KeyAuthenticator
         if (options.Value.Enabled)
         {
             _masterHash = SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.MasterKey!));
+            _masterIsVirtualFormat = options.Value.MasterKey!.StartsWith(KeyHasher.KeyPrefix, StringComparison.Ordinal);
         }
     }
 
@@ -74,21 +78,25 @@ public sealed partial class KeyAuthenticator
             return ValueTask.FromResult(AuthResult.Denied(AuthErrors.Missing));
         }
 
-        if (IsMasterKey(key))
+        // Virtual keys have a public format the master key does not share, so only other keys pay for the digest.
+        if ((_masterIsVirtualFormat || !key.StartsWith(KeyHasher.KeyPrefix, StringComparison.Ordinal)) && IsMasterKey(key))
         {
             return ValueTask.FromResult(AuthResult.Allowed(CallerIdentity.Master));
         }
 
-        Span<byte> hash = stackalloc byte[32];
-        KeyHasher.Hash(key, hash);
-        var cacheKey = MemoryMarshal.Read<UInt128>(hash);
-        var now = _time.GetUtcNow();
-        if (_cache.TryGetValue(cacheKey, out var entry) && entry.Fresh(now) && entry.Result is { } cached)
+        // Anything not shaped like a virtual key is refused without a lookup (and never fills the cache).
+        if (key.Length != KeyHasher.KeyLength || !key.StartsWith(KeyHasher.KeyPrefix, StringComparison.Ordinal))
         {
-            return ValueTask.FromResult(Verify(cached, hash, now));
+            return ValueTask.FromResult(AuthResult.Denied(AuthErrors.Invalid));
         }
 
-        return LookUpAsync(cacheKey, hash.ToArray(), now, cancellationToken);
+        var now = _time.GetUtcNow();
+        if (_cache.TryGetValue(key, out var entry) && entry.Fresh(now) && entry.Result is { } cached)
+        {
+            return ValueTask.FromResult(Verify(cached, now));
+        }
+
+        return LookUpAsync(key, now, cancellationToken);
     }
 
     /// <summary>Whether <paramref name="key"/> is the master key, in time that does not depend on where they differ.</summary>
@@ -128,14 +136,14 @@ public sealed partial class KeyAuthenticator
     /// <summary>Forgets every cached answer (after a revoke through this process's admin API, say).</summary>
     public void Invalidate() => _cache.Clear();
 
-    private async ValueTask<AuthResult> LookUpAsync(UInt128 cacheKey, byte[] hash, DateTimeOffset now, CancellationToken cancellationToken)
+    private async ValueTask<AuthResult> LookUpAsync(string key, DateTimeOffset now, CancellationToken cancellationToken)
     {
         while (true)
         {
-            _cache.TryGetValue(cacheKey, out var current);
+            _cache.TryGetValue(key, out var current);
             if (current is not null && current.Fresh(now) && current.Result is { } done)
             {
-                return Verify(done, hash, now);
+                return Verify(done, now);
             }
 
             Entry mine;
@@ -145,8 +153,8 @@ public sealed partial class KeyAuthenticator
             }
             else
             {
-                mine = new Entry(FetchAsync(hash), now + _ttl, current?.Result ?? current?.Previous);
-                var stored = current is null ? _cache.TryAdd(cacheKey, mine) : _cache.TryUpdate(cacheKey, mine, current);
+                mine = new Entry(FetchAsync(key), now + _ttl, current?.Result ?? current?.Previous);
+                var stored = current is null ? _cache.TryAdd(key, mine) : _cache.TryUpdate(key, mine, current);
                 if (!stored)
                 {
                     continue;
@@ -161,13 +169,13 @@ public sealed partial class KeyAuthenticator
             try
             {
                 var lookup = await mine.Pending.WaitAsync(cancellationToken);
-                return Verify(lookup, hash, now);
+                return Verify(lookup, now);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 if (mine.Previous is { } stale)
                 {
-                    return Verify(stale, hash, now);
+                    return Verify(stale, now);
                 }
 
                 Log.KeyStoreUnavailable(_logger, ex.GetBaseException().Message);
@@ -176,18 +184,19 @@ public sealed partial class KeyAuthenticator
         }
     }
 
-    private async Task<Lookup> FetchAsync(byte[] hash)
+    private async Task<Lookup> FetchAsync(string key)
     {
+        var hash = KeyHasher.Hash(key);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var found = await _store.FindByHashAsync(hash, timeout.Token);
-        return new Lookup(found);
-    }
-
-    private static AuthResult Verify(Lookup lookup, ReadOnlySpan<byte> hash, DateTimeOffset now)
-    {
         // The database matched the hash by equality already; comparing again in constant time keeps that the
         // only comparison whose timing an attacker could see, and it compares hashes, not keys.
-        if (lookup.Found is not { } found || !CryptographicOperations.FixedTimeEquals(found.StoredHash, hash))
+        return new Lookup(found is not null && CryptographicOperations.FixedTimeEquals(found.StoredHash, hash) ? found : null);
+    }
+
+    private static AuthResult Verify(Lookup lookup, DateTimeOffset now)
+    {
+        if (lookup.Found is not { } found)
         {
             return AuthResult.Denied(AuthErrors.Invalid);
         }

@@ -98,6 +98,8 @@ public sealed class TestGateway : IAsyncDisposable
                     builder.AddProvider(logs);
                     builder.AddFilter<LogCapture>("Switchboard", LogLevel.Debug);
                 }
+
+                logging?.Invoke(builder);
             },
         });
         await app.StartAsync();
