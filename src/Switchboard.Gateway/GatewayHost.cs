@@ -40,6 +40,7 @@ public static partial class GatewayHost
         hostOptions.ConfigureLogging?.Invoke(builder.Logging);
 
         builder.Services.AddSwitchboardGateway(configuration);
+        builder.Services.AddRequestDecompression();
         hostOptions.ConfigureServices?.Invoke(builder.Services);
 
         var server = BindServerOptions(configuration, source);

@@ -81,6 +81,7 @@ public static partial class MockServerHost
         engine.SetCodeFixtures(options.Fixtures);
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddRequestDecompression();
         services.AddSingleton(time);
         services.AddSingleton(engine);
         services.AddSingleton(new RequestJournal(options.JournalCapacity, options.JournalMaxBytes));

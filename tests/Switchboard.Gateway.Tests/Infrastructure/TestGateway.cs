@@ -36,7 +36,8 @@ public sealed class TestGateway : IAsyncDisposable
     /// The gateway's clock (a FakeTimeProvider for circuit cooldowns). It also drives retry backoff and upstream
     /// timeouts, so a test with a fake clock must not depend on either.
     /// </param>
-    public static async Task<TestGateway> StartAsync(string? yaml = null, IReadOnlyDictionary<string, string?>? environment = null, TimeProvider? timeProvider = null)
+    /// <param name="logs">Where the gateway's log entries go, every level (warnings and up otherwise, to the void).</param>
+    public static async Task<TestGateway> StartAsync(string? yaml = null, IReadOnlyDictionary<string, string?>? environment = null, TimeProvider? timeProvider = null, LogCapture? logs = null)
     {
         string? directory = null;
         string? path = null;
@@ -61,7 +62,19 @@ public sealed class TestGateway : IAsyncDisposable
                     services.Replace(ServiceDescriptor.Singleton(timeProvider));
                 }
             },
-            ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
+            ConfigureLogging = logging =>
+            {
+                if (logs is null)
+                {
+                    logging.SetMinimumLevel(LogLevel.Warning);
+                    return;
+                }
+
+                logging.ClearProviders();
+                logging.SetMinimumLevel(LogLevel.Trace);
+                logging.AddFilter((_, _) => true);
+                logging.AddProvider(logs);
+            },
         });
         await app.StartAsync();
         return new TestGateway(app, app.ListeningUrl(), directory);
