@@ -296,4 +296,25 @@ public sealed class RequestErrorTests : EmbeddedGatewayTest
         Assert.All(loud, e => Assert.DoesNotContain("   at ", e.Message, StringComparison.Ordinal));
         Assert.True(loud.Count(e => e.Message.Contains("chunk", StringComparison.OrdinalIgnoreCase)) <= 1);
     }
+
+    [Fact]
+    public async Task EmbeddingAnswerOfHundredsOfMegabytesIs400NamingDimensions()
+    {
+        var inputs = string.Join(',', Enumerable.Repeat("\"hi\"", 2048));
+        using var response = await Gateway.Http.PostAsync("/v1/embeddings", new StringContent("{\"model\": \"mock-embedding\", \"input\": [" + inputs + "], \"dimensions\": 16384}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.BadRequest, param: "dimensions");
+    }
+
+    // Counting went to the tokenizer's quadratic merge at once: minutes of CPU each. The guard is the test's timeout.
+    [Theory(Timeout = 120_000)]
+    [InlineData("/v1/chat/completions", "{\"model\": \"mock-echo\", \"messages\": [{\"role\": \"user\", \"content\": \"RUN\"}]}")]
+    [InlineData("/v1/chat/completions", "{\"model\": \"mock-echo\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"RUN\"}]}")]
+    [InlineData("/v1/embeddings", "{\"model\": \"mock-embedding\", \"input\": \"RUN\"}")]
+    public async Task LongRunsWithoutSpacesAreAnswered(string path, string json)
+    {
+        var body = json.Replace("RUN", new string('A', 400_000), StringComparison.Ordinal);
+        using var response = await Gateway.Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(path.EndsWith("embeddings", StringComparison.Ordinal) ? "\"embedding\"" : "AAAA", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
 }
