@@ -20,6 +20,9 @@ public sealed partial class Router
     /// <summary>The <see cref="ChatContext.Items"/> key of the deployment that answered.</summary>
     public const string DeploymentItem = "switchboard.deployment";
 
+    /// <summary>How many chunks without content a stream may send before the first one with content and still be retried.</summary>
+    public const int MaxHeldChunks = 32;
+
     private readonly RouteTable _routes;
     private readonly ILoadBalancingPolicy _policy;
     private readonly int _retries;
@@ -274,8 +277,11 @@ public sealed partial class Router
     }
 
     /// <summary>
-    /// Waits for a stream's first chunk before the stream is handed on: some upstreams answer 200 and then
-    /// fail in their first event. Until a byte reaches the client that is still a plain, retryable failure.
+    /// Holds a stream back until its first chunk with content, a tool call or a refusal (or one that finishes it)
+    /// before handing it on. Upstreams answer 200 and send a role-only chunk first, then may fail (content
+    /// filters, overloaded backends, a dropped connection) or end with nothing at all; until something of substance
+    /// reached the client that is still a plain, retryable failure that the circuit breaker counts. At most
+    /// <see cref="MaxHeldChunks"/> empty chunks are held; a stream that sends more is handed on as it is.
     /// </summary>
     private static async ValueTask<ChatResult> FirstChunkArrivedAsync(ChatResult result, CancellationToken cancellationToken)
     {
@@ -285,10 +291,25 @@ public sealed partial class Router
         }
 
         var chunks = streaming.Chunks.GetAsyncEnumerator(cancellationToken);
-        bool any;
+        List<StreamedChunk>? held = null;
         try
         {
-            any = await chunks.MoveNextAsync();
+            while (true)
+            {
+                if (!await chunks.MoveNextAsync())
+                {
+                    await chunks.DisposeAsync();
+                    return ChatResult.From(GatewayError.BadGateway("The upstream ended the stream without sending any content."));
+                }
+
+                var chunk = chunks.Current;
+                if (chunk.CarriesContent || chunk.Finishes || held?.Count >= MaxHeldChunks)
+                {
+                    return new ChatResult.Streaming(Resume(held, chunk, chunks));
+                }
+
+                (held ??= []).Add(chunk);
+            }
         }
         catch (ChatStreamException ex)
         {
@@ -300,20 +321,21 @@ public sealed partial class Router
             await chunks.DisposeAsync();
             throw;
         }
-
-        return new ChatResult.Streaming(Resume(any, chunks));
     }
 
-    private static async IAsyncEnumerable<StreamedChunk> Resume(bool any, IAsyncEnumerator<StreamedChunk> chunks)
+    private static async IAsyncEnumerable<StreamedChunk> Resume(List<StreamedChunk>? held, StreamedChunk first, IAsyncEnumerator<StreamedChunk> chunks)
     {
         await using (chunks)
         {
-            if (!any)
+            if (held is not null)
             {
-                yield break;
+                foreach (var chunk in held)
+                {
+                    yield return chunk;
+                }
             }
 
-            yield return chunks.Current;
+            yield return first;
             while (await chunks.MoveNextAsync())
             {
                 yield return chunks.Current;

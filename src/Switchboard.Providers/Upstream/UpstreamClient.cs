@@ -112,6 +112,8 @@ internal sealed partial class UpstreamClient
         Log.StreamBroken(_logger, ProviderName, exception);
         return exception switch
         {
+            // The upstream's own words go to the log above, not to the client (as with a 5xx body).
+            ChatStreamException { UpstreamMessage: { } said } stream => LoggedUpstreamError(stream, said),
             ChatStreamException stream => stream,
             JsonException => new ChatStreamException(GatewayError.BadGateway(
                 $"The upstream '{ProviderName}' sent a stream event that is not valid JSON.", ProviderErrorCodes.UpstreamInvalidResponse), exception),
@@ -185,6 +187,14 @@ internal sealed partial class UpstreamClient
             response.RequestMessage?.Dispose();
             response.Dispose();
         }
+    }
+
+    private ChatStreamException LoggedUpstreamError(ChatStreamException stream, string said)
+    {
+        Log.ErrorEvent(_logger, ProviderName, said);
+        return new ChatStreamException(
+            GatewayError.BadGateway($"The upstream '{ProviderName}' reported an error in the middle of the stream; its message is in the gateway's log."),
+            stream);
     }
 
     /// <summary>Logs and returns the error for an answer that has the right status but the wrong content.</summary>
@@ -355,5 +365,8 @@ internal sealed partial class UpstreamClient
 
         [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "Provider {Provider} stream failed after it started")]
         public static partial void StreamBroken(ILogger logger, string provider, Exception exception);
+
+        [LoggerMessage(EventId = 2108, Level = LogLevel.Warning, Message = "Provider {Provider} sent an error event mid-stream: {UpstreamMessage}")]
+        public static partial void ErrorEvent(ILogger logger, string provider, string upstreamMessage);
     }
 }
