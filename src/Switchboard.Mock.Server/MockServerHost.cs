@@ -117,6 +117,7 @@ public static partial class MockServerHost
 
         var app = builder.Build();
         app.UseOpenAIErrors();
+        app.UseAdminToken(options.AdminToken);
         app.MapMockEndpoints();
         app.MapAdminEndpoints();
         return app;

@@ -24,6 +24,13 @@ public sealed record MockServerOptions
     /// <summary>Reject requests that two fixtures match equally well (<c>--strict</c>).</summary>
     public bool Strict { get; init; }
 
+    /// <summary>
+    /// The token the admin API (<c>/__admin</c>) asks for (<c>--admin-token</c>, or the environment variable
+    /// <c>SWITCHBOARD_ADMIN_TOKEN</c>), as <c>Authorization: Bearer TOKEN</c> or <c>X-Admin-Token: TOKEN</c>. Required
+    /// when the server listens on anything but loopback: the admin API can change every answer.
+    /// </summary>
+    public string? AdminToken { get; init; }
+
     /// <summary>Record mode (<c>--record-to</c>): the folder recorded fixtures are written to; needs <see cref="Upstream"/>.</summary>
     public string? RecordTo { get; init; }
 
@@ -69,6 +76,10 @@ public sealed record MockServerOptions
         if (string.IsNullOrWhiteSpace(Host))
         {
             problems.Add("--host must not be empty.");
+        }
+        else if (ListenAddress.TryParse(Host, out _) is { IsLoopback: false } && string.IsNullOrEmpty(AdminToken))
+        {
+            problems.Add($"--admin-token (or SWITCHBOARD_ADMIN_TOKEN) is required when listening on {Host}: the admin API can change every answer, and anyone who reaches the port could use it.");
         }
 
         if (Watch && FixturesPath is null)

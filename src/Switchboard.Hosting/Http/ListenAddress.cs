@@ -21,6 +21,9 @@ public sealed record ListenAddress
 
     public bool IsLocalhost { get; }
 
+    /// <summary>Whether only this machine can connect: <c>localhost</c>, 127.0.0.0/8 or ::1.</summary>
+    public bool IsLoopback => Address is not null && IPAddress.IsLoopback(Address);
+
     /// <summary>Parses a host; returns null and a one-line reason when it is not acceptable.</summary>
     public static ListenAddress? TryParse(string? host, out string? problem)
     {

@@ -27,51 +27,59 @@ public static class OpenAIRequestReader
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(typeInfo);
-        if (request.ContentLength > maxBodyBytes)
-        {
-            await DrainAsync(request.BodyReader, cancellationToken);
-            return RequestBody<T>.Failure(GatewayError.PayloadTooLarge(maxBodyBytes));
-        }
-
         if (request.ContentType is { } contentType && !IsJson(contentType))
         {
             return RequestBody<T>.Failure(GatewayError.UnsupportedMediaType(contentType));
         }
 
+        var (body, error) = await ReadBytesAsync(request, maxBodyBytes, cancellationToken);
+        return error is null ? Parse(body!, typeInfo) : RequestBody<T>.Failure(error);
+    }
+
+    /// <summary>
+    /// Reads a whole body of any type, at most <paramref name="maxBodyBytes"/> (after decoding a
+    /// <c>Content-Encoding</c>): its bytes, or the 4xx that says why it could not be read.
+    /// </summary>
+    public static async ValueTask<(byte[]? Body, GatewayError? Error)> ReadBytesAsync(HttpRequest request, long maxBodyBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > maxBodyBytes)
+        {
+            await DrainAsync(request.BodyReader, cancellationToken);
+            return (null, GatewayError.PayloadTooLarge(maxBodyBytes));
+        }
+
         // Request decompression (gzip, deflate, br) removes the header from the bodies it decodes: one still here is an encoding nobody can read.
         if (request.Headers.ContentEncoding is { Count: > 0 } encoding)
         {
-            return RequestBody<T>.Failure(UnsupportedEncoding(encoding.ToString()));
+            return (null, UnsupportedEncoding(encoding.ToString()));
         }
 
-        byte[] body;
         try
         {
             var read = await ReadBodyAsync(request.BodyReader, maxBodyBytes, cancellationToken);
             if (read is null)
             {
                 await DrainAsync(request.BodyReader, cancellationToken);
-                return RequestBody<T>.Failure(GatewayError.PayloadTooLarge(maxBodyBytes));
+                return (null, GatewayError.PayloadTooLarge(maxBodyBytes));
             }
 
-            body = read;
+            return (read, null);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return RequestBody<T>.Failure(GatewayError.PayloadTooLarge(maxBodyBytes));
+            return (null, GatewayError.PayloadTooLarge(maxBodyBytes));
         }
         catch (BadHttpRequestException ex)
         {
             // Broken framing (a bad chunk), a body that stopped arriving, a decoder that gave up: the client's doing.
-            return RequestBody<T>.Failure(Unreadable(ex.StatusCode, ex.Message));
+            return (null, Unreadable(ex.StatusCode, ex.Message));
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException && !cancellationToken.IsCancellationRequested)
         {
             // Kestrel reports a chunk size that overflows as an IOException; a decoder, corrupt compressed data so.
-            return RequestBody<T>.Failure(Unreadable(StatusCodes.Status400BadRequest, ex.Message));
+            return (null, Unreadable(StatusCodes.Status400BadRequest, ex.Message));
         }
-
-        return Parse(body, typeInfo);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Switchboard.Mock.Fixtures;
 using Switchboard.Mock.Matching;
 using Switchboard.Mock.Text;
+using Switchboard.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 using static Switchboard.Mock.Loading.YamlNodes;
@@ -30,7 +31,7 @@ internal static class YamlFixtureReader
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new BoundedYamlParser(new StringReader(text)));
         }
         catch (YamlException ex)
         {

@@ -20,10 +20,11 @@ public static class MockCommand
         var recordTo = new Option<string?>("--record-to") { Description = "Record mode: write a fixture for each exchange into this folder." };
         var upstream = new Option<string?>("--upstream") { Description = "Record mode: the real OpenAI-compatible API to proxy to (e.g. https://api.openai.com/v1)." };
         var upstreamKey = new Option<string?>("--upstream-api-key") { Description = "Record mode: key for the upstream (default: $OPENAI_API_KEY, else the client's Authorization)." };
+        var adminToken = new Option<string?>("--admin-token") { Description = "Token the admin API (/__admin) asks for as 'Authorization: Bearer TOKEN' (default: $SWITCHBOARD_ADMIN_TOKEN); required unless on loopback." };
 
         var command = new Command("mock", "Run the deterministic OpenAI-compatible mock server.")
         {
-            fixtures, host, port, watch, strict, recordTo, upstream, upstreamKey,
+            fixtures, host, port, watch, strict, recordTo, upstream, upstreamKey, adminToken,
         };
         command.Validators.Add(result =>
         {
@@ -43,6 +44,7 @@ public static class MockCommand
                 RecordTo = parseResult.GetValue(recordTo),
                 Upstream = parseResult.GetValue(upstream),
                 UpstreamApiKey = parseResult.GetValue(upstreamKey) ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"),
+                AdminToken = parseResult.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_ADMIN_TOKEN"),
             },
             cancellationToken));
         return command;
