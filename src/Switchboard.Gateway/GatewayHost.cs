@@ -37,6 +37,8 @@ public static partial class GatewayHost
         });
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        // One line per refused connection during an overload; ConnectionLimits logs the overload once instead.
+        builder.Logging.AddFilter(ConnectionLimits.KestrelConnectionsCategory, LogLevel.Error);
         hostOptions.ConfigureLogging?.Invoke(builder.Logging);
 
         builder.Services.AddSwitchboardGateway(configuration);
@@ -48,9 +50,11 @@ public static partial class GatewayHost
         var port = hostOptions.Port ?? server.Port;
         var listen = ListenAddress.TryParse(host, out var hostProblem)
             ?? throw new ConfigurationFileException(hostOptions.Host is null ? $"{source}: server.host: {hostProblem}." : $"--host: {hostProblem}.");
+        var limits = ConnectionLimits.Resolve(server.MaxConnections, server.MaxUpgradedConnections);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            listen.Apply(kestrel, port);
+            listen.Apply(kestrel, port, limits.CountConnections());
+            limits.Apply(kestrel);
             kestrel.AddServerHeader = false;
             // The reader enforces the configured limit with a clean 413 and reads (discarding) what a client
             // still sends past it; Kestrel's hard limit only bounds that draining.

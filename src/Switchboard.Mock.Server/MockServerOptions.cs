@@ -58,6 +58,9 @@ public sealed record MockServerOptions
     /// <summary>A request body larger than this is not kept in the journal (the entry says so and gives its size). Default 256 KB.</summary>
     public long JournalMaxBodyBytes { get; init; } = 256 * 1024;
 
+    /// <summary>The most client connections open at once (<c>--max-connections</c>); null derives it from the open-file limit (see <c>ConnectionLimits</c>).</summary>
+    public long? MaxConnections { get; init; }
+
     /// <summary>The largest request body accepted.</summary>
     public long MaxBodyBytes { get; init; } = OpenAIRequestReader.DefaultMaxBodyBytes;
 
@@ -105,6 +108,11 @@ public sealed record MockServerOptions
         if (UpstreamTimeout <= TimeSpan.Zero && UpstreamTimeout != Timeout.InfiniteTimeSpan)
         {
             problems.Add("The upstream timeout must be positive.");
+        }
+
+        if (MaxConnections is < 1)
+        {
+            problems.Add($"--max-connections must be at least 1, got {MaxConnections}.");
         }
 
         if (JournalCapacity < 0)

@@ -43,21 +43,23 @@ public sealed record ListenAddress
     }
 
     /// <summary>Makes Kestrel listen on this address and <paramref name="port"/> (0 picks a free one).</summary>
-    public void Apply(KestrelServerOptions kestrel, int port)
+    /// <param name="configure">Applied to each endpoint (connection middleware, say).</param>
+    public void Apply(KestrelServerOptions kestrel, int port, Action<ListenOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(kestrel);
+        configure ??= static _ => { };
         if (Address is null)
         {
-            kestrel.ListenAnyIP(port);
+            kestrel.ListenAnyIP(port, configure);
         }
         else if (IsLocalhost && port != 0)
         {
             // Both loopbacks, IPv4 and IPv6, as "localhost" means to clients (Kestrel cannot do so on a dynamic port).
-            kestrel.ListenLocalhost(port);
+            kestrel.ListenLocalhost(port, configure);
         }
         else
         {
-            kestrel.Listen(Address, port);
+            kestrel.Listen(Address, port, configure);
         }
     }
 }
