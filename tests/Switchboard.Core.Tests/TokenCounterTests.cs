@@ -34,7 +34,7 @@ public sealed class TokenCounterTests
     public void OrdinaryTextIsCountedExactly()
     {
         var random = new Random(16);
-        string[] words = ["the", "Switchboard", "gateway", "naïve", "東京", "😀", "don't", "x=1;", "return", "3.14159", "12345678", "—", "ÆØÅ", "\t", "\n", "  ", "(", ")", "https://example.com/a/b?c=d", "[INST]", "<|endoftext|>"];
+        string[] words = ["the", "Switchboard", "gateway", "naïve", "東京", "😀", "don't", "x=1;", "return", "3.14159", "12345678", "—", "ÆØÅ", "\t", "\n", "  ", "(", ")", "https://example.com/a/b?c=d", "[INST]", "<|endoftext|>", "/", "//", "!", "\r\n", "\n/", "-->"];
         for (var sample = 0; sample < 200; sample++)
         {
             var text = new StringBuilder();

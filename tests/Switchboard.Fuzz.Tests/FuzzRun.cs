@@ -37,6 +37,11 @@ public static class FuzzRun
             return $"answered {response}";
         }
 
+        if (hostile.MustRefuse && response.Status is < 400 or >= 500)
+        {
+            return $"must be refused with a 4xx, was answered {response}";
+        }
+
         if (response.Status is >= 400 and < 500 && response.Body.Length > 0)
         {
             return IsOpenAIError(response.Body) ? null : $"a {response.Status} that is not an OpenAI error object: {response}";

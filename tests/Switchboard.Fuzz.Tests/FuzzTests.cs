@@ -13,6 +13,14 @@ public sealed class FuzzTests(ITestOutputHelper output)
     private const int Parallelism = 4;
     private static readonly TimeSpan PerCase = TimeSpan.FromSeconds(30);
 
+    /// <summary>The GC heap the servers get, as a container's memory limit would: hostile traffic must fit in it.</summary>
+    private const long HeapLimitBytes = 384L * 1024 * 1024;
+
+    /// <summary>The heap limit plus room for the runtime, the JIT and native buffers.</summary>
+    private const long MaxResidentBytes = HeapLimitBytes + (256L * 1024 * 1024);
+
+    private static readonly Dictionary<string, string> MemoryBudget = new() { ["DOTNET_GCHeapHardLimit"] = "0x" + HeapLimitBytes.ToString("x", System.Globalization.CultureInfo.InvariantCulture) };
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static int Cases => int.TryParse(Environment.GetEnvironmentVariable("SWITCHBOARD_FUZZ_CASES"), out var cases) ? cases : 2000;
@@ -22,7 +30,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task ServeSurvivesHostileTraffic()
     {
-        await using var server = await SwitchboardProcess.StartAsync(["serve"], null, Ct);
+        await using var server = await SwitchboardProcess.StartAsync(["serve"], MemoryBudget, Ct);
         var cases = new HostileCorpus(Seed).Build("mock-echo", "mock-embedding", Cases);
         await RunAndJudgeAsync(server, cases);
     }
@@ -41,8 +49,10 @@ public sealed class FuzzTests(ITestOutputHelper output)
                   match: { last_user: { contains: Hi } }
                   response: { content: "Hello, world", stream: { chunk_size: 2 } }
                 """, Ct);
-            await using var server = await SwitchboardProcess.StartAsync(["mock", "--fixtures", folder.FullName], null, Ct);
+            await using var server = await SwitchboardProcess.StartAsync(["mock", "--fixtures", folder.FullName], MemoryBudget, Ct);
             var cases = new HostileCorpus(Seed + 1).Build("mock-echo", "mock-embedding", Cases);
+            // Last, so that nothing they might add changes the answers to the others.
+            cases.AddRange(HostileCorpus.AdminFixtures());
             await RunAndJudgeAsync(server, cases);
         }
         finally
@@ -66,6 +76,11 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.False(server.HasExited, "The process ended:\n" + Tail(server.Output));
         Assert.Equal(200, health.Status);
         Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Count} hostile requests were answered badly:\n" + string.Join('\n', failures.Take(30)));
+        if (after is { } resident)
+        {
+            // The GC heap cannot pass its limit (the server would fail instead); what is left is the runtime's own.
+            Assert.True(resident < MaxResidentBytes, $"{resident / 1048576} MB resident after the run, more than {MaxResidentBytes / 1048576} MB.");
+        }
     }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];

@@ -12,5 +12,8 @@ public sealed record HostileCase(string Name, byte[] Request)
     /// </summary>
     public bool MayClose { get; init; }
 
+    /// <summary>Only a 4xx is right: the request must be refused (a fixture that must not load, say).</summary>
+    public bool MustRefuse { get; init; }
+
     public override string ToString() => Name;
 }

@@ -310,6 +310,29 @@ public sealed class HostileCorpus(int seed)
         yield return Raw("HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", mayClose: true);
     }
 
+    /// <summary>Hostile fixtures for the mock's admin API: each must be refused with a 4xx, none may cost the server its memory or stack.</summary>
+    public static IEnumerable<HostileCase> AdminFixtures()
+    {
+        HostileCase Admin(string name, string body) => Post("/__admin/fixtures", name, Encoding.UTF8.GetBytes(body), ("Content-Type", "application/yaml")) with { MustRefuse = true };
+
+        // The 690-byte bomb of the issue: nine levels of nine aliases, 387 million scalars once expanded.
+        var bomb = new StringBuilder("- name: bomb\n  description:\n    - &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (var i = 1; i < 9; i++)
+        {
+            bomb.Append("    - &a").Append(i).Append(" [").Append(string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))).Append("]\n");
+        }
+
+        bomb.Append("  match: { last_user: bomb }\n  response: { body: { x: *a8 } }\n");
+        yield return Admin("alias bomb", bomb.ToString());
+        yield return Admin("recursive alias", "- name: loop\n  description: &x [a, *x]\n  response: x\n");
+        yield return Admin("100,000 levels of nesting", "- name: deep\n  description: " + new string('[', 100_000) + new string(']', 100_000) + "\n");
+        yield return Admin("100,000 levels of JSON nesting", string.Concat(Enumerable.Repeat("{\"a\":", 100_000)) + "1" + new string('}', 100_000));
+        yield return Admin("a header with a line break", "- match: { last_user: hi }\n  response:\n    content: x\n    headers: { x-trace: \"a\\r\\nSet-Cookie: y\" }\n");
+        yield return Admin("a 9 MB fixture", "- response: \"" + new string('x', 9 * 1024 * 1024) + "\"\n");
+        yield return Admin("broken YAML", "- match: { last_user: [unclosed\n");
+        yield return Admin("a regex that never ends", "- match: { last_user: { regex: '(a+)+$' } }\n  response: x\n- match: { last_user: { regex: '(' } }\n  response: y\n");
+    }
+
     private static IEnumerable<HostileCase> ContentTypesAndEncodings(string chat)
     {
         var json = Encoding.UTF8.GetBytes($$"""{"model":"{{chat}}","messages":[{"role":"user","content":"hi"}]}""");

@@ -70,10 +70,11 @@ internal ref struct TokenSlices
     /// Whether o200k_base's pre-tokenizer starts a new pre-token between <paramref name="previous"/> and
     /// <paramref name="current"/> whatever surrounds them. Its patterns never put a space after another
     /// character into one pre-token, keep digits (<c>\p{N}{1,3}</c>) apart from everything else, and end a
-    /// pre-token at a line break that a non-space follows.
+    /// pre-token at a line break that a non-space follows, except a slash (punctuation takes the line breaks and
+    /// slashes after it: <c>[^\s\p{L}\p{N}]+[\r\n/]*</c>).
     /// </summary>
     private static bool IsBoundary(char previous, char current) =>
         (current == ' ' && !char.IsWhiteSpace(previous))
         || char.IsNumber(previous) != char.IsNumber(current)
-        || (previous is '\r' or '\n' && !char.IsWhiteSpace(current));
+        || (previous is '\r' or '\n' && current != '/' && !char.IsWhiteSpace(current));
 }
