@@ -147,7 +147,7 @@ public static class OpenAIRequestReader
 
         // The JSON reader checks structure, not the text inside strings: text that cannot be decoded would fail later,
         // wherever a stage reads it. Refused here, once, every string of the request can be read.
-        if (InvalidText(body) is { } invalidText)
+        if (CheckText(body) is { } invalidText)
         {
             return RequestBody<T>.Failure(invalidText);
         }
@@ -165,8 +165,11 @@ public static class OpenAIRequestReader
         }
     }
 
-    /// <summary>The error for a body that is not UTF-8, or whose strings escape a lone UTF-16 surrogate; null when its text is sound.</summary>
-    internal static GatewayError? InvalidText(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// The error for a body that is not UTF-8, or whose strings escape a lone UTF-16 surrogate; null when its text
+    /// is sound. One vectorized UTF-8 validation, then a jump from backslash to backslash.
+    /// </summary>
+    public static GatewayError? CheckText(ReadOnlySpan<byte> body)
     {
         if (!System.Text.Unicode.Utf8.IsValid(body))
         {
@@ -200,6 +203,12 @@ public static class OpenAIRequestReader
     /// </summary>
     internal static int FindLoneSurrogateEscape(ReadOnlySpan<byte> json)
     {
+        // Most bodies have no \u escape at all (clients send non-ASCII as UTF-8): one vectorized search settles it.
+        if (json.IndexOf("\\u"u8) < 0)
+        {
+            return -1;
+        }
+
         var at = 0;
         while (true)
         {
