@@ -6,10 +6,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Data;
+using Switchboard.Gateway.Admin;
+using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
-using Switchboard.Gateway.Endpoints;
+using Switchboard.Gateway.Dashboard;
+using Switchboard.Gateway.Pipeline;
+using Switchboard.Gateway.Stages;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Hosting.Http;
-using Switchboard.Pipeline;
 
 namespace Switchboard.Gateway;
 
@@ -30,11 +35,25 @@ public static partial class GatewayHost
         // on the working directory: every write below it (a log file, say) then wakes a thread (docs/benchmarks.md).
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        var jsonLogs = string.Equals(hostOptions.LogFormat, "json", StringComparison.OrdinalIgnoreCase);
+        if (jsonLogs)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+            builder.Logging.AddFilter(RequestLogStage.LoggerName, LogLevel.Information);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         // One line per refused connection during an overload; ConnectionLimits logs the overload once instead.
@@ -43,18 +62,36 @@ public static partial class GatewayHost
 
         builder.Services.AddSwitchboardGateway(configuration);
         builder.Services.AddRequestDecompression();
+        foreach (var feature in hostOptions.Features)
+        {
+            feature.AddServices(builder.Services, configuration);
+        }
+
+        var environment = hostOptions.Environment ?? ProcessEnvironment();
+        var telemetry = BindSection<TelemetryOptions>(configuration, "telemetry", source);
+        var telemetrySettings = GatewayTelemetrySetup.Add(builder, telemetry, environment);
+        builder.Services.AddSingleton(new AdminAccess(environment.GetValueOrDefault(AdminAccess.MasterKeyVariable)));
+        var ui = BindSection<UiOptions>(configuration, "ui", source);
+        builder.Services.AddSingleton(new RequestLogSettings(JsonLines: jsonLogs, Dashboard: ui.Enabled));
         hostOptions.ConfigureServices?.Invoke(builder.Services);
 
-        var server = BindServerOptions(configuration, source);
+        var server = BindSection<ServerOptions>(configuration, "server", source);
         var host = hostOptions.Host ?? server.Host;
         var port = hostOptions.Port ?? server.Port;
         var listen = ListenAddress.TryParse(host, out var hostProblem)
             ?? throw new ConfigurationFileException(hostOptions.Host is null ? $"{source}: server.host: {hostProblem}." : $"--host: {hostProblem}.");
+        RefuseOpenNetworkListener(configuration, listen, hostOptions.Host is null ? $"server.host: {host}" : $"--host {host}", source);
         var limits = ConnectionLimits.Resolve(server.MaxConnections, server.MaxUpgradedConnections);
+        var countConnections = limits.CountConnections();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            listen.Apply(kestrel, port, limits.CountConnections());
+            listen.Apply(kestrel, port, countConnections);
             limits.Apply(kestrel);
+            if (telemetry.Prometheus is { Enabled: true, Port: > 0 and var metricsPort })
+            {
+                (ListenAddress.TryParse(telemetry.Prometheus.Host, out var metricsProblem)
+                    ?? throw new ConfigurationFileException($"{source}: telemetry.prometheus.host: {metricsProblem}.")).Apply(kestrel, metricsPort, countConnections);
+            }
             kestrel.AddServerHeader = false;
             // The reader enforces the configured limit with a clean 413 and reads (discarding) what a client
             // still sends past it; Kestrel's hard limit only bounds that draining.
@@ -64,9 +101,25 @@ public static partial class GatewayHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = server.ShutdownTimeout);
 
         var app = builder.Build();
-        ResolveOrExplain(app.Services, configuration, source);
+        ResolveOrExplain(app.Services, configuration, source, hostOptions.Features);
         app.UseOpenAIErrors();
-        GatewayEndpoints.Map(app);
+        app.MapSwitchboardGateway();
+        AdminEndpoints.Map(app);
+        foreach (var feature in hostOptions.Features)
+        {
+            feature.MapEndpoints(app);
+        }
+
+        if (ui.Enabled)
+        {
+            app.MapSwitchboardDashboard();
+        }
+
+        if (telemetrySettings.Enabled && telemetry.Prometheus.Enabled)
+        {
+            GatewayTelemetrySetup.MapPrometheus(app, telemetry.Prometheus);
+        }
+
         WarmUpTokenizerIfNeeded(app);
         return app;
     }
@@ -85,11 +138,16 @@ public static partial class GatewayHost
         }
     }
 
-    private static ServerOptions BindServerOptions(IConfiguration configuration, string source)
+    private static Dictionary<string, string?> ProcessEnvironment() =>
+        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+    private static T BindSection<T>(IConfiguration configuration, string section, string source)
+        where T : new()
     {
         try
         {
-            return configuration.GetSection("server").Get<ServerOptions>() ?? new ServerOptions();
+            return configuration.GetSection(section).Get<T>() ?? new T();
         }
         catch (InvalidOperationException ex)
         {
@@ -97,10 +155,29 @@ public static partial class GatewayHost
         }
     }
 
-    /// <summary>Binds and validates now, so a bad file stops start-up with a message instead of failing the first request.</summary>
-    private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, string source)
+    /// <summary>
+    /// Without a master key anyone who reaches the port can spend the upstreams' money: that is allowed on a
+    /// loopback address, or anywhere when <c>auth.allow_anonymous: true</c> says it is meant.
+    /// </summary>
+    private static void RefuseOpenNetworkListener(IConfiguration configuration, ListenAddress listen, string where, string source)
     {
-        var unknown = ConfigurationKeyChecker.FindUnknownKeys(configuration, typeof(SwitchboardOptions));
+        var auth = configuration.GetSection(AuthOptions.SectionName);
+        var hasMasterKey = !string.IsNullOrEmpty(auth["master_key"]);
+        var anonymous = bool.TryParse(auth["allow_anonymous"], out var allowed) && allowed;
+        var loopback = listen.IsLocalhost || (listen.Address is { } address && System.Net.IPAddress.IsLoopback(address));
+        if (!hasMasterKey && !anonymous && !loopback)
+        {
+            throw new ConfigurationFileException($"{source}: {where}: refusing to listen beyond loopback without auth; set auth.master_key (or {AuthOptions.MasterKeyVariable}), or auth.allow_anonymous: true to be open on purpose.");
+        }
+    }
+
+    /// <summary>Binds and validates now, so a bad file stops start-up with a message instead of failing the first request.</summary>
+    private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, string source, IReadOnlyList<IGatewayFeature> features)
+    {
+        var unknown = ConfigurationKeyChecker.FindUnknownKeys(
+            configuration,
+            typeof(SwitchboardOptions),
+            features.ToDictionary(f => f.SectionName, f => f.OptionsType, StringComparer.OrdinalIgnoreCase));
         if (unknown.Count > 0)
         {
             throw new ConfigurationFileException(string.Join(
@@ -111,7 +188,13 @@ public static partial class GatewayHost
         try
         {
             _ = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value;
-            _ = services.GetRequiredService<ChatPipeline>();
+            _ = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            _ = services.GetRequiredService<IOptions<AuthOptions>>().Value;
+            _ = services.GetRequiredService<GatewayPipeline>();
+            foreach (var feature in features)
+            {
+                feature.Validate(services);
+            }
         }
         catch (OptionsValidationException ex)
         {

@@ -37,7 +37,7 @@ public sealed record MockServerOptions
     /// <summary>Record mode (<c>--upstream</c>): the API root requests without a fixture are sent to, e.g. <c>https://api.openai.com/v1</c>.</summary>
     public string? Upstream { get; init; }
 
-    /// <summary>Record mode: the key for the upstream when the client sends no <c>Authorization</c> (never written to fixtures).</summary>
+    /// <summary>Record mode: the key for the upstream, sent instead of the client's <c>Authorization</c> (which is forwarded only without this key); never written to fixtures.</summary>
     public string? UpstreamApiKey { get; init; }
 
     /// <summary>Record mode: how long to wait for the upstream's answer; a call that takes longer is answered 504. Default 5 minutes.</summary>
@@ -60,6 +60,12 @@ public sealed record MockServerOptions
 
     /// <summary>The most client connections open at once (<c>--max-connections</c>); null derives it from the open-file limit (see <c>ConnectionLimits</c>).</summary>
     public long? MaxConnections { get; init; }
+
+    /// <summary>
+    /// How many requests a second are logged one by one (Information, or Warning for a miss); past that, one line a
+    /// second says how many more there were. Default 100; <see cref="int.MaxValue"/> logs every request.
+    /// </summary>
+    public int RequestLogLinesPerSecond { get; init; } = 100;
 
     /// <summary>The largest request body accepted.</summary>
     public long MaxBodyBytes { get; init; } = OpenAIRequestReader.DefaultMaxBodyBytes;
@@ -118,6 +124,11 @@ public sealed record MockServerOptions
         if (JournalCapacity < 0)
         {
             problems.Add("The journal capacity must be at least 0.");
+        }
+
+        if (RequestLogLinesPerSecond < 0)
+        {
+            problems.Add("The number of request log lines per second must be at least 0.");
         }
 
         if (JournalMaxBytes < 0 || JournalMaxBodyBytes < 0)

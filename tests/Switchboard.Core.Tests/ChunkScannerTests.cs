@@ -62,11 +62,11 @@ public sealed class ChunkScannerTests
     [Theory]
     [InlineData("""{"error":{"message":"db password=hunter2","type":"server_error"}}""", "db password=hunter2")]
     [InlineData("""{"error":"quota exceeded"}""", "quota exceeded")]
-    [InlineData("""{"error":{"code":500}}""", null)]
-    [InlineData("""{"choices":[]}""", null)]
-    [InlineData("""{"error":{"message":"\udc00"}}""", null)]
-    public void An_upstreams_own_error_message_is_read_for_the_log(string json, string? message) =>
-        Assert.Equal(message, ChunkScanner.UpstreamErrorMessage(Encoding.UTF8.GetBytes(json)));
+    [InlineData("""{"error":{"code":500}}""", "no details")]
+    [InlineData("""{"choices":"none"}""", null)]
+    [InlineData("""{"error":{"message":"\udc00"}}""", "no details")]
+    public void An_upstreams_own_error_message_is_kept_for_the_log(string json, string? message) =>
+        Assert.Equal(message, ChunkScanner.DescribeBadEvent(Encoding.UTF8.GetBytes(json)).UpstreamMessage);
 
     [Theory]
     [InlineData("""{"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}""", false)]

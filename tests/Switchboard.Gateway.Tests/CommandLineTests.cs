@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Switchboard.Cli.Commands;
+using Switchboard.Gateway.Tests.Infrastructure;
 
 namespace Switchboard.Gateway.Tests;
 
@@ -12,8 +12,7 @@ public sealed class CommandLineTests : IDisposable
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
     {
-        var switchboardDll = typeof(BuiltInProviders).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet", ["exec", switchboardDll, .. arguments]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = SwitchboardProcess.StartInfo(arguments);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -41,6 +40,28 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("switchboard", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("srve", "serve")]
+    [InlineData("mokc", "mock")]
+    public async Task AnUnknownCommandIsNamedWithTheClosestSuggested(string typed, string suggested)
+    {
+        var (exitCode, _, stderr) = await RunAsync(typed, "--port", "0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"switchboard: '{typed}' is not a command. Did you mean '{suggested}'? (see 'switchboard --help')", stderr.Trim());
+    }
+
+    [Fact]
+    public async Task MockHelpSaysTheConfiguredUpstreamKeyWinsAndOnlyMissesAreRecorded()
+    {
+        var (exitCode, stdout, _) = await RunAsync("mock", "--help");
+
+        Assert.Equal(0, exitCode);
+        var help = string.Join(' ', stdout.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("sent instead of the client's Authorization", help, StringComparison.Ordinal);
+        Assert.Contains("requests a fixture answers are not recorded", help, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,11 +115,8 @@ public sealed class CommandLineTests : IDisposable
               shutdown_timeout: 30s
             """, TestContext.Current.CancellationToken);
         var port = Switchboard.Testing.Loopback.ClosedPort();
-        var start = new ProcessStartInfo("dotnet", ["exec", typeof(BuiltInProviders).Assembly.Location, "serve", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
+        var start = SwitchboardProcess.StartInfo("serve", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.WorkingDirectory = _directory.FullName;
         using var process = Process.Start(start)!;
         using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         guard.CancelAfter(TimeSpan.FromMinutes(1));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Switchboard.Errors;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Routing;
 using Switchboard.Gateway.Tests.Infrastructure;
 using Switchboard.OpenAI;
@@ -48,9 +49,11 @@ public sealed class RouterCircuitTests
             NullLogger<Router>.Instance);
     }
 
-    private static async Task<(ChatResult Result, ChatContext Context)> SendAsync(Router router, CancellationToken? cancellationToken = null)
+    private static async Task<(GatewayResult Result, GatewayContext Context)> SendAsync(Router router, CancellationToken? cancellationToken = null)
     {
-        var context = new ChatContext(new ChatCompletionRequest { Model = "main", Messages = [] });
+        // As the model resolution stage would have resolved it.
+        var context = GatewayContext.ForChat(new ChatCompletionRequest { Model = "main", Messages = [] });
+        context.Route = router.Routes.Resolve("main");
         var result = await router.ChatAsync(context, cancellationToken ?? TestContext.Current.CancellationToken);
         return (result, context);
     }
@@ -83,7 +86,7 @@ public sealed class RouterCircuitTests
 
         var (result, context) = await send;
         Assert.IsType<ChatResult.Completed>(result);
-        Assert.Equal("2", context.ResponseHeaders["x-switchboard-attempts"]);
+        Assert.Equal(2, context.Attempts);
     }
 
     [Fact]
@@ -176,7 +179,7 @@ public sealed class RouterCircuitTests
         Assert.Contains("circuit is open", error.Message, StringComparison.Ordinal);
         Assert.Contains("first/m", error.Message, StringComparison.Ordinal);
         Assert.Contains("second/m", error.Message, StringComparison.Ordinal);
-        Assert.Equal("0", context.ResponseHeaders[GatewayHeaders.Attempts]);
+        Assert.Equal(0, context.Attempts);
         Assert.Equal(1, _first.Calls);
         Assert.Equal(1, _second.Calls);
     }
@@ -191,8 +194,8 @@ public sealed class RouterCircuitTests
         var (result, context) = await SendAsync(router);
 
         Assert.IsType<ChatResult.Completed>(result);
-        Assert.Equal("second", context.ResponseHeaders[GatewayHeaders.Provider]);
-        Assert.Equal("1", context.ResponseHeaders[GatewayHeaders.Attempts]);
+        Assert.Equal("second", context.Deployment?.ProviderName);
+        Assert.Equal(1, context.Attempts);
         Assert.Equal(2, _first.Calls);
     }
 
@@ -250,9 +253,9 @@ public sealed class RouterCircuitTests
         var (trialResult, trialContext) = await trial;
 
         Assert.IsType<ChatResult.Completed>(meanwhile);
-        Assert.Equal("second", context.ResponseHeaders[GatewayHeaders.Provider]);
+        Assert.Equal("second", context.Deployment?.ProviderName);
         Assert.IsType<ChatResult.Completed>(trialResult);
-        Assert.Equal("first", trialContext.ResponseHeaders[GatewayHeaders.Provider]);
+        Assert.Equal("first", trialContext.Deployment?.ProviderName);
         Assert.Equal(3, _first.Calls);
         Assert.True(router.Routes.Models[0].Deployments[0].Circuit.IsClosed);
     }
@@ -279,6 +282,27 @@ public sealed class RouterCircuitTests
 
         Assert.IsType<ChatResult.Completed>(next);
         Assert.Equal(4, _first.Calls);
+    }
+
+    [Fact]
+    public async Task AMisconfiguredDeploymentIsNotAskedAgainWhileItsSiblingIsRetried()
+    {
+        _first.Reply = _ => ValueTask.FromResult(ChatResult.From(GatewayError.BadGateway("key refused") with { Misconfigured = true }));
+        _second.AnswersWith(500);
+        var router = CreateRouter(retries: 3, deployments: [_first, _second]);
+
+        var send = SendAsync(router);
+        while (!send.IsCompleted)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(1, TestContext.Current.CancellationToken);
+        }
+
+        var (result, context) = await send;
+        Assert.Equal(1, _first.Calls);
+        Assert.Equal(3, _second.Calls);
+        Assert.Equal(4, context.Attempts);
+        Assert.StartsWith("Every attempt failed (4): ", Assert.IsType<ChatResult.Failed>(result).Error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,29 +3,33 @@ using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Testing;
 
-/// <summary>A logger provider that keeps every entry, for tests about what a server logs (and how much).</summary>
+/// <summary>A logger provider that keeps every entry, for tests that assert what was logged (and what was not).</summary>
 public sealed class LogCapture : ILoggerProvider
 {
-    /// <summary>Every entry logged so far, in order.</summary>
-    public ConcurrentQueue<LogEntry> Entries { get; } = new();
+    private readonly ConcurrentQueue<CapturedLog> _entries = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+    public IReadOnlyList<CapturedLog> Entries => [.. _entries];
+
+    /// <summary>The entries at <paramref name="level"/> or above.</summary>
+    public IReadOnlyList<CapturedLog> AtLeast(LogLevel level) => [.. _entries.Where(e => e.Level >= level)];
+
+    public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, _entries);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(LogCapture capture, string category) : ILogger
+    private sealed class CapturingLogger(string category, ConcurrentQueue<CapturedLog> entries) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+        public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            capture.Entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception), exception));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            ArgumentNullException.ThrowIfNull(formatter);
+            entries.Enqueue(new CapturedLog(category, logLevel, eventId, formatter(state, exception), exception));
+        }
     }
 }
-
-/// <summary>One captured log entry.</summary>
-public sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception);

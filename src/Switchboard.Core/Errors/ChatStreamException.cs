@@ -25,7 +25,4 @@ public sealed class ChatStreamException : Exception
     }
 
     public GatewayError Error { get; }
-
-    /// <summary>What the upstream itself said (its error event's message), for the log only: it never reaches a client.</summary>
-    public string? UpstreamMessage { get; init; }
 }

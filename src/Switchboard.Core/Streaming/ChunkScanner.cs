@@ -49,8 +49,9 @@ public static class ChunkScanner
     }
 
     /// <summary>
-    /// The error for an event that is not a chunk. An upstream's own error message is not in it: like the body of a
-    /// 5xx it can carry internals (hosts, queries, credentials), so it is for the log (<see cref="UpstreamErrorMessage"/>).
+    /// The error for an event that is not a chunk. An upstream's own error message is not in its message: like the
+    /// body of a 5xx it can carry internals (hosts, queries, credentials), so it goes only to the log, as
+    /// <see cref="GatewayError.UpstreamMessage"/> (at most 1,000 characters).
     /// </summary>
     public static GatewayError DescribeBadEvent(ReadOnlySpan<byte> data)
     {
@@ -72,7 +73,21 @@ public static class ChunkScanner
                     continue;
                 }
 
-                return GatewayError.BadGateway("The upstream reported an error in the middle of the stream.");
+                string? said;
+                try
+                {
+                    said = ErrorMessage(ref reader);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Text that cannot be decoded (a lone surrogate): there is no message to log.
+                    said = null;
+                }
+
+                return GatewayError.BadGateway("The upstream reported an error in the middle of the stream.") with
+                {
+                    UpstreamMessage = said is { Length: > 1000 } ? said[..1000] + "…" : said ?? "no details",
+                };
             }
 
             // Only an object that is also valid JSON to its end is "not a chunk" rather than "not JSON".
@@ -86,38 +101,6 @@ public static class ChunkScanner
         {
             return GatewayError.BadGateway("The upstream sent a stream chunk that is not valid JSON.");
         }
-    }
-
-    /// <summary>The message of an upstream's error event (at most 1,000 characters), for the log; null when it sent none.</summary>
-    public static string? UpstreamErrorMessage(ReadOnlySpan<byte> data)
-    {
-        var reader = new Utf8JsonReader(data, ReaderOptions);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isError = reader.ValueTextEquals("error"u8);
-                reader.Read();
-                if (isError)
-                {
-                    var message = ErrorMessage(ref reader);
-                    return message is { Length: > 1000 } ? message[..1000] + "…" : message;
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // Not JSON, or text that cannot be decoded: there is no message to log.
-        }
-
-        return null;
     }
 
     private static ChunkScan ScanObject(ReadOnlySpan<byte> data)

@@ -45,7 +45,7 @@ public static class SseChunkReader
         var scan = ChunkScanner.Scan(data);
         if (!scan.IsChunk)
         {
-            throw new ChatStreamException(ChunkScanner.DescribeBadEvent(data)) { UpstreamMessage = ChunkScanner.UpstreamErrorMessage(data) };
+            throw new ChatStreamException(ChunkScanner.DescribeBadEvent(data));
         }
 
         // The reader checks JSON structure, not the UTF-8 inside strings; the client decodes every byte.

@@ -99,12 +99,12 @@ public sealed class StreamedChunk
         }
         catch (JsonException ex)
         {
-            throw new ChatStreamException(ChunkScanner.DescribeBadEvent(data), ex) { UpstreamMessage = ChunkScanner.UpstreamErrorMessage(data) };
+            throw new ChatStreamException(ChunkScanner.DescribeBadEvent(data), ex);
         }
 
         if (chunk is null || ((IWireObject)chunk).CarriesError)
         {
-            throw new ChatStreamException(ChunkScanner.DescribeBadEvent(data)) { UpstreamMessage = ChunkScanner.UpstreamErrorMessage(data) };
+            throw new ChatStreamException(ChunkScanner.DescribeBadEvent(data));
         }
 
         return chunk;

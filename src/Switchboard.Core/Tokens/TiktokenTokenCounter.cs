@@ -37,13 +37,17 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     /// <summary>The instance every component shares.</summary>
     public static TiktokenTokenCounter Instance { get; } = new();
 
-    public int CountTokens(string text, CancellationToken cancellationToken = default)
+    public int CountTokens(string text) => CountTokens(text, CancellationToken.None);
+
+    public int CountTokens(string text, CancellationToken cancellationToken)
     {
         var budget = MaxExactChars;
         return Count(text, ref budget, cancellationToken);
     }
 
-    public int CountPromptTokens(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken = default)
+    public int CountPromptTokens(IReadOnlyList<ChatMessage> messages) => CountPromptTokens(messages, CancellationToken.None);
+
+    public int CountPromptTokens(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var total = TokensPerReply;

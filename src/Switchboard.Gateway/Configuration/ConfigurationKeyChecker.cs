@@ -19,6 +19,33 @@ public static class ConfigurationKeyChecker
         return unknown;
     }
 
+    /// <summary>
+    /// As <see cref="FindUnknownKeys(IConfiguration, Type)"/>, with top-level sections that features bound on their own
+    /// (<c>conversations</c>) checked against their own options types.
+    /// </summary>
+    public static IReadOnlyList<string> FindUnknownKeys(IConfiguration configuration, Type optionsType, IReadOnlyDictionary<string, Type> featureSections)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(optionsType);
+        ArgumentNullException.ThrowIfNull(featureSections);
+        var unknown = new List<string>();
+        foreach (var key in FindUnknownKeys(configuration, optionsType))
+        {
+            var top = key.Split(ConfigurationPath.KeyDelimiter, 2)[0];
+            if (!featureSections.ContainsKey(top))
+            {
+                unknown.Add(key);
+            }
+        }
+
+        foreach (var (section, type) in featureSections)
+        {
+            CheckObject(configuration.GetSection(section), type, unknown);
+        }
+
+        return unknown;
+    }
+
     private static void CheckObject(IConfiguration section, Type type, List<string> unknown)
     {
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)

@@ -73,6 +73,12 @@ public static class GatewayConfigurationLoader
             }
         }
 
+        // The master key may come from the environment alone, without an auth section in the file.
+        if (raw["auth:master_key"] is null && environment.TryGetValue("SWITCHBOARD_MASTER_KEY", out var masterKey) && !string.IsNullOrEmpty(masterKey))
+        {
+            resolved["auth:master_key"] = masterKey;
+        }
+
         return new ConfigurationBuilder()
             .AddConfiguration(raw)
             .AddInMemoryCollection(resolved)
@@ -111,7 +117,10 @@ public static class GatewayConfigurationLoader
         var last = key[(key.LastIndexOf(':') + 1)..];
         return last.Equals("timeout", StringComparison.OrdinalIgnoreCase)
             || last.EndsWith("_timeout", StringComparison.OrdinalIgnoreCase)
-            || last.Equals("cooldown", StringComparison.OrdinalIgnoreCase);
+            || last.Equals("cooldown", StringComparison.OrdinalIgnoreCase)
+            || last.EndsWith("_ttl", StringComparison.OrdinalIgnoreCase)
+            || last.Equals("ttl", StringComparison.OrdinalIgnoreCase)
+            || last.EndsWith("_interval", StringComparison.OrdinalIgnoreCase);
     }
 
     private static Dictionary<string, string?> ReadFile(string path)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Switchboard.Caching.Configuration;
 using Switchboard.Gateway.Routing;
 using Switchboard.Providers;
 
@@ -103,6 +104,11 @@ public sealed class SwitchboardOptionsValidator(
                 }
             }
 
+            if (model.ContextWindow is <= 0)
+            {
+                failures.Add($"{key}.context_window: must be a number of tokens greater than 0.");
+            }
+
             for (var a = 0; a < model.Aliases.Count; a++)
             {
                 if (!names.Add(model.Aliases[a]))
@@ -177,14 +183,15 @@ public sealed class SwitchboardOptionsValidator(
 
     private static void ValidateOthers(SwitchboardOptions options, List<string> failures)
     {
-        if (options.Cache.Semantic.Threshold is <= 0 or > 1)
+        var cache = new CacheOptionsValidator().Validate(null, options.Cache);
+        if (cache.Failed)
         {
-            failures.Add("cache.semantic.threshold: must be greater than 0 and at most 1.");
+            failures.AddRange(cache.Failures);
         }
 
-        if (options.Database.Provider is not ("sqlite" or "postgres" or "postgresql"))
+        if (options.Cache.Semantic.Enabled && options.Cache.Semantic.Embedder != "local" && !options.Models.Any(m => m.Name == options.Cache.Semantic.Embedder || m.Aliases.Contains(options.Cache.Semantic.Embedder)))
         {
-            failures.Add($"database.provider: '{options.Database.Provider}' is not supported; use sqlite or postgres.");
+            failures.Add($"cache.semantic.embedder: '{options.Cache.Semantic.Embedder}' is neither local nor one of the models ({string.Join(", ", options.Models.Select(m => m.Name))}).");
         }
 
         if (options.Server.Port is < 0 or > 65535)

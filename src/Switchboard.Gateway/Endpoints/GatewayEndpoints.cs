@@ -1,17 +1,16 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Switchboard.Errors;
+using Switchboard.Gateway.Caching;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Routing;
 using Switchboard.Hosting.Http;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
-using Switchboard.Validation;
 
 namespace Switchboard.Gateway.Endpoints;
 
@@ -26,19 +25,19 @@ public sealed partial class GatewayEndpoints
     // Load balancers and uptime probes often use HEAD.
     private static readonly string[] GetAndHead = ["GET", "HEAD"];
 
-    private readonly ChatPipeline _pipeline;
-    private readonly Router _router;
+    private readonly GatewayPipeline _pipeline;
     private readonly RouteTable _routes;
     private readonly ProviderRegistry _providers;
+    private readonly TimeProvider _timeProvider;
     private readonly long _maxBodyBytes;
     private readonly ILogger _logger;
 
     private GatewayEndpoints(IServiceProvider services)
     {
-        _pipeline = services.GetRequiredService<ChatPipeline>();
-        _router = services.GetRequiredService<Router>();
+        _pipeline = services.GetRequiredService<GatewayPipeline>();
         _routes = services.GetRequiredService<RouteTable>();
         _providers = services.GetRequiredService<ProviderRegistry>();
+        _timeProvider = services.GetRequiredService<TimeProvider>();
         _maxBodyBytes = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server.MaxBodyBytes;
         _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Gateway");
     }
@@ -59,12 +58,13 @@ public sealed partial class GatewayEndpoints
         endpoints.MapMethods("/health", GetAndHead, static context => OpenAIResponseWriter.WriteJsonAsync(
             context.Response, new HealthReport { Status = "ok" }, GatewayJsonContext.Default.HealthReport, context.RequestAborted));
         endpoints.MapMethods("/health/ready", GetAndHead, handlers.HandleReadyAsync);
+
+        CacheAdminEndpoints.Map(endpoints);
         return endpoints;
     }
 
     private async Task HandleChatAsync(HttpContext http)
     {
-        var started = Stopwatch.GetTimestamp();
         var body = await OpenAIRequestReader.ReadAsync(http.Request, OpenAIJsonContext.Default.ChatCompletionRequest, _maxBodyBytes, http.RequestAborted);
         if (body.Error is { } readError)
         {
@@ -72,81 +72,55 @@ public sealed partial class GatewayEndpoints
             return;
         }
 
-        var context = new ChatContext(body.Value!, body.Raw) { RequestHeaders = new HeaderDictionaryView(http.Request.Headers) };
-        context.ResponseHeaders[GatewayHeaders.RequestId] = RequestId(http);
-        // The cache stage, where configured, replaces this with hit, semantic or miss.
-        context.ResponseHeaders[GatewayHeaders.Cache] = "bypass";
-        try
+        var context = GatewayContext.ForChat(body.Value!, body.Raw, _timeProvider);
+        await ServeAsync(http, context);
+        if (_logger.IsEnabled(LogLevel.Debug))
         {
-            var result = await _pipeline.InvokeAsync(context, http.RequestAborted);
-            await OpenAIResponseWriter.WriteChatResultAsync(http, context, result);
+            Log.ChatServed(_logger, context.RequestedModel, context.Deployment?.ProviderName ?? "-", http.Response.StatusCode, context.Elapsed.TotalMilliseconds);
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; cancelling the token already stopped the upstream call.
-        }
-
-        if (!_logger.IsEnabled(LogLevel.Debug))
-        {
-            return;
-        }
-
-        Log.ChatServed(
-            _logger,
-            context.RequestedModel,
-            context.ResponseHeaders.TryGetValue(GatewayHeaders.Provider, out var provider) ? provider : "-",
-            http.Response.StatusCode,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task HandleEmbeddingsAsync(HttpContext http)
     {
         var body = await OpenAIRequestReader.ReadAsync(http.Request, OpenAIJsonContext.Default.EmbeddingRequest, _maxBodyBytes, http.RequestAborted);
-        var error = body.Error ?? EmbeddingRequestValidator.Validate(body.Value!);
-        if (error is not null)
+        if (body.Error is { } readError)
         {
-            await OpenAIResponseWriter.WriteErrorAsync(http.Response, error, http.RequestAborted);
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, readError, http.RequestAborted);
             return;
         }
 
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [GatewayHeaders.RequestId] = RequestId(http) };
-        EmbeddingResult result;
+        await ServeAsync(http, GatewayContext.ForEmbeddings(body.Value!, body.Raw, _timeProvider));
+    }
+
+    private Task HandleListModelsAsync(HttpContext http) => ServeAsync(http, GatewayContext.ForModels(null, _timeProvider));
+
+    private Task HandleGetModelAsync(HttpContext http) =>
+        ServeAsync(http, GatewayContext.ForModels(http.Request.RouteValues["id"] as string ?? string.Empty, _timeProvider));
+
+    /// <summary>Runs the pipeline, writes its answer with the headers that say what happened, and completes the request.</summary>
+    private async Task ServeAsync(HttpContext http, GatewayContext context)
+    {
+        context.RequestHeaders = new HeaderDictionaryView(http.Request.Headers);
+        context.RequestId = GatewayResponseHeaders.RequestId(http);
         try
         {
-            result = await _router.EmbedAsync(body.Value! with { ClientJson = body.Raw }, headers, http.RequestAborted);
+            var result = await _pipeline.InvokeAsync(context, http.RequestAborted);
+            GatewayResponseHeaders.Write(http.Response, context);
+            await GatewayResultWriter.WriteAsync(http, result);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
-            return;
+            // The client went away; cancelling the token already stopped the upstream call.
         }
-
-        foreach (var (name, value) in headers)
+        finally
         {
-            http.Response.Headers[name] = value;
+            if (http.RequestAborted.IsCancellationRequested && context.Error is null)
+            {
+                context.Aborted = true;
+            }
+
+            await context.CompleteAsync();
         }
-
-        if (result.Error is { } embedError)
-        {
-            await OpenAIResponseWriter.WriteErrorAsync(http.Response, embedError, http.RequestAborted);
-            return;
-        }
-
-        await OpenAIResponseWriter.WriteJsonAsync(http.Response, result.Json, result.Response!, OpenAIJsonContext.Relaxed.EmbeddingResponse, http.RequestAborted);
-    }
-
-    private Task HandleListModelsAsync(HttpContext http)
-    {
-        var list = new ModelList { Data = [.. _routes.Models.Select(ToModelInfo)] };
-        return OpenAIResponseWriter.WriteJsonAsync(http.Response, list, OpenAIJsonContext.Relaxed.ModelList, http.RequestAborted);
-    }
-
-    private Task HandleGetModelAsync(HttpContext http)
-    {
-        var id = http.Request.RouteValues["id"] as string ?? string.Empty;
-        var route = _routes.Find(id);
-        return route is null
-            ? OpenAIResponseWriter.WriteErrorAsync(http.Response, GatewayError.ModelNotFound(id), http.RequestAborted)
-            : OpenAIResponseWriter.WriteJsonAsync(http.Response, ToModelInfo(route) with { Id = id }, OpenAIJsonContext.Relaxed.ModelInfo, http.RequestAborted);
     }
 
     private async Task HandleReadyAsync(HttpContext http)
@@ -204,22 +178,6 @@ public sealed partial class GatewayEndpoints
 
         return open;
     }
-
-    /// <summary>The client's own <c>x-request-id</c> when it sent a sensible one, so logs on both sides line up.</summary>
-    private static string RequestId(HttpContext http)
-    {
-        var sent = http.Request.Headers[GatewayHeaders.RequestId];
-        return sent.Count == 1 && sent[0] is { Length: > 0 and <= 128 } id && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')
-            ? id
-            : http.TraceIdentifier;
-    }
-
-    private static ModelInfo ToModelInfo(ModelRoute route) => new()
-    {
-        Id = route.Name,
-        Created = 0,
-        OwnedBy = "switchboard",
-    };
 
     private static partial class Log
     {

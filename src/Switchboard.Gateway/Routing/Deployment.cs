@@ -1,3 +1,4 @@
+using Switchboard.Gateway.Pipeline;
 using Switchboard.Pipeline;
 
 namespace Switchboard.Gateway.Routing;
@@ -22,13 +23,29 @@ public sealed class Deployment
 
     public IChatProvider Provider { get; }
 
+    /// <summary>The provider's name in configuration (<c>providers[].name</c>).</summary>
+    public string ProviderName => Provider.Name;
+
     public string UpstreamModel { get; }
 
     public double Weight { get; }
 
+    /// <summary>USD per million prompt tokens (<c>input_per_million</c>); null when not configured.</summary>
     public decimal? InputPerMillion { get; }
 
+    /// <summary>USD per million completion tokens (<c>output_per_million</c>); null when not configured.</summary>
     public decimal? OutputPerMillion { get; }
+
+    /// <summary>What <paramref name="usage"/> costs in USD at this deployment's prices; null when it has none (a missing one of the two counts as free).</summary>
+    public decimal? CostOf(TokenUsage usage)
+    {
+        if (InputPerMillion is null && OutputPerMillion is null)
+        {
+            return null;
+        }
+
+        return ((usage.PromptTokens * (InputPerMillion ?? 0)) + (usage.CompletionTokens * (OutputPerMillion ?? 0))) / 1_000_000m;
+    }
 
     /// <summary>Takes the deployment out of rotation while it keeps failing; shared by every model that uses the same <see cref="Id"/>.</summary>
     public CircuitBreaker Circuit { get; }

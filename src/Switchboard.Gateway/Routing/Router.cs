@@ -1,25 +1,26 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Errors;
 using Switchboard.Gateway.Configuration;
-using Switchboard.OpenAI;
+using Switchboard.Gateway.Pipeline;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Pipeline;
 using Switchboard.Streaming;
 
 namespace Switchboard.Gateway.Routing;
 
 /// <summary>
-/// Sends a request to a deployment of the model it names: resolves names, aliases and rules, picks a
+/// Sends a request to a deployment of the model it resolved to (<see cref="GatewayContext.Route"/>): picks a
 /// deployment with the configured policy (skipping those whose <see cref="CircuitBreaker"/> is open), retries
-/// retryable failures on other deployments, then tries the fallback models in order. A stream is returned only once its upstream has answered with success, so
-/// every retry happens before the first byte reaches the client.
+/// retryable failures on other deployments, then tries the fallback models in order. A stream is returned only
+/// once its upstream has answered with success, so every retry happens before the first byte reaches the
+/// client. Records what it did on the context: the serving deployment, attempts, latency, time to first
+/// token and the upstream's usage.
 /// </summary>
 public sealed partial class Router
 {
-    /// <summary>The <see cref="ChatContext.Items"/> key of the deployment that answered.</summary>
-    public const string DeploymentItem = "switchboard.deployment";
-
     /// <summary>How many chunks without content a stream may send before the first one with content and still be retried.</summary>
     public const int MaxHeldChunks = 32;
 
@@ -41,57 +42,84 @@ public sealed partial class Router
 
     public RouteTable Routes => _routes;
 
-    public async ValueTask<ChatResult> ChatAsync(ChatContext context, CancellationToken cancellationToken)
+    /// <summary>Sends a chat or embeddings request: the pipeline's last step for those operations.</summary>
+    public ValueTask<GatewayResult> SendAsync(GatewayContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var request = context.Request;
-        var clientJson = context.ClientJson;
-        var outcome = await RouteAsync(
-            context.RequestedModel,
-            context.ResponseHeaders,
-            async (deployment, ct) => await FirstChunkArrivedAsync(await deployment.Provider.ChatAsync(request with { Model = deployment.UpstreamModel, ClientJson = clientJson }, context.RequestHeaders, ct), ct),
-            static result => (result as ChatResult.Failed)?.Error,
-            cancellationToken);
-        if (outcome.Deployment is not null)
+        return context.Operation switch
         {
-            context.Items[DeploymentItem] = outcome.Deployment;
+            GatewayOperations.Chat => ChatAsync(context, cancellationToken),
+            GatewayOperations.Embeddings => EmbedAsync(context, cancellationToken),
+            _ => throw new InvalidOperationException($"The router does not serve {context.Operation} requests."),
+        };
+    }
+
+    /// <summary>Sends <see cref="GatewayContext.ChatRequest"/> to a deployment of <see cref="GatewayContext.Route"/>.</summary>
+    public async ValueTask<GatewayResult> ChatAsync(GatewayContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var outcome = await RouteAsync(
+            context,
+            static async (context, deployment, ct) =>
+            {
+                var request = context.ChatRequest with { Model = deployment.UpstreamModel, ClientJson = context.ClientJson };
+                return await FirstChunkArrivedAsync(await deployment.Provider.ChatAsync(request, context.RequestHeaders, ct), context, ct);
+            },
+            static result => result.Error,
+            cancellationToken);
+        if (outcome.Result is ChatResult.Completed { Response.Usage: { } usage })
+        {
+            context.Usage = TokenUsage.From(usage);
         }
 
         return outcome.Result ?? ChatResult.From(outcome.Error!);
     }
 
-    public async ValueTask<EmbeddingResult> EmbedAsync(EmbeddingRequest request, IDictionary<string, string> responseHeaders, CancellationToken cancellationToken)
+    /// <summary>Sends <see cref="GatewayContext.EmbeddingRequest"/> to a deployment of <see cref="GatewayContext.Route"/>.</summary>
+    public async ValueTask<GatewayResult> EmbedAsync(GatewayContext context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
         var outcome = await RouteAsync(
-            request.Model ?? string.Empty,
-            responseHeaders,
-            (deployment, ct) => deployment.Provider.EmbedAsync(request with { Model = deployment.UpstreamModel }, ct),
+            context,
+            static (context, deployment, ct) => deployment.Provider.EmbedAsync(context.EmbeddingRequest with { Model = deployment.UpstreamModel, ClientJson = context.ClientJson }, ct),
             static result => result.Error,
             cancellationToken);
+        if (outcome.Result is { Response.Usage: { } usage })
+        {
+            context.Usage = TokenUsage.From(usage);
+        }
+
         return outcome.Result ?? EmbeddingResult.Failure(outcome.Error!);
     }
 
     private async ValueTask<RouteOutcome<TResult>> RouteAsync<TResult>(
-        string requestedModel,
-        IDictionary<string, string> responseHeaders,
-        Func<Deployment, CancellationToken, ValueTask<TResult>> call,
+        GatewayContext context,
+        Func<GatewayContext, Deployment, CancellationToken, ValueTask<TResult>> call,
         Func<TResult, GatewayError?> errorOf,
         CancellationToken cancellationToken)
         where TResult : class
     {
-        var route = _routes.Resolve(requestedModel);
-        if (route is null)
+        if (context.Route is not { } route)
         {
-            return new(null, GatewayError.ModelNotFound(requestedModel), null);
+            // The model resolution stage answers 404 before the router; a pipeline without it gets the same.
+            return new(null, GatewayError.ModelNotFound(context.RequestedModel));
         }
 
         var attempts = 0;
         GatewayError? lastError = null;
         List<Deployment>? skipped = null;
-        foreach (var model in ModelsToTry(route))
+        List<FailedAttempt>? failures = null;
+        // The model itself (-1), then its fallbacks in order.
+        for (var m = -1; m < route.Fallbacks.Count; m++)
         {
+            var model = m < 0 ? route : _routes.Find(route.Fallbacks[m]);
+            if (model is null || (m >= 0 && model == route))
+            {
+                continue;
+            }
+
             List<Deployment>? tried = null;
+            List<Deployment>? misconfigured = null;
             for (var attempt = 0; attempt <= _retries; attempt++)
             {
                 var untried = Untried(model, tried);
@@ -99,17 +127,20 @@ public sealed partial class Router
                 {
                     // Every deployment failed once. One that said "slow down" is not asked again at once, and
                     // there is no point waiting for deployments whose circuits just opened: go on to the
-                    // fallbacks. Other failures are retried after a short, growing pause.
-                    if (lastError?.StatusCode == 429 || !AnyInRotation(model.Deployments))
+                    // fallbacks. Other failures are retried after a short, growing pause, except on deployments
+                    // whose configuration the upstream refused: asking again cannot help.
+                    untried = Untried(model, misconfigured);
+                    if (lastError?.StatusCode == 429 || untried.Count == 0 || !AnyInRotation(untried))
                     {
                         break;
                     }
 
                     await Task.Delay(Backoff(attempt), _timeProvider, cancellationToken);
-                    untried = model.Deployments;
                 }
 
-                var (deployment, trial) = Pick(model.Name, untried, ref skipped);
+                var (deployment, trial) = m < 0 && tried is null && Preferred(context, untried) is { } preferred
+                    ? (preferred, CircuitBreaker.NoTrial)
+                    : Pick(model.Name, untried, ref skipped);
                 if (deployment is null)
                 {
                     // The deployments not yet tried are all open. One already tried may still take a retry after
@@ -127,43 +158,107 @@ public sealed partial class Router
 
                 (tried ??= []).Add(deployment);
                 attempts++;
+                context.Attempts = attempts;
 
+                var callStarted = _timeProvider.GetTimestamp();
                 TResult result;
+                // Null unless a listener samples the request: then the upstream call carries this span's traceparent.
+                using var attemptSpan = UpstreamAttemptSpan.Start(context, deployment, attempts);
                 try
                 {
-                    result = await call(deployment, cancellationToken);
+                    result = await call(context, deployment, cancellationToken);
                 }
-                catch
+                catch (Exception ex)
                 {
                     // Cancelled by the client (or a bug): nothing learnt about the upstream, but a trial's slot must be freed.
                     deployment.Circuit.OnAbandoned(trial);
+                    UpstreamAttemptSpan.Failed(attemptSpan, ex);
                     throw;
                 }
 
                 var error = errorOf(result);
+                UpstreamAttemptSpan.Ended(attemptSpan, error);
+                context.AttemptLog?.Add(new UpstreamAttempt(deployment.Id, attempts, _timeProvider.GetElapsedTime(context.StartTimestamp, callStarted), _timeProvider.GetElapsedTime(callStarted), error?.StatusCode ?? 200, error?.Code));
                 var retryable = error is not null && IsRetryable(error);
                 Record(deployment, trial, error, retryable, cancellationToken);
-                responseHeaders[GatewayHeaders.Attempts] = attempts.ToString(CultureInfo.InvariantCulture);
-                if (!retryable || cancellationToken.IsCancellationRequested)
+                if (error is not null && !cancellationToken.IsCancellationRequested)
                 {
-                    responseHeaders[GatewayHeaders.Provider] = deployment.Provider.Name;
-                    responseHeaders[GatewayHeaders.Model] = deployment.UpstreamModel;
-                    return new(result, null, deployment);
+                    LogFailure(deployment, attempts, error, retryable);
                 }
 
-                Log.AttemptFailed(_logger, deployment.Id, attempts, error!.StatusCode, error.Message);
+                if (!retryable || cancellationToken.IsCancellationRequested)
+                {
+                    context.Deployment = deployment;
+                    context.UpstreamLatency = _timeProvider.GetElapsedTime(callStarted);
+                    return new(result, null);
+                }
+
+                if (error!.Misconfigured)
+                {
+                    (misconfigured ??= []).Add(deployment);
+                }
+
+                (failures ??= []).Add(new(model.Name, deployment.Id, error));
                 lastError = error;
             }
         }
 
+        context.Attempts = attempts;
         if (lastError is null && skipped is not null)
         {
-            responseHeaders[GatewayHeaders.Attempts] = "0";
-            return new(null, CircuitOpen(route.Name, skipped), null);
+            return new(null, CircuitOpen(route.Name, skipped));
         }
 
-        return new(null, lastError, null);
+        return new(null, failures is { Count: > 1 } ? EveryAttemptFailed(failures, lastError!) : lastError);
     }
+
+    /// <summary>
+    /// The last failure's status and code, with a message that lists every attempt: the last upstream alone
+    /// does not tell a user why the model and each of its fallbacks failed.
+    /// </summary>
+    private static GatewayError EveryAttemptFailed(List<FailedAttempt> failures, GatewayError last)
+    {
+        var message = new StringBuilder("Every attempt failed (").Append(failures.Count).Append("):");
+        for (var i = 0; i < failures.Count; i++)
+        {
+            var (model, deployment, error) = failures[i];
+            message.Append(' ').Append(i + 1).Append(") ").Append(model).Append(" on ").Append(deployment).Append(": ").Append(error.Message);
+        }
+
+        return last with { Message = message.ToString() };
+    }
+
+    /// <summary>
+    /// One line per failed attempt, naming provider, deployment and reason; what the upstream said is added
+    /// here only (it never reaches the client). A refused configuration is an error someone has to fix;
+    /// a failure another attempt may get past is a warning; the upstream refusing the request itself is
+    /// the client's to fix and only informational.
+    /// </summary>
+    private void LogFailure(Deployment deployment, int attempt, GatewayError error, bool retryable)
+    {
+        if (error.BeforeUpstream)
+        {
+            return;
+        }
+
+        var reason = error.UpstreamMessage is { Length: > 0 } said && said != error.Message ? error.Message + " Upstream said: " + said : error.Message;
+        if (error.Misconfigured)
+        {
+            Log.DeploymentMisconfigured(_logger, deployment.Provider.Name, deployment.Id, attempt, error.StatusCode, reason);
+        }
+        else if (retryable)
+        {
+            Log.AttemptFailed(_logger, deployment.Provider.Name, deployment.Id, attempt, error.StatusCode, reason);
+        }
+        else
+        {
+            Log.RequestRefused(_logger, deployment.Provider.Name, deployment.Id, error.StatusCode, reason);
+        }
+    }
+
+    /// <summary>The deployment the request was admitted against (<see cref="GatewayContext.PreferredDeployment"/>), while its circuit is closed.</summary>
+    private static Deployment? Preferred(GatewayContext context, IReadOnlyList<Deployment> untried) =>
+        context.PreferredDeployment is { Circuit.IsClosed: true } preferred && untried.Contains(preferred) ? preferred : null;
 
     /// <summary>
     /// Picks among the deployments whose circuits are closed. A deployment whose cooldown is over comes first:
@@ -283,7 +378,7 @@ public sealed partial class Router
     /// reached the client that is still a plain, retryable failure that the circuit breaker counts. At most
     /// <see cref="MaxHeldChunks"/> empty chunks are held; a stream that sends more is handed on as it is.
     /// </summary>
-    private static async ValueTask<ChatResult> FirstChunkArrivedAsync(ChatResult result, CancellationToken cancellationToken)
+    private static async ValueTask<ChatResult> FirstChunkArrivedAsync(ChatResult result, GatewayContext context, CancellationToken cancellationToken)
     {
         if (result is not ChatResult.Streaming streaming)
         {
@@ -305,7 +400,8 @@ public sealed partial class Router
                 var chunk = chunks.Current;
                 if (chunk.CarriesContent || chunk.Finishes || held?.Count >= MaxHeldChunks)
                 {
-                    return new ChatResult.Streaming(Resume(held, chunk, chunks));
+                    context.TimeToFirstToken = context.Elapsed;
+                    return new ChatResult.Streaming(new ServedStream(held, chunks, context));
                 }
 
                 (held ??= []).Add(chunk);
@@ -323,26 +419,6 @@ public sealed partial class Router
         }
     }
 
-    private static async IAsyncEnumerable<StreamedChunk> Resume(List<StreamedChunk>? held, StreamedChunk first, IAsyncEnumerator<StreamedChunk> chunks)
-    {
-        await using (chunks)
-        {
-            if (held is not null)
-            {
-                foreach (var chunk in held)
-                {
-                    yield return chunk;
-                }
-            }
-
-            yield return first;
-            while (await chunks.MoveNextAsync())
-            {
-                yield return chunks.Current;
-            }
-        }
-    }
-
     private static IReadOnlyList<Deployment> Untried(ModelRoute model, List<Deployment>? tried) =>
         tried is null ? model.Deployments : [.. model.Deployments.Where(d => !tried.Contains(d))];
 
@@ -355,27 +431,23 @@ public sealed partial class Router
 #pragma warning restore CA5394
     }
 
-    private IEnumerable<ModelRoute> ModelsToTry(ModelRoute route)
-    {
-        yield return route;
-        foreach (var fallback in route.Fallbacks)
-        {
-            if (_routes.Find(fallback) is { } fallbackRoute && fallbackRoute != route)
-            {
-                yield return fallbackRoute;
-            }
-        }
-    }
-
     /// <summary>Failures another deployment might not have: limits, overload, upstream errors and timeouts.</summary>
     private static bool IsRetryable(GatewayError error) => error.StatusCode is 408 or 429 or >= 500;
 
-    private sealed record RouteOutcome<TResult>(TResult? Result, GatewayError? Error, Deployment? Deployment);
+    private readonly record struct RouteOutcome<TResult>(TResult? Result, GatewayError? Error);
+
+    private readonly record struct FailedAttempt(string Model, string Deployment, GatewayError Error);
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Attempt {Attempt} on {Deployment} failed with {Status}: {Reason}")]
-        public static partial void AttemptFailed(ILogger logger, string deployment, int attempt, int status, string reason);
+        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Upstream {Provider} failed for deployment {Deployment} (attempt {Attempt}, status {Status}): {Reason}")]
+        public static partial void AttemptFailed(ILogger logger, string provider, string deployment, int attempt, int status, string reason);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Upstream {Provider} refused the configuration of deployment {Deployment} (attempt {Attempt}, status {Status}): {Reason} Not retried on this deployment until the configuration is fixed.")]
+        public static partial void DeploymentMisconfigured(ILogger logger, string provider, string deployment, int attempt, int status, string reason);
+
+        [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Upstream {Provider} refused the request for deployment {Deployment} (status {Status}): {Reason}")]
+        public static partial void RequestRefused(ILogger logger, string provider, string deployment, int status, string reason);
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Circuit for {Deployment} opened after {Failures} failures in a row (last {Status}); skipping it for {CooldownSeconds} s")]
         public static partial void CircuitOpened(ILogger logger, string deployment, int failures, double cooldownSeconds, int status);

@@ -59,16 +59,10 @@ public static class OpenAIResponseWriter
         return response.WriteAsJsonAsync(error.ToResponse(), OpenAIJsonContext.Relaxed.ErrorResponse, "application/json", cancellationToken);
     }
 
-    /// <summary>Writes a pipeline result, with the headers the stages recorded.</summary>
-    public static async Task WriteChatResultAsync(HttpContext httpContext, ChatContext chatContext, ChatResult result)
+    /// <summary>Writes a chat result: the completion (the upstream's bytes when there are any), the stream, or the error.</summary>
+    public static async Task WriteChatResultAsync(HttpContext httpContext, ChatResult result)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        ArgumentNullException.ThrowIfNull(chatContext);
-        foreach (var (name, value) in chatContext.ResponseHeaders)
-        {
-            httpContext.Response.Headers[name] = value;
-        }
-
         var cancellationToken = httpContext.RequestAborted;
         switch (result)
         {

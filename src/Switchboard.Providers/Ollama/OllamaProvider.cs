@@ -99,6 +99,7 @@ public sealed class OllamaProvider : IChatProvider
         var includeUsage = request.WantsStreamUsage;
         return new ChatResult.Streaming(_upstream.ReadStreamAsync(
             started.Value!,
+            request.Model,
             (body, token) => ReadChunksAsync(body, mapper, includeUsage, token),
             cancellationToken));
     }
@@ -156,7 +157,7 @@ public sealed class OllamaProvider : IChatProvider
         {
             if (line.Error is { } error)
             {
-                throw new ChatStreamException(GatewayError.BadGateway($"The upstream '{Name}' reported an error in the middle of the stream.")) { UpstreamMessage = error };
+                throw new ChatStreamException(GatewayError.BadGateway($"The upstream '{Name}' reported an error in the middle of the stream.") with { UpstreamMessage = error });
             }
 
             yield return StreamedChunk.From(mapper.ToChunk(line));
