@@ -56,9 +56,12 @@ public static partial class GatewayHost
         }
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        // One line per refused connection during an overload; ConnectionLimits logs the overload once instead.
+        builder.Logging.AddFilter(ConnectionLimits.KestrelConnectionsCategory, LogLevel.Error);
         hostOptions.ConfigureLogging?.Invoke(builder.Logging);
 
         builder.Services.AddSwitchboardGateway(configuration);
+        builder.Services.AddRequestDecompression();
         foreach (var feature in hostOptions.Features)
         {
             feature.AddServices(builder.Services, configuration);
@@ -79,13 +82,16 @@ public static partial class GatewayHost
         var listen = ListenAddress.TryParse(host, out var hostProblem)
             ?? throw new ConfigurationFileException(hostOptions.Host is null ? $"{source}: server.host: {hostProblem}." : $"--host: {hostProblem}.");
         RefuseOpenNetworkListener(configuration, listen, hostOptions.Host is null ? $"server.host: {host}" : $"--host {host}", source);
+        var limits = ConnectionLimits.Resolve(server.MaxConnections, server.MaxUpgradedConnections);
+        var countConnections = limits.CountConnections();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            listen.Apply(kestrel, port);
+            listen.Apply(kestrel, port, countConnections);
+            limits.Apply(kestrel);
             if (telemetry.Prometheus is { Enabled: true, Port: > 0 and var metricsPort })
             {
                 (ListenAddress.TryParse(telemetry.Prometheus.Host, out var metricsProblem)
-                    ?? throw new ConfigurationFileException($"{source}: telemetry.prometheus.host: {metricsProblem}.")).Apply(kestrel, metricsPort);
+                    ?? throw new ConfigurationFileException($"{source}: telemetry.prometheus.host: {metricsProblem}.")).Apply(kestrel, metricsPort, countConnections);
             }
             kestrel.AddServerHeader = false;
             // The reader enforces the configured limit with a clean 413 and reads (discarding) what a client

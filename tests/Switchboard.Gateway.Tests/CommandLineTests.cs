@@ -31,6 +31,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("mock", "--host", "locahost", "--port", "0")]
     [InlineData("mock", "--fixtures", "/definitely/not/here")]
     [InlineData("mock", "--record-to", "/tmp/x")]
+    [InlineData("mock", "--host", "0.0.0.0", "--port", "0")]
     [InlineData("no-such-command")]
     public async Task BadFlagsExitWithCode2AndOneLine(params string[] arguments)
     {

@@ -4,8 +4,8 @@ using Switchboard.Streaming;
 namespace Switchboard.Gateway.Routing;
 
 /// <summary>
-/// The stream the router hands on: the upstream's first chunk (already read, to be sure the stream started) and
-/// then the rest, as they come. On the way it notes the last event that carried <c>usage</c> (known from the
+/// The stream the router hands on: the chunks without content it held back, the upstream's first chunk with
+/// content (already read, to be sure the stream started) and then the rest, as they come. On the way it notes the last event that carried <c>usage</c> (known from the
 /// scan, without parsing) and, when the stream ends or is abandoned, parses only that one event into
 /// <see cref="GatewayContext.Usage"/>. Hand-written rather than an iterator: no state machine per chunk.
 /// </summary>
@@ -13,27 +13,32 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
 {
     private readonly IAsyncEnumerator<StreamedChunk> _chunks;
     private readonly GatewayContext _context;
+    private readonly List<StreamedChunk>? _held;
+    private int _nextHeld;
+    private StreamedChunk? _replayed;
     private bool _pendingFirst;
     private bool _ended;
     private bool _enumerated;
     private StreamedChunk? _lastUsage;
 
-    /// <param name="hasFirst">Whether <paramref name="chunks"/> is positioned on a first chunk (false: the stream is empty).</param>
-    /// <param name="chunks">The upstream's stream, already started; owned (disposed) by this instance.</param>
+    /// <param name="held">Chunks read before the first one with content, sent first; null when there were none.</param>
+    /// <param name="chunks">The upstream's stream, positioned on its first chunk with content; owned (disposed) by this instance.</param>
     /// <param name="context">The request, which gets the usage.</param>
-    public ServedStream(bool hasFirst, IAsyncEnumerator<StreamedChunk> chunks, GatewayContext context)
+    public ServedStream(List<StreamedChunk>? held, IAsyncEnumerator<StreamedChunk> chunks, GatewayContext context)
     {
+        _held = held;
         _chunks = chunks;
         _context = context;
-        _pendingFirst = hasFirst;
-        _ended = !hasFirst;
-        if (hasFirst)
+        _pendingFirst = true;
+        foreach (var chunk in held ?? [])
         {
-            Note(chunks.Current);
+            Note(chunk);
         }
+
+        Note(chunks.Current);
     }
 
-    public StreamedChunk Current => _chunks.Current;
+    public StreamedChunk Current => _replayed ?? _chunks.Current;
 
     /// <summary>The stream was started with the request's token when the router read its first chunk; that token still governs it.</summary>
     public IAsyncEnumerator<StreamedChunk> GetAsyncEnumerator(CancellationToken cancellationToken = default)
@@ -49,6 +54,13 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
 
     public ValueTask<bool> MoveNextAsync()
     {
+        if (_held is not null && _nextHeld < _held.Count)
+        {
+            _replayed = _held[_nextHeld++];
+            return new ValueTask<bool>(true);
+        }
+
+        _replayed = null;
         if (_pendingFirst)
         {
             _pendingFirst = false;
