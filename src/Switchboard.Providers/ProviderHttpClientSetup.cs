@@ -19,7 +19,11 @@ internal sealed class ProviderHttpClientSetup : IConfigureNamedOptions<HttpClien
         }
 
         options.HandlerLifetime = Timeout.InfiniteTimeSpan;
-        options.HttpMessageHandlerBuilderActions.Add(static builder => builder.PrimaryHandler = ProviderHttpClients.CreateHandler());
+        options.HttpMessageHandlerBuilderActions.Add(static builder =>
+        {
+            builder.PrimaryHandler = ProviderHttpClients.CreateHandler();
+            builder.AdditionalHandlers.Add(new TraceContextHandler());
+        });
         options.HttpClientActions.Add(ProviderHttpClients.Configure);
     }
 

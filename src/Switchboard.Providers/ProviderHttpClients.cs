@@ -24,10 +24,12 @@ public static class ProviderHttpClients
     /// <summary>
     /// The handler every provider client uses: pooled connections with a bounded lifetime, no cookies (the
     /// gateway serves many users), no redirects (a redirect means a wrong <c>base_url</c>), and no automatic
-    /// decompression (chat bodies are small and SSE must not be buffered by a decoder).
+    /// decompression (chat bodies are small and SSE must not be buffered by a decoder). No activity of its own and
+    /// no trace headers either: <see cref="TraceContextHandler"/> sends the current span's (see there why).
     /// </summary>
     public static SocketsHttpHandler CreateHandler() => new()
     {
+        ActivityHeadersPropagator = null,
         PooledConnectionLifetime = PooledConnectionLifetime,
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
         ConnectTimeout = ConnectTimeout,
@@ -48,7 +50,7 @@ public static class ProviderHttpClients
     /// <summary>Creates a stand-alone client with <see cref="CreateHandler"/>, for use without dependency injection.</summary>
     public static HttpClient CreateClient()
     {
-        var client = new HttpClient(CreateHandler(), disposeHandler: true);
+        var client = new HttpClient(new TraceContextHandler(CreateHandler()), disposeHandler: true);
         Configure(client);
         return client;
     }

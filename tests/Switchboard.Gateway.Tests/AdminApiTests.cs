@@ -156,4 +156,38 @@ public sealed class AdminApiTests
         Assert.All(lines.Skip(1), l => Assert.Contains($",chat,{id},", l, StringComparison.Ordinal));
         Assert.Equal(["csv-0", "csv-1", "csv-2"], lines.Skip(1).Select(l => l.Split(',')[1]));
     }
+
+    [Fact]
+    public async Task TheKeyListShowsSpendPerBudgetPeriodAndWhatEachBudgetHasLeft()
+    {
+        await using var upstream = await FakeUpstream.StartAsync((context, body) =>
+            OpenAIUpstreamResponses.WriteJsonAsync(context.Response, OpenAIUpstreamResponses.Completion(body!.RootElement.GetProperty("model").GetString()!, "ok")));
+        await using var gateway = await TestGateway.StartAsync(PricedUpstream(upstream.BaseUrl), KeyedGateway.Environment());
+        var (spender, spenderKey) = await gateway.CreateKeyAsync(new { name = "spender", budget = new[] { "1/day", "5/month" } }, Ct);
+        var (idle, _) = await gateway.CreateKeyAsync(new { name = "idle", budget = new[] { "2" } }, Ct);
+        using var client = gateway.Client(spenderKey);
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await client.PostAsync("/v1/chat/completions", KeyedGateway.Chat("gpt-4o"), Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await gateway.RequestsFinishedAsync(4, Ct);
+        await gateway.UsageRowsAsync(Ct);
+        using var admin = gateway.Client(KeyedGateway.MasterKey);
+        var keys = (await admin.GetFromJsonAsync<JsonElement>("/admin/keys", Ct)).GetProperty("data").EnumerateArray().ToList();
+
+        var spent = 4 * ((19 * 2.5m) + (10 * 10m)) / 1_000_000m;
+        var used = keys.Single(k => k.GetProperty("id").GetString() == spender);
+        Assert.Equal(spent, used.GetProperty("spent_today_usd").GetDecimal());
+        Assert.Equal(spent, used.GetProperty("spent_month_usd").GetDecimal());
+        Assert.Equal(spent, used.GetProperty("spent_total_usd").GetDecimal());
+        Assert.Equal(1m - spent, used.GetProperty("budget_left_daily_usd").GetDecimal());
+        Assert.Equal(5m - spent, used.GetProperty("budget_left_monthly_usd").GetDecimal());
+        Assert.False(used.TryGetProperty("budget_left_total_usd", out _), "a key without a total budget has nothing left to show");
+
+        var unused = keys.Single(k => k.GetProperty("id").GetString() == idle);
+        Assert.Equal(0m, unused.GetProperty("spent_total_usd").GetDecimal());
+        Assert.Equal(2m, unused.GetProperty("budget_left_total_usd").GetDecimal());
+    }
 }

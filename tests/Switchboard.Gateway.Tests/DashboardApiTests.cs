@@ -161,14 +161,7 @@ public sealed class DashboardApiTests : IAsyncLifetime
         return response.Headers.GetValues("x-request-id").Single();
     }
 
-    private async Task WaitForRequestsAsync(int count)
-    {
-        using var live = _gateway.Services.GetRequiredService<Dashboard.RequestLog>().Subscribe();
-        while (_gateway.Services.GetRequiredService<Dashboard.RequestLog>().Recent(new Dashboard.RequestFilter(), 1000).Count < count)
-        {
-            await live.Reader.ReadAsync(TestContext.Current.CancellationToken);
-        }
-    }
+    private Task WaitForRequestsAsync(int count) => _gateway.RequestsFinishedAsync(count, TestContext.Current.CancellationToken);
 
     private HttpRequestMessage Authorized(HttpMethod method, string path)
     {

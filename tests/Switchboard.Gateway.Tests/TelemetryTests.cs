@@ -86,9 +86,43 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal("upstream/gpt-4o-mini", attempt.GetTagItem(GenAiAttributes.Deployment));
         Assert.Equal(1, attempt.GetTagItem(GenAiAttributes.Attempt));
 
-        // W3C trace context reached the upstream in the request's trace (the span id is HttpClient's own child of the attempt).
+        // W3C trace context reached the upstream in the request's trace, with the exported attempt span as the
+        // parent (not a span of HttpClient's own that no backend receives).
         Assert.True(_upstream.Last.Headers.TryGetValue("traceparent", out var traceparent), "the upstream got no traceparent");
-        Assert.StartsWith($"00-{request.TraceId}-", traceparent, StringComparison.Ordinal);
+        Assert.Equal(["00", request.TraceId.ToHexString(), attempt.SpanId.ToHexString()], traceparent.Split('-')[..3]);
+    }
+
+    [Fact]
+    public async Task EachAttemptIsTheParentItsUpstreamSees()
+    {
+        // A failing upstream first, then the fallback's healthy one: each upstream sees its own attempt span as parent.
+        await using var failing = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"down","type":"server_error"}}""", 503));
+        await using var gateway = await TestGateway.StartAsync(
+            $$"""
+            providers:
+              - {name: failing, type: openai, base_url: "{{failing.BaseUrl}}/v1", api_key: sk-up}
+              - {name: healthy, type: openai, base_url: "{{_upstream.BaseUrl}}/v1", api_key: sk-up}
+            models:
+              - {name: first-choice, deployments: [{provider: failing, model: gpt-4o-mini}]}
+              - {name: second-choice, deployments: [{provider: healthy, model: gpt-4o-mini}]}
+            routing:
+              fallbacks: {first-choice: [second-choice]}
+            telemetry:
+              enabled: true
+            """,
+            configureServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans)));
+        var ended = RequestSpanEnded();
+        var chat = gateway.CreateOpenAIClient().GetChatClient("first-choice");
+        await chat.CompleteChatAsync([new UserChatMessage("hi")], cancellationToken: TestContext.Current.CancellationToken);
+        var request = await ended.Task.WaitAsync(TestContext.Current.CancellationToken);
+
+        // Every call either upstream received names one exported attempt span as its parent, each a different one.
+        // Both gateways' tracer providers export into _spans, so each span is there twice.
+        var attempts = _spans.Where(s => s.Kind == ActivityKind.Client && s.TraceId == request.TraceId).Select(s => s.SpanId.ToHexString()).Distinct().Order().ToList();
+        var calls = failing.Requests.Concat(_upstream.Requests).Select(r => r.Headers["traceparent"].Split('-')).ToList();
+        Assert.True(failing.Requests.Count > 0 && _upstream.Requests.Count > 0, "both upstreams should have been called");
+        Assert.All(calls, c => Assert.Equal(request.TraceId.ToHexString(), c[1]));
+        Assert.Equal(attempts, calls.Select(c => c[2]).Order().ToList());
     }
 
     [Fact]

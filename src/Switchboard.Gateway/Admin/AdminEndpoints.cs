@@ -64,7 +64,16 @@ public sealed class AdminEndpoints
     {
         var includeRevoked = http.Request.Query["include_revoked"] is [var flag] && bool.TryParse(flag, out var yes) && yes;
         var keys = await _keys.ListAsync(includeRevoked, http.RequestAborted);
-        await OpenAIResponseWriter.WriteJsonAsync(http.Response, new KeyList([.. keys.Select(k => KeyView.From(k))]), AdminJsonContext.Default.KeyList, http.RequestAborted);
+
+        // Spend per budget period, as the limiter counts it (UTC day and month), from the usage records: three
+        // grouped sums for the whole list. Records reach the table in batches, so the last second or so may be missing.
+        var now = _time.GetUtcNow().UtcDateTime;
+        var dayStart = new DateTimeOffset(now.Year, now.Month, now.Day, 0, 0, 0, TimeSpan.Zero);
+        var today = await _usage.GetSpendByKeyAsync(dayStart, http.RequestAborted);
+        var month = await _usage.GetSpendByKeyAsync(new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero), http.RequestAborted);
+        var total = await _usage.GetSpendByKeyAsync(DateTimeOffset.MinValue, http.RequestAborted);
+        var views = keys.Select(k => KeyView.From(k).WithSpend(today.GetValueOrDefault(k.Key.Id), month.GetValueOrDefault(k.Key.Id), total.GetValueOrDefault(k.Key.Id)));
+        await OpenAIResponseWriter.WriteJsonAsync(http.Response, new KeyList([.. views]), AdminJsonContext.Default.KeyList, http.RequestAborted);
     }
 
     private async Task CreateKeyAsync(HttpContext http)

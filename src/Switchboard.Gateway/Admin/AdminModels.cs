@@ -75,6 +75,37 @@ public sealed record KeyView
 
     public DateTimeOffset? RevokedAt { get; init; }
 
+    /// <summary>Spent since 00:00 UTC today, from the usage records (in <c>GET /admin/keys</c> only).</summary>
+    public decimal? SpentTodayUsd { get; init; }
+
+    /// <summary>Spent since the 1st of this month (UTC).</summary>
+    public decimal? SpentMonthUsd { get; init; }
+
+    /// <summary>Spent over the key's life.</summary>
+    public decimal? SpentTotalUsd { get; init; }
+
+    /// <summary>What the daily budget has left today (never below 0); absent without a daily budget.</summary>
+    public decimal? BudgetLeftDailyUsd { get; init; }
+
+    /// <summary>What the monthly budget has left this month.</summary>
+    public decimal? BudgetLeftMonthlyUsd { get; init; }
+
+    /// <summary>What the total budget has left.</summary>
+    public decimal? BudgetLeftTotalUsd { get; init; }
+
+    /// <summary>This view with the key's spend per budget period and what each budget has left.</summary>
+    public KeyView WithSpend(decimal today, decimal month, decimal total) => this with
+    {
+        SpentTodayUsd = today,
+        SpentMonthUsd = month,
+        SpentTotalUsd = total,
+        BudgetLeftDailyUsd = Left(BudgetDailyUsd, today),
+        BudgetLeftMonthlyUsd = Left(BudgetMonthlyUsd, month),
+        BudgetLeftTotalUsd = Left(BudgetTotalUsd, total),
+    };
+
+    private static decimal? Left(decimal? budget, decimal spent) => budget is { } b ? Math.Max(0, b - spent) : null;
+
     public static KeyView From(KeyInfo info, string? secret = null)
     {
         ArgumentNullException.ThrowIfNull(info);

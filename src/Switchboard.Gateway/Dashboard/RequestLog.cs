@@ -39,7 +39,7 @@ public sealed class RequestLog
             _next = (_next + 1) % _recent.Length;
             _count = Math.Min(_count + 1, _recent.Length);
 
-            var minute = record.Time.ToUnixTimeSeconds() / 60;
+            var minute = MinuteOf(record.Time);
             ref var bucket = ref _minutes[(int)(minute % _minutes.Length)];
             if (bucket.Minute != minute)
             {
@@ -96,8 +96,10 @@ public sealed class RequestLog
     public IReadOnlyList<SeriesPoint> Series(DateTimeOffset from, DateTimeOffset to, int step)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
-        var first = from.ToUnixTimeSeconds() / 60;
-        var last = (to.ToUnixTimeSeconds() + 59) / 60;
+        var first = MinuteOf(from);
+        // The minute that holds `to` counts as soon as `to` is past its start, even by less than a second: rounding
+        // `to` down to whole seconds first dropped the current minute during its first second (a flaky test).
+        var last = MinuteOf(to) + ((to.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) % TimeSpan.TicksPerMinute == 0 ? 0 : 1);
         var points = new List<SeriesPoint>();
         lock (_gate)
         {
@@ -158,4 +160,6 @@ public sealed class RequestLog
 
         public void Dispose() => _log.Unsubscribe(_channel);
     }
+
+    private static long MinuteOf(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute;
 }

@@ -64,4 +64,19 @@ public static class KeyedGateway
         await using var context = gateway.Services.GetRequiredService<SwitchboardDatabase>().CreateContext();
         return await context.Usage.OrderBy(u => u.OccurredAt).ToListAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Waits until the dashboard's request log holds <paramref name="count"/> finished requests. The usage record is
+    /// queued by a completion callback that runs after the answer went out (and before the log's), so a caller that
+    /// has its answer waits here before <see cref="UsageRowsAsync"/> to be sure its rows are queued.
+    /// </summary>
+    public static async Task RequestsFinishedAsync(this TestGateway gateway, int count, CancellationToken cancellationToken)
+    {
+        var log = gateway.Services.GetRequiredService<Switchboard.Gateway.Dashboard.RequestLog>();
+        using var live = log.Subscribe();
+        while (log.Recent(new Switchboard.Gateway.Dashboard.RequestFilter(), count).Count < count)
+        {
+            await live.Reader.ReadAsync(cancellationToken);
+        }
+    }
 }

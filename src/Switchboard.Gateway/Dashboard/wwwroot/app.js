@@ -136,11 +136,18 @@ async function keys() {
   const load = async () => {
     const body = await json('/admin/keys');
     const list = body.data || body;
-    $('#key-table').innerHTML = `<table><tr><th>Name</th><th>Prefix</th><th>User</th><th>Models</th><th>Limits</th><th>Budget</th><th></th></tr>${list.map(k => `
-      <tr data-key="${esc(k.id)}"><td>${esc(k.name)}</td><td>${esc(k.prefix)}</td><td>${esc(k.user)}</td><td>${esc((k.models || k.allowed_models || []).join(', '))}</td>
-      <td>${esc([k.rpm && k.rpm + ' rpm', k.tpm && k.tpm + ' tpm'].filter(Boolean).join(', '))}</td>
-      <td>${esc([k.budget_daily_usd != null && '$' + k.budget_daily_usd + '/day', k.budget_monthly_usd != null && '$' + k.budget_monthly_usd + '/month', k.budget_total_usd != null && '$' + k.budget_total_usd + ' total'].filter(Boolean).join(', '))}</td>
-      <td>${k.revoked_at ? 'revoked' : `<button data-revoke="${esc(k.id)}">Revoke</button>`}</td></tr>`).join('')}</table>`;
+    // Each budget with what it has left in its period (UTC day, UTC month, the key's life).
+    const budgets = (k) => [['daily', 'today'], ['monthly', 'this month'], ['total', 'in total']]
+      .filter(([p]) => k['budget_' + p + '_usd'] != null)
+      .map(([p, when]) => `<div data-budget="${p}" class="${k['budget_left_' + p + '_usd'] <= 0 ? 'error' : ''}">${money(k['budget_left_' + p + '_usd'])} left of $${esc(k['budget_' + p + '_usd'])} ${when}</div>`)
+      .join('') || 'none';
+    $('#key-table').innerHTML = `<table><tr><th>Name</th><th>Prefix</th><th>User</th><th>Models</th><th>Limits</th><th>Spent today / month / total</th><th>Budget left</th><th>Last used</th><th></th></tr>${list.map(k => `
+      <tr data-key="${esc(k.id)}" data-prefix="${esc(k.prefix)}"><td>${esc(k.name)}</td><td>${esc(k.prefix)}</td><td>${esc(k.user)}</td><td>${esc((k.models || k.allowed_models || []).join(', ')) || 'all'}</td>
+      <td>${esc([k.rpm && k.rpm + ' rpm', k.tpm && k.tpm + ' tpm'].filter(Boolean).join(', ')) || 'none'}</td>
+      <td data-spent>${money(k.spent_today_usd)} / ${money(k.spent_month_usd)} / ${money(k.spent_total_usd)}</td>
+      <td>${budgets(k)}</td><td>${k.last_used_at ? esc(new Date(k.last_used_at).toLocaleString()) : 'never'}</td>
+      <td>${k.revoked_at ? 'revoked' : `<button data-revoke="${esc(k.id)}">Revoke</button>`}</td></tr>`).join('')}</table>
+      <p class="hint">Spend comes from the usage records, per UTC day and month, as budgets count it.</p>`;
   };
   $('#key-form').addEventListener('submit', async e => {
     e.preventDefault();
