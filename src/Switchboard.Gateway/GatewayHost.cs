@@ -71,7 +71,8 @@ public static partial class GatewayHost
         var telemetry = BindSection<TelemetryOptions>(configuration, "telemetry", source);
         var telemetrySettings = GatewayTelemetrySetup.Add(builder, telemetry, environment);
         // auth.master_key as resolved (the file's env:NAME, or SWITCHBOARD_MASTER_KEY when the file names none).
-        builder.Services.AddSingleton(new AdminAccess(configuration["auth:master_key"]));
+        var masterKey = configuration["auth:master_key"];
+        builder.Services.AddSingleton(sp => new AdminAccess(masterKey, sp.GetRequiredService<DashboardSessions>()));
         var ui = BindSection<UiOptions>(configuration, "ui", source);
         builder.Services.AddSingleton(new RequestLogSettings(JsonLines: jsonLogs, Dashboard: ui.Enabled));
         hostOptions.ConfigureServices?.Invoke(builder.Services);

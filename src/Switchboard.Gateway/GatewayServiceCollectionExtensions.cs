@@ -57,6 +57,7 @@ public static class GatewayServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<KeyAuthenticator>();
+        services.TryAddSingleton<DashboardSessions>();
         AddCaching(services, configuration);
 
         // Telemetry is off unless the host resolved it on (GatewayHost: telemetry.enabled or an OTLP endpoint).

@@ -9,14 +9,14 @@ namespace Switchboard.Conversations.Http;
 /// any valid virtual key) and list them (<c>GET /conversations</c>: the master key only, as <c>/admin</c>).
 /// <c>POST /chat</c> needs nothing here: its model call carries the client's headers through the pipeline, whose
 /// auth stage answers 401 before anything is stored. Without a master key the gateway is open (on loopback), and
-/// so are these.
+/// so are these. The dashboard's session cookie (<see cref="DashboardSessions"/>) counts as the master key here.
 /// </summary>
-internal sealed class ConversationAccess(KeyAuthenticator authenticator)
+internal sealed class ConversationAccess(KeyAuthenticator authenticator, DashboardSessions? sessions)
 {
     /// <summary>Null when the caller may read or change conversations; otherwise the error to answer with.</summary>
     public async ValueTask<GatewayError?> CheckCallerAsync(HttpContext http)
     {
-        if (!authenticator.Enabled)
+        if (!authenticator.Enabled || IsDashboard(http))
         {
             return null;
         }
@@ -27,7 +27,10 @@ internal sealed class ConversationAccess(KeyAuthenticator authenticator)
 
     /// <summary>Null when the caller may list every conversation (the master key when keys are configured).</summary>
     public ValueTask<GatewayError?> CheckAdminAsync(HttpContext http) =>
-        ValueTask.FromResult(!authenticator.Enabled || authenticator.IsMasterKey(KeyOf(http)) ? null : AuthErrors.AdminOnly);
+        ValueTask.FromResult(!authenticator.Enabled || authenticator.IsMasterKey(KeyOf(http)) || IsDashboard(http) ? null : AuthErrors.AdminOnly);
+
+    // The dashboard signed in with the master key; a request that names a key is judged by that key alone.
+    private bool IsDashboard(HttpContext http) => KeyOf(http) is null && sessions?.IsSignedIn(http) == true;
 
     private static string? KeyOf(HttpContext http) =>
         KeyAuthenticator.ExtractKey(http.Request.Headers.Authorization, http.Request.Headers["api-key"]);

@@ -29,7 +29,7 @@ public sealed class ConversationEndpoints
 
     private ConversationEndpoints(IServiceProvider services)
     {
-        _access = new ConversationAccess(services.GetRequiredService<Gateway.Auth.KeyAuthenticator>());
+        _access = new ConversationAccess(services.GetRequiredService<Gateway.Auth.KeyAuthenticator>(), services.GetService<Gateway.Auth.DashboardSessions>());
         _service = services.GetRequiredService<ConversationService>();
         _options = services.GetRequiredService<IOptions<ConversationsOptions>>().Value;
         _maxBodyBytes = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server.MaxBodyBytes;

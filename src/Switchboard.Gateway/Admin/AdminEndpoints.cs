@@ -16,11 +16,13 @@ namespace Switchboard.Gateway.Admin;
 /// <summary>
 /// <c>/admin/keys</c> (list, create, revoke) and <c>/admin/usage</c> (totals, CSV export): the CLI's <c>keys</c>
 /// commands over HTTP; and <c>/admin/cache</c> when a cache is on (<see cref="CacheAdminEndpoints"/>). Only the master
-/// key opens them, and without one configured they are closed.
+/// key (or a dashboard session signed in with it, <see cref="DashboardSessions"/>) opens them, and without one
+/// configured they are closed.
 /// </summary>
 public sealed class AdminEndpoints
 {
     private readonly KeyAuthenticator _auth;
+    private readonly DashboardSessions _sessions;
     private readonly KeyStore _keys;
     private readonly UsageQueries _usage;
     private readonly TimeProvider _time;
@@ -28,6 +30,7 @@ public sealed class AdminEndpoints
     private AdminEndpoints(IServiceProvider services)
     {
         _auth = services.GetRequiredService<KeyAuthenticator>();
+        _sessions = services.GetRequiredService<DashboardSessions>();
         _keys = services.GetRequiredService<KeyStore>();
         _usage = services.GetRequiredService<UsageQueries>();
         _time = services.GetRequiredService<TimeProvider>();
@@ -42,7 +45,7 @@ public sealed class AdminEndpoints
         {
             var headers = context.HttpContext.Request.Headers;
             var key = KeyAuthenticator.ExtractKey(headers.Authorization, headers["api-key"]);
-            if (!admin._auth.IsMasterKey(key))
+            if (!admin._auth.IsMasterKey(key) && !(key is null && admin._auth.Enabled && admin._sessions.IsSignedIn(context.HttpContext)))
             {
                 await OpenAIResponseWriter.WriteErrorAsync(context.HttpContext.Response, AuthErrors.AdminOnly, context.HttpContext.RequestAborted);
                 return null;

@@ -5,7 +5,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Switchboard.Data;
+using Switchboard.Data.Protection;
+using Switchboard.Data.Usage;
 using Switchboard.Errors;
+using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Routing;
 using Switchboard.Gateway.Telemetry;
 using Switchboard.Hosting.Http;
@@ -15,9 +21,11 @@ namespace Switchboard.Gateway.Dashboard;
 /// <summary>
 /// The dashboard: static pages embedded in this assembly at <c>/ui</c>, and its read API at <c>/ui/api</c>
 /// (master key, or loopback callers when there is none). Keys, usage, cache and conversations pages call the
-/// admin APIs of their own features; the session report says which of those this gateway has.
+/// admin APIs of their own features; the session report says which of those this gateway has. A browser signs in
+/// once with the master key (<c>POST /ui/api/login</c>) and then holds a session cookie, never the key
+/// (<see cref="DashboardSessions"/>).
 /// </summary>
-public static class DashboardEndpoints
+public static partial class DashboardEndpoints
 {
     private const int MaxPoints = 1440;
     private static readonly Assembly Assets = typeof(DashboardEndpoints).Assembly;
@@ -41,15 +49,26 @@ public static class DashboardEndpoints
         var routes = services.GetRequiredService<RouteTable>();
         var time = services.GetRequiredService<TimeProvider>();
         var settings = services.GetRequiredService<TelemetrySettings>();
+        var sessions = services.GetRequiredService<DashboardSessions>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Dashboard");
 
         // "/ui" and "/ui/" both match (routing ignores a trailing slash); the page links its assets absolutely.
         endpoints.MapGet("/ui/{file?}", (HttpContext http, string? file) => ServeAssetAsync(http, access, file ?? "index.html"));
+
+        // Outside the group's check: signing in is how a browser passes it.
+        endpoints.MapPost("/ui/api/login", (HttpContext http) => LoginAsync(http, access, sessions, logger));
+        endpoints.MapPost("/ui/api/logout", (HttpContext http) =>
+        {
+            sessions.SignOut(http);
+            return Results.NoContent();
+        });
 
         var api = endpoints.MapGroup("/ui/api").AddEndpointFilter(async (context, next) =>
             access.IsAllowed(context.HttpContext) ? await next(context) : new DenyResult(access));
 
         api.MapGet("/session", (HttpContext http) => Results.Json(
-            new SessionReport(access.RequiresKey, Features(http, settings)), DashboardJsonContext.Default.SessionReport));
+            new SessionReport(access.RequiresKey, Features(http, settings), !access.RequiresKey ? "loopback" : http.Request.Headers.Authorization.Count > 0 ? "header" : "session"),
+            DashboardJsonContext.Default.SessionReport));
 
         api.MapGet("/overview", (HttpContext http) =>
             TryRange(http, time, out var range, out var error)
@@ -95,7 +114,85 @@ public static class DashboardEndpoints
             ? Results.Json(record, DashboardJsonContext.Default.RequestRecord)
             : Fail(GatewayError.NotFound($"No recent request '{id}' (the dashboard keeps the last {log.Capacity} requests of this process).", "request_not_found")));
 
+        api.MapGet("/requests/{id}/messages", (HttpContext http, string id) => StoredMessagesAsync(http, access, id, logger));
+
         return endpoints;
+    }
+
+    private static async Task LoginAsync(HttpContext http, AdminAccess access, DashboardSessions sessions, ILogger logger)
+    {
+        if (!access.RequiresKey)
+        {
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, GatewayError.InvalidRequest("This gateway has no master key: the dashboard is open to callers on this machine without signing in.", "key"), http.RequestAborted);
+            return;
+        }
+
+        var body = await OpenAIRequestReader.ReadAsync(http.Request, DashboardJsonContext.Default.LoginRequest, 4096, http.RequestAborted);
+        if (body.Error is { } error)
+        {
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, error, http.RequestAborted);
+            return;
+        }
+
+        if (body.Value?.Key is not { Length: > 0 } key || !access.IsMasterKey(key.Trim()))
+        {
+            Log.SignInRefused(logger, http.Connection.RemoteIpAddress?.ToString());
+            await OpenAIResponseWriter.WriteErrorAsync(
+                http.Response,
+                new GatewayError { StatusCode = 401, Type = ErrorTypes.Authentication, Code = "invalid_api_key", Message = "That is not this gateway's master key (auth.master_key).", Param = "key" },
+                http.RequestAborted);
+            return;
+        }
+
+        sessions.SignIn(http);
+        http.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static async Task StoredMessagesAsync(HttpContext http, AdminAccess access, string id, ILogger logger)
+    {
+        // Loopback alone does not open people's messages: reading them takes the master key.
+        if (!access.RequiresKey)
+        {
+            await OpenAIResponseWriter.WriteErrorAsync(
+                http.Response,
+                new GatewayError { StatusCode = 403, Type = ErrorTypes.Permission, Code = "forbidden", Message = "Stored messages are shown only behind a master key; set auth.master_key (or SWITCHBOARD_MASTER_KEY)." },
+                http.RequestAborted);
+            return;
+        }
+
+        var usage = http.RequestServices.GetRequiredService<UsageQueries>();
+        var found = await usage.FindAsync(id, http.RequestAborted);
+        if (found is not { } row)
+        {
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, GatewayError.NotFound($"No usage record has the request id '{id}' (records reach the database within a second or so of the answer).", "request_not_found"), http.RequestAborted);
+            return;
+        }
+
+        StoredMessagesReport report;
+        if (row.Messages is null)
+        {
+            report = new StoredMessagesReport(id, false, "Not stored: database.store_messages was off when this request ran.", null, null);
+        }
+        else if (MessageProtectorFactory.Create(http.RequestServices.GetRequiredService<IOptions<DatabaseOptions>>().Value) is not { } protector)
+        {
+            report = new StoredMessagesReport(id, false, "Stored, but this gateway has no database.encryption_key to decrypt them with.", null, null);
+        }
+        else
+        {
+            try
+            {
+                var exchange = protector.Unprotect(row.Messages);
+                using var messages = System.Text.Json.JsonDocument.Parse(exchange.MessagesJson);
+                report = new StoredMessagesReport(id, true, null, messages.RootElement.Clone(), exchange.Answer);
+                Log.MessagesRead(logger, id, http.Connection.RemoteIpAddress?.ToString());
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                report = new StoredMessagesReport(id, false, "Stored under an encryption key this gateway does not have (list it in database.previous_encryption_keys).", null, null);
+            }
+        }
+
+        await OpenAIResponseWriter.WriteJsonAsync(http.Response, report, DashboardJsonContext.Default.StoredMessagesReport, http.RequestAborted);
     }
 
     private static Dictionary<string, bool> Features(HttpContext http, TelemetrySettings settings)
@@ -307,5 +404,14 @@ public static class DashboardEndpoints
     private sealed class DenyResult(AdminAccess access) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext) => access.DenyAsync(httpContext);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Dashboard sign-in refused (wrong master key) from {Remote}")]
+        public static partial void SignInRefused(ILogger logger, string? remote);
+
+        [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Stored messages of {RequestId} read through the dashboard from {Remote}")]
+        public static partial void MessagesRead(ILogger logger, string requestId, string? remote);
     }
 }

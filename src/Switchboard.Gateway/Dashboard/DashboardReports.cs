@@ -2,10 +2,28 @@ using System.Text.Json.Serialization;
 
 namespace Switchboard.Gateway.Dashboard;
 
-/// <summary><c>GET /ui/api/session</c>: whether the dashboard needs the master key, and which admin APIs this gateway has.</summary>
+/// <summary>
+/// <c>GET /ui/api/session</c>: whether the dashboard needs the master key, how this caller got in (<c>header</c>,
+/// <c>session</c> or <c>loopback</c>), and which admin APIs this gateway has.
+/// </summary>
 public sealed record SessionReport(
     [property: JsonPropertyName("requires_key")] bool RequiresKey,
-    [property: JsonPropertyName("features")] IReadOnlyDictionary<string, bool> Features);
+    [property: JsonPropertyName("features")] IReadOnlyDictionary<string, bool> Features,
+    [property: JsonPropertyName("signed_in_with")] string SignedInWith);
+
+/// <summary>The body of <c>POST /ui/api/login</c>.</summary>
+public sealed record LoginRequest([property: JsonPropertyName("key")] string? Key);
+
+/// <summary>
+/// <c>GET /ui/api/requests/{id}/messages</c>: a request's messages and answer as <c>database.store_messages</c> kept
+/// them, decrypted. <see cref="Stored"/> is false (and <see cref="Reason"/> says why) when there are none to show.
+/// </summary>
+public sealed record StoredMessagesReport(
+    [property: JsonPropertyName("request_id")] string RequestId,
+    [property: JsonPropertyName("stored")] bool Stored,
+    [property: JsonPropertyName("reason")] string? Reason,
+    [property: JsonPropertyName("messages")] System.Text.Json.JsonElement? Messages,
+    [property: JsonPropertyName("answer")] string? Answer);
 
 /// <summary><c>GET /ui/api/overview</c>: totals and a series over a time range.</summary>
 public sealed record OverviewReport(
@@ -44,6 +62,8 @@ public sealed record RecentError(
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SessionReport))]
+[JsonSerializable(typeof(LoginRequest))]
+[JsonSerializable(typeof(StoredMessagesReport))]
 [JsonSerializable(typeof(OverviewReport))]
 [JsonSerializable(typeof(IReadOnlyList<ModelReport>))]
 [JsonSerializable(typeof(IReadOnlyList<RequestRecord>))]

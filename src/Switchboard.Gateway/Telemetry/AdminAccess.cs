@@ -3,14 +3,15 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Errors;
+using Switchboard.Gateway.Auth;
 using Switchboard.Hosting.Http;
 
 namespace Switchboard.Gateway.Telemetry;
 
 /// <summary>
 /// Who may read the operator's views (the dashboard's API, the Prometheus endpoint on the public port): the
-/// holder of the master key (<c>Authorization: Bearer</c>); with no master key, callers on the loopback
-/// interface only.
+/// holder of the master key (<c>Authorization: Bearer</c>) or of a dashboard session signed in with it
+/// (<see cref="DashboardSessions"/>); with no master key, callers on the loopback interface only.
 /// </summary>
 public sealed class AdminAccess
 {
@@ -18,11 +19,14 @@ public sealed class AdminAccess
     public const string MasterKeyVariable = "SWITCHBOARD_MASTER_KEY";
 
     private readonly byte[]? _masterKeyHash;
+    private readonly DashboardSessions? _sessions;
 
     /// <param name="masterKey">The master key; null or empty when the gateway has none.</param>
-    public AdminAccess(string? masterKey)
+    /// <param name="sessions">The dashboard's sign-ins, which open these views too; null for none.</param>
+    public AdminAccess(string? masterKey, DashboardSessions? sessions = null)
     {
         _masterKeyHash = string.IsNullOrEmpty(masterKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(masterKey));
+        _sessions = sessions;
     }
 
     /// <summary>True when a master key is configured (the dashboard then asks for it).</summary>
@@ -41,11 +45,23 @@ public sealed class AdminAccess
         const string Bearer = "Bearer ";
         if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
         {
+            return _sessions?.IsSignedIn(http) == true;
+        }
+
+        return IsMasterKey(header[Bearer.Length..].Trim());
+    }
+
+    /// <summary>True when <paramref name="key"/> is the master key (false when there is none).</summary>
+    public bool IsMasterKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (_masterKeyHash is null)
+        {
             return false;
         }
 
         // Hashes compared in constant time: neither the key's length nor its prefix leaks through timing.
-        var sent = SHA256.HashData(Encoding.UTF8.GetBytes(header[Bearer.Length..].Trim()));
+        var sent = SHA256.HashData(Encoding.UTF8.GetBytes(key));
         return CryptographicOperations.FixedTimeEquals(sent, _masterKeyHash);
     }
 
@@ -54,7 +70,7 @@ public sealed class AdminAccess
     {
         ArgumentNullException.ThrowIfNull(http);
         var error = RequiresKey
-            ? new GatewayError { StatusCode = 401, Type = ErrorTypes.Authentication, Code = "invalid_api_key", Message = "This endpoint needs the master key: send it as 'Authorization: Bearer <key>'." }
+            ? new GatewayError { StatusCode = 401, Type = ErrorTypes.Authentication, Code = "invalid_api_key", Message = "This endpoint needs the master key: send it as 'Authorization: Bearer <key>', or sign in to the dashboard at /ui." }
             : new GatewayError { StatusCode = 403, Type = ErrorTypes.Permission, Code = "forbidden", Message = "Without a master key this endpoint answers loopback callers only; set SWITCHBOARD_MASTER_KEY to reach it from elsewhere." };
         return OpenAIResponseWriter.WriteErrorAsync(http.Response, error, http.RequestAborted);
     }

@@ -2,7 +2,8 @@
 // The Switchboard dashboard: plain JavaScript, no library, no CDN. Data comes from /ui/api (this dashboard's own
 // read API) and from the admin APIs of the features this gateway has (/admin/keys, /admin/usage, /admin/cache,
 // /conversations); a feature the gateway lacks shows "not enabled" instead of a page.
-const state = { key: sessionStorage.getItem('switchboard.key') || '', features: {}, live: null };
+// Signing in exchanges the master key for an HttpOnly session cookie (POST /ui/api/login): the page never keeps the key.
+const state = { features: {}, live: null, requiresKey: false };
 const $ = (sel) => document.querySelector(sel);
 const page = () => $('#page');
 
@@ -11,10 +12,11 @@ function esc(value) {
 }
 
 async function api(path, options = {}) {
-  const headers = Object.assign({}, options.headers || {});
-  if (state.key) headers.Authorization = 'Bearer ' + state.key;
-  const response = await fetch(path, Object.assign({}, options, { headers }));
-  if (response.status === 401) { showLogin('The key was refused.'); throw new Error('unauthorized'); }
+  // The header marks the request as the dashboard's own: the gateway takes the session cookie for a change
+  // (POST, DELETE) only with it, which a form on another site cannot send.
+  const headers = Object.assign({ 'X-Switchboard-Dashboard': '1' }, options.headers || {});
+  const response = await fetch(path, Object.assign({ credentials: 'same-origin' }, options, { headers }));
+  if (response.status === 401) { showLogin('Your session has ended; sign in again.'); throw new Error('unauthorized'); }
   return response;
 }
 
@@ -33,15 +35,33 @@ function showLogin(message) {
 }
 
 async function start() {
-  const response = await fetch('/ui/api/session', { headers: state.key ? { Authorization: 'Bearer ' + state.key } : {} });
-  if (response.status === 401) { showLogin(state.key ? 'The key was refused.' : ''); return; }
-  if (!response.ok) { page().innerHTML = '<p class="error">The dashboard is not available to you here.</p>'; return; }
+  const response = await fetch('/ui/api/session', { credentials: 'same-origin' });
+  if (response.status === 401) { showLogin(''); return; }
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    page().innerHTML = `<p class="error">The dashboard is not available to you here. ${esc(body?.error?.message || '')}</p>`;
+    return;
+  }
   const session = await response.json();
   state.features = session.features;
+  state.requiresKey = session.requires_key;
   $('#login').hidden = true;
   $('#nav').hidden = false;
-  $('#logout').hidden = !session.requires_key;
+  $('#logout').hidden = session.signed_in_with !== 'session';
   route();
+}
+
+async function login(key) {
+  const response = await fetch('/ui/api/login', {
+    method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ key }),
+  });
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    showLogin(body?.error?.message || 'Signing in failed.');
+    return;
+  }
+  $('#master-key').value = '';
+  await start();
 }
 
 function notEnabled(what, how) {
@@ -110,19 +130,63 @@ async function download(path, name) {
 async function usage() {
   if (!state.features.usage) return notEnabled('Usage', 'usage records need the database (keys and usage, issue 9).');
   page().innerHTML = `<h1>Usage</h1>
-    <form class="inline" id="usage-form"><label>From<input name="from" type="date"></label><label>To<input name="to" type="date"></label>
-    <label>Group by<select name="group_by"><option>key</option><option>user</option><option>model</option><option>day</option><option value="key,model">key, model</option></select></label>
-    <button>Show</button><a id="usage-csv" href="#">CSV</a></form><div id="usage-table"></div>`;
+    <p class="hint">Who spent what, from the usage records in the database (every request, kept across restarts). Days are UTC.</p>
+    <div class="inline" id="usage-presets"><button type="button" data-days="0">Today</button><button type="button" data-days="1">Yesterday</button>
+    <button type="button" data-days="7">Last 7 days</button><button type="button" data-days="30">Last 30 days</button></div>
+    <form class="inline" id="usage-form"><label>From (UTC day)<input name="from" type="date"></label><label>To (UTC day, included)<input name="to" type="date"></label>
+    <label>Group by<select name="group_by"><option value="key">key</option><option value="user">user</option><option value="model">model</option><option value="day">day</option>
+    <option value="key,model">key and model</option><option value="user,model">user and model</option></select></label>
+    <button>Show</button><a id="usage-csv" href="#">Download CSV (one line per request)</a></form><div id="usage-table"></div>`;
   const form = $('#usage-form');
-  const query = () => { const q = new URLSearchParams(rangeQuery(form)); q.set('group_by', form.group_by.value); return q.toString(); };
-  const load = async () => {
-    const body = await json('/admin/usage?' + query());
-    const rows = body.data || body.groups || body.rows || (Array.isArray(body) ? body : [body]);
-    const columns = rows.length ? Object.keys(rows[0]) : [];
-    $('#usage-table').innerHTML = `<table><tr>${columns.map(c => `<th>${esc(c)}</th>`).join('')}</tr>${rows.map(r => `<tr>${columns.map(c => `<td>${esc(typeof r[c] === 'object' ? JSON.stringify(r[c]) : r[c])}</td>`).join('')}</tr>`).join('')}</table>`;
+  const day = (offset) => new Date(Date.now() - offset * 86400000).toISOString().slice(0, 10);
+  const nextDay = (value) => new Date(Date.parse(value + 'T00:00:00Z') + 86400000).toISOString().slice(0, 10);
+  // The API's `to` is exclusive; the form's is the last day shown, so the query asks for the day after it.
+  const range = () => {
+    const q = new URLSearchParams();
+    if (form.from.value) q.set('from', form.from.value);
+    if (form.to.value) q.set('to', nextDay(form.to.value));
+    return q;
   };
+  const names = {};
+  if (state.features.keys) {
+    try {
+      for (const k of (await json('/admin/keys?include_revoked=true')).data) names[k.id] = `${k.name} (${k.prefix})`;
+    } catch { /* names are a nicety: ids still show */ }
+  }
+  const columns = [
+    ['key_id', 'Key', r => r.key_id ? (names[r.key_id] || r.key_id) : '(master key or none)'], ['user', 'User', r => r.user ?? '–'],
+    ['model', 'Model', r => r.model], ['day', 'Day', r => r.day], ['requests', 'Requests', r => r.requests], ['errors', 'Errors', r => r.errors],
+    ['input_tokens', 'Tokens in', r => r.input_tokens], ['output_tokens', 'Tokens out', r => r.output_tokens],
+    ['cost_usd', 'Cost', r => money(r.cost_usd)], ['cost_saved_usd', 'Saved by cache', r => money(r.cost_saved_usd)],
+  ];
+  const load = async () => {
+    const q = range();
+    q.set('group_by', form.group_by.value);
+    const body = await json('/admin/usage?' + q);
+    const groups = form.group_by.value.split(',').map(g => g === 'key' ? 'key_id' : g);
+    const shown = columns.filter(([name]) => groups.includes(name) || !['key_id', 'user', 'model', 'day'].includes(name));
+    const rows = [...body.data].sort((a, b) => (b.cost_usd || 0) - (a.cost_usd || 0) || (b.requests - a.requests));
+    const sum = (name) => rows.reduce((total, r) => total + Number(r[name] || 0), 0);
+    $('#usage-table').innerHTML = rows.length === 0
+      ? '<p class="notice" data-state="empty">No requests in this range.</p>'
+      : `<table id="usage-rows"><tr>${shown.map(([, label]) => `<th>${esc(label)}</th>`).join('')}</tr>
+        ${rows.map(r => `<tr data-row>${shown.map(([name, , cell]) => `<td data-column="${name}">${esc(cell(r))}</td>`).join('')}</tr>`).join('')}
+        <tr class="total" data-total-row><th colspan="${groups.length}">Total</th>${shown.slice(groups.length).map(([name]) => `<td data-column="${name}">${esc(name.endsWith('_usd') ? money(sum(name)) : sum(name))}</td>`).join('')}</tr></table>`;
+  };
+  $('#usage-presets').addEventListener('click', e => {
+    const days = e.target.dataset.days;
+    if (days === undefined) return;
+    form.from.value = day(Number(days));
+    form.to.value = days === '1' ? day(1) : day(0);
+    load();
+  });
   form.addEventListener('submit', e => { e.preventDefault(); load(); });
-  $('#usage-csv').addEventListener('click', e => { e.preventDefault(); download('/admin/usage/export?' + rangeQuery(form), 'usage.csv'); });
+  $('#usage-csv').addEventListener('click', e => {
+    e.preventDefault();
+    download('/admin/usage/export?' + range(), `usage-${form.from.value || 'start'}-to-${form.to.value || 'now'}.csv`);
+  });
+  form.from.value = day(0);
+  form.to.value = day(0);
   await load();
 }
 
@@ -282,17 +346,42 @@ async function requestDetail() {
       ['Tokens in / out', r.input_tokens + ' / ' + r.output_tokens], ['Cost', r.cost_usd != null ? money(r.cost_usd) : null], ['Cache', r.cache], ['Trace id', r.trace_id],
     ].filter(([, v]) => v != null && v !== '').map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
     <h2>Attempts</h2><table id="attempts"><tr><th>#</th><th>Deployment</th><th>Started after</th><th>Took</th><th>Status</th></tr>
-    ${r.attempts.map(a => `<tr><td>${a.number}</td><td>${esc(a.deployment)}</td><td>${a.started_ms} ms</td><td>${a.duration_ms} ms</td><td>${a.status} ${esc(a.error_code || '')}</td></tr>`).join('')}</table>`;
+    ${r.attempts.map(a => `<tr><td>${a.number}</td><td>${esc(a.deployment)}</td><td>${a.started_ms} ms</td><td>${a.duration_ms} ms</td><td>${a.status} ${esc(a.error_code || '')}</td></tr>`).join('')}</table>
+    ${r.attempts.length ? '' : '<p class="hint">No upstream call: answered by the gateway itself (an error before routing, or a cache hit).</p>'}
+    <h2>Messages</h2><div id="messages"><p class="hint">Loading…</p></div>`;
+  await showMessages(r.id);
+}
+
+async function showMessages(id) {
+  const target = $('#messages');
+  if (!state.requiresKey) {
+    target.innerHTML = '<p class="hint" data-messages="unavailable">Stored messages are shown only behind a master key (auth.master_key).</p>';
+    return;
+  }
+  const response = await api('/ui/api/requests/' + encodeURIComponent(id) + '/messages');
+  const body = await response.json();
+  if (!response.ok) {
+    target.innerHTML = `<p class="hint" data-messages="unavailable">${esc(body?.error?.message)}</p>`;
+    return;
+  }
+  if (!body.stored) {
+    target.innerHTML = `<p class="hint" data-messages="not-stored">${esc(body.reason)}</p>`;
+    return;
+  }
+  const text = (content) => typeof content === 'string' ? content : JSON.stringify(content, null, 2);
+  target.innerHTML = `<table id="message-list" data-messages="stored">${(Array.isArray(body.messages) ? body.messages : []).map(m => `
+    <tr data-role="${esc(m.role)}"><th>${esc(m.role)}</th><td><pre class="message">${esc(text(m.content))}</pre></td></tr>`).join('')}
+    <tr data-role="answer"><th>answer</th><td><pre class="message" id="answer">${esc(body.answer ?? '')}</pre></td></tr></table>
+    <p class="hint">Decrypted from the database (database.store_messages); each reading is logged.</p>`;
 }
 
 document.addEventListener('DOMContentLoaded', () => {
-  $('#login-form').addEventListener('submit', e => {
-    e.preventDefault();
-    state.key = $('#master-key').value.trim();
-    sessionStorage.setItem('switchboard.key', state.key);
-    start();
+  $('#login-form').addEventListener('submit', e => { e.preventDefault(); login($('#master-key').value.trim()); });
+  $('#logout').addEventListener('click', async () => {
+    stopLive();
+    await fetch('/ui/api/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-Switchboard-Dashboard': '1' } });
+    showLogin('Signed out.');
   });
-  $('#logout').addEventListener('click', () => { sessionStorage.removeItem('switchboard.key'); state.key = ''; showLogin(''); });
   window.addEventListener('hashchange', route);
   start();
 });
