@@ -310,11 +310,25 @@ public static partial class DashboardEndpoints
             status = value;
         }
 
+        double? slower = null;
+        if (query["slower_than_ms"] is { Count: > 0 } slowText && slowText.ToString().Length > 0)
+        {
+            if (!double.TryParse(slowText, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) || ms < 0 || !double.IsFinite(ms))
+            {
+                filter = new RequestFilter();
+                error = GatewayError.InvalidRequest($"slower_than_ms: '{slowText}' is not a number of milliseconds.", "slower_than_ms");
+                return false;
+            }
+
+            slower = ms;
+        }
+
         filter = new RequestFilter(
             Model: NullIfEmpty(query["model"]),
             Key: NullIfEmpty(query["key"]),
             Status: status,
-            ErrorsOnly: string.Equals(query["errors"], "true", StringComparison.OrdinalIgnoreCase));
+            ErrorsOnly: string.Equals(query["errors"], "true", StringComparison.OrdinalIgnoreCase),
+            SlowerThanMs: slower);
         return true;
     }
 

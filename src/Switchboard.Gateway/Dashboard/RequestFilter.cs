@@ -1,7 +1,10 @@
 namespace Switchboard.Gateway.Dashboard;
 
-/// <summary>Which requests a list or the live log shows: every given field must match (model and key by substring).</summary>
-public sealed record RequestFilter(string? Model = null, string? Key = null, int? Status = null, bool ErrorsOnly = false)
+/// <summary>
+/// Which requests a list or the live log shows: every given field must match (model and key by substring; latency
+/// at least <see cref="SlowerThanMs"/>, to find the slow ones).
+/// </summary>
+public sealed record RequestFilter(string? Model = null, string? Key = null, int? Status = null, bool ErrorsOnly = false, double? SlowerThanMs = null)
 {
     public bool Matches(RequestRecord record)
     {
@@ -9,6 +12,7 @@ public sealed record RequestFilter(string? Model = null, string? Key = null, int
         return (Model is null || record.Model.Contains(Model, StringComparison.OrdinalIgnoreCase) || (record.ServedModel?.Contains(Model, StringComparison.OrdinalIgnoreCase) ?? false))
             && (Key is null || (record.KeyPrefix?.Contains(Key, StringComparison.OrdinalIgnoreCase) ?? false) || (record.KeyName?.Contains(Key, StringComparison.OrdinalIgnoreCase) ?? false))
             && (Status is null || record.Status == Status)
-            && (!ErrorsOnly || record.Status >= 400);
+            && (!ErrorsOnly || record.Status >= 400)
+            && (SlowerThanMs is null || record.LatencyMs >= SlowerThanMs);
     }
 }

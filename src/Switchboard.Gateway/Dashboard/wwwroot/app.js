@@ -77,6 +77,8 @@ function route() {
   const name = (location.hash || '#overview').slice(1).split('/')[0];
   document.querySelectorAll('header nav a').forEach(a => a.classList.toggle('active', a.getAttribute('href') === '#' + name));
   const pages = { overview, usage, keys, models, cache, conversations, live, request: requestDetail };
+  // Cleared first, so an error is never shown under the previous page's data.
+  page().innerHTML = '<p class="hint">Loading…</p>';
   (pages[name] || overview)().catch(error => {
     if (error.message !== 'unauthorized') page().insertAdjacentHTML('beforeend', `<p class="error">${esc(error.message)}</p>`);
   });
@@ -91,7 +93,12 @@ function rangeQuery(form) {
   return params.toString();
 }
 
-const money = (v) => '$' + Number(v || 0).toFixed(4);
+// Small amounts keep their digits ($0.0000084, not $0.0000): a request often costs less than a hundredth of a cent.
+const money = (v) => {
+  const n = Number(v || 0);
+  if (n === 0) return '$0';
+  return '$' + (Math.abs(n) < 0.01 ? n.toFixed(10).replace(/0+$/, '') : n.toFixed(Math.abs(n) < 100 ? 4 : 2));
+};
 
 async function overview() {
   page().innerHTML = `<h1>Overview</h1>
@@ -293,7 +300,9 @@ function requestRow(r) {
 async function live() {
   page().innerHTML = `<h1>Live request log</h1>
     <form class="inline" id="live-filter"><label>Model<input name="model"></label><label>Key<input name="key"></label>
-    <label>Status<input name="status" type="number" min="100" max="599"></label><label>Errors only<input name="errors" type="checkbox"></label><button>Filter</button></form>
+    <label>Status<input name="status" type="number" min="100" max="599"></label><label>Slower than (ms)<input name="slower" type="number" min="0"></label>
+    <label>Errors only<input name="errors" type="checkbox"></label><button>Filter</button></form>
+    <p class="hint">The last requests of this gateway process, newest first; new ones appear as they finish. Click a row for its attempts, timings and stored messages.</p>
     <p id="live-state">connecting…</p>
     <table id="live-table"><thead><tr><th>Time</th><th>Model</th><th>Deployment</th><th>Key</th><th>Status</th><th>Latency</th><th>Tokens in/out</th><th>Cache</th></tr></thead><tbody></tbody></table>`;
   $('#live-table').addEventListener('click', e => { const row = e.target.closest('tr[data-request]'); if (row) location.hash = 'request/' + encodeURIComponent(row.dataset.request); });
@@ -304,6 +313,7 @@ async function live() {
     if (form.model.value) params.set('model', form.model.value);
     if (form.key.value) params.set('key', form.key.value);
     if (form.status.value) params.set('status', form.status.value);
+    if (form.slower.value) params.set('slower_than_ms', form.slower.value);
     if (form.errors.checked) params.set('errors', 'true');
     const body = $('#live-table tbody');
     body.innerHTML = (await json('/ui/api/requests?limit=50&' + params)).map(requestRow).join('');
