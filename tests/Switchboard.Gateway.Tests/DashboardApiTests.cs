@@ -149,7 +149,56 @@ public sealed class DashboardApiTests : IAsyncLifetime
         Assert.Equal("closed", deployment.GetProperty("circuit").GetString());
     }
 
+    [Fact]
+    public async Task ModelsCountFailedCallsOfADeploymentEvenWhenAFallbackAnswered()
+    {
+        await using var down = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"overloaded","type":"server_error"}}""", 503));
+        await using var gateway = await TestGateway.StartAsync(
+            $$"""
+            providers:
+              - {name: mock, type: mock}
+              - {name: east, type: openai, base_url: "{{down.BaseUrl}}/v1", api_key: sk-up}
+            models:
+              - {name: main, deployments: [{provider: east, model: gpt-4o}]}
+              - {name: mock-echo, deployments: [{provider: mock}]}
+            routing:
+              fallbacks: {main: [mock-echo]}
+            """,
+            environment: new Dictionary<string, string?> { ["SWITCHBOARD_MASTER_KEY"] = MasterKey });
+        using var chat = Authorized(HttpMethod.Post, "/v1/chat/completions");
+        chat.Content = new StringContent("""{"model":"main","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json");
+        using var answer = await gateway.Http.SendAsync(chat, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        await gateway.RequestsFinishedAsync(1, TestContext.Current.CancellationToken);
+
+        using var message = Authorized(HttpMethod.Get, "/ui/api/models");
+        using var response = await gateway.Http.SendAsync(message, TestContext.Current.CancellationToken);
+        using var models = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var east = models.RootElement.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "main").GetProperty("deployments")[0];
+        Assert.Equal(1, east.GetProperty("recent_calls").GetInt32());
+        Assert.Equal(1, east.GetProperty("recent_failures").GetInt32());
+        var failure = Assert.Single(east.GetProperty("recent_errors").EnumerateArray());
+        Assert.Equal(503, failure.GetProperty("status").GetInt32());
+        Assert.Contains("overloaded", failure.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var echo = models.RootElement.EnumerateArray().Single(m => m.GetProperty("name").GetString() == "mock-echo").GetProperty("deployments")[0];
+        Assert.Equal((1, 0), (echo.GetProperty("recent_calls").GetInt32(), echo.GetProperty("recent_failures").GetInt32()));
+    }
+
+    [Fact]
+    public async Task RequestsCanBeFilteredToTheSlowOnes()
+    {
+        var id = await ChatAsync("mock-echo", "hello");
+        await WaitForRequestsAsync(1);
+        using var all = await GetJsonAsync("/ui/api/requests?slower_than_ms=0");
+        Assert.Equal(id, Assert.Single(all.RootElement.EnumerateArray()).GetProperty("id").GetString());
+        using var none = await GetJsonAsync("/ui/api/requests?slower_than_ms=3600000");
+        Assert.Empty(none.RootElement.EnumerateArray());
+        using var bad = await SendAsync("/ui/api/requests?slower_than_ms=slow");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
     private async Task<string> ChatAsync(string model, string text)
+
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {

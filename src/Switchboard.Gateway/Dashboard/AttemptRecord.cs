@@ -9,4 +9,5 @@ public sealed record AttemptRecord(
     [property: JsonPropertyName("started_ms")] double StartedMs,
     [property: JsonPropertyName("duration_ms")] double DurationMs,
     [property: JsonPropertyName("status")] int Status,
-    [property: JsonPropertyName("error_code")] string? ErrorCode);
+    [property: JsonPropertyName("error_code")] string? ErrorCode,
+    [property: JsonPropertyName("error_message")] string? Message = null);

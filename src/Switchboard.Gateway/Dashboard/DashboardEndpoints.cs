@@ -228,36 +228,69 @@ public static partial class DashboardEndpoints
 
     private static List<ModelReport> Models(RouteTable routes, RequestLog log)
     {
-        var recent = log.Recent(new RequestFilter(ErrorsOnly: true), 1000);
+        // Every recent request, not only failed ones: a call that failed and was retried or fell back elsewhere
+        // still tells which upstream is failing.
+        var recent = log.Recent(new RequestFilter(), log.Capacity);
         return [.. routes.Models.Select(model => new ModelReport(
             model.Name,
             model.Fallbacks,
-            [.. model.Deployments.Select(d => new DeploymentReport(
-                d.Id,
-                d.ProviderName,
-                d.Provider.Type,
-                d.UpstreamModel,
-                d.Weight,
-                d.InputPerMillion,
-                d.OutputPerMillion,
-                d.Circuit.State switch { CircuitState.Closed => "closed", CircuitState.HalfOpen => "half_open", _ => "open" },
-                d.Circuit.State == CircuitState.Closed ? null : (int)Math.Ceiling(d.Circuit.RemainingCooldown.TotalSeconds),
-                [.. RecentErrors(recent, d.Id).Take(10)]))]))];
+            [.. model.Deployments.Select(d =>
+            {
+                var (calls, failures) = CountCalls(recent, d.Id);
+                return new DeploymentReport(
+                    d.Id,
+                    d.ProviderName,
+                    d.Provider.Type,
+                    d.UpstreamModel,
+                    d.Weight,
+                    d.InputPerMillion,
+                    d.OutputPerMillion,
+                    d.Circuit.State switch { CircuitState.Closed => "closed", CircuitState.HalfOpen => "half_open", _ => "open" },
+                    d.Circuit.State == CircuitState.Closed ? null : (int)Math.Ceiling(d.Circuit.RemainingCooldown.TotalSeconds),
+                    calls,
+                    failures,
+                    [.. RecentErrors(recent, d.Id).Take(10)]);
+            })]))];
     }
 
-    private static IEnumerable<RecentError> RecentErrors(IReadOnlyList<RequestRecord> failed, string deployment)
+    private static (int Calls, int Failures) CountCalls(IReadOnlyList<RequestRecord> recent, string deployment)
     {
-        foreach (var record in failed)
+        int calls = 0, failures = 0;
+        foreach (var record in recent)
         {
-            var attempts = record.Attempts.Where(a => a.Deployment == deployment && a.Status >= 400).ToList();
-            if (attempts.Count > 0)
+            if (record.Attempts.Count == 0)
             {
-                foreach (var attempt in attempts)
+                continue;
+            }
+
+            foreach (var attempt in record.Attempts)
+            {
+                if (attempt.Deployment == deployment)
                 {
-                    yield return new RecentError(record.Time.AddMilliseconds(attempt.StartedMs), record.Id, attempt.Status, attempt.ErrorCode, record.ErrorMessage);
+                    calls++;
+                    failures += attempt.Status >= 400 ? 1 : 0;
                 }
             }
-            else if (record.Deployment == deployment)
+        }
+
+        return (calls, failures);
+    }
+
+    private static IEnumerable<RecentError> RecentErrors(IReadOnlyList<RequestRecord> recent, string deployment)
+    {
+        foreach (var record in recent)
+        {
+            if (record.Attempts.Count > 0)
+            {
+                foreach (var attempt in record.Attempts)
+                {
+                    if (attempt.Deployment == deployment && attempt.Status >= 400)
+                    {
+                        yield return new RecentError(record.Time.AddMilliseconds(attempt.StartedMs), record.Id, attempt.Status, attempt.ErrorCode, attempt.Message ?? record.ErrorMessage);
+                    }
+                }
+            }
+            else if (record.Deployment == deployment && record.Status >= 400)
             {
                 yield return new RecentError(record.Time, record.Id, record.Status, record.ErrorCode, record.ErrorMessage);
             }

@@ -39,7 +39,10 @@ public sealed record ModelReport(
     [property: JsonPropertyName("fallbacks")] IReadOnlyList<string> Fallbacks,
     [property: JsonPropertyName("deployments")] IReadOnlyList<DeploymentReport> Deployments);
 
-/// <summary>A deployment's configuration, circuit state and latest failures (from the recent requests).</summary>
+/// <summary>
+/// A deployment's configuration, circuit state, and how its calls went among the recent requests: how many were
+/// made and failed (a failure another deployment then made good counts too), and the latest failures.
+/// </summary>
 public sealed record DeploymentReport(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("provider")] string Provider,
@@ -50,6 +53,8 @@ public sealed record DeploymentReport(
     [property: JsonPropertyName("output_per_million")] decimal? OutputPerMillion,
     [property: JsonPropertyName("circuit")] string Circuit,
     [property: JsonPropertyName("retry_after_s")] int? RetryAfterSeconds,
+    [property: JsonPropertyName("recent_calls")] int RecentCalls,
+    [property: JsonPropertyName("recent_failures")] int RecentFailures,
     [property: JsonPropertyName("recent_errors")] IReadOnlyList<RecentError> RecentErrors);
 
 /// <summary>One failed call to a deployment.</summary>

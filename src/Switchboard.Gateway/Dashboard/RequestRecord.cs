@@ -61,7 +61,7 @@ public sealed record RequestRecord
             Cache = context.Cache.HeaderValue,
             CostSavedUsd = context.Cache.CostSaved,
             Attempts = context.AttemptLog is { Count: > 0 } attempts
-                ? [.. attempts.Select(a => new AttemptRecord(a.Deployment, a.Number, Math.Round(a.StartedAfter.TotalMilliseconds, 2), Math.Round(a.Duration.TotalMilliseconds, 2), a.StatusCode, a.ErrorCode))]
+                ? [.. attempts.Select(a => new AttemptRecord(a.Deployment, a.Number, Math.Round(a.StartedAfter.TotalMilliseconds, 2), Math.Round(a.Duration.TotalMilliseconds, 2), a.StatusCode, a.ErrorCode, a.ErrorMessage))]
                 : [],
             TraceId = traceId,
         };

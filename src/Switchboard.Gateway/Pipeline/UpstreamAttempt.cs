@@ -7,4 +7,5 @@ namespace Switchboard.Gateway.Pipeline;
 /// <param name="Duration">The call (a stream: through its first chunk).</param>
 /// <param name="StatusCode">200, or the failure's status.</param>
 /// <param name="ErrorCode">The failure's code; null on success.</param>
-public sealed record UpstreamAttempt(string Deployment, int Number, TimeSpan StartedAfter, TimeSpan Duration, int StatusCode, string? ErrorCode);
+/// <param name="ErrorMessage">The failure's message (what the operator reads: "connection refused", the upstream's own text).</param>
+public sealed record UpstreamAttempt(string Deployment, int Number, TimeSpan StartedAfter, TimeSpan Duration, int StatusCode, string? ErrorCode, string? ErrorMessage = null);

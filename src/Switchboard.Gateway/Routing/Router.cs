@@ -178,7 +178,7 @@ public sealed partial class Router
 
                 var error = errorOf(result);
                 UpstreamAttemptSpan.Ended(attemptSpan, error);
-                context.AttemptLog?.Add(new UpstreamAttempt(deployment.Id, attempts, _timeProvider.GetElapsedTime(context.StartTimestamp, callStarted), _timeProvider.GetElapsedTime(callStarted), error?.StatusCode ?? 200, error?.Code));
+                context.AttemptLog?.Add(new UpstreamAttempt(deployment.Id, attempts, _timeProvider.GetElapsedTime(context.StartTimestamp, callStarted), _timeProvider.GetElapsedTime(callStarted), error?.StatusCode ?? 200, error?.Code, error is null ? null : error.UpstreamMessage is { } said ? $"{error.Message} (upstream: {said})" : error.Message));
                 var retryable = error is not null && IsRetryable(error);
                 Record(deployment, trial, error, retryable, cancellationToken);
                 if (error is not null && !cancellationToken.IsCancellationRequested)

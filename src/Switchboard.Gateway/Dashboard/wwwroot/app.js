@@ -93,6 +93,22 @@ function rangeQuery(form) {
   return params.toString();
 }
 
+// Budgets left to the millionth of a dollar, so a little spend never reads as none ($0.999958, not $1.0000).
+const exact = (v) => '$' + Number(v || 0).toFixed(6).replace(/\.?0+$/, '');
+const utc = (time) => new Date(time).toISOString().slice(11, 19);
+
+// Where the time went: before the first upstream call (auth, limits, cache, routing), in each call, and after
+// the last one (the answer written, a stream relayed).
+function timeline(r) {
+  if (!r.attempts.length) return '';
+  const first = r.attempts[0].started_ms;
+  const last = r.attempts[r.attempts.length - 1];
+  const after = Math.max(0, r.latency_ms - (last.started_ms + last.duration_ms));
+  const parts = [['In the gateway before the first call', first], ...r.attempts.map(a => [`Call ${a.number} to ${a.deployment}`, a.duration_ms]), ['After the last call', after]];
+  return `<h2>Where the time went</h2><table id="timeline">${parts.map(([what, ms]) => `<tr><th>${esc(what)}</th><td>${Math.round(ms * 100) / 100} ms</td>
+    <td><svg class="bar" width="400" height="10"><rect width="${Math.max(1, Math.round(400 * ms / Math.max(r.latency_ms, 1)))}" height="10"></rect></svg></td></tr>`).join('')}</table>`;
+}
+
 // Small amounts keep their digits ($0.0000084, not $0.0000): a request often costs less than a hundredth of a cent.
 const money = (v) => {
   const n = Number(v || 0);
@@ -210,7 +226,7 @@ async function keys() {
     // Each budget with what it has left in its period (UTC day, UTC month, the key's life).
     const budgets = (k) => [['daily', 'today'], ['monthly', 'this month'], ['total', 'in total']]
       .filter(([p]) => k['budget_' + p + '_usd'] != null)
-      .map(([p, when]) => `<div data-budget="${p}" class="${k['budget_left_' + p + '_usd'] <= 0 ? 'error' : ''}">${money(k['budget_left_' + p + '_usd'])} left of $${esc(k['budget_' + p + '_usd'])} ${when}</div>`)
+      .map(([p, when]) => `<div data-budget="${p}" class="${k['budget_left_' + p + '_usd'] <= 0 ? 'error' : ''}">${exact(k['budget_left_' + p + '_usd'])} left of $${esc(k['budget_' + p + '_usd'])} ${when}</div>`)
       .join('') || 'none';
     $('#key-table').innerHTML = `<table><tr><th>Name</th><th>Prefix</th><th>User</th><th>Models</th><th>Limits</th><th>Spent today / month / total</th><th>Budget left</th><th>Last used</th><th></th></tr>${list.map(k => `
       <tr data-key="${esc(k.id)}" data-prefix="${esc(k.prefix)}"><td>${esc(k.name)}</td><td>${esc(k.prefix)}</td><td>${esc(k.user)}</td><td>${esc((k.models || k.allowed_models || []).join(', ')) || 'all'}</td>
@@ -246,12 +262,14 @@ async function models() {
   const list = await json('/ui/api/models');
   page().innerHTML = `<h1>Models and deployments</h1>${list.map(m => `
     <h2>${esc(m.name)}</h2>${m.fallbacks.length ? `<p>Falls back to ${esc(m.fallbacks.join(', '))}</p>` : ''}
-    <table><tr><th>Deployment</th><th>Provider</th><th>Circuit</th><th>Prices (per M in/out)</th><th>Recent errors</th></tr>
+    <table><tr><th>Deployment</th><th>Provider</th><th>Circuit</th><th>Recent calls</th><th>Prices (per M in/out)</th><th>Latest failures (UTC)</th></tr>
     ${m.deployments.map(d => `<tr data-deployment="${esc(d.id)}"><td>${esc(d.id)}</td><td>${esc(d.provider)} (${esc(d.provider_type)})</td>
       <td class="${d.circuit === 'closed' ? 'ok' : 'error'}">${esc(d.circuit)}${d.retry_after_s != null ? ' (retry in ' + d.retry_after_s + ' s)' : ''}</td>
+      <td data-calls class="${d.recent_failures > 0 ? 'error' : ''}">${d.recent_calls === 0 ? 'none yet' : `${d.recent_failures} of ${d.recent_calls} failed`}</td>
       <td>${esc(d.input_per_million ?? '–')} / ${esc(d.output_per_million ?? '–')}</td>
-      <td>${d.recent_errors.length ? d.recent_errors.map(r => `<div><a href="#request/${encodeURIComponent(r.request_id)}">${esc(r.status)} ${esc(r.error_code || '')}</a> ${esc(new Date(r.time).toLocaleTimeString())}</div>`).join('') : 'none'}</td></tr>`).join('')}
-    </table>`).join('')}`;
+      <td>${d.recent_errors.length ? d.recent_errors.map(r => `<div data-failure><a href="#request/${encodeURIComponent(r.request_id)}">${esc(utc(r.time))} ${esc(r.status)} ${esc(r.error_code || '')}</a> ${esc(r.message || '')}</div>`).join('') : 'none'}</td></tr>`).join('')}
+    </table>`).join('')}
+    <p class="hint">Circuits open after repeated failures and close after a cooldown. Calls and failures count the last requests this process kept (ui.recent_requests), failed attempts that a retry or fallback made good included.</p>`;
 }
 
 async function cache() {
@@ -292,8 +310,10 @@ async function conversations() {
 }
 
 function requestRow(r) {
-  return `<tr class="clickable" data-request="${esc(r.id)}"><td>${esc(new Date(r.time).toLocaleTimeString())}</td><td>${esc(r.model)}</td><td>${esc(r.deployment || '')}</td>
-    <td>${esc(r.key_prefix || '')}</td><td class="${r.status >= 400 ? 'error' : 'ok'}">${esc(r.status)} ${esc(r.error_code || '')}</td><td>${esc(r.latency_ms)} ms</td>
+  const failed = r.attempts.filter(a => a.status >= 400).length;
+  return `<tr class="clickable" data-request="${esc(r.id)}"><td>${esc(utc(r.time))}</td><td>${esc(r.model)}</td><td>${esc(r.deployment || '')}</td>
+    <td>${esc(r.key_name ? r.key_name + ' (' + r.key_prefix + ')' : r.key_prefix || '')}</td><td class="${r.status >= 400 ? 'error' : 'ok'}">${esc(r.status)} ${esc(r.error_code || '')}</td>
+    <td data-attempts class="${failed ? 'error' : ''}">${r.attempts.length}${failed ? ` (${failed} failed)` : ''}</td><td>${esc(r.latency_ms)} ms</td>
     <td>${esc(r.input_tokens)} / ${esc(r.output_tokens)}</td><td>${esc(r.cache)}</td></tr>`;
 }
 
@@ -304,7 +324,7 @@ async function live() {
     <label>Errors only<input name="errors" type="checkbox"></label><button>Filter</button></form>
     <p class="hint">The last requests of this gateway process, newest first; new ones appear as they finish. Click a row for its attempts, timings and stored messages.</p>
     <p id="live-state">connecting…</p>
-    <table id="live-table"><thead><tr><th>Time</th><th>Model</th><th>Deployment</th><th>Key</th><th>Status</th><th>Latency</th><th>Tokens in/out</th><th>Cache</th></tr></thead><tbody></tbody></table>`;
+    <table id="live-table"><thead><tr><th>Time (UTC)</th><th>Model</th><th>Deployment</th><th>Key</th><th>Status</th><th>Attempts</th><th>Latency</th><th>Tokens in/out</th><th>Cache</th></tr></thead><tbody></tbody></table>`;
   $('#live-table').addEventListener('click', e => { const row = e.target.closest('tr[data-request]'); if (row) location.hash = 'request/' + encodeURIComponent(row.dataset.request); });
   const connect = async () => {
     stopLive();
@@ -350,13 +370,15 @@ async function requestDetail() {
   const r = await json('/ui/api/requests/' + encodeURIComponent(id));
   page().innerHTML = `<h1>Request ${esc(r.id)}</h1>
     <table id="request-detail">${[
-      ['Time', r.time], ['Model', r.model + (r.served_model && r.served_model !== r.model ? ' → ' + r.served_model : '')], ['Deployment', r.deployment],
+      ['Time (UTC)', r.time.replace('T', ' ').slice(0, 23)], ['Key name', r.key_name], ['Model', r.model + (r.served_model && r.served_model !== r.model ? ' → ' + r.served_model : '')], ['Deployment', r.deployment],
       ['Key', r.key_prefix], ['User', r.user], ['Status', r.status + ' ' + (r.error_code || '')], ['Error', r.error_message],
       ['Latency', r.latency_ms + ' ms'], ['Time to first token', r.ttft_ms != null ? r.ttft_ms + ' ms' : null], ['Upstream', r.upstream_ms != null ? r.upstream_ms + ' ms' : null],
       ['Tokens in / out', r.input_tokens + ' / ' + r.output_tokens], ['Cost', r.cost_usd != null ? money(r.cost_usd) : null], ['Cache', r.cache], ['Trace id', r.trace_id],
     ].filter(([, v]) => v != null && v !== '').map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
-    <h2>Attempts</h2><table id="attempts"><tr><th>#</th><th>Deployment</th><th>Started after</th><th>Took</th><th>Status</th></tr>
-    ${r.attempts.map(a => `<tr><td>${a.number}</td><td>${esc(a.deployment)}</td><td>${a.started_ms} ms</td><td>${a.duration_ms} ms</td><td>${a.status} ${esc(a.error_code || '')}</td></tr>`).join('')}</table>
+    <h2>Attempts</h2><table id="attempts"><tr><th>#</th><th>Deployment</th><th>Started after</th><th>Took</th><th>Status</th><th>Error</th></tr>
+    ${r.attempts.map(a => `<tr><td>${a.number}</td><td>${esc(a.deployment)}</td><td>${a.started_ms} ms</td><td>${a.duration_ms} ms</td>
+      <td class="${a.status >= 400 ? 'error' : 'ok'}">${a.status} ${esc(a.error_code || '')}</td><td>${esc(a.error_message || '')}</td></tr>`).join('')}</table>
+    ${timeline(r)}
     ${r.attempts.length ? '' : '<p class="hint">No upstream call: answered by the gateway itself (an error before routing, or a cache hit).</p>'}
     <h2>Messages</h2><div id="messages"><p class="hint">Loading…</p></div>`;
   await showMessages(r.id);
