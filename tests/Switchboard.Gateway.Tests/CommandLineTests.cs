@@ -157,7 +157,35 @@ public sealed class CommandLineTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ServeSaysWhereTheDashboardIs()
+    {
+        var start = SwitchboardProcess.StartInfo("serve", "--port", "0");
+        start.WorkingDirectory = _directory.FullName;
+        start.Environment.Remove("SWITCHBOARD_MASTER_KEY");
+        using var process = Process.Start(start)!;
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        guard.CancelAfter(TimeSpan.FromMinutes(1));
+        _ = process.StandardError.ReadToEndAsync(guard.Token);
+        try
+        {
+            string? line;
+            while ((line = await process.StandardOutput.ReadLineAsync(guard.Token)) is not null && !line.StartsWith("Dashboard:", StringComparison.Ordinal))
+            {
+            }
+
+            Assert.NotNull(line);
+            Assert.Matches(@"^Dashboard: http://127\.0\.0\.1:\d+/ui/ \(open to this machine only: no master key is set\)\.$", line);
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
     private static async Task WaitUntilHealthyAsync(HttpClient http, CancellationToken cancellationToken)
+
     {
         while (true)
         {

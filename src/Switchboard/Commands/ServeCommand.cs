@@ -76,6 +76,12 @@ public static class ServeCommand
 
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             await Console.Out.WriteLineAsync($"Switchboard gateway listening on {string.Join(", ", addresses)} ({options.ConfigPath ?? "embedded default: built-in mock provider"}). Press Ctrl+C to stop.");
+            // The dashboard's address, so nobody has to look it up (the first listener is the public port).
+            if (app.Services.GetRequiredService<Gateway.Dashboard.RequestLogSettings>().Dashboard && addresses.FirstOrDefault() is { } first)
+            {
+                var who = app.Services.GetRequiredService<Gateway.Telemetry.AdminAccess>().RequiresKey ? "sign in with the master key" : "open to this machine only: no master key is set";
+                await Console.Out.WriteLineAsync($"Dashboard: {first.TrimEnd('/')}/ui/ ({who}).");
+            }
             await app.WaitForShutdownAsync(cancellationToken);
         }
 
