@@ -180,7 +180,8 @@ async function usage() {
     ['key_id', 'Key', r => r.key_id ? (names[r.key_id] || r.key_id) : '(master key or none)'], ['user', 'User', r => r.user ?? '–'],
     ['model', 'Model', r => r.model], ['day', 'Day', r => r.day], ['requests', 'Requests', r => r.requests], ['errors', 'Errors', r => r.errors],
     ['input_tokens', 'Tokens in', r => r.input_tokens], ['output_tokens', 'Tokens out', r => r.output_tokens],
-    ['cost_usd', 'Cost', r => money(r.cost_usd)], ['cost_saved_usd', 'Saved by cache', r => money(r.cost_saved_usd)],
+    ['cost_usd', 'Cost', r => money(r.cost_usd)], ['cache_hits', 'Cache hits', r => r.cache_hits ?? 0],
+    ['cost_saved_usd', 'Saved by cache', r => money(r.cost_saved_usd)], ['compression_tokens_saved', 'Tokens saved by compression', r => r.compression_tokens_saved ?? 0],
   ];
   const load = async () => {
     const q = range();
