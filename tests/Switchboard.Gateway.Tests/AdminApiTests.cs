@@ -107,6 +107,7 @@ public sealed class AdminApiTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
+        await gateway.RequestsFinishedAsync(10, Ct);
         await gateway.UsageRowsAsync(Ct);
         using var admin = gateway.Client(KeyedGateway.MasterKey);
         var byKey = await admin.GetFromJsonAsync<JsonElement>("/admin/usage?group_by=key,model,day", Ct);
@@ -146,6 +147,7 @@ public sealed class AdminApiTests
             using var response = await client.SendAsync(request, Ct);
         }
 
+        await gateway.RequestsFinishedAsync(3, Ct);
         await gateway.UsageRowsAsync(Ct);
         using var admin = gateway.Client(KeyedGateway.MasterKey);
         using var export = await admin.GetAsync("/admin/usage/export", Ct);
