@@ -144,7 +144,38 @@ public sealed class DashboardSessionTests
         await ErrorAssert.IsOpenAIErrorAsync(response, HttpStatusCode.Forbidden);
     }
 
+    [Fact]
+    public async Task ASessionUsedInItsSecondHalfIsRenewedAndOneLeftAloneExpires()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await TestGateway.StartAsync(environment: KeyedGateway.Environment(), timeProvider: clock);
+        using var http = CookieFreeClient(gateway);
+        var first = await SignInAsync(http, KeyedGateway.MasterKey);
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        using (var early = await SendAsync(http, HttpMethod.Get, "/ui/api/session", first.Value))
+        {
+            Assert.Equal(HttpStatusCode.OK, early.StatusCode);
+            Assert.False(early.Headers.Contains("Set-Cookie"), "a session in its first half is not renewed");
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        string renewed;
+        using (var late = await SendAsync(http, HttpMethod.Get, "/ui/api/session", first.Value))
+        {
+            Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+            renewed = Assert.Single(late.Headers.GetValues("Set-Cookie")).Split(';')[0][(DashboardSessions.CookieName.Length + 1)..];
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(15));
+        using var expired = await SendAsync(http, HttpMethod.Get, "/ui/api/session", first.Value);
+        await ErrorAssert.IsOpenAIErrorAsync(expired, HttpStatusCode.Unauthorized);
+        using var alive = await SendAsync(http, HttpMethod.Get, "/ui/api/session", renewed);
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+    }
+
     private static HttpClient CookieFreeClient(TestGateway gateway) =>
+
         new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri(gateway.BaseUrl) };
 
     private static async Task<(string Value, string Attributes)> SignInAsync(HttpClient http, string key)

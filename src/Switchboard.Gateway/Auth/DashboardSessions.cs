@@ -47,7 +47,7 @@ public sealed class DashboardSessions
     public bool IsSignedIn(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        if (!http.Request.Cookies.TryGetValue(CookieName, out var cookie) || !TryRead(cookie, out var id, out var expires))
+        if (!http.Request.Cookies.TryGetValue(CookieName, out var cookie) || !TryRead(cookie, out _, out var expires))
         {
             return false;
         }
