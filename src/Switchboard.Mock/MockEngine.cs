@@ -214,7 +214,7 @@ public sealed class MockEngine
         {
             var echo = Responder.Echo(request);
             MockReply reply = request.IsStreaming
-                ? new MockReply.Stream(Responder.StreamAsync(echo, new FixtureResponse(), request.Request.WantsStreamUsage, CancellationToken.None))
+                ? new MockReply.Stream(Responder.StreamAsync(echo, new FixtureResponse(), request.Request.IncludesStreamUsage, CancellationToken.None))
                 : new MockReply.Completion(echo);
             return new MockExchange(request, new MatchOutcome(), reply) { IsEcho = true };
         }

@@ -184,6 +184,14 @@ public sealed class GatewayContext
     /// </summary>
     public TokenUsage? Usage { get; set; }
 
+    /// <summary>
+    /// Set on the way in by a stage that needs the real token counts of a stream (usage records, token limits): the
+    /// router then asks an upstream for the usage event even when the client did not ask for it
+    /// (<c>stream_options.include_usage</c>, spliced into the client's bytes) and holds that event back from the
+    /// client, so <see cref="Usage"/> is known when the stream completes. Off by default: it costs one more event.
+    /// </summary>
+    public bool RequireUsage { get; set; }
+
     /// <summary>What <see cref="Usage"/> cost in USD at the serving deployment's prices; null without usage, deployment or prices.</summary>
     public decimal? Cost => Usage is { } usage && Deployment is { } deployment ? deployment.CostOf(usage) : null;
 

@@ -56,7 +56,7 @@ public sealed partial class Router
             context,
             static async (context, deployment, ct) =>
             {
-                var request = context.ChatRequest with { Model = deployment.UpstreamModel, ClientJson = context.ClientJson };
+                var request = context.ChatRequest with { Model = deployment.UpstreamModel, ClientJson = context.ClientJson, AskForStreamUsage = context.RequireUsage };
                 return await FirstChunkArrivedAsync(await deployment.Provider.ChatAsync(request, context.RequestHeaders, ct), context, ct);
             },
             static result => result.Error,

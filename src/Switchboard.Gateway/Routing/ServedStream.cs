@@ -7,15 +7,19 @@ namespace Switchboard.Gateway.Routing;
 /// The stream the router hands on: the upstream's first chunk (already read, to be sure the stream started) and
 /// then the rest, as they come. On the way it notes the last event that carried <c>usage</c> (known from the
 /// scan, without parsing) and, when the stream ends or is abandoned, parses only that one event into
-/// <see cref="GatewayContext.Usage"/>. Hand-written rather than an iterator: no state machine per chunk.
+/// <see cref="GatewayContext.Usage"/>. Usage the gateway asked for on its own (<see cref="GatewayContext.RequireUsage"/>)
+/// is held back from a client that did not ask for it: the usage-only event is dropped, usage riding on a content
+/// chunk is taken off it. Hand-written rather than an iterator: no state machine per chunk.
 /// </summary>
 internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnumerator<StreamedChunk>
 {
     private readonly IAsyncEnumerator<StreamedChunk> _chunks;
     private readonly GatewayContext _context;
+    private readonly bool _holdBackUsage;
     private bool _pendingFirst;
     private bool _ended;
     private bool _enumerated;
+    private StreamedChunk? _current;
     private StreamedChunk? _lastUsage;
 
     /// <param name="hasFirst">Whether <paramref name="chunks"/> is positioned on a first chunk (false: the stream is empty).</param>
@@ -25,15 +29,12 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
     {
         _chunks = chunks;
         _context = context;
+        _holdBackUsage = context.RequireUsage && !context.ChatRequest.WantsStreamUsage;
         _pendingFirst = hasFirst;
         _ended = !hasFirst;
-        if (hasFirst)
-        {
-            Note(chunks.Current);
-        }
     }
 
-    public StreamedChunk Current => _chunks.Current;
+    public StreamedChunk Current => _current!;
 
     /// <summary>The stream was started with the request's token when the router read its first chunk; that token still governs it.</summary>
     public IAsyncEnumerator<StreamedChunk> GetAsyncEnumerator(CancellationToken cancellationToken = default)
@@ -52,21 +53,33 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
         if (_pendingFirst)
         {
             _pendingFirst = false;
-            return new ValueTask<bool>(true);
+            if (Accept(_chunks.Current))
+            {
+                return new ValueTask<bool>(true);
+            }
         }
 
-        if (_ended)
+        while (!_ended)
         {
-            return new ValueTask<bool>(false);
+            var next = _chunks.MoveNextAsync();
+            if (!next.IsCompletedSuccessfully)
+            {
+                return AwaitMoveAsync(next);
+            }
+
+            if (!next.Result)
+            {
+                End();
+                break;
+            }
+
+            if (Accept(_chunks.Current))
+            {
+                return new ValueTask<bool>(true);
+            }
         }
 
-        var next = _chunks.MoveNextAsync();
-        if (next.IsCompletedSuccessfully)
-        {
-            return new ValueTask<bool>(OnMoved(next.Result));
-        }
-
-        return AwaitMoveAsync(next);
+        return new ValueTask<bool>(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -81,27 +94,53 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
         }
     }
 
-    private async ValueTask<bool> AwaitMoveAsync(ValueTask<bool> next) => OnMoved(await next);
-
-    private bool OnMoved(bool more)
+    private async ValueTask<bool> AwaitMoveAsync(ValueTask<bool> next)
     {
-        if (more)
+        while (await next)
         {
-            Note(_chunks.Current);
-        }
-        else
-        {
-            End();
+            if (Accept(_chunks.Current))
+            {
+                return true;
+            }
+
+            next = _chunks.MoveNextAsync();
         }
 
-        return more;
+        End();
+        return false;
     }
 
-    private void Note(StreamedChunk chunk)
+    /// <summary>Notes a chunk's usage; false when the chunk is held back from the client.</summary>
+    private bool Accept(StreamedChunk chunk)
     {
         if (chunk.HasUsage)
         {
             _lastUsage = chunk;
+            if (_holdBackUsage)
+            {
+                if (chunk.IsUsageOnly)
+                {
+                    return false;
+                }
+
+                chunk = WithoutUsage(chunk);
+            }
+        }
+
+        _current = chunk;
+        return true;
+    }
+
+    private static StreamedChunk WithoutUsage(StreamedChunk chunk)
+    {
+        try
+        {
+            return StreamedChunk.From(chunk.Chunk with { Usage = null });
+        }
+        catch (Errors.ChatStreamException)
+        {
+            // Not a chunk that parses: forwarded as it came, for the writer to fail on as it would have.
+            return chunk;
         }
     }
 
