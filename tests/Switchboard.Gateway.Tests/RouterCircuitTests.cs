@@ -19,7 +19,7 @@ public sealed class RouterCircuitTests
     private readonly FakeTimeProvider _time = new();
     private readonly ScriptedProvider _first = new("first");
     private readonly ScriptedProvider _second = new("second");
-    private readonly ScriptedProvider _mock = new("fake", "mock");
+    private readonly ScriptedProvider _mock = new("fake", "mock", ProviderTraits.Scripted);
 
     /// <summary>Model <c>main</c> on the given providers (round-robin, so picks are deterministic), optionally falling back to <c>backup</c> on <c>second</c>.</summary>
     private Router CreateRouter(int failures = 3, int retries = 0, bool fallback = false, params ScriptedProvider[] deployments)

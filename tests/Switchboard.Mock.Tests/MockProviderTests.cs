@@ -55,7 +55,7 @@ public sealed class MockProviderTests
     public async Task With_fixtures_it_answers_from_them_and_a_miss_is_a_404_with_diagnostics()
     {
         var factory = new MockChatProviderFactory();
-        var options = new ProviderOptions { Name = "rasa", Type = "mock", Fixtures = TestData.RasaCollection };
+        var options = new ProviderOptions { Name = "rasa", Type = "mock", Settings = { ["fixtures"] = TestData.RasaCollection } };
         Assert.Empty(factory.Validate(options));
         var provider = factory.Create(options);
         var turn = TestData.RasaTurns()[0];
@@ -73,12 +73,12 @@ public sealed class MockProviderTests
     public void Validation_names_the_key_and_the_broken_file()
     {
         var factory = new MockChatProviderFactory();
-        var missing = Assert.Single(factory.Validate(new ProviderOptions { Name = "m", Type = "mock", Fixtures = "/no/such/fixtures" }));
+        var missing = Assert.Single(factory.Validate(new ProviderOptions { Name = "m", Type = "mock", Settings = { ["fixtures"] = "/no/such/fixtures" } }));
         Assert.StartsWith("providers[m].fixtures:", missing, StringComparison.Ordinal);
 
         var folder = TestData.TempFolder();
         File.WriteAllText(Path.Combine(folder, "bad.yaml"), "- match: { last_user: x }\n  response: { contnet: y }\n");
-        var broken = Assert.Single(factory.Validate(new ProviderOptions { Name = "m", Type = "mock", Fixtures = folder }));
+        var broken = Assert.Single(factory.Validate(new ProviderOptions { Name = "m", Type = "mock", Settings = { ["fixtures"] = folder } }));
         Assert.Contains("bad.yaml:2: unknown key 'contnet'", broken, StringComparison.Ordinal);
     }
 
@@ -96,7 +96,7 @@ public sealed class MockProviderTests
             - match: { last_user: limit }
               response: { error: { status: 429, retry_after: 3 } }
             """);
-        var provider = new MockChatProviderFactory().Create(new ProviderOptions { Name = "m", Type = "mock", Fixtures = folder });
+        var provider = new MockChatProviderFactory().Create(new ProviderOptions { Name = "m", Type = "mock", Settings = { ["fixtures"] = folder } });
 
         Assert.Equal(502, Assert.IsType<ChatResult.Failed>(await provider.ChatAsync(Request("drop"), Ct)).Error.StatusCode);
         var limited = Assert.IsType<ChatResult.Failed>(await provider.ChatAsync(Request("limit"), Ct)).Error;
@@ -149,7 +149,7 @@ public sealed class MockProviderTests
         var file = Path.Combine(TestData.TempFolder(), "f.yaml");
         await File.WriteAllTextAsync(file, "- match: { last_user: hi }\n  response: validated\n", Ct);
         var factory = new MockChatProviderFactory();
-        var options = new ProviderOptions { Name = "mock", Type = "mock", Fixtures = file };
+        var options = new ProviderOptions { Name = "mock", Type = "mock", Settings = { ["fixtures"] = file } };
 
         Assert.Empty(factory.Validate(options));
         // Changed between Validate and Create: Create does not read the file again.
