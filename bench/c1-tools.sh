@@ -84,6 +84,19 @@ for target in "${TARGETS[@]}"; do
   for _ in $(seq 1 150); do curl -s -o /dev/null --max-time 1 -X POST -H 'Content-Type: application/json' -d "$BODY" "$url" && break; sleep 0.2; done
 done
 
+# Waits (up to QUIET_WAIT s, default 120) until the whole machine used less than QUIET_PERCENT (default 15) % of
+# its CPU over a second: other work on this shared machine shows up in the tails of every tool.
+wait_quiet() {
+  local waited=0 a b busy
+  while (( waited < ${QUIET_WAIT:-120} )); do
+    a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+    busy=$(( ( (b[1]+b[2]+b[3]+b[6]+b[7]) - (a[1]+a[2]+a[3]+a[6]+a[7]) ) * 100 / ( (b[1]+b[2]+b[3]+b[4]+b[5]+b[6]+b[7]) - (a[1]+a[2]+a[3]+a[4]+a[5]+a[6]+a[7]) + 1 ) ))
+    (( busy < ${QUIET_PERCENT:-15} )) && { echo "$busy" >>"$OUT/quiet.log"; return; }
+    waited=$((waited + 1))
+  done
+  echo "busy:$busy" >>"$OUT/quiet.log"
+}
+
 echo "A: $A_DLL ${ENV_A:-}"
 [[ -n $B_DLL ]] && echo "B: $B_DLL ${ENV_B:-}"
 for round in $(seq 1 "$ROUNDS"); do
@@ -92,8 +105,10 @@ for round in $(seq 1 "$ROUNDS"); do
   if (( round % 2 == 0 )) && [[ -n $B_DLL ]]; then order=("${TARGETS[0]}" "${TARGETS[2]}" "${TARGETS[1]}"); fi
   for target in "${order[@]}"; do
     name=${target%%=*} url=${target#*=}
+    wait_quiet
     wrk -t1 -c1 -d"${WARMUP}s" -s "$OUT/post.lua" "$url" >/dev/null
     wrk -t1 -c1 -d"${DURATION}s" --latency -s "$OUT/post.lua" "$url" >"$OUT/wrk-$round-$name.txt"
+    wait_quiet
     dotnet "$LOADTEST" run --label "c1-$round" --scenarios plain:1 --duration "$DURATION" --warmup "$WARMUP" \
       --target "$target" --out "$OUT/loadtest.jsonl" >>"$OUT/loadtest.log" 2>&1
     echo "round $round $name done"

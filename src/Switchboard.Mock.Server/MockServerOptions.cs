@@ -30,7 +30,7 @@ public sealed record MockServerOptions
     /// <summary>Record mode (<c>--upstream</c>): the API root requests without a fixture are sent to, e.g. <c>https://api.openai.com/v1</c>.</summary>
     public string? Upstream { get; init; }
 
-    /// <summary>Record mode: the key for the upstream when the client sends no <c>Authorization</c> (never written to fixtures).</summary>
+    /// <summary>Record mode: the key for the upstream, sent instead of the client's <c>Authorization</c> (which is forwarded only without this key); never written to fixtures.</summary>
     public string? UpstreamApiKey { get; init; }
 
     /// <summary>Record mode: how long to wait for the upstream's answer; a call that takes longer is answered 504. Default 5 minutes.</summary>

@@ -42,6 +42,28 @@ public sealed class CommandLineTests : IDisposable
         Assert.StartsWith("switchboard", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("srve", "serve")]
+    [InlineData("mokc", "mock")]
+    public async Task AnUnknownCommandIsNamedWithTheClosestSuggested(string typed, string suggested)
+    {
+        var (exitCode, _, stderr) = await RunAsync(typed, "--port", "0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"switchboard: '{typed}' is not a command. Did you mean '{suggested}'? (see 'switchboard --help')", stderr.Trim());
+    }
+
+    [Fact]
+    public async Task MockHelpSaysTheConfiguredUpstreamKeyWinsAndOnlyMissesAreRecorded()
+    {
+        var (exitCode, stdout, _) = await RunAsync("mock", "--help");
+
+        Assert.Equal(0, exitCode);
+        var help = string.Join(' ', stdout.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("sent instead of the client's Authorization", help, StringComparison.Ordinal);
+        Assert.Contains("requests a fixture answers are not recorded", help, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task BrokenFixtureFileExitsWithCode2NamingTheFile()
     {

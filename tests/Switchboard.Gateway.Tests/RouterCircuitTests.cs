@@ -17,6 +17,7 @@ public sealed class RouterCircuitTests
     private static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(30);
 
     private readonly FakeTimeProvider _time = new();
+    private readonly RecordingBackoff _backoff = new();
     private readonly ScriptedProvider _first = new("first");
     private readonly ScriptedProvider _second = new("second");
     private readonly ScriptedProvider _mock = new("fake", "mock", ProviderTraits.Scripted);
@@ -46,7 +47,8 @@ public sealed class RouterCircuitTests
             [new RoundRobinPolicy(), new WeightedRandomPolicy()],
             Options.Create(options),
             _time,
-            NullLogger<Router>.Instance);
+            NullLogger<Router>.Instance,
+            _backoff);
     }
 
     private static async Task<(GatewayResult Result, GatewayContext Context)> SendAsync(Router router, CancellationToken? cancellationToken = null)
@@ -76,17 +78,12 @@ public sealed class RouterCircuitTests
         var calls = 0;
         _first.Reply = _ => ValueTask.FromResult(Interlocked.Increment(ref calls) == 1 ? ScriptedProvider.Error(502) : ScriptedProvider.Ok());
 
-        // The retry waits out its backoff on the fake clock.
-        var send = SendAsync(router);
-        while (!send.IsCompleted)
-        {
-            _time.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(1, TestContext.Current.CancellationToken);
-        }
+        var (result, context) = await SendAsync(router);
 
-        var (result, context) = await send;
         Assert.IsType<ChatResult.Completed>(result);
         Assert.Equal(2, context.Attempts);
+        // The healthy deployment was asked again after one pause, not skipped for its open sibling.
+        Assert.Equal([1], _backoff.Pauses);
     }
 
     [Fact]
@@ -285,6 +282,27 @@ public sealed class RouterCircuitTests
     }
 
     [Fact]
+    public async Task AMisconfiguredDeploymentIsNotAskedAgainWhileItsSiblingIsRetried()
+    {
+        _first.Reply = _ => ValueTask.FromResult(ChatResult.From(GatewayError.BadGateway("key refused") with { Misconfigured = true }));
+        _second.AnswersWith(500);
+        var router = CreateRouter(retries: 3, deployments: [_first, _second]);
+
+        var send = SendAsync(router);
+        while (!send.IsCompleted)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(1, TestContext.Current.CancellationToken);
+        }
+
+        var (result, context) = await send;
+        Assert.Equal(1, _first.Calls);
+        Assert.Equal(3, _second.Calls);
+        Assert.Equal(4, context.Attempts);
+        Assert.StartsWith("Every attempt failed (4): ", Assert.IsType<ChatResult.Failed>(result).Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ZeroFailuresTurnsBreakingOff()
     {
         _first.AnswersWith(500);
@@ -304,5 +322,17 @@ public sealed class RouterCircuitTests
         await SendManyAsync(router, 10);
 
         Assert.Equal(10, _mock.Calls);
+    }
+
+    /// <summary>Notes each pause the router asks for and makes it zero, so no test waits on a clock.</summary>
+    private sealed class RecordingBackoff : IRetryBackoff
+    {
+        public List<int> Pauses { get; } = [];
+
+        public TimeSpan Delay(int retry)
+        {
+            Pauses.Add(retry);
+            return TimeSpan.Zero;
+        }
     }
 }

@@ -60,6 +60,29 @@ public sealed class RecordModeTests
     }
 
     [Fact]
+    public async Task TheConfiguredUpstreamKeyWinsOverTheClientsAuthorization()
+    {
+        // Every SDK sends some key (the README's snippets send "anything"); the upstream only takes the configured one.
+        await using var upstream = await MockLlmServer.StartAsync(b => b.AddYaml("""
+            - name: upstream answer
+              match:
+                last_user: record me
+                headers: { authorization: Bearer sk-configured-upstream-key }
+              response: recorded with the configured key
+            """), Ct);
+        var folder = TestData.TempFolder();
+        await using var recorder = await MockLlmServer.StartAsync(
+            b => b.Configure(o => o with { RecordTo = folder, Upstream = upstream.OpenAIEndpoint.ToString(), UpstreamApiKey = "sk-configured-upstream-key" }),
+            Ct);
+
+        ChatCompletion answer = await TestData.Chat(recorder.OpenAIEndpoint).CompleteChatAsync([new UserChatMessage("record me")], cancellationToken: Ct);
+
+        Assert.Equal("recorded with the configured key", answer.Content[0].Text);
+        var yaml = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(folder, "*.yaml")), Ct);
+        Assert.DoesNotContain("sk-configured-upstream-key", yaml, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_upstream_error_is_passed_on_and_not_recorded()
     {
         await using var upstream = await MockLlmServer.StartAsync(b => b.AddFixture("limit", f => f.RespondWithError(429, "upstream says slow down")), Ct);

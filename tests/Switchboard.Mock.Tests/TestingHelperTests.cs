@@ -110,10 +110,21 @@ public sealed class TestingHelperTests
     [Fact]
     public async Task RunAsync_serves_until_cancelled()
     {
+        var logs = new ListLoggerProvider();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var run = MockServerHost.RunAsync(new MockServerOptions { Port = 0, FixturesPath = TestData.Samples }, stop.Token, logging => { });
-        stop.CancelAfter(TimeSpan.FromMilliseconds(300));
+        var run = MockServerHost.RunAsync(new MockServerOptions { Port = 0, FixturesPath = TestData.Samples }, stop.Token, logging => logging.AddProvider(logs));
+        var listening = await logs.WaitForAsync(m => m.StartsWith("Mock LLM listening on ", StringComparison.Ordinal), Ct);
+        using var http = new HttpClient { BaseAddress = new Uri(listening.Split(' ')[4]) };
+
+        using (var health = await http.GetAsync("/health", Ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        }
+
+        Assert.False(run.IsCompleted);
+        stop.Cancel();
         Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/health", Ct));
     }
 
     [Fact]
@@ -146,15 +157,51 @@ public sealed class TestingHelperTests
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
 
+        private event Action<string>? Added;
+
         public IReadOnlyList<string> Messages => [.. _messages];
 
-        public ILogger CreateLogger(string categoryName) => new ListLogger(_messages);
+        public ILogger CreateLogger(string categoryName) => new ListLogger(this);
+
+        /// <summary>Waits until a message that satisfies <paramref name="predicate"/> is (or was) logged.</summary>
+        public async Task<string> WaitForAsync(Func<string, bool> predicate, CancellationToken cancellationToken)
+        {
+            var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnAdded(string message)
+            {
+                if (predicate(message))
+                {
+                    found.TrySetResult(message);
+                }
+            }
+
+            Added += OnAdded;
+            try
+            {
+                foreach (var message in _messages)
+                {
+                    OnAdded(message);
+                }
+
+                return await found.Task.WaitAsync(cancellationToken);
+            }
+            finally
+            {
+                Added -= OnAdded;
+            }
+        }
+
+        private void Add(string message)
+        {
+            _messages.Enqueue(message);
+            Added?.Invoke(message);
+        }
 
         public void Dispose()
         {
         }
 
-        private sealed class ListLogger(System.Collections.Concurrent.ConcurrentQueue<string> messages) : ILogger
+        private sealed class ListLogger(ListLoggerProvider provider) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state)
                 where TState : notnull => null;
@@ -162,7 +209,7 @@ public sealed class TestingHelperTests
             public bool IsEnabled(LogLevel logLevel) => true;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                messages.Enqueue(formatter(state, exception));
+                provider.Add(formatter(state, exception));
         }
     }
 }

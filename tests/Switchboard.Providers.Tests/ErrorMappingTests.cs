@@ -46,6 +46,24 @@ public sealed class ErrorMappingTests
         Assert.DoesNotContain("<html>", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(401, true)]
+    [InlineData(403, true)]
+    [InlineData(404, true)]
+    [InlineData(500, false)]
+    [InlineData(503, false)]
+    [InlineData(429, false)]
+    public async Task Failures_of_the_gateways_own_configuration_are_marked_and_keep_the_upstream_message_for_the_log(int status, bool misconfigured)
+    {
+        await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("{\"error\":{\"message\":\"" + Secret + "\"}}", status));
+
+        var error = (await Provider(upstream.BaseUrl + "/v1").ChatAsync(Chat(ChatBody), Ct)).Failed();
+
+        Assert.Equal(misconfigured, error.Misconfigured);
+        Assert.Equal(Secret, error.UpstreamMessage);
+        Assert.DoesNotContain(Secret, error.ToResponse().Error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Bad_request_keeps_the_upstream_param()
     {

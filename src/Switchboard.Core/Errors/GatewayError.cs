@@ -24,6 +24,19 @@ public sealed record GatewayError
     /// </summary>
     public bool BeforeUpstream { get; init; }
 
+    /// <summary>
+    /// True when the failure comes from how the gateway is configured for this upstream (it refused the
+    /// gateway's key, lacks the model a deployment maps to, or the base URL points elsewhere): asking the
+    /// same deployment again cannot help, another deployment or a fallback may.
+    /// </summary>
+    public bool Misconfigured { get; init; }
+
+    /// <summary>
+    /// What the upstream itself said about the failure, for the gateway's log only: never sent to the client,
+    /// since it can carry details of the gateway's upstream account.
+    /// </summary>
+    public string? UpstreamMessage { get; init; }
+
     public ErrorResponse ToResponse() =>
         new() { Error = new ErrorBody { Message = Message, Type = Type, Param = Param, Code = Code } };
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Switchboard.Gateway.Configuration;
 
 /// <summary>A public model name (<c>models[]</c>) and the deployments that serve it.</summary>
@@ -9,4 +11,21 @@ public sealed class ModelOptions
     public List<string> Aliases { get; set; } = [];
 
     public List<DeploymentOptions> Deployments { get; set; } = [];
+
+    /// <summary>
+    /// Clean this model's answers (plain and streamed): reasoning blocks, inner monologue, its name echoed as a
+    /// prefix, stray chat-template tokens. See <c>cleaning:</c> for the shared settings.
+    /// </summary>
+    public bool Clean { get; set; }
+
+    /// <summary><c>drop</c> (default) removes reasoning blocks; <c>move</c> puts them in the message's <c>reasoning_content</c>.</summary>
+    [ConfigurationKeyName("clean_reasoning")]
+    public string CleanReasoning { get; set; } = "drop";
+
+    /// <summary>The model's chat template opens the reasoning block in the prompt (some Qwen3 / DeepSeek-R1 setups): its answers start inside it.</summary>
+    [ConfigurationKeyName("reasoning_opened_by_template")]
+    public bool ReasoningOpenedByTemplate { get; set; }
+
+    /// <summary>Compress prompts sent to this model to save tokens (a request can still say <c>x-switchboard-compress: off</c>).</summary>
+    public bool Compress { get; set; }
 }

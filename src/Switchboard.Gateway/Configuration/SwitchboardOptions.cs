@@ -13,6 +13,10 @@ public sealed class SwitchboardOptions
 
     public CacheOptions Cache { get; set; } = new();
 
+    public CleaningOptions Cleaning { get; set; } = new();
+
+    public CompressionOptions Compression { get; set; } = new();
+
     public DatabaseOptions Database { get; set; } = new();
 
     /// <summary>A Redis connection string (<c>localhost:6379</c>) shared by replicas; null for a single process.</summary>

@@ -200,6 +200,9 @@ public sealed class GatewayContext
     /// <summary>Set by the cache stage; <see cref="CacheOutcome.Bypass"/> until then. Sent as <c>x-switchboard-cache</c>.</summary>
     public CacheResult Cache { get; set; }
 
+    /// <summary>Set by the compression stage when it shortened the prompt; null otherwise. Sent as <c>x-switchboard-tokens-saved</c>.</summary>
+    public CompressionSavings? Compression { get; set; }
+
     // ---- How long it took ---------------------------------------------------------------------------
 
     /// <summary>The clock every timing here is read on (the gateway's, so tests control it).</summary>

@@ -40,8 +40,8 @@ public static class GatewayPipelineOrder
             // → alias, routing rules and model lookup → GatewayContext.Route; 404 model_not_found.
             .Use<ModelResolutionStage>()
 
-            // → prompt compression (issue 10): replaces GatewayContext.ChatRequest (the client's bytes are then dropped).
-            // .Use<CompressionStage>()
+            // → prompt compression: replaces GatewayContext.ChatRequest (the client's bytes are then dropped).
+            .Use<CompressionStage>()
 
             // → cache lookup (issue 10): a hit answers here (GatewayContext.Cache = hit/semantic), a miss goes on.
             // .Use<CacheLookupStage>()
@@ -49,8 +49,8 @@ public static class GatewayPipelineOrder
             // ← cache store (issue 10): stores the answer the stages below produced (already cleaned).
             // .Use<CacheStoreStage>()
 
-            // ← response cleaning (issue 10): rewrites completions and streams (ChatStreams.Map) before anyone keeps them.
-            // .Use<ResponseCleaningStage>()
+            // ← response cleaning: rewrites completions and streams (ChatStreams.Map) before anyone keeps them.
+            .Use<ResponseCleaningStage>()
 
             ; // then the router (retries, fallbacks, circuit breakers) and the provider, or the model catalog.
     }

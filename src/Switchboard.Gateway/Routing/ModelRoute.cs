@@ -6,6 +6,12 @@ namespace Switchboard.Gateway.Routing;
 /// <param name="Fallbacks">Models to try, in order, when every deployment failed (<c>routing.fallbacks</c>).</param>
 public sealed record ModelRoute(string Name, IReadOnlyList<Deployment> Deployments, IReadOnlyList<string> Fallbacks)
 {
+    /// <summary>How this model's answers are cleaned; null when <c>clean</c> is off.</summary>
+    public ModelCleaning? Cleaning { get; init; }
+
+    /// <summary>Whether prompts to this model are compressed unless a request says otherwise (<c>compress</c>).</summary>
+    public bool Compress { get; init; }
+
     /// <summary>The highest <c>input_per_million</c> among the deployments (what a request may cost before one is picked); null when none has a price.</summary>
     public decimal? InputPerMillion { get; } = Highest(Deployments, static d => d.InputPerMillion);
 

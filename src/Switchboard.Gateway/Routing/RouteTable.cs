@@ -1,3 +1,4 @@
+using Switchboard.Cleaning;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Pipeline;
 using Switchboard.Text;
@@ -36,7 +37,11 @@ public sealed class RouteTable
             m.Name,
             [.. m.Deployments.Select(d => new Deployment(
                 providers[d.Provider], d.Model ?? m.Name, d.Weight, d.InputPerMillion, d.OutputPerMillion, CircuitOf(d.Provider, d.Model ?? m.Name)))],
-            options.Routing.Fallbacks.TryGetValue(m.Name, out var fallbacks) ? [.. fallbacks] : []))];
+            options.Routing.Fallbacks.TryGetValue(m.Name, out var fallbacks) ? [.. fallbacks] : [])
+        {
+            Cleaning = m.Clean ? CleaningOf(m, options.Cleaning) : null,
+            Compress = m.Compress,
+        })];
         Circuits = circuits;
 
         _byName = new Dictionary<string, ModelRoute>(StringComparer.Ordinal);
@@ -51,6 +56,17 @@ public sealed class RouteTable
 
         _rules = [.. options.Routing.Rules.Select(r => (new GlobPattern(r.Match), _byName[r.Model]))];
     }
+
+    private static ModelCleaning CleaningOf(ModelOptions model, CleaningOptions cleaning) => new(
+        new ResponseCleaner(new ResponseCleanerOptions
+        {
+            ExtraPatterns = [.. cleaning.Patterns],
+            StripRoleTags = cleaning.StripRoleTags,
+            StripSpeakerPrefix = cleaning.StripSpeakerPrefix,
+            StartsInReasoning = model.ReasoningOpenedByTemplate,
+        }),
+        new CleaningContext { AssistantNames = [model.Name] },
+        string.Equals(model.CleanReasoning, "move", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Every deployment's circuit breaker by deployment id (<c>provider/model</c>), for reports.</summary>
     public IReadOnlyDictionary<string, CircuitBreaker> Circuits { get; }

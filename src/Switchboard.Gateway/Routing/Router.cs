@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Errors;
@@ -22,11 +23,19 @@ public sealed partial class Router
     private readonly ILoadBalancingPolicy _policy;
     private readonly int _retries;
     private readonly TimeProvider _timeProvider;
+    private readonly IRetryBackoff _backoff;
     private readonly ILogger<Router> _logger;
 
-    public Router(RouteTable routes, IEnumerable<ILoadBalancingPolicy> policies, IOptions<SwitchboardOptions> options, TimeProvider timeProvider, ILogger<Router> logger)
+    /// <param name="routes">The models and their deployments.</param>
+    /// <param name="policies">The load-balancing policies; <c>routing.load_balancing</c> picks one.</param>
+    /// <param name="options">The configuration (retries, policy).</param>
+    /// <param name="timeProvider">The clock for pauses and timings.</param>
+    /// <param name="logger">Where attempts and circuit changes are logged.</param>
+    /// <param name="backoff">The pause before a round of retries; <see cref="ExponentialBackoff"/> when null.</param>
+    public Router(RouteTable routes, IEnumerable<ILoadBalancingPolicy> policies, IOptions<SwitchboardOptions> options, TimeProvider timeProvider, ILogger<Router> logger, IRetryBackoff? backoff = null)
     {
         _timeProvider = timeProvider;
+        _backoff = backoff ?? new ExponentialBackoff();
         ArgumentNullException.ThrowIfNull(options);
         _routes = routes;
         _policy = policies.First(p => string.Equals(p.Name, options.Value.Routing.LoadBalancing, StringComparison.OrdinalIgnoreCase));
@@ -102,6 +111,7 @@ public sealed partial class Router
         var attempts = 0;
         GatewayError? lastError = null;
         List<Deployment>? skipped = null;
+        List<FailedAttempt>? failures = null;
         // The model itself (-1), then its fallbacks in order.
         for (var m = -1; m < route.Fallbacks.Count; m++)
         {
@@ -112,6 +122,7 @@ public sealed partial class Router
             }
 
             List<Deployment>? tried = null;
+            List<Deployment>? misconfigured = null;
             for (var attempt = 0; attempt <= _retries; attempt++)
             {
                 var untried = Untried(model, tried);
@@ -119,14 +130,18 @@ public sealed partial class Router
                 {
                     // Every deployment failed once. One that said "slow down" is not asked again at once, and
                     // there is no point waiting for deployments whose circuits just opened: go on to the
-                    // fallbacks. Other failures are retried after a short, growing pause.
-                    if (lastError?.StatusCode == 429 || !AnyInRotation(model.Deployments))
+                    // fallbacks. Other failures are retried after a short, growing pause, except on deployments
+                    // whose configuration the upstream refused: asking again cannot help.
+                    untried = Untried(model, misconfigured);
+                    if (lastError?.StatusCode == 429 || untried.Count == 0 || !AnyInRotation(untried))
                     {
                         break;
                     }
 
-                    await Task.Delay(Backoff(attempt), _timeProvider, cancellationToken);
-                    untried = model.Deployments;
+                    if (_backoff.Delay(attempt) is { Ticks: > 0 } pause)
+                    {
+                        await Task.Delay(pause, _timeProvider, cancellationToken);
+                    }
                 }
 
                 var (deployment, trial) = Pick(model.Name, untried, ref skipped);
@@ -165,6 +180,11 @@ public sealed partial class Router
                 var error = errorOf(result);
                 var retryable = error is not null && IsRetryable(error);
                 Record(deployment, trial, error, retryable, cancellationToken);
+                if (error is not null && !cancellationToken.IsCancellationRequested)
+                {
+                    LogFailure(deployment, attempts, error, retryable);
+                }
+
                 if (!retryable || cancellationToken.IsCancellationRequested)
                 {
                     context.Deployment = deployment;
@@ -172,7 +192,12 @@ public sealed partial class Router
                     return new(result, null);
                 }
 
-                Log.AttemptFailed(_logger, deployment.Id, attempts, error!.StatusCode, error.Message);
+                if (error!.Misconfigured)
+                {
+                    (misconfigured ??= []).Add(deployment);
+                }
+
+                (failures ??= []).Add(new(model.Name, deployment.Id, error));
                 lastError = error;
             }
         }
@@ -183,7 +208,51 @@ public sealed partial class Router
             return new(null, CircuitOpen(route.Name, skipped));
         }
 
-        return new(null, lastError);
+        return new(null, failures is { Count: > 1 } ? EveryAttemptFailed(failures, lastError!) : lastError);
+    }
+
+    /// <summary>
+    /// The last failure's status and code, with a message that lists every attempt: the last upstream alone
+    /// does not tell a user why the model and each of its fallbacks failed.
+    /// </summary>
+    private static GatewayError EveryAttemptFailed(List<FailedAttempt> failures, GatewayError last)
+    {
+        var message = new StringBuilder("Every attempt failed (").Append(failures.Count).Append("):");
+        for (var i = 0; i < failures.Count; i++)
+        {
+            var (model, deployment, error) = failures[i];
+            message.Append(' ').Append(i + 1).Append(") ").Append(model).Append(" on ").Append(deployment).Append(": ").Append(error.Message);
+        }
+
+        return last with { Message = message.ToString() };
+    }
+
+    /// <summary>
+    /// One line per failed attempt, naming provider, deployment and reason; what the upstream said is added
+    /// here only (it never reaches the client). A refused configuration is an error someone has to fix;
+    /// a failure another attempt may get past is a warning; the upstream refusing the request itself is
+    /// the client's to fix and only informational.
+    /// </summary>
+    private void LogFailure(Deployment deployment, int attempt, GatewayError error, bool retryable)
+    {
+        if (error.BeforeUpstream)
+        {
+            return;
+        }
+
+        var reason = error.UpstreamMessage is { Length: > 0 } said && said != error.Message ? error.Message + " Upstream said: " + said : error.Message;
+        if (error.Misconfigured)
+        {
+            Log.DeploymentMisconfigured(_logger, deployment.Provider.Name, deployment.Id, attempt, error.StatusCode, reason);
+        }
+        else if (retryable)
+        {
+            Log.AttemptFailed(_logger, deployment.Provider.Name, deployment.Id, attempt, error.StatusCode, reason);
+        }
+        else
+        {
+            Log.RequestRefused(_logger, deployment.Provider.Name, deployment.Id, error.StatusCode, reason);
+        }
     }
 
     /// <summary>
@@ -332,24 +401,23 @@ public sealed partial class Router
     private static IReadOnlyList<Deployment> Untried(ModelRoute model, List<Deployment>? tried) =>
         tried is null ? model.Deployments : [.. model.Deployments.Where(d => !tried.Contains(d))];
 
-    /// <summary>100 ms, 200 ms, 400 ms … up to 2 s, each with up to 50 % random jitter so retries do not march in step.</summary>
-    private static TimeSpan Backoff(int attempt)
-    {
-        var baseMs = Math.Min(2000, 100 * (1 << Math.Min(attempt, 5)));
-#pragma warning disable CA5394 // Jitter needs no cryptographic randomness.
-        return TimeSpan.FromMilliseconds(baseMs * (1 + (Random.Shared.NextDouble() / 2)));
-#pragma warning restore CA5394
-    }
-
     /// <summary>Failures another deployment might not have: limits, overload, upstream errors and timeouts.</summary>
     private static bool IsRetryable(GatewayError error) => error.StatusCode is 408 or 429 or >= 500;
 
     private readonly record struct RouteOutcome<TResult>(TResult? Result, GatewayError? Error);
 
+    private readonly record struct FailedAttempt(string Model, string Deployment, GatewayError Error);
+
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Attempt {Attempt} on {Deployment} failed with {Status}: {Reason}")]
-        public static partial void AttemptFailed(ILogger logger, string deployment, int attempt, int status, string reason);
+        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Upstream {Provider} failed for deployment {Deployment} (attempt {Attempt}, status {Status}): {Reason}")]
+        public static partial void AttemptFailed(ILogger logger, string provider, string deployment, int attempt, int status, string reason);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Upstream {Provider} refused the configuration of deployment {Deployment} (attempt {Attempt}, status {Status}): {Reason} Not retried on this deployment until the configuration is fixed.")]
+        public static partial void DeploymentMisconfigured(ILogger logger, string provider, string deployment, int attempt, int status, string reason);
+
+        [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Upstream {Provider} refused the request for deployment {Deployment} (status {Status}): {Reason}")]
+        public static partial void RequestRefused(ILogger logger, string provider, string deployment, int status, string reason);
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Circuit for {Deployment} opened after {Failures} failures in a row (last {Status}); skipping it for {CooldownSeconds} s")]
         public static partial void CircuitOpened(ILogger logger, string deployment, int failures, double cooldownSeconds, int status);

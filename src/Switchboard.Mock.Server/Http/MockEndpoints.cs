@@ -123,7 +123,8 @@ internal static partial class MockEndpoints
                 Log.Matched(logger, method, path, summary, fixture.Name, fixture.Source.ToString(), exchange.Turn + 1, status, request.IsStreaming ? " (stream)" : string.Empty);
                 if (exchange.Outcome.IsAmbiguous)
                 {
-                    Log.Ambiguous(logger, fixture.Name, string.Join(", ", exchange.Outcome.Ties.Select(t => t.Name)));
+                    // Names alone do not tell apart two fixtures with the same name (a copied file): file and line do.
+                    Log.Ambiguous(logger, fixture.ToString(), string.Join(", ", exchange.Outcome.Ties.Select(t => t.ToString())));
                 }
 
                 break;
@@ -187,7 +188,7 @@ internal static partial class MockEndpoints
         [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "{Method} {Path} -> {Status} {Message}")]
         public static partial void Miss(ILogger logger, string method, string path, int status, string message);
 
-        [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Ambiguous match: '{Fixture}' won over equally good {Others}; give one a priority")]
+        [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Ambiguous match: {Fixture} won over equally good {Others}; give one a priority")]
         public static partial void Ambiguous(ILogger logger, string fixture, string others);
 
         [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "{Method} {Path} [{Summary}] -> echo model")]

@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Hosting.Http;
 using Switchboard.Mock.Replies;
@@ -34,6 +37,9 @@ internal static class MockReplyWriter
                 break;
             case MockReply.Failure failure:
                 await OpenAIResponseWriter.WriteErrorAsync(response, failure.Error, cancellationToken);
+                break;
+            case MockReply.Stream { BreaksOff: true } stream when HttpProtocol.IsHttp11(context.Request.Protocol):
+                await WriteBreakingStreamAsync(context, stream.Events);
                 break;
             case MockReply.Stream stream:
                 await WriteStreamAsync(context, stream.Events);
@@ -76,6 +82,7 @@ internal static class MockReplyWriter
                         body.Write(Encoding.UTF8.GetBytes("data: " + malformed.Data + "\n\n"));
                         break;
                     case MockStreamEvent.Drop:
+                        // Not HTTP/1.1 (see WriteBreakingStreamAsync): a reset is the only way to break the stream.
                         await body.FlushAsync(cancellationToken);
                         context.Abort();
                         return;
@@ -91,5 +98,63 @@ internal static class MockReplyWriter
         {
             // The client went away mid-stream.
         }
+    }
+
+    /// <summary>
+    /// A stream the fixture breaks off, over HTTP/1.1. Aborting the connection resets it, and a reset throws
+    /// away what the client has not read yet (often every chunk) and even what the server has not sent yet.
+    /// So this answer frames its chunked body itself and says <c>Connection: close</c>: at the drop it just
+    /// stops, the server sends everything written and closes the connection normally, and the client reads
+    /// the chunks, then a body that ends without its last chunk: a broken-off stream.
+    /// </summary>
+    private static async Task WriteBreakingStreamAsync(HttpContext context, IAsyncEnumerable<MockStreamEvent> events)
+    {
+        OpenAIResponseWriter.StartEventStream(context);
+        // Set by the application, Transfer-Encoding makes Kestrel leave the framing (and its final chunk) to us.
+        context.Response.Headers.TransferEncoding = "chunked";
+        context.Response.Headers.Connection = "close";
+        var cancellationToken = context.RequestAborted;
+        var body = context.Response.BodyWriter;
+        await using var items = events.GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            var first = items.MoveNextAsync().AsTask();
+            await Task.WhenAll(body.FlushAsync(cancellationToken).AsTask(), first);
+            for (var more = await first; more; more = await items.MoveNextAsync())
+            {
+                switch (items.Current)
+                {
+                    case MockStreamEvent.Chunk chunk:
+                        WriteFramedEvent(body, JsonSerializer.SerializeToUtf8Bytes(chunk.Value, OpenAIJsonContext.Relaxed.ChatCompletionChunk));
+                        break;
+                    case MockStreamEvent.Malformed malformed:
+                        WriteFramedEvent(body, Encoding.UTF8.GetBytes(malformed.Data));
+                        break;
+                    case MockStreamEvent.Drop:
+                        await body.FlushAsync(cancellationToken);
+                        return;
+                }
+
+                await body.FlushAsync(cancellationToken);
+            }
+
+            WriteFramedEvent(body, "[DONE]"u8);
+            body.Write("0\r\n\r\n"u8);
+            await body.FlushAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away mid-stream.
+        }
+    }
+
+    /// <summary>Writes <c>data: {data}\n\n</c> as one HTTP chunk.</summary>
+    private static void WriteFramedEvent(PipeWriter body, ReadOnlySpan<byte> data)
+    {
+        var length = "data: "u8.Length + data.Length + "\n\n"u8.Length;
+        body.Write(Encoding.ASCII.GetBytes(length.ToString("x", CultureInfo.InvariantCulture) + "\r\n"));
+        body.Write("data: "u8);
+        body.Write(data);
+        body.Write("\n\n\r\n"u8);
     }
 }

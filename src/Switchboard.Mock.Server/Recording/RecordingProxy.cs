@@ -17,7 +17,8 @@ namespace Switchboard.Mock.Server.Recording;
 /// <summary>
 /// Record mode: a request no fixture answers goes to the upstream API; a successful answer is written as a
 /// YAML fixture (matching the conversation as the Postman import would: its history block, else all its
-/// messages) and answers the client, streamed if it asked. Credentials are forwarded, never written.
+/// messages) and answers the client, streamed if it asked. The configured upstream key is sent, else the client's
+/// <c>Authorization</c>; neither is ever written.
 /// </summary>
 /// <remarks>
 /// The upstream's time limit (<see cref="MockServerOptions.UpstreamTimeout"/>) runs on the server's
@@ -43,14 +44,15 @@ internal sealed partial class RecordingProxy(MockServerOptions options, MockEngi
                 Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
             },
         };
-        var authorization = incoming.Headers.Authorization.ToString();
-        if (!string.IsNullOrEmpty(authorization))
-        {
-            message.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-        else if (options.UpstreamApiKey is { Length: > 0 } key)
+        // The configured key wins: every SDK sends some key (often a placeholder meant for the mock), so the
+        // client's Authorization is forwarded only when no key is configured.
+        if (options.UpstreamApiKey is { Length: > 0 } key)
         {
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        else if (incoming.Headers.Authorization.ToString() is { Length: > 0 } authorization)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", authorization);
         }
 
         foreach (var name in ForwardedHeaders)

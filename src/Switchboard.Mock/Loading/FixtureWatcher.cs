@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Mock.Fixtures;
@@ -25,6 +26,7 @@ public sealed partial class FixtureWatcher : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, IReadOnlyList<Fixture>> _lastGood = new(StringComparer.Ordinal);
     private Dictionary<string, (long Length, DateTime Written)> _fingerprints = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _contents = new(StringComparer.Ordinal);
     private FileSystemWatcher? _watcher;
     private ITimer? _debounceTimer;
     private ITimer? _pollTimer;
@@ -58,6 +60,7 @@ public sealed partial class FixtureWatcher : IDisposable
         lock (_gate)
         {
             _fingerprints = Fingerprint();
+            _contents = ContentHashes(_fingerprints.Keys);
             _lastGood.Clear();
             foreach (var (file, fixtures) in files)
             {
@@ -75,7 +78,7 @@ public sealed partial class FixtureWatcher : IDisposable
     public void Start()
     {
         var directory = Directory.Exists(_path) ? _path : Path.GetDirectoryName(_path)!;
-        _debounceTimer = _time.CreateTimer(_ => Reload(force: true), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _debounceTimer = _time.CreateTimer(_ => ReloadIfChanged(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _pollTimer = _time.CreateTimer(_ => Reload(force: false), null, _poll, _poll);
         try
         {
@@ -100,7 +103,9 @@ public sealed partial class FixtureWatcher : IDisposable
     }
 
     /// <summary>Reads the files again now. With <paramref name="force"/> false, only when a file's size or time changed.</summary>
-    public FixtureReload? Reload(bool force = true)
+    public FixtureReload? Reload(bool force = true) => Reload(force, onlyNewContent: false);
+
+    private FixtureReload? Reload(bool force, bool onlyNewContent)
     {
         lock (_gate)
         {
@@ -126,6 +131,13 @@ public sealed partial class FixtureWatcher : IDisposable
             }
 
             _fingerprints = fingerprints;
+            var contents = ContentHashes(fingerprints.Keys);
+            if (onlyNewContent && SameContents(contents))
+            {
+                return null;
+            }
+
+            _contents = contents;
             var errors = new List<FixtureLoadError>();
             var files = new Dictionary<string, IReadOnlyList<Fixture>>(StringComparer.Ordinal);
             foreach (var file in fingerprints.Keys)
@@ -158,6 +170,13 @@ public sealed partial class FixtureWatcher : IDisposable
             return reload;
         }
     }
+
+    /// <summary>
+    /// What a change notification does: reads the files again unless their content is what was last loaded.
+    /// One save can bring several notifications, the poll may have loaded it already, and the recorder
+    /// reloads what it writes itself: each of those would otherwise reload (and log) the same files again.
+    /// </summary>
+    public FixtureReload? ReloadIfChanged() => Reload(force: true, onlyNewContent: true);
 
     public void Dispose()
     {
@@ -198,6 +217,31 @@ public sealed partial class FixtureWatcher : IDisposable
 
         return result;
     }
+
+    /// <summary>A hash of each file's bytes; a file that cannot be read gets none, so it never counts as unchanged.</summary>
+    private static Dictionary<string, string> ContentHashes(IEnumerable<string> files)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            try
+            {
+                using var stream = File.OpenRead(file);
+                result[file] = Convert.ToHexString(SHA256.HashData(stream));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Loading it will report the problem.
+            }
+        }
+
+        return result;
+    }
+
+    private bool SameContents(Dictionary<string, string> contents) =>
+        contents.Count == _contents.Count
+        && _fingerprints.Count == contents.Count
+        && contents.All(c => _contents.TryGetValue(c.Key, out var old) && old == c.Value);
 
     private bool SameFingerprints(Dictionary<string, (long, DateTime)> fingerprints) =>
         fingerprints.Count == _fingerprints.Count

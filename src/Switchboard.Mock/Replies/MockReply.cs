@@ -22,7 +22,14 @@ public abstract record MockReply
     public sealed record Failure(GatewayError Error) : MockReply;
 
     /// <summary>A stream of events, paced as the fixture says.</summary>
-    public sealed record Stream(IAsyncEnumerable<MockStreamEvent> Events) : MockReply;
+    public sealed record Stream(IAsyncEnumerable<MockStreamEvent> Events) : MockReply
+    {
+        /// <summary>
+        /// True when the fixture breaks the stream off (<c>drop_after_chunks</c>): a server must know before it
+        /// sends the headers, to end the connection so that the chunks already sent still arrive.
+        /// </summary>
+        public bool BreaksOff { get; init; }
+    }
 
     /// <summary>The connection is closed without an answer (fault injection).</summary>
     public sealed record Dropped : MockReply;

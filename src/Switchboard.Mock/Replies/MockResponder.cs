@@ -50,7 +50,11 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
         var completion = BuildCompletion(response, request);
         if (request.IsStreaming)
         {
-            return new MockReply.Stream(StreamAsync(completion, response, request.Request.IncludesStreamUsage, CancellationToken.None)) { Headers = response.Headers };
+            return new MockReply.Stream(StreamAsync(completion, response, request.Request.IncludesStreamUsage, CancellationToken.None))
+            {
+                Headers = response.Headers,
+                BreaksOff = response.Fault.DropAfterChunks is not null,
+            };
         }
 
         if (response.Fault.MalformedChunk is not null)

@@ -99,6 +99,7 @@ public sealed class OllamaProvider : IChatProvider
         var includeUsage = request.IncludesStreamUsage;
         return new ChatResult.Streaming(_upstream.ReadStreamAsync(
             started.Value!,
+            request.Model,
             (body, token) => ReadChunksAsync(body, mapper, includeUsage, token),
             cancellationToken));
     }

@@ -77,7 +77,7 @@ public sealed class OpenAICompatibleProvider : IChatProvider
             return await ReplayAsStreamAsync(response, request.IncludesStreamUsage, cancellationToken);
         }
 
-        return new ChatResult.Streaming(_upstream.ReadStreamAsync(response, SseChunkReader.ReadChunksAsync, cancellationToken));
+        return new ChatResult.Streaming(_upstream.ReadStreamAsync(response, request.Model, SseChunkReader.ReadChunksAsync, cancellationToken));
     }
 
     /// <inheritdoc />

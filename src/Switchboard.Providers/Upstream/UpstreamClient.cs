@@ -99,24 +99,43 @@ internal sealed partial class UpstreamClient
     private static bool IsIdleTimeout(CancellationTokenSource idle, CancellationToken callToken, CancellationToken enumeratorToken) =>
         idle.IsCancellationRequested && !callToken.IsCancellationRequested && !enumeratorToken.IsCancellationRequested;
 
-    private ChatStreamException IdleTimeout(Exception exception)
+    private ChatStreamException IdleTimeout(Exception exception, string? model, bool started)
     {
-        Log.StreamBroken(_logger, ProviderName, exception);
-        return new ChatStreamException(GatewayError.GatewayTimeout(
+        var failure = new ChatStreamException(GatewayError.GatewayTimeout(
             $"The upstream '{ProviderName}' sent nothing for {Timeout.TotalSeconds:0.#} s in the middle of a stream."), exception);
+        LogStreamFailure(failure, exception, model, started);
+        return failure;
     }
 
-    /// <summary>Turns a failure while reading a stream that already started into the exception the stream writer expects.</summary>
-    public ChatStreamException StreamFailure(Exception exception)
+    /// <summary>
+    /// Turns a failure while reading a stream that already started into the exception the stream writer expects.
+    /// <paramref name="started"/>: the stream had already handed on an item.
+    /// </summary>
+    public ChatStreamException StreamFailure(Exception exception, string? model = null, bool started = false)
     {
-        Log.StreamBroken(_logger, ProviderName, exception);
-        return exception switch
+        var failure = exception switch
         {
             ChatStreamException stream => stream,
             JsonException => new ChatStreamException(GatewayError.BadGateway(
                 $"The upstream '{ProviderName}' sent a stream event that is not valid JSON.", ProviderErrorCodes.UpstreamInvalidResponse), exception),
             _ => new ChatStreamException(GatewayError.BadGateway($"The upstream '{ProviderName}' broke off the stream."), exception),
         };
+        LogStreamFailure(failure, exception, model, started);
+        return failure;
+    }
+
+    /// <summary>
+    /// A failure before the stream's first item is the router's to log, with the attempt it belongs to (it may
+    /// retry); one after it reaches nobody else, so it is logged here: one line, the exception only at Debug.
+    /// </summary>
+    private void LogStreamFailure(ChatStreamException failure, Exception cause, string? model, bool started)
+    {
+        if (started)
+        {
+            Log.StreamBrokeOff(_logger, ProviderName, ProviderName + "/" + model, failure.Error.Message);
+        }
+
+        Log.StreamFailureDetail(_logger, ProviderName, cause);
     }
 
     /// <summary>
@@ -127,6 +146,7 @@ internal sealed partial class UpstreamClient
     /// </summary>
     public async IAsyncEnumerable<T> ReadStreamAsync<T>(
         HttpResponseMessage response,
+        string? model,
         Func<Stream, CancellationToken, IAsyncEnumerable<T>> read,
         CancellationToken callToken,
         [EnumeratorCancellation] CancellationToken enumeratorToken = default)
@@ -145,13 +165,14 @@ internal sealed partial class UpstreamClient
             }
             catch (Exception ex) when (!token.IsCancellationRequested)
             {
-                throw StreamFailure(ex);
+                throw StreamFailure(ex, model);
             }
             catch (OperationCanceledException ex) when (IsIdleTimeout(idle, callToken, enumeratorToken))
             {
-                throw IdleTimeout(ex);
+                throw IdleTimeout(ex, model, started: false);
             }
 
+            var started = false;
             await using (items)
             {
                 while (true)
@@ -163,11 +184,11 @@ internal sealed partial class UpstreamClient
                     }
                     catch (Exception ex) when (!token.IsCancellationRequested)
                     {
-                        throw StreamFailure(ex);
+                        throw StreamFailure(ex, model, started);
                     }
                     catch (OperationCanceledException ex) when (IsIdleTimeout(idle, callToken, enumeratorToken))
                     {
-                        throw IdleTimeout(ex);
+                        throw IdleTimeout(ex, model, started);
                     }
 
                     if (!more)
@@ -176,6 +197,7 @@ internal sealed partial class UpstreamClient
                     }
 
                     idle.CancelAfter(Timeout);
+                    started = true;
                     yield return items.Current;
                 }
             }
@@ -274,7 +296,7 @@ internal sealed partial class UpstreamClient
         }
 
         Log.ErrorInSuccess(_logger, ProviderName, detail.Message);
-        return GatewayError.BadGateway($"The upstream '{ProviderName}' reported an error.");
+        return GatewayError.BadGateway($"The upstream '{ProviderName}' reported an error.") with { UpstreamMessage = detail.Message };
     }
 
     private async ValueTask<GatewayError> ReadErrorAsync(HttpRequestMessage request, HttpResponseMessage response, string? model, CancellationToken cancellationToken)
@@ -308,7 +330,7 @@ internal sealed partial class UpstreamClient
                 Log.ErrorBody(_logger, ProviderName, status, Encoding.UTF8.GetString(body[..Math.Min(length, 4096)]));
             }
 
-            return UpstreamErrors.FromStatus(ProviderName, model, status, detail, retryAfter, path);
+            return UpstreamErrors.FromStatus(ProviderName, model, status, detail, retryAfter, path) with { UpstreamMessage = detail.Message };
         }
         finally
         {
@@ -333,27 +355,34 @@ internal sealed partial class UpstreamClient
         return [.. headers];
     }
 
+    /// <summary>
+    /// Everything here is Debug: the router logs each failed attempt once, with its deployment and reason, and
+    /// these lines (with the exception's stack trace) are the details behind it for whoever turns Debug on.
+    /// </summary>
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Provider {Provider} answered HTTP {Status} for {Path}: {UpstreamMessage}")]
+        [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Provider {Provider} answered HTTP {Status} for {Path}: {UpstreamMessage}")]
         public static partial void ErrorStatus(ILogger logger, string provider, int status, string path, string? upstreamMessage);
 
         [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Provider {Provider} error body (HTTP {Status}): {Body}")]
         public static partial void ErrorBody(ILogger logger, string provider, int status, string body);
 
-        [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Provider {Provider} could not be reached at {Uri}")]
+        [LoggerMessage(EventId = 2103, Level = LogLevel.Debug, Message = "Provider {Provider} could not be reached at {Uri}")]
         public static partial void Unreachable(ILogger logger, string provider, Uri? uri, Exception exception);
 
-        [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Provider {Provider} did not answer {Uri} within {Timeout}")]
+        [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "Provider {Provider} did not answer {Uri} within {Timeout}")]
         public static partial void TimedOut(ILogger logger, string provider, Uri? uri, TimeSpan timeout);
 
-        [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Provider {Provider} sent an answer that could not be parsed")]
+        [LoggerMessage(EventId = 2105, Level = LogLevel.Debug, Message = "Provider {Provider} sent an answer that could not be parsed")]
         public static partial void InvalidResponse(ILogger logger, string provider, Exception? exception);
 
-        [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "Provider {Provider} answered success with an error: {UpstreamMessage}")]
+        [LoggerMessage(EventId = 2106, Level = LogLevel.Debug, Message = "Provider {Provider} answered success with an error: {UpstreamMessage}")]
         public static partial void ErrorInSuccess(ILogger logger, string provider, string upstreamMessage);
 
-        [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "Provider {Provider} stream failed after it started")]
-        public static partial void StreamBroken(ILogger logger, string provider, Exception exception);
+        [LoggerMessage(EventId = 2107, Level = LogLevel.Debug, Message = "Provider {Provider} stream failed")]
+        public static partial void StreamFailureDetail(ILogger logger, string provider, Exception exception);
+
+        [LoggerMessage(EventId = 2108, Level = LogLevel.Warning, Message = "Upstream {Provider} failed for deployment {Deployment} after its stream started: {Reason}")]
+        public static partial void StreamBrokeOff(ILogger logger, string provider, string deployment, string reason);
     }
 }

@@ -10,6 +10,7 @@ namespace Switchboard.Providers.Upstream;
 /// <list type="table">
 /// <item><term>400 / 413 / 422</term><description>400 <c>invalid_request_error</c> with the upstream's own message (read from its JSON, never the raw body).</description></item>
 /// <item><term>401 / 403</term><description>502: the upstream refused the gateway's credentials; the client's key is not the problem.</description></item>
+/// <item><term>401, 403, 404, 3xx</term><description>are also marked <see cref="GatewayError.Misconfigured"/>: the router does not ask the same deployment again.</description></item>
 /// <item><term>404</term><description>502 naming provider and model when the upstream says the model is missing (it is the gateway's
 /// mapping that points at a model the upstream lacks, not the client asking for an unknown model); 502 pointing at <c>base_url</c> otherwise.</description></item>
 /// <item><term>408</term><description>504.</description></item>
@@ -38,15 +39,15 @@ internal static class UpstreamErrors
                 return GatewayError.BadGateway(
                     $"The upstream '{provider}' rejected the gateway's credentials (HTTP {status}). This is a problem with the gateway's configuration " +
                     $"(providers[{provider}].api_key), not with your API key.",
-                    ProviderErrorCodes.UpstreamAuthenticationFailed);
+                    ProviderErrorCodes.UpstreamAuthenticationFailed) with { Misconfigured = true };
             case 404 when IsModelNotFound(detail, model):
                 return GatewayError.BadGateway(
                     $"The upstream '{provider}' does not have the model '{model}' (HTTP 404). The gateway routes this request to that model; " +
                     "the model must be made available upstream (for Ollama: 'ollama pull') or the gateway's model mapping corrected.",
-                    ProviderErrorCodes.UpstreamModelNotFound);
+                    ProviderErrorCodes.UpstreamModelNotFound) with { Misconfigured = true };
             case 404:
                 return GatewayError.BadGateway(
-                    $"The upstream '{provider}' answered 404 Not Found for {path}; check providers[{provider}].base_url.");
+                    $"The upstream '{provider}' answered 404 Not Found for {path}; check providers[{provider}].base_url.") with { Misconfigured = true };
             case 408:
                 return GatewayError.GatewayTimeout($"The upstream '{provider}' timed out handling the request (HTTP 408).");
             case 429:
@@ -63,7 +64,7 @@ internal static class UpstreamErrors
             case >= 500:
                 return GatewayError.BadGateway($"The upstream '{provider}' failed with HTTP {status}.");
             case >= 300 and < 400:
-                return GatewayError.BadGateway($"The upstream '{provider}' redirected the request (HTTP {status}); check providers[{provider}].base_url.");
+                return GatewayError.BadGateway($"The upstream '{provider}' redirected the request (HTTP {status}); check providers[{provider}].base_url.") with { Misconfigured = true };
             default:
                 return GatewayError.BadGateway($"The upstream '{provider}' refused the request with HTTP {status}.");
         }

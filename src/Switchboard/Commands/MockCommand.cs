@@ -17,9 +17,9 @@ public static class MockCommand
         var port = CommonOptions.Port("8080");
         var watch = new Option<bool>("--watch", "-w") { Description = "Reload fixtures when a file changes; a broken file keeps the last good set." };
         var strict = new Option<bool>("--strict") { Description = "Also fail (409 ambiguous_fixtures) when two fixtures match equally well." };
-        var recordTo = new Option<string?>("--record-to") { Description = "Record mode: write a fixture for each exchange into this folder." };
+        var recordTo = new Option<string?>("--record-to") { Description = "Record mode: a request no fixture answers goes to --upstream, and its answer is written as a fixture into this folder (requests a fixture answers are not recorded)." };
         var upstream = new Option<string?>("--upstream") { Description = "Record mode: the real OpenAI-compatible API to proxy to (e.g. https://api.openai.com/v1)." };
-        var upstreamKey = new Option<string?>("--upstream-api-key") { Description = "Record mode: key for the upstream (default: $OPENAI_API_KEY, else the client's Authorization)." };
+        var upstreamKey = new Option<string?>("--upstream-api-key") { Description = "Record mode: key for the upstream (default: $OPENAI_API_KEY). It is sent instead of the client's Authorization, which is forwarded only when neither is set." };
 
         var command = new Command("mock", "Run the deterministic OpenAI-compatible mock server.")
         {

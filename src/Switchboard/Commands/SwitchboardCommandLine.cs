@@ -19,12 +19,27 @@ public static class SwitchboardCommandLine
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"switchboard: {parseResult.Errors[0].Message} (see 'switchboard --help')");
+            await Console.Error.WriteLineAsync($"switchboard: {UnknownCommand(root, args) ?? parseResult.Errors[0].Message} (see 'switchboard --help')");
             return UsageError;
         }
 
         // SIGTERM and Ctrl+C are left to the host, which lets requests under way finish within
         // server.shutdown_timeout; System.CommandLine's own handler would kill the process after 2 s.
         return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>
+    /// "'srve' is not a command. Did you mean 'serve'?" when the first argument names no command; null otherwise.
+    /// System.CommandLine would report only that a command is missing.
+    /// </summary>
+    private static string? UnknownCommand(RootCommand root, string[] args)
+    {
+        if (args.Length == 0 || args[0].StartsWith('-') || root.Subcommands.Any(c => c.Name == args[0] || c.Aliases.Contains(args[0])))
+        {
+            return null;
+        }
+
+        var closest = ClosestName.Find(args[0], root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
+        return closest is null ? $"'{args[0]}' is not a command." : $"'{args[0]}' is not a command. Did you mean '{closest}'?";
     }
 }

@@ -37,11 +37,13 @@ public sealed class TestGateway : IAsyncDisposable
     /// timeouts, so a test with a fake clock must not depend on either.
     /// </param>
     /// <param name="configureServices">Runs after the gateway's own registrations (to replace the pipeline, say).</param>
+    /// <param name="logs">When set, receives every log entry from Debug up (the console still gets Warning and above).</param>
     public static async Task<TestGateway> StartAsync(
         string? yaml = null,
         IReadOnlyDictionary<string, string?>? environment = null,
         TimeProvider? timeProvider = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        LogCapture? logs = null)
     {
         string? directory = null;
         string? path = null;
@@ -68,7 +70,15 @@ public sealed class TestGateway : IAsyncDisposable
 
                 configureServices?.Invoke(services);
             },
-            ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
+            ConfigureLogging = logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Warning);
+                if (logs is not null)
+                {
+                    logging.AddProvider(logs);
+                    logging.AddFilter<LogCapture>("Switchboard", LogLevel.Debug);
+                }
+            },
         });
         await app.StartAsync();
         return new TestGateway(app, app.ListeningUrl(), directory);

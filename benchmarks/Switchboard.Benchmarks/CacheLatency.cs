@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Caching.Configuration;
+using Switchboard.Caching.Embeddings;
+using Switchboard.Caching.MiniLM;
+using Switchboard.Caching.Semantic;
+using Switchboard.Caching.Vectors;
+
+namespace Switchboard.Benchmarks;
+
+/// <summary>
+/// Latency percentiles of the semantic cache, which BenchmarkDotNet does not report at p99: the embedding of
+/// one request with the built-in model, and a lookup (search, guard, answer read) in one scope of 1,000,
+/// 10,000 and 100,000 entries, with the exact and the approximate index, and the approximate index's recall.
+/// </summary>
+public static class CacheLatency
+{
+    private const int Dimensions = 384;
+
+    public static async Task RunAsync(string[] args)
+    {
+        var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1_000, 10_000, 100_000];
+        Console.WriteLine($"semantic cache latency, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores");
+        await EmbeddingAsync();
+        Console.WriteLine();
+        Console.WriteLine("| entries | index | build | lookup p50 | lookup p99 | recall@1 vs exact |");
+        Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: |");
+        foreach (var size in sizes)
+        {
+            var vectors = Clustered(size + 2_000, seed: size);
+            var entries = vectors.Take(size).ToList();
+            var queries = vectors.Skip(size).ToList();
+            var exact = await MeasureAsync(entries, queries, exactSearchLimit: int.MaxValue, null);
+            var approximate = await MeasureAsync(entries, queries, exactSearchLimit: 0, exact.Nearest);
+            Print(size, "exact (SIMD)", exact);
+            Print(size, "HNSW", approximate);
+        }
+    }
+
+    private static async Task EmbeddingAsync()
+    {
+        using var embedder = new MiniLmEmbedder();
+        embedder.WarmUp();
+        string[] texts =
+        [
+            "How do I reset my password?", "What is the capital of France?", "Book 2 tickets to Paris for next Monday.",
+            "Explain the difference between a process and a thread in an operating system, with an example.",
+            "Can you summarize the following paragraph for me: the quick brown fox jumps over the lazy dog, again and again, until the dog wakes up.",
+        ];
+        var timings = new List<double>();
+        for (var i = 0; i < 300; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await embedder.EmbedAsync(texts[i % texts.Length] + " " + i.ToString(CultureInfo.InvariantCulture), default);
+            timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        timings.Sort();
+        Console.WriteLine($"embedding (MiniLM, one request, 6-30 words): p50 {P(timings, 0.5):0.00} ms, p99 {P(timings, 0.99):0.00} ms, mean {timings.Average():0.00} ms");
+    }
+
+    private static async Task<Measurement> MeasureAsync(List<float[]> entries, List<float[]> queries, int exactSearchLimit, long[]? truth)
+    {
+        var embedder = new QueuedEmbedder();
+        var options = new SemanticCacheOptions { Enabled = true, ExactSearchLimit = exactSearchLimit, MaxEntries = int.MaxValue, Threshold = 0.85 };
+        var cache = new SemanticCache(options, embedder, new MemorySemanticCacheStore(), TimeProvider.System, NullLogger<SemanticCache>.Instance);
+        var answer = new byte[600];
+        var build = Stopwatch.StartNew();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            await cache.StoreAsync(new SemanticQuery("ns", "model", "scope", "entry " + i.ToString(CultureInfo.InvariantCulture)), entries[i], answer, default);
+        }
+
+        build.Stop();
+        // Recall is measured on the index itself (the cache only returns matches above its threshold).
+        var index = new AdaptiveVectorIndex(Dimensions, exactSearchLimit, options.SearchBreadth);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            index.Add(i, entries[i]);
+        }
+
+        var nearest = queries.Select(q => index.Search(q, 1, -1f)[0].Id).ToArray();
+        var timings = new List<double>(queries.Count);
+        foreach (var query in queries)
+        {
+            embedder.Next = query;
+            var started = Stopwatch.GetTimestamp();
+            await cache.LookupAsync(new SemanticQuery("ns", "model", "scope", "what is entry 7?"), default);
+            timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        timings.Sort();
+        var recall = truth is null ? (double?)null : nearest.Zip(truth).Count(p => p.First == p.Second) / (double)truth.Length;
+        return new Measurement(build.Elapsed, P(timings, 0.5), P(timings, 0.99), recall, nearest);
+    }
+
+    private static void Print(int size, string index, Measurement m) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {size:N0} | {index} | {m.Build.TotalSeconds:0.0} s | {m.P50 * 1000:0} µs | {m.P99 * 1000:0} µs | {(m.Recall is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "(exact)")} |"));
+
+    private static double P(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+
+    /// <summary>Unit vectors around 200 centres: sentence embeddings of one application's requests cluster by topic.</summary>
+    private static List<float[]> Clustered(int count, int seed)
+    {
+        var centres = new Random(7);
+        var centreVectors = Enumerable.Range(0, 200).Select(_ => Gaussian(centres, 1f)).ToArray();
+        var random = new Random(seed);
+        var result = new List<float[]>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var centre = centreVectors[random.Next(centreVectors.Length)];
+            var noise = Gaussian(random, 0.8f);
+            var vector = new float[Dimensions];
+            for (var d = 0; d < Dimensions; d++)
+            {
+                vector[d] = centre[d] + noise[d];
+            }
+
+            result.Add(VectorMath.Normalize(vector));
+        }
+
+        return result;
+    }
+
+    private static float[] Gaussian(Random random, float scale)
+    {
+        var vector = new float[Dimensions];
+        for (var d = 0; d < Dimensions; d++)
+        {
+            vector[d] = scale * (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+        }
+
+        return vector;
+    }
+
+    private sealed record Measurement(TimeSpan Build, double P50, double P99, double? Recall, long[] Nearest);
+
+    /// <summary>Hands out the vector set before each call, so a lookup measures the cache, not the model.</summary>
+    private sealed class QueuedEmbedder : ITextEmbedder
+    {
+        public float[] Next { get; set; } = new float[CacheLatency.Dimensions];
+
+        public string Name => "bench";
+
+        public int Dimensions => CacheLatency.Dimensions;
+
+        public ValueTask<float[]> EmbedAsync(string text, CancellationToken cancellationToken) => ValueTask.FromResult(Next);
+    }
+}

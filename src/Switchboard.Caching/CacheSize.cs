@@ -1,0 +1,4 @@
+namespace Switchboard.Caching;
+
+/// <summary>How much a store holds.</summary>
+public readonly record struct CacheSize(long Entries, long Bytes);

@@ -1,0 +1,16 @@
+namespace Switchboard.Conversations.Dialogue;
+
+/// <summary>One message of a stored dialogue, exactly as it was said.</summary>
+/// <param name="Role"><c>user</c> or <c>assistant</c>.</param>
+/// <param name="Speaker">Who said it: the username for a user turn, the model for an assistant turn.</param>
+/// <param name="Text">The message verbatim (emotes as the user wrote them; the cleaned reply).</param>
+/// <param name="At">When it was said.</param>
+/// <param name="Emotes">The emote names the message carries, so the model can be shown them as emotes.</param>
+public sealed record DialogueTurn(string Role, string Speaker, string Text, DateTimeOffset At, IReadOnlyList<string> Emotes)
+{
+    /// <summary>The role of a participant's message.</summary>
+    public const string UserRole = "user";
+
+    /// <summary>The role of the model's reply.</summary>
+    public const string AssistantRole = "assistant";
+}
