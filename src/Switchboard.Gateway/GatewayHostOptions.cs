@@ -21,5 +21,6 @@ public sealed record GatewayHostOptions
     /// <summary>Registers provider factories and anything else the host adds.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
+    /// <summary>Adds or filters log providers (tests capture logs here).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }

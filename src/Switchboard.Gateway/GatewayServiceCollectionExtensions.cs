@@ -42,6 +42,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value,
             sp.GetRequiredService<ProviderRegistry>().Providers,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IRetryBackoff>(static _ => new ExponentialBackoff());
         services.TryAddSingleton<Router>();
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<GatewayTerminal>();

@@ -14,6 +14,7 @@ public sealed class RouteTable
     private readonly Dictionary<string, ModelRoute> _byName;
     private readonly List<(GlobPattern Pattern, ModelRoute Route)> _rules;
 
+    /// <summary>Builds the table from <paramref name="options"/>, binding deployments to <paramref name="providers"/>; <paramref name="timeProvider"/> drives the circuit breakers.</summary>
     public RouteTable(SwitchboardOptions options, IReadOnlyDictionary<string, IChatProvider> providers, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);

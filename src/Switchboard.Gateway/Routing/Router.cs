@@ -43,6 +43,7 @@ public sealed partial class Router
         _logger = logger;
     }
 
+    /// <summary>The route table the router sends by.</summary>
     public RouteTable Routes => _routes;
 
     /// <summary>Sends a chat or embeddings request: the pipeline's last step for those operations.</summary>

@@ -19,6 +19,7 @@ public sealed record ListenAddress
     /// <summary>The address; null for every interface.</summary>
     public IPAddress? Address { get; }
 
+    /// <summary>True for <c>localhost</c>: both loopbacks, IPv4 and IPv6.</summary>
     public bool IsLocalhost { get; }
 
     /// <summary>Parses a host; returns null and a one-line reason when it is not acceptable.</summary>

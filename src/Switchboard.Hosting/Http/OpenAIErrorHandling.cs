@@ -11,6 +11,7 @@ namespace Switchboard.Hosting.Http;
 /// </summary>
 public static class OpenAIErrorHandling
 {
+    /// <summary>Answers unknown routes, wrong methods and unhandled exceptions with the OpenAI error object.</summary>
     public static IApplicationBuilder UseOpenAIErrors(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -25,8 +25,10 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     /// <summary>The instance every component shares.</summary>
     public static TiktokenTokenCounter Instance { get; } = new();
 
+    /// <inheritdoc />
     public int CountTokens(string text) => string.IsNullOrEmpty(text) ? 0 : SharedTokenizer.Value.CountTokens(text);
 
+    /// <inheritdoc />
     public int CountPromptTokens(IReadOnlyList<ChatMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
