@@ -17,7 +17,7 @@ public sealed class ChunkScannerTests
     [InlineData("""{}""", false, false)]
     [InlineData("""  {"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"finish_reason\":\"x\"}"}}]}}]}  """, false, false)]
     [InlineData("""{"x_vendor":{"finish_reason":"stop","usage":{"a":1},"choices":5},"choices":[{"logprobs":{"content":[{"finish_reason":"no"}]},"delta":{}}]}""", false, false)]
-    public void A_well_formed_chunk_is_accepted_and_its_end_is_noticed(string json, bool finishes, bool hasUsage)
+    public void AWellFormedChunkIsAcceptedAndItsEndIsNoticed(string json, bool finishes, bool hasUsage)
     {
         var scan = Scan(json);
 
@@ -42,7 +42,7 @@ public sealed class ChunkScannerTests
     [InlineData("""{"id": nope""")]
     [InlineData("""{"id":"c" /* comment */}""")]
     [InlineData("")]
-    public void Anything_else_is_refused(string json) => Assert.False(Scan(json).IsChunk);
+    public void AnythingElseIsRefused(string json) => Assert.False(Scan(json).IsChunk);
 
     [Theory]
     [InlineData("""{"error":{"message":"overloaded","type":"server_error"}}""", "The upstream reported an error mid-stream: overloaded")]
@@ -51,7 +51,7 @@ public sealed class ChunkScannerTests
     [InlineData("""{"choices":"none"}""", "The upstream sent a stream event that is not a chat completion chunk.")]
     [InlineData("""[1]""", "The upstream sent a stream event that is not a chat completion chunk.")]
     [InlineData("""{"id": nope""", "The upstream sent a stream chunk that is not valid JSON.")]
-    public void A_refused_event_is_described_without_its_raw_body(string json, string message)
+    public void ARefusedEventIsDescribedWithoutItsRawBody(string json, string message)
     {
         var error = ChunkScanner.DescribeBadEvent(Encoding.UTF8.GetBytes(json));
 

@@ -13,7 +13,7 @@ public sealed class RecordModeTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Misses_are_proxied_recorded_without_secrets_and_then_served_locally()
+    public async Task MissesAreProxiedRecordedWithoutSecretsAndThenServedLocally()
     {
         // The upstream only answers when the client's key was forwarded.
         await using var upstream = await MockLlmServer.StartAsync(b => b.AddYaml("""
@@ -83,7 +83,7 @@ public sealed class RecordModeTests
     }
 
     [Fact]
-    public async Task An_upstream_error_is_passed_on_and_not_recorded()
+    public async Task AnUpstreamErrorIsPassedOnAndNotRecorded()
     {
         await using var upstream = await MockLlmServer.StartAsync(b => b.AddFixture("limit", f => f.RespondWithError(429, "upstream says slow down")), Ct);
         var folder = TestData.TempFolder();
@@ -97,7 +97,7 @@ public sealed class RecordModeTests
     }
 
     [Fact]
-    public async Task An_upstream_timeout_is_a_504_and_a_broken_connection_a_502_not_a_500()
+    public async Task AnUpstreamTimeoutIsA504AndABrokenConnectionA502NotA500()
     {
         // One upstream takes the request and never answers; another drops the connection.
         var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -14,7 +14,7 @@ public sealed class TestingHelperTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task The_handler_sends_calls_for_any_host_to_the_mock()
+    public async Task TheHandlerSendsCallsForAnyHostToTheMock()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("hi", f => f.WhenLastUser("hi").RespondWith("hello from the mock")), Ct);
         using var http = new HttpClient(mock.CreateHandler());
@@ -29,7 +29,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public async Task Code_fixtures_sequences_scenarios_and_journal_assertions()
+    public async Task CodeFixturesSequencesScenariosAndJournalAssertions()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b
             .AddFixture("turns", f => f.WhenLastUser("again").RespondWith("one").RespondWith("two").Cycle())
@@ -60,7 +60,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public async Task Without_fixtures_the_server_is_the_echo_model()
+    public async Task WithoutFixturesTheServerIsTheEchoModel()
     {
         await using var mock = await MockLlmServer.StartAsync(cancellationToken: Ct);
         ChatCompletion completion = await TestData.Chat(mock.OpenAIEndpoint, "mock-echo").CompleteChatAsync([new UserChatMessage("echo this")], cancellationToken: Ct);
@@ -69,7 +69,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public async Task Embeddings_through_the_sdk_are_deterministic()
+    public async Task EmbeddingsThroughTheSdkAreDeterministic()
     {
         await using var mock = await MockLlmServer.StartAsync(cancellationToken: Ct);
         var client = TestData.Client(mock.OpenAIEndpoint).GetEmbeddingClient("text-embedding-3-small");
@@ -84,7 +84,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public async Task A_broken_fixture_file_stops_the_start_with_exit_code_2()
+    public async Task ABrokenFixtureFileStopsTheStartWithExitCode2()
     {
         var folder = TestData.TempFolder();
         File.WriteAllText(Path.Combine(folder, "broken.yaml"), "- match: { last_user: x }\n  response: { content: y, delay_ms: later }\n");
@@ -100,7 +100,7 @@ public sealed class TestingHelperTests
     [InlineData(70000, null, null, "--port must be between 0 and 65535")]
     [InlineData(0, "/tmp/rec", null, "--record-to needs --upstream")]
     [InlineData(0, "/tmp/rec", "ftp://x", "--upstream must be an http(s) URL")]
-    public async Task Bad_options_stop_the_start_with_exit_code_2(int port, string? recordTo, string? upstream, string problem)
+    public async Task BadOptionsStopTheStartWithExitCode2(int port, string? recordTo, string? upstream, string problem)
     {
         var options = new MockServerOptions { Port = port, RecordTo = recordTo, Upstream = upstream };
         Assert.Contains(options.Validate(), p => p.StartsWith(problem, StringComparison.Ordinal));
@@ -108,7 +108,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public async Task RunAsync_serves_until_cancelled()
+    public async Task RunAsyncServesUntilCancelled()
     {
         var logs = new ListLoggerProvider();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
@@ -128,7 +128,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public async Task The_log_names_the_fixture_that_answered_and_the_near_misses_of_a_miss()
+    public async Task TheLogNamesTheFixtureThatAnsweredAndTheNearMissesOfAMiss()
     {
         var logs = new ListLoggerProvider();
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("greeting", f => f.WhenLastUser("hi").RespondWith("hello")).WithLogging(l => l.AddProvider(logs)), Ct);
@@ -144,7 +144,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public void Hidden_folders_are_not_read()
+    public void HiddenFoldersAreNotRead()
     {
         var folder = TestData.TempFolder();
         Directory.CreateDirectory(Path.Combine(folder, ".git"));
