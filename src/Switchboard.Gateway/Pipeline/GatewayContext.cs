@@ -165,8 +165,8 @@ public sealed class GatewayContext
     public ModelRoute? Route { get; set; }
 
     /// <summary>
-    /// The deployment that served the request (provider, upstream model, prices); the last one tried when every
-    /// attempt failed. Set by the router; null when no upstream was asked (a cache hit, a 429, a 404).
+    /// The deployment whose answer the client got (provider, upstream model, prices), a client error included. Set by
+    /// the router; null when no upstream answered: a cache hit, a 429, a 404, or every attempt failed.
     /// </summary>
     public Deployment? Deployment { get; set; }
 
