@@ -40,7 +40,7 @@ nice -n "${NICE:-0}" env ${ENV_A:-} dotnet "$A_DLL" serve --config "$OUT/switchb
 # shellcheck disable=SC2086
 nice -n "${NICE:-0}" env ${ENV_B:-} dotnet "$B_DLL" serve --config "$OUT/switchboard.yaml" --port $((PORT_BASE + 2)) >"$OUT/b.log" 2>&1 & B=$!; PIDS+=("$B")
 for port in $((PORT_BASE + 1)) "$PORT_BASE" $((PORT_BASE + 2)); do
-  for _ in $(seq 1 150); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" && break; sleep 0.2; done
+  for _ in $(seq 1 600); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" && break; sleep 0.2; done
 done
 
 echo "A: $A_DLL ${ENV_A:-}"

@@ -84,7 +84,8 @@ if [[ -n $B_DLL ]]; then
 fi
 for target in "${TARGETS[@]}"; do
   url=${target#*=}
-  for _ in $(seq 1 150); do curl -s -o /dev/null --max-time 1 -X POST -H 'Content-Type: application/json' -d "$BODY" "$url" && break; sleep 0.2; done
+  # Up to two minutes: on a busy machine a gateway can take that long to start.
+  for _ in $(seq 1 600); do curl -s -o /dev/null --max-time 1 -X POST -H 'Content-Type: application/json' -d "$BODY" "$url" && break; sleep 0.2; done
 done
 
 # Waits (up to QUIET_WAIT s, default 120) until the whole machine used less than QUIET_PERCENT (default 15) % of
@@ -109,11 +110,11 @@ for round in $(seq 1 "$ROUNDS"); do
   for target in "${order[@]}"; do
     name=${target%%=*} url=${target#*=}
     wait_quiet
-    $RUN wrk -t1 -c1 -d"${WARMUP}s" -s "$OUT/post.lua" "$url" >/dev/null
-    $RUN wrk -t1 -c1 -d"${DURATION}s" --latency -s "$OUT/post.lua" "$url" >"$OUT/wrk-$round-$name.txt"
+    $RUN wrk -t1 -c1 -d"${WARMUP}s" -s "$OUT/post.lua" "$url" >/dev/null || true
+    $RUN wrk -t1 -c1 -d"${DURATION}s" --latency -s "$OUT/post.lua" "$url" >"$OUT/wrk-$round-$name.txt" || rm -f "$OUT/wrk-$round-$name.txt"
     wait_quiet
-    $RUN dotnet "$LOADTEST" run --label "c1-$round" --scenarios plain:1 --duration "$DURATION" --warmup "$WARMUP" \
-      --target "$target" --out "$OUT/loadtest.jsonl" >>"$OUT/loadtest.log" 2>&1
+    $RUN dotnet "$LOADTEST" run --label "c1-$round" --scenarios plain:1 --duration "$DURATION" --warmup "$WARMUP" --quiet-wait "${QUIET_WAIT:-120}" \
+      --target "$target" --out "$OUT/loadtest.jsonl" >>"$OUT/loadtest.log" 2>&1 || true
     echo "round $round $name done"
   done
 done
