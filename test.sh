@@ -15,6 +15,15 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   fi
 fi
 
+# The dashboard's browser test drives a real headless Chromium (Debian's chromium and chromium-driver).
+if ! command -v chromedriver >/dev/null 2>&1 || ! { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "test.sh: the browser test needs the chromium and chromium-driver packages; it is skipped without them." >&2
+  fi
+fi
+
 results=$(mktemp -d)
 # Redis and PostgreSQL for the integration tests, on loopback ports of their own (see the script's header).
 . scripts/test-services.sh

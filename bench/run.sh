@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Switchboard load benchmarks, loopback only, bounded in time, everything it starts stopped at the end.
 #
-#   bench/run.sh [all|gateway|mock|micro]      (default: all = gateway + mock)
+#   bench/run.sh [all|gateway|mock|rasa|micro|soak]      (default: all = gateway + mock + rasa)
 #
 #   gateway  fast fake upstream, then direct vs Switchboard vs Portkey's gateway: req/s, p50/p99, TTFT,
 #            Switchboard CPU per request, log-level cost, RSS over a sustained run
 #   mock     Switchboard's mock vs @dwmkerr/mock-llm at 10, 1,000 and 10,000 fixtures
+#   rasa     Switchboard's mock vs mock-llm on the Rasa CALM demo's own request bodies (all 19 turns in turn),
+#            and on the collection grown to 10,000 turns (other users' conversations), plain and streamed,
+#            c=1 and c=32, with the load tool and with wrk (apt), CPU per request of each server
 #   micro    the BenchmarkDotNet suite (benchmarks/Switchboard.Benchmarks)
 #   soak     only the sustained run (SUSTAIN, default 600 s here), for memory over a longer time
 #
 # Knobs (environment): DURATION=10 (s per measurement) WARMUP=2 (s) SUSTAIN=60 (s) CONCURRENCY="32 64"
-#                      MOCK_COUNTS="10 1000 10000" PORT_BASE=18080
+#                      MOCK_COUNTS="10 1000 10000" RASA_TURNS="19 10000" PORT_BASE=18080
+#                      QUIET_WAIT=60 (s to wait for a quiet machine before a measurement) RASA_COLLECTION=(shared/fixtures/rasa-calm-demo/collection.json beside the repository)
 # Results: bench/results/<UTC time>/ (results.jsonl, report.md, the servers' logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +26,8 @@ WARMUP=${WARMUP:-2}
 SUSTAIN=${SUSTAIN:-60}
 CONCURRENCY=${CONCURRENCY:-"32 64"}
 MOCK_COUNTS=${MOCK_COUNTS:-"10 1000 10000"}
+RASA_TURNS=${RASA_TURNS:-"19 10000"}
+RASA_COLLECTION=${RASA_COLLECTION:-$(dirname "$ROOT")/shared/fixtures/rasa-calm-demo/collection.json}
 PORT_BASE=${PORT_BASE:-18080}
 UPSTREAM_PORT=$((PORT_BASE + 1))
 SWITCHBOARD_PORT=$((PORT_BASE + 0))
@@ -29,6 +35,7 @@ QUIET_PORT=$((PORT_BASE + 3))
 PORTKEY_PORT=$((PORT_BASE + 7))
 MOCK_PORT=$((PORT_BASE + 10))
 MOCKLLM_PORT=$((PORT_BASE + 11))
+MOCKLLM_ANY_PORT=$((PORT_BASE + 12))
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 OUT="$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
@@ -94,6 +101,7 @@ wait_port() {
 need_tools() {
   local missing=()
   command -v curl >/dev/null || missing+=(curl)
+  [[ $MODE == rasa || $MODE == all ]] && ! command -v wrk >/dev/null && missing+=(wrk)
   if [[ $MODE != micro && $MODE != soak ]]; then
     command -v node >/dev/null || missing+=(nodejs)
     command -v npm >/dev/null || missing+=(npm)
@@ -124,7 +132,8 @@ machine() {
     echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
     echo "dotnet: $(dotnet --version), node: $(node --version 2>/dev/null || echo none)"
     echo "portkey: $(node -p "require('$ROOT/bench/node_modules/@portkey-ai/gateway/package.json').version" 2>/dev/null || echo -), mock-llm: $(node -p "require('$ROOT/bench/node_modules/@dwmkerr/mock-llm/package.json').version" 2>/dev/null || echo -)"
-    echo "settings: DURATION=$DURATION WARMUP=$WARMUP SUSTAIN=$SUSTAIN CONCURRENCY=\"$CONCURRENCY\" MOCK_COUNTS=\"$MOCK_COUNTS\""
+    echo "settings: DURATION=$DURATION WARMUP=$WARMUP SUSTAIN=$SUSTAIN CONCURRENCY=\"$CONCURRENCY\" MOCK_COUNTS=\"$MOCK_COUNTS\" RASA_TURNS=\"$RASA_TURNS\" REPEATS=${REPEATS:-3}"
+    echo "wrk: $(wrk --version 2>&1 | head -1 || echo none)"
   } | tee "$OUT/machine.txt"
 }
 
@@ -227,6 +236,58 @@ mock() {
   done
 }
 
+# wrk_run LABEL NAME PID URL BODIES KIND CONNECTIONS : one wrk measurement (after a 2 s warm-up), written as a
+# load-tool measurement line into $RESULTS: requests/s, latency percentiles, and the target's CPU per request.
+wrk_run() {
+  local label=$1 name=$2 pid=$3 url=$4 bodies=$5 kind=$6 c=$7 out="$OUT/wrk.txt"
+  BODIES=$bodies wrk -t1 -c"$c" -d"${WARMUP}s" -s "$ROOT/bench/bodies.lua" "$url" >/dev/null 2>&1 || true
+  local before after
+  before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  BODIES=$bodies wrk -t1 -c"$c" -d"${DURATION}s" --timeout 30s --latency -s "$ROOT/bench/bodies.lua" "$url" >"$out" 2>&1
+  after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  awk -v label="$label" -v target="$name" -v kind="$kind" -v c="$c" -v ticks=$((after - before)) '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /^ +50%/ { p50 = ms($2) } /^ +90%/ { p90 = ms($2) } /^ +99%/ { p99 = ms($2) }
+    /requests in/ { n = $1; secs = $4; sub(/s,?$/, "", secs) }
+    /Non-2xx/ { errors += $5 } /Socket errors/ { errors += $4 + $6 + $8 + $10 }
+    END {
+      printf "{\"Label\":\"%s\",\"Target\":\"%s\",\"Kind\":\"%s\",\"Concurrency\":%d,\"Seconds\":%s,\"Requests\":%d,\"Errors\":%d,\"Rps\":%.1f,\"P50Ms\":%.3f,\"P90Ms\":%.3f,\"P99Ms\":%.3f,\"TargetCpuUsPerRequest\":%.1f}\n",
+        label, target, kind, c, secs, n, errors, (secs > 0 ? n / secs : 0), p50, p90, p99, (n > 0 ? ticks * 10000 / n : 0)
+    }' "$out" | tee -a "$RESULTS"
+}
+
+rasa() {
+  [[ -f $RASA_COLLECTION ]] || { echo "no Rasa collection at $RASA_COLLECTION (set RASA_COLLECTION)" >&2; exit 1; }
+  local n r
+  for n in $RASA_TURNS; do
+    log "rasa: $n turns, Switchboard mock vs mock-llm (a rule per turn) vs mock-llm (one catch-all rule)"
+    local dir="$OUT/rasa-$n"
+    loadtest rasa --collection "$RASA_COLLECTION" --turns "$n" --out "$dir"
+    start switchboard-mock "$OUT/switchboard-mock-rasa-$n.log" dotnet "$SWITCHBOARD" mock --fixtures "$dir/collection" --port "$MOCK_PORT"; local sbmock=$STARTED
+    start mock-llm "$OUT/mock-llm-rasa-$n.log" env HOST=127.0.0.1 PORT="$MOCKLLM_PORT" node "$ROOT/bench/node_modules/@dwmkerr/mock-llm/dist/main.js" --config "$dir/mock-llm.yaml"; local mockllm=$STARTED
+    start mock-llm-any "$OUT/mock-llm-any-rasa-$n.log" env HOST=127.0.0.1 PORT="$MOCKLLM_ANY_PORT" node "$ROOT/bench/node_modules/@dwmkerr/mock-llm/dist/main.js" --config "$dir/mock-llm-catchall.yaml"; local mockany=$STARTED
+    wait_port switchboard-mock "$MOCK_PORT" "$sbmock"
+    wait_port mock-llm "$MOCKLLM_PORT" "$mockllm"
+    wait_port mock-llm-any "$MOCKLLM_ANY_PORT" "$mockany"
+    local sb="http://127.0.0.1:$MOCK_PORT/v1/chat/completions" ml="http://127.0.0.1:$MOCKLLM_PORT/v1/chat/completions" ma="http://127.0.0.1:$MOCKLLM_ANY_PORT/v1/chat/completions"
+    local targets=(--target "switchboard-mock=$sb" --pid "switchboard-mock=$sbmock" --target "mock-llm=$ml" --pid "mock-llm=$mockllm" --target "mock-llm-any=$ma" --pid "mock-llm-any=$mockany")
+    loadtest run --label warmup --bodies "rasa:$dir" --scenarios "plain:8,stream:8" --out "$OUT/warmup.jsonl" --duration 3 --warmup 0 --quiet-wait 0 "${targets[@]}" >/dev/null
+    log "rasa: $n turns, load tool (latency), plain and streamed, c=1 and c=${CONCURRENCY%% *}"
+    loadtest run --label "rasa-$n" --bodies "rasa:$dir" --scenarios "plain:1,stream:1,plain:${CONCURRENCY%% *},stream:${CONCURRENCY%% *}" --out "$RESULTS" --duration "$DURATION" --warmup "$WARMUP" --quiet-wait "${QUIET_WAIT:-60}" "${targets[@]}"
+    for r in $(seq 1 "${REPEATS:-3}"); do
+      log "rasa: $n turns, wrk (one thread, ${CONCURRENCY%% *} connections), repeat $r: the targets one after the other"
+      local kind
+      for kind in plain stream; do
+        wrk_run "rasa-$n-wrk-$r" switchboard-mock "$sbmock" "$sb" "$dir/$kind.bin" "$kind" "${CONCURRENCY%% *}"
+        wrk_run "rasa-$n-wrk-$r" mock-llm "$mockllm" "$ml" "$dir/$kind.bin" "$kind" "${CONCURRENCY%% *}"
+        wrk_run "rasa-$n-wrk-$r" mock-llm-any "$mockany" "$ma" "$dir/$kind.bin" "$kind" "${CONCURRENCY%% *}"
+      done
+    done
+    stop "$mockany"; stop "$mockllm"; stop "$sbmock"
+    trim_logs
+  done
+}
+
 micro() {
   log "micro-benchmarks (BenchmarkDotNet)"
   (cd "$OUT" && dotnet "$ROOT/benchmarks/Switchboard.Benchmarks/bin/Release/net10.0/Switchboard.Benchmarks.dll" --filter '*' --exporters github --artifacts "$OUT/BenchmarkDotNet") | tee "$OUT/micro.log"
@@ -236,12 +297,13 @@ need_tools
 build
 machine
 case $MODE in
-  all) gateway; mock ;;
+  all) gateway; mock; rasa ;;
   gateway) gateway ;;
   mock) mock ;;
+  rasa) rasa ;;
   micro) micro ;;
   soak) soak ;;
-  *) echo "usage: bench/run.sh [all|gateway|mock|micro|soak]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [all|gateway|mock|rasa|micro|soak]" >&2; exit 2 ;;
 esac
 
 if [[ -s $RESULTS ]]; then

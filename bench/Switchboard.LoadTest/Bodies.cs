@@ -37,6 +37,38 @@ internal static class Bodies
         return (_, sequence) => (bodies[(int)((long)sequence * stride % fixtures)], false);
     }
 
+    /// <summary>
+    /// The bodies <c>loadtest rasa</c> wrote into <paramref name="folder"/> (plain.bin, stream.bin), in turn: the
+    /// scenario <c>plain</c> sends them as saved, <c>stream</c> with <c>"stream": true</c>.
+    /// </summary>
+    public static Func<Scenario, int, (byte[] Body, bool Stream)> Rasa(string folder)
+    {
+        var plain = Split(File.ReadAllBytes(Path.Combine(folder, "plain.bin")));
+        var stream = Split(File.ReadAllBytes(Path.Combine(folder, "stream.bin")));
+        return (scenario, sequence) => scenario.Kind switch
+        {
+            "plain" => (plain[sequence % plain.Length], false),
+            "stream" => (stream[sequence % stream.Length], true),
+            _ => throw new ArgumentException($"the Rasa bodies come plain or stream, not '{scenario.Kind}'"),
+        };
+    }
+
+    private static byte[][] Split(byte[] bytes)
+    {
+        var parts = new List<byte[]>();
+        var start = 0;
+        for (var i = 0; i <= bytes.Length; i++)
+        {
+            if (i == bytes.Length || bytes[i] == 0)
+            {
+                parts.Add(bytes[start..i]);
+                start = i + 1;
+            }
+        }
+
+        return [.. parts];
+    }
+
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
     private static byte[] BuildLarge(int size)

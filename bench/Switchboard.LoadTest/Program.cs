@@ -7,6 +7,7 @@ using Switchboard.LoadTest;
 //              [--bodies gateway|mock:N] [--upstream-pid PID]
 //              --target NAME=URL [--header NAME=Key:Value]... [--pid NAME=PID]...
 // loadtest fixtures --kind switchboard|mock-llm --count N --out FILE
+// loadtest rasa --collection FILE --turns N --out DIR   (collection/*.json, mock-llm*.yaml, plain.bin, stream.bin)
 // loadtest report --in FILE.jsonl [--out FILE.md]
 var command = args.Length > 0 ? args[0] : "help";
 var options = Options.Parse(args.Skip(1).ToArray());
@@ -17,6 +18,7 @@ try
         "upstream" => await FastUpstream.RunAsync(options.One("host", "127.0.0.1"), options.Int("port", 18081)),
         "run" => await RunAsync(options),
         "fixtures" => WriteFixtures(options),
+        "rasa" => WriteRasa(options),
         "report" => Report.Write(options.One("in"), options.OneOrNull("out")),
         _ => Usage(),
     };
@@ -52,6 +54,20 @@ static int WriteFixtures(Options options)
     return 0;
 }
 
+static int WriteRasa(Options options)
+{
+    var turns = RasaTurns.Read(options.One("collection"), options.Int("turns", 19));
+    var folder = options.One("out");
+    Directory.CreateDirectory(folder);
+    RasaTurns.WriteCollections(Path.Combine(folder, "collection"), turns);
+    RasaTurns.WriteMockLlm(Path.Combine(folder, "mock-llm.yaml"), turns, catchAll: false);
+    RasaTurns.WriteMockLlm(Path.Combine(folder, "mock-llm-catchall.yaml"), turns, catchAll: true);
+    RasaTurns.WriteBodies(Path.Combine(folder, "plain.bin"), turns, stream: false);
+    RasaTurns.WriteBodies(Path.Combine(folder, "stream.bin"), turns, stream: true);
+    Console.WriteLine($"{turns.Count} Rasa turns in {folder}");
+    return 0;
+}
+
 static async Task<int> RunAsync(Options options)
 {
     var label = options.One("label");
@@ -60,8 +76,8 @@ static async Task<int> RunAsync(Options options)
     var warmup = TimeSpan.FromSeconds(options.Double("warmup", 2));
     var scenarios = options.One("scenarios").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Scenario.Parse).ToList();
     var bodySpec = options.One("bodies", "gateway");
-    var bodies = bodySpec.StartsWith("mock:", StringComparison.Ordinal)
-        ? Bodies.Mock(int.Parse(bodySpec[5..], CultureInfo.InvariantCulture))
+    var bodies = bodySpec.StartsWith("mock:", StringComparison.Ordinal) ? Bodies.Mock(int.Parse(bodySpec[5..], CultureInfo.InvariantCulture))
+        : bodySpec.StartsWith("rasa:", StringComparison.Ordinal) ? Bodies.Rasa(bodySpec[5..])
         : Bodies.Gateway;
 
     var headers = options.All("header").Select(h => h.Split('=', 2)).ToLookup(p => p[0], p => p[1]);

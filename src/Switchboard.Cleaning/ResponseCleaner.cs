@@ -22,6 +22,10 @@ public sealed class ResponseCleaner
     private static readonly Regex MonologueLine = new(
         @"^\s*(?:\*\*)?(?:inner monologue|internal monologue|inner thoughts?|thoughts?|thinking)(?:\*\*)?\s*:", PatternOptions, PatternTimeout);
 
+    // Conversations bring their own participants: bound the patterns kept for them.
+    private const int MaxCachedSpeakerPatterns = 1024;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> _speakerPatterns = new(StringComparer.Ordinal);
     private readonly string[] _openTags;
     private readonly string[] _closeTags;
     private readonly string[] _roleTags;
@@ -115,10 +119,24 @@ public sealed class ResponseCleaner
         return SafeReplace(MonologueAction, line);
     }
 
-    internal static Regex SpeakerPrefix(IEnumerable<string> names)
+    /// <summary>
+    /// The pattern of a transcript prefix naming one of <paramref name="names"/>. Building a regex costs far more
+    /// than cleaning a reply, and the same few name sets come back on every request: they are built once.
+    /// </summary>
+    internal Regex SpeakerPrefix(IEnumerable<string> names)
     {
         var alternatives = string.Join('|', names.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => Regex.Escape(n.Trim())).Distinct(StringComparer.OrdinalIgnoreCase));
-        return new Regex($@"^\s*(?:\*\*)?(?:{alternatives})(?:\*\*)?\s*:[ \t]*", PatternOptions, PatternTimeout);
+        if (_speakerPatterns.TryGetValue(alternatives, out var cached))
+        {
+            return cached;
+        }
+
+        if (_speakerPatterns.Count >= MaxCachedSpeakerPatterns)
+        {
+            _speakerPatterns.Clear();
+        }
+
+        return _speakerPatterns[alternatives] = new Regex($@"^\s*(?:\*\*)?(?:{alternatives})(?:\*\*)?\s*:[ \t]*", PatternOptions, PatternTimeout);
     }
 
     internal static bool SafeIsMatch(Regex regex, string text)

@@ -39,13 +39,13 @@ public sealed class StreamingCleaner
         string[] ownNames = ["assistant", .. context.AssistantNames];
         if (options.StripSpeakerPrefix)
         {
-            _ownName = ResponseCleaner.SpeakerPrefix(ownNames);
+            _ownName = cleaner.SpeakerPrefix(ownNames);
         }
 
         var others = context.OtherSpeakers.Where(o => !ownNames.Contains(o.Trim(), StringComparer.OrdinalIgnoreCase)).ToArray();
         if (options.CutAtOtherSpeaker && others.Length > 0)
         {
-            _otherSpeaker = ResponseCleaner.SpeakerPrefix(others);
+            _otherSpeaker = cleaner.SpeakerPrefix(others);
         }
 
         // A line can be decided once it is longer than any prefix it could start with ("internal monologue:", a name).

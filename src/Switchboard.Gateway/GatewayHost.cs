@@ -7,7 +7,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Pipeline;
+using Switchboard.Gateway.Stages;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Hosting.Http;
 using Switchboard.Providers;
 
@@ -28,7 +31,10 @@ public static partial class GatewayHost
 
         // Every key and value is checked against the options types before binding; bad values are left out so that
         // binding and validation still run and every problem of the file is reported in one go.
-        var check = ConfigurationChecker.Check(loaded, typeof(SwitchboardOptions));
+        var check = ConfigurationChecker.Check(
+            loaded,
+            typeof(SwitchboardOptions),
+            hostOptions.Features.ToDictionary(f => f.SectionName, f => f.OptionsType, StringComparer.OrdinalIgnoreCase));
         var configuration = check.Apply(loaded);
         var problems = check.Problems.Select(p => p.Describe(source)).ToList();
 
@@ -36,19 +42,44 @@ public static partial class GatewayHost
         // on the working directory: every write below it (a log file, say) then wakes a thread (docs/benchmarks.md).
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        var jsonLogs = string.Equals(hostOptions.LogFormat, "json", StringComparison.OrdinalIgnoreCase);
+        if (jsonLogs)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+            builder.Logging.AddFilter(RequestLogStage.LoggerName, LogLevel.Information);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         hostOptions.ConfigureLogging?.Invoke(builder.Logging);
 
         builder.Services.AddSwitchboardGateway(configuration);
+        foreach (var feature in hostOptions.Features)
+        {
+            feature.AddServices(builder.Services, configuration);
+        }
+
+        var environment = hostOptions.Environment ?? ProcessEnvironment();
+        var telemetry = BindSection<TelemetryOptions>(configuration, "telemetry", source);
+        var telemetrySettings = GatewayTelemetrySetup.Add(builder, telemetry, environment);
+        builder.Services.AddSingleton(new AdminAccess(environment.GetValueOrDefault(AdminAccess.MasterKeyVariable)));
+        var ui = BindSection<UiOptions>(configuration, "ui", source);
+        builder.Services.AddSingleton(new RequestLogSettings(JsonLines: jsonLogs, Dashboard: ui.Enabled));
         hostOptions.ConfigureServices?.Invoke(builder.Services);
 
-        var server = BindServerOptions(configuration, source);
+        var server = BindSection<ServerOptions>(configuration, "server", source);
         var host = hostOptions.Host ?? server.Host;
         var port = hostOptions.Port ?? server.Port;
         var listen = ListenAddress.TryParse(host, out var hostProblem);
@@ -65,6 +96,11 @@ public static partial class GatewayHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             listen?.Apply(kestrel, port);
+            if (telemetry.Prometheus is { Enabled: true, Port: > 0 and var metricsPort })
+            {
+                (ListenAddress.TryParse(telemetry.Prometheus.Host, out var metricsProblem)
+                    ?? throw new ConfigurationFileException($"{source}: telemetry.prometheus.host: {metricsProblem}.")).Apply(kestrel, metricsPort);
+            }
             kestrel.AddServerHeader = false;
             // The reader enforces the configured limit with a clean 413 and reads (discarding) what a client
             // still sends past it; Kestrel's hard limit only bounds that draining.
@@ -74,9 +110,24 @@ public static partial class GatewayHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = server.ShutdownTimeout);
 
         var app = builder.Build();
-        ResolveOrExplain(app.Services, configuration, check, problems, source);
+        ResolveOrExplain(app.Services, configuration, check, problems, source, hostOptions.Features);
         app.UseOpenAIErrors();
         app.MapSwitchboardGateway();
+        foreach (var feature in hostOptions.Features)
+        {
+            feature.MapEndpoints(app);
+        }
+
+        if (ui.Enabled)
+        {
+            app.MapSwitchboardDashboard();
+        }
+
+        if (telemetrySettings.Enabled && telemetry.Prometheus.Enabled)
+        {
+            GatewayTelemetrySetup.MapPrometheus(app, telemetry.Prometheus);
+        }
+
         WarmUpProviders(app);
         return app;
     }
@@ -107,11 +158,16 @@ public static partial class GatewayHost
         }));
     }
 
-    private static ServerOptions BindServerOptions(IConfiguration configuration, string source)
+    private static Dictionary<string, string?> ProcessEnvironment() =>
+        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+    private static T BindSection<T>(IConfiguration configuration, string section, string source)
+        where T : new()
     {
         try
         {
-            return configuration.GetSection("server").Get<ServerOptions>() ?? new ServerOptions();
+            return configuration.GetSection(section).Get<T>() ?? new T();
         }
         catch (InvalidOperationException ex)
         {
@@ -124,7 +180,7 @@ public static partial class GatewayHost
     /// the checker's problems, each provider kind's unknown settings and every options validator's failures
     /// together, one line each.
     /// </summary>
-    private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, ConfigurationCheck check, List<string> problems, string source)
+    private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, ConfigurationCheck check, List<string> problems, string source, IReadOnlyList<IGatewayFeature> features)
     {
         CheckProviderSettings(services, configuration, check, problems, source);
         try
@@ -138,6 +194,18 @@ public static partial class GatewayHost
         catch (InvalidOperationException ex)
         {
             problems.Add($"{source}: {Explain(ex)}");
+        }
+
+        foreach (var feature in features)
+        {
+            try
+            {
+                feature.Validate(services);
+            }
+            catch (OptionsValidationException ex)
+            {
+                problems.AddRange(ex.Failures.Select(f => $"{source}: {f}"));
+            }
         }
 
         // Sections bound as options of their own (ValidateOnStart), checked now rather than when the host starts.
@@ -205,6 +273,7 @@ public static partial class GatewayHost
             }
         }
     }
+
 
     /// <summary>Rewrites the configuration binder's messages, which name .NET types, in the file's terms.</summary>
     private static string Explain(InvalidOperationException ex)

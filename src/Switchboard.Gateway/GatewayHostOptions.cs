@@ -23,4 +23,9 @@ public sealed record GatewayHostOptions
 
     /// <summary>Adds or filters log providers (tests capture logs here).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>The features the host adds on top of the gateway (the conversations service): services, configuration section, endpoints.</summary>
+    public IReadOnlyList<IGatewayFeature> Features { get; init; } = [];
+    /// <summary><c>--log-format</c>: <c>text</c> (one line per entry, the default) or <c>json</c> (one JSON object per line, with a line per request).</summary>
+    public string LogFormat { get; init; } = "text";
 }

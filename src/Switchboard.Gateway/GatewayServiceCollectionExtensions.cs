@@ -3,8 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Routing;
 using Switchboard.Gateway.Pipeline;
+using Switchboard.Gateway.Telemetry;
 
 namespace Switchboard.Gateway;
 
@@ -46,6 +48,13 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<Router>();
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<GatewayTerminal>();
+
+        // Telemetry is off unless the host resolved it on (GatewayHost: telemetry.enabled or an OTLP endpoint).
+        services.AddMetrics();
+        services.TryAddSingleton(TelemetrySettings.Off);
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton(new RequestLogSettings());
+        services.TryAddSingleton(static sp => new RequestLog(sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Ui.RecentRequests));
 
         // The stages are created by the pipeline builder (GatewayPipelineOrder decides the order); one registered
         // here as a singleton is used as it is, so a host or test can replace it.

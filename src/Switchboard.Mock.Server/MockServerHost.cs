@@ -87,6 +87,7 @@ public static partial class MockServerHost
         services.AddSingleton(time);
         services.AddSingleton(engine);
         services.AddSingleton(new RequestJournal(options.JournalCapacity, options.JournalMaxBytes));
+        services.AddSingleton(provider => new RequestLogBudget(options.RequestLogLinesPerSecond, time, provider.GetRequiredService<ILogger<MockEngine>>()));
         if (options.FixturesPath is { } path)
         {
             // Loading here, before the server starts, makes a broken file a start-up error with its line.

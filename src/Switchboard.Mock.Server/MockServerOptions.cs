@@ -51,6 +51,12 @@ public sealed record MockServerOptions
     /// <summary>A request body larger than this is not kept in the journal (the entry says so and gives its size). Default 256 KB.</summary>
     public long JournalMaxBodyBytes { get; init; } = 256 * 1024;
 
+    /// <summary>
+    /// How many requests a second are logged one by one (Information, or Warning for a miss); past that, one line a
+    /// second says how many more there were. Default 100; <see cref="int.MaxValue"/> logs every request.
+    /// </summary>
+    public int RequestLogLinesPerSecond { get; init; } = 100;
+
     /// <summary>The largest request body accepted.</summary>
     public long MaxBodyBytes { get; init; } = OpenAIRequestReader.DefaultMaxBodyBytes;
 
@@ -99,6 +105,11 @@ public sealed record MockServerOptions
         if (JournalCapacity < 0)
         {
             problems.Add("The journal capacity must be at least 0.");
+        }
+
+        if (RequestLogLinesPerSecond < 0)
+        {
+            problems.Add("The number of request log lines per second must be at least 0.");
         }
 
         if (JournalMaxBytes < 0 || JournalMaxBodyBytes < 0)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Switchboard.Errors;
 using Switchboard.Mock.Fixtures;
@@ -33,7 +34,9 @@ public sealed class MockEngine
     private readonly SortedDictionary<string, IReadOnlyList<Fixture>> _fileSources = new(StringComparer.Ordinal);
     private readonly List<Fixture> _runtime = [];
     private IReadOnlyList<Fixture> _code = [];
-    private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
+    // One counter per fixture id, moved with Interlocked: concurrent requests for the same fixtures do not queue on
+    // the dictionary's few lock stripes (AddOrUpdate locks), and each still gets a turn of its own.
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _hits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _scenarios = new(StringComparer.Ordinal);
     private FixtureSet _set = FixtureSet.Empty;
     private long _generation;
@@ -220,27 +223,24 @@ public sealed class MockEngine
         }
 
         MatchOutcome outcome;
-        Fixture? fixture;
         int index;
-        lock (_stateGate)
+        if (set.HasScenarios)
         {
-            outcome = set.Match(request, ScenarioState);
-            fixture = outcome.Fixture;
-            if (fixture is null || (outcome.IsAmbiguous && Options.Strict))
+            lock (_stateGate)
             {
-                index = 0;
-            }
-            else
-            {
-                var turn = _hits.AddOrUpdate(fixture.Id, 0, (_, n) => n + 1);
-                index = fixture.SequenceMode == SequenceMode.Cycle ? turn % fixture.Responses.Count : Math.Min(turn, fixture.Responses.Count - 1);
-                if (fixture.Scenario is { } scenario && fixture.NextState is { } next)
-                {
-                    _scenarios[scenario] = next;
-                }
+                outcome = set.Match(request, ScenarioState);
+                index = TakeTurn(outcome);
             }
         }
+        else
+        {
+            // Without scenarios no answer depends on state that another request could change meanwhile: matching needs
+            // no lock, and the sequence counter is taken atomically by itself.
+            outcome = set.Match(request, ScenarioState);
+            index = TakeTurn(outcome);
+        }
 
+        var fixture = outcome.Fixture;
         if (fixture is null)
         {
             return new MockExchange(request, outcome, new MockReply.Failure(MissError(request, outcome)));
@@ -292,6 +292,25 @@ public sealed class MockEngine
         };
     }
 
+    // Moves the winner's sequence (and scenario): which of its responses answers. Called under the state lock when
+    // the set has scenarios.
+    private int TakeTurn(MatchOutcome outcome)
+    {
+        var fixture = outcome.Fixture;
+        if (fixture is null || (outcome.IsAmbiguous && Options.Strict))
+        {
+            return 0;
+        }
+
+        var turn = Interlocked.Increment(ref _hits.GetOrAdd(fixture.Id, static _ => new StrongBox<int>(-1)).Value);
+        if (fixture.Scenario is { } scenario && fixture.NextState is { } next)
+        {
+            _scenarios[scenario] = next;
+        }
+
+        return fixture.SequenceMode == SequenceMode.Cycle ? turn % fixture.Responses.Count : Math.Min(turn, fixture.Responses.Count - 1);
+    }
+
     private static int FindSame(IReadOnlyList<Fixture> list, Fixture fixture)
     {
         for (var i = 0; i < list.Count; i++)
@@ -309,6 +328,16 @@ public sealed class MockEngine
     private void Rebuild()
     {
         var set = FixtureSet.Create(_fileSources.Values.SelectMany(f => f).Concat(_code).Concat(_runtime));
+        // What a response answers whatever the request (a saved body read, its bytes) is worked out here, once, not on
+        // the first request; responses kept from the previous set are already prepared.
+        foreach (var fixture in set.Fixtures)
+        {
+            foreach (var response in fixture.Responses)
+            {
+                Responder.Prepare(response);
+            }
+        }
+
         Volatile.Write(ref _set, set);
         Interlocked.Increment(ref _generation);
     }

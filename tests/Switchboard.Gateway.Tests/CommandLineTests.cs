@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Switchboard.Cli.Commands;
+using Switchboard.Gateway.Tests.Infrastructure;
 
 namespace Switchboard.Gateway.Tests;
 
@@ -12,7 +13,7 @@ public sealed class CommandLineTests : IDisposable
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
     {
-        var switchboardDll = typeof(BuiltInProviders).Assembly.Location;
+        var switchboardDll = RepositoryPaths.SwitchboardDll;
         var start = new ProcessStartInfo("dotnet", ["exec", switchboardDll, .. arguments]) { RedirectStandardError = true, RedirectStandardOutput = true };
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -115,7 +116,7 @@ public sealed class CommandLineTests : IDisposable
               shutdown_timeout: 30s
             """, TestContext.Current.CancellationToken);
         var port = Switchboard.Testing.Loopback.ClosedPort();
-        var start = new ProcessStartInfo("dotnet", ["exec", typeof(BuiltInProviders).Assembly.Location, "serve", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        var start = new ProcessStartInfo("dotnet", ["exec", RepositoryPaths.SwitchboardDll, "serve", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,

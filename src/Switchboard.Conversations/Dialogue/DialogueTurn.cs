@@ -8,6 +8,12 @@ namespace Switchboard.Conversations.Dialogue;
 /// <param name="Emotes">The emote names the message carries, so the model can be shown them as emotes.</param>
 public sealed record DialogueTurn(string Role, string Speaker, string Text, DateTimeOffset At, IReadOnlyList<string> Emotes)
 {
+    /// <summary>
+    /// The tokens of the turn as the model is shown it (attribution and emote markup included), counted when it was
+    /// stored, so a window over a long history is not counted again for every message; null: count when needed.
+    /// </summary>
+    public int? Tokens { get; init; }
+
     /// <summary>The role of a participant's message.</summary>
     public const string UserRole = "user";
 

@@ -4,7 +4,8 @@ namespace Switchboard.Conversations.Dialogue;
 
 /// <summary>
 /// Fits a dialogue into a model's context window: the system prompt always, then as many of the newest turns as the
-/// budget allows, oldest dropped first, never splitting the history (a dropped turn takes every older one with it).
+/// budget allows, oldest dropped first, never splitting the history (a dropped turn takes every older one with it), and
+/// never opening on a reply whose question was dropped.
 /// </summary>
 public static class DialogueWindow
 {
@@ -39,7 +40,7 @@ public static class DialogueWindow
 
         if (!string.IsNullOrEmpty(summary))
         {
-            var text = "Summary of the earlier conversation: " + summary;
+            var text = SummaryText(summary);
             head.Add(ChatMessage.System(text));
             used += TokensPerMessage + countTokens(text);
         }
@@ -48,7 +49,7 @@ public static class DialogueWindow
         for (var i = turns.Count - 1; i >= 0; i--)
         {
             var message = ToMessage(turns[i], attributeSpeakers);
-            var cost = TokensPerMessage + countTokens(message.Text);
+            var cost = TokensPerMessage + (turns[i].Tokens ?? countTokens(message.Text));
             if (used + cost > budget)
             {
                 if (i == turns.Count - 1)
@@ -63,9 +64,27 @@ public static class DialogueWindow
             picked.Add(message);
         }
 
+        // A window that would open on a reply without its question drops that reply too: strict chat templates
+        // (Mistral, Llama 2) want the dialogue to start with a user turn.
+        while (picked.Count > 1 && picked[^1].Role == ChatRoles.Assistant)
+        {
+            used -= TokensPerMessage + countTokens(picked[^1].Text);
+            picked.RemoveAt(picked.Count - 1);
+        }
+
         picked.Reverse();
         return new WindowedPrompt([.. head, .. picked], used, picked.Count, turns.Count - picked.Count);
     }
+
+    /// <summary>Tokens of a system-side text (the system prompt, a summary) as the window counts it, framing included.</summary>
+    public static int MessageCost(string text, Func<string, int> countTokens)
+    {
+        ArgumentNullException.ThrowIfNull(countTokens);
+        return TokensPerMessage + countTokens(text);
+    }
+
+    /// <summary>The text of the summary message shown after the system prompt.</summary>
+    public static string SummaryText(string summary) => "Summary of the earlier conversation: " + summary;
 
     /// <summary>How a stored turn is shown to the model.</summary>
     public static ChatMessage ToMessage(DialogueTurn turn, bool attributeSpeakers)

@@ -25,6 +25,20 @@ public static class ConfigurationChecker
         return check;
     }
 
+    /// <summary>
+    /// As <see cref="Check(IConfiguration, Type)"/>, with top-level sections that features bind on their own
+    /// (<c>conversations</c>) checked against their own options types.
+    /// </summary>
+    public static ConfigurationCheck Check(IConfiguration configuration, Type optionsType, IReadOnlyDictionary<string, Type> featureSections)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(optionsType);
+        ArgumentNullException.ThrowIfNull(featureSections);
+        var check = new ConfigurationCheck();
+        CheckObject(configuration, optionsType, check, featureSections);
+        return check;
+    }
+
     /// <summary>The names an options class reads (its properties, or their <see cref="ConfigurationKeyNameAttribute"/>), for suggestions.</summary>
     public static IReadOnlyCollection<string> KeysOf(Type optionsType)
     {
@@ -71,7 +85,7 @@ public static class ConfigurationChecker
             : "unknown key; check its spelling against the configuration reference in the README.";
     }
 
-    private static void CheckObject(IConfiguration section, Type type, ConfigurationCheck check)
+    private static void CheckObject(IConfiguration section, Type type, ConfigurationCheck check, IReadOnlyDictionary<string, Type>? featureSections = null)
     {
         var properties = Properties(type);
         var byKey = new Dictionary<string, PropertyInfo>(StringComparer.OrdinalIgnoreCase);
@@ -94,13 +108,17 @@ public static class ConfigurationChecker
             {
                 CheckValue(child, property.PropertyType, check);
             }
+            else if (featureSections is not null && featureSections.TryGetValue(child.Key, out var featureType))
+            {
+                CheckValue(child, featureType, check);
+            }
             else if (extension is not null)
             {
                 check.AddExtension(child.Path);
             }
             else
             {
-                check.AddProblem(child.Path, UnknownKey(child.Key, byKey.Keys));
+                check.AddProblem(child.Path, UnknownKey(child.Key, featureSections is null ? byKey.Keys : byKey.Keys.Concat(featureSections.Keys)));
             }
         }
     }

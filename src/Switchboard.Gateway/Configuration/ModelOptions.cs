@@ -28,6 +28,13 @@ public sealed class ModelOptions
     [ConfigurationKeyName("reasoning_opened_by_template")]
     public bool ReasoningOpenedByTemplate { get; set; }
 
+    /// <summary>
+    /// The model's context window in tokens (prompt and reply together); null when not given, in which case users of
+    /// it (the conversations service) assume their own default.
+    /// </summary>
+    [ConfigurationKeyName("context_window")]
+    public int? ContextWindow { get; set; }
+
     /// <summary>Compress prompts sent to this model to save tokens (a request can still say <c>x-switchboard-compress: off</c>).</summary>
     public bool Compress { get; set; }
 }

@@ -55,6 +55,11 @@ public sealed class ModelsSectionValidator : IValidateOptions<SwitchboardOptions
                 }
             }
 
+            if (model.ContextWindow is <= 0)
+            {
+                failures.Add($"{key}.context_window: must be a number of tokens greater than 0.");
+            }
+
             for (var a = 0; a < model.Aliases.Count; a++)
             {
                 if (!names.Add(model.Aliases[a]))

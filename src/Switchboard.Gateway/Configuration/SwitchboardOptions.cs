@@ -1,3 +1,5 @@
+using Switchboard.Gateway.Dashboard;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Providers;
 
 namespace Switchboard.Gateway.Configuration;
@@ -31,4 +33,8 @@ public sealed class SwitchboardOptions
 
     /// <summary><c>server:</c> the HTTP listener.</summary>
     public ServerOptions Server { get; set; } = new();
+
+    public TelemetryOptions Telemetry { get; set; } = new();
+
+    public UiOptions Ui { get; set; } = new();
 }

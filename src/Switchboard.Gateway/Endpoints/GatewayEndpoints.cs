@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -99,11 +98,11 @@ public sealed partial class GatewayEndpoints
     private async Task ServeAsync(HttpContext http, GatewayContext context)
     {
         context.RequestHeaders = new HeaderDictionaryView(http.Request.Headers);
-        context.RequestId = RequestId(http);
+        context.RequestId = GatewayResponseHeaders.RequestId(http);
         try
         {
             var result = await _pipeline.InvokeAsync(context, http.RequestAborted);
-            WriteHeaders(http.Response, context);
+            GatewayResponseHeaders.Write(http.Response, context);
             await GatewayResultWriter.WriteAsync(http, result);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
@@ -118,36 +117,6 @@ public sealed partial class GatewayEndpoints
             }
 
             await context.CompleteAsync();
-        }
-    }
-
-    /// <summary>The <c>x-switchboard-*</c> and <c>x-request-id</c> headers from what the stages recorded, then any extra ones.</summary>
-    private static void WriteHeaders(HttpResponse response, GatewayContext context)
-    {
-        var headers = response.Headers;
-        headers[GatewayHeaders.RequestId] = context.RequestId;
-        if (context.Operation == GatewayOperations.Chat || context.Cache.Outcome != CacheOutcome.Bypass)
-        {
-            headers[GatewayHeaders.Cache] = context.Cache.HeaderValue;
-        }
-
-        if (context.Attempts is { } attempts)
-        {
-            headers[GatewayHeaders.Attempts] = attempts.ToString(CultureInfo.InvariantCulture);
-        }
-
-        if (context.Deployment is { } deployment)
-        {
-            headers[GatewayHeaders.Provider] = deployment.ProviderName;
-            headers[GatewayHeaders.Model] = deployment.UpstreamModel;
-        }
-
-        if (context.HasResponseHeaders)
-        {
-            foreach (var (name, value) in context.ResponseHeaders)
-            {
-                headers[name] = value;
-            }
         }
     }
 
@@ -205,15 +174,6 @@ public sealed partial class GatewayEndpoints
         }
 
         return open;
-    }
-
-    /// <summary>The client's own <c>x-request-id</c> when it sent a sensible one, so logs on both sides line up.</summary>
-    private static string RequestId(HttpContext http)
-    {
-        var sent = http.Request.Headers[GatewayHeaders.RequestId];
-        return sent.Count == 1 && sent[0] is { Length: > 0 and <= 128 } id && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')
-            ? id
-            : http.TraceIdentifier;
     }
 
     private static partial class Log

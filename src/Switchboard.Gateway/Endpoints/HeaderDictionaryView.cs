@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Switchboard.Gateway.Endpoints;
 
 /// <summary>Request headers seen as a read-only string dictionary without copying them.</summary>
-internal sealed class HeaderDictionaryView(IHeaderDictionary headers) : IReadOnlyDictionary<string, string>
+public sealed class HeaderDictionaryView(IHeaderDictionary headers) : IReadOnlyDictionary<string, string>
 {
     public string this[string key] => headers[key].ToString();
 

@@ -176,6 +176,12 @@ public sealed class GatewayContext
     /// </summary>
     public int? Attempts { get; set; }
 
+    /// <summary>
+    /// When a stage sets it (the request log does), the router appends every upstream call it makes; null (the
+    /// default) records nothing.
+    /// </summary>
+    public List<UpstreamAttempt>? AttemptLog { get; set; }
+
     // ---- What it cost -------------------------------------------------------------------------------
 
     /// <summary>

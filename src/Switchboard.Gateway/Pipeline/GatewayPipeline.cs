@@ -1,4 +1,6 @@
 using Switchboard.Errors;
+using Switchboard.Gateway.Stages;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Pipeline;
 using Switchboard.Streaming;
 
@@ -16,12 +18,12 @@ public sealed class GatewayPipeline
     private readonly GatewayDelegate _embeddings;
     private readonly GatewayDelegate _models;
 
-    internal GatewayPipeline(IReadOnlyList<IGatewayStage> stages, GatewayDelegate terminal)
+    internal GatewayPipeline(IReadOnlyList<IGatewayStage> stages, GatewayDelegate terminal, bool stageSpans = false)
     {
         Stages = stages;
-        _chat = Compose(stages, GatewayOperations.Chat, terminal);
-        _embeddings = Compose(stages, GatewayOperations.Embeddings, terminal);
-        _models = Compose(stages, GatewayOperations.Models, terminal);
+        _chat = Compose(stages, GatewayOperations.Chat, terminal, stageSpans);
+        _embeddings = Compose(stages, GatewayOperations.Embeddings, terminal, stageSpans);
+        _models = Compose(stages, GatewayOperations.Models, terminal, stageSpans);
     }
 
     /// <summary>Every stage in the order a request meets them (stages switched off are not here).</summary>
@@ -116,7 +118,7 @@ public sealed class GatewayPipeline
             : result;
     }
 
-    private static GatewayDelegate Compose(IReadOnlyList<IGatewayStage> stages, GatewayOperations operation, GatewayDelegate terminal)
+    private static GatewayDelegate Compose(IReadOnlyList<IGatewayStage> stages, GatewayOperations operation, GatewayDelegate terminal, bool stageSpans)
     {
         var next = terminal;
         for (var i = stages.Count - 1; i >= 0; i--)
@@ -128,7 +130,11 @@ public sealed class GatewayPipeline
             }
 
             var inner = next;
-            next = (context, cancellationToken) => stage.InvokeAsync(context, inner, cancellationToken);
+            // With telemetry off this branch is not composed at all; on, a stage pays for a span only while a
+            // listener samples the request (StartActivity returns null otherwise).
+            next = stageSpans && stage is not TelemetryStage
+                ? StageSpan.Wrap(stage, inner)
+                : (context, cancellationToken) => stage.InvokeAsync(context, inner, cancellationToken);
         }
 
         return next;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Gateway.Telemetry;
 
 namespace Switchboard.Gateway.Pipeline;
 
@@ -41,7 +42,8 @@ public sealed class GatewayPipelineBuilder
     public GatewayPipeline Build(GatewayDelegate terminal)
     {
         ArgumentNullException.ThrowIfNull(terminal);
-        return new GatewayPipeline([.. _stages.Where(s => s.Operations != GatewayOperations.None)], terminal);
+        var telemetry = Services.GetService<TelemetrySettings>();
+        return new GatewayPipeline([.. _stages.Where(s => s.Operations != GatewayOperations.None)], terminal, telemetry is { Enabled: true, StageSpans: true });
     }
 
     /// <summary>Composes the stages in front of the gateway's <see cref="GatewayTerminal"/> (the router and the model catalog).</summary>

@@ -22,6 +22,15 @@ public static class GatewayPipelineOrder
         ArgumentNullException.ThrowIfNull(pipeline);
         return pipeline
 
+            // ← telemetry: the request's span (parent of the stage and upstream-attempt spans) and its metrics,
+            //   finished on completion. First of all, so 401s, 429s and cache hits are measured and traced too.
+            //   Not composed when telemetry is off.
+            .Use<TelemetryStage>()
+
+            // ← request log: the dashboard's recent requests and live log, and the per-request JSON log line;
+            //   after telemetry so the trace id is the request span's. Not composed when both are off.
+            .Use<RequestLogStage>()
+
             // ← usage record (issue 9): registers GatewayContext.OnCompleted and writes one row per request once the
             //   answer (a stream: its last chunk) went out. First, so it records 401s, 429s and cache hits too.
             // .Use<UsageRecordStage>()

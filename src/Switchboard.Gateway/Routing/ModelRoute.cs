@@ -9,6 +9,9 @@ public sealed record ModelRoute(string Name, IReadOnlyList<Deployment> Deploymen
     /// <summary>How this model's answers are cleaned; null when <c>clean</c> is off.</summary>
     public ModelCleaning? Cleaning { get; init; }
 
+    /// <summary>The model's context window in tokens (<c>context_window</c>); null when the configuration does not say.</summary>
+    public int? ContextWindow { get; init; }
+
     /// <summary>Whether prompts to this model are compressed unless a request says otherwise (<c>compress</c>).</summary>
     public bool Compress { get; init; }
 

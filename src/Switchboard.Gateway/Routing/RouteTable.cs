@@ -42,6 +42,7 @@ public sealed class RouteTable
         {
             Cleaning = m.Clean ? CleaningOf(m, options.Cleaning) : null,
             Compress = m.Compress,
+            ContextWindow = m.ContextWindow,
         })];
         Circuits = circuits;
 

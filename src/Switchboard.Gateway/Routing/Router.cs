@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Errors;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Pipeline;
+using Switchboard.Gateway.Telemetry;
 using Switchboard.Pipeline;
 
 namespace Switchboard.Gateway.Routing;
@@ -167,18 +168,23 @@ public sealed partial class Router
 
                 var callStarted = _timeProvider.GetTimestamp();
                 TResult result;
+                // Null unless a listener samples the request: then the upstream call carries this span's traceparent.
+                using var attemptSpan = UpstreamAttemptSpan.Start(context, deployment, attempts);
                 try
                 {
                     result = await call(context, deployment, cancellationToken);
                 }
-                catch
+                catch (Exception ex)
                 {
                     // Cancelled by the client (or a bug): nothing learnt about the upstream, but a trial's slot must be freed.
                     deployment.Circuit.OnAbandoned(trial);
+                    UpstreamAttemptSpan.Failed(attemptSpan, ex);
                     throw;
                 }
 
                 var error = errorOf(result);
+                UpstreamAttemptSpan.Ended(attemptSpan, error);
+                context.AttemptLog?.Add(new UpstreamAttempt(deployment.Id, attempts, _timeProvider.GetElapsedTime(context.StartTimestamp, callStarted), _timeProvider.GetElapsedTime(callStarted), error?.StatusCode ?? 200, error?.Code));
                 var retryable = error is not null && IsRetryable(error);
                 Record(deployment, trial, error, retryable, cancellationToken);
                 if (error is not null && !cancellationToken.IsCancellationRequested)

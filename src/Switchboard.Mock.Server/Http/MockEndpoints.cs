@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -46,6 +45,7 @@ internal static partial class MockEndpoints
         var engine = services.GetRequiredService<MockEngine>();
         var journal = services.GetRequiredService<RequestJournal>();
         var logger = services.GetRequiredService<ILogger<MockEngine>>();
+        var logBudget = services.GetRequiredService<RequestLogBudget>();
         var cancellationToken = context.RequestAborted;
 
         var body = await OpenAIRequestReader.ReadAsync(context.Request, OpenAIJsonContext.Default.ChatCompletionRequest, options.MaxBodyBytes, cancellationToken);
@@ -61,19 +61,20 @@ internal static partial class MockEndpoints
                 Error = invalid.Message,
                 Time = engine.Responder.Time.GetUtcNow(),
             });
-            Log.Invalid(logger, context.Request.Method, context.Request.Path, invalid.StatusCode, invalid.Message);
+            if (logBudget.TryTake(isMiss: true))
+            {
+                Log.Invalid(logger, context.Request.Method, context.Request.Path, invalid.StatusCode, invalid.Message);
+            }
+
             await OpenAIResponseWriter.WriteErrorAsync(context.Response, invalid, cancellationToken);
             return;
         }
 
-        JsonElement root;
-        using (var document = JsonDocument.Parse(body.Raw))
-        {
-            root = document.RootElement.Clone();
-        }
-
+        // The body stays bytes until something asks for it as JSON (a json: matcher, the journal's reader); the
+        // headers are read only if a matcher or the recorder looks at them, while the request is handled.
         var headers = context.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
-        var request = MockRequest.Create(body.Value!, root, headers);
+        var chat = body.Value!;
+        var request = MockRequest.Create(chat, body.Raw, headers);
         var exchange = await engine.HandleAsync(request, cancellationToken);
         var reply = exchange.Reply;
         var outcome = exchange.IsEcho ? "echo" : exchange.Outcome.IsMatch ? (exchange.Outcome.IsAmbiguous ? "ambiguous" : "matched") : "miss";
@@ -93,7 +94,8 @@ internal static partial class MockEndpoints
             Method = context.Request.Method,
             Path = context.Request.Path,
             Model = request.Model,
-            LastUserMessage = request.LastUserMessage,
+            // Only the parsed request is kept for this, not the request's views (which read the connection's headers).
+            LastUserMessageSource = () => MockRequest.Create(chat, ReadOnlyMemory<byte>.Empty).LastUserMessage,
             Stream = request.IsStreaming,
             Outcome = outcome,
             Status = status,
@@ -101,14 +103,18 @@ internal static partial class MockEndpoints
             FixtureName = answered ? fixture?.Name : null,
             FixtureSource = answered ? fixture?.Source.ToString() : null,
             Turn = answered ? exchange.Turn : null,
-            NearMisses = [.. exchange.Outcome.NearMisses.Select(n => new JournalNearMiss(n.Fixture.Id, n.Fixture.Name, n.Fixture.Source.ToString(), Math.Round(n.Score, 3), n.Differences))],
-            Ties = [.. exchange.Outcome.Ties.Select(t => t.Id)],
+            NearMisses = exchange.Outcome.NearMisses.Count == 0 ? [] : [.. exchange.Outcome.NearMisses.Select(n => new JournalNearMiss(n.Fixture.Id, n.Fixture.Name, n.Fixture.Source.ToString(), Math.Round(n.Score, 3), n.Differences))],
+            Ties = exchange.Outcome.Ties.Count == 0 ? [] : [.. exchange.Outcome.Ties.Select(t => t.Id)],
             Error = (reply as MockReply.Failure)?.Error.Message,
-            Body = keepBody ? root : null,
+            RawBody = keepBody ? body.Raw : default,
             BodyBytes = body.Raw.Length,
             BodyTruncated = !keepBody,
         });
-        LogExchange(logger, context, request, exchange, outcome, status, reply);
+        if (logBudget.TryTake(isMiss: outcome == "miss"))
+        {
+            LogExchange(logger, context, request, exchange, outcome, status, reply);
+        }
+
         await MockReplyWriter.WriteAsync(context, reply);
     }
 

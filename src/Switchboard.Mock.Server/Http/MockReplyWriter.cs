@@ -33,7 +33,10 @@ internal static class MockReplyWriter
         switch (reply)
         {
             case MockReply.Completion completion:
-                await OpenAIResponseWriter.WriteJsonAsync(response, completion.Response, OpenAIJsonContext.Relaxed.ChatCompletionResponse, cancellationToken);
+                await OpenAIResponseWriter.WriteJsonAsync(response, completion.Json, completion.Response, OpenAIJsonContext.Relaxed.ChatCompletionResponse, cancellationToken);
+                break;
+            case MockReply.Stream { Prepared.IsEmpty: false } prepared:
+                await WritePreparedStreamAsync(context, prepared.Prepared);
                 break;
             case MockReply.Failure failure:
                 await OpenAIResponseWriter.WriteErrorAsync(response, failure.Error, cancellationToken);
@@ -54,6 +57,20 @@ internal static class MockReplyWriter
                 break;
             default:
                 throw new InvalidOperationException($"Unknown mock reply {reply.GetType().Name}.");
+        }
+    }
+
+    // A stream that is the same bytes every time (a saved answer, no pacing, no fault) goes out in one write.
+    private static async Task WritePreparedStreamAsync(HttpContext context, ReadOnlyMemory<byte> events)
+    {
+        OpenAIResponseWriter.StartEventStream(context);
+        try
+        {
+            await context.Response.BodyWriter.WriteAsync(events, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away.
         }
     }
 

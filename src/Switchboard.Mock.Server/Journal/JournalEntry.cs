@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Switchboard.Mock.Server.Journal;
@@ -5,6 +6,13 @@ namespace Switchboard.Mock.Server.Journal;
 /// <summary>One request the mock received, how it matched and what it answered.</summary>
 public sealed record JournalEntry
 {
+    // The body and the last user message are kept as received and worked out when someone reads them: the
+    // journal is written on every request and read rarely.
+    private StrongBox<JsonElement>? _body;
+    private ReadOnlyMemory<byte> _rawBody;
+    private string? _lastUserMessage;
+    private Func<string>? _lastUserMessageSource;
+
     /// <summary>1 for the first request since start or the last reset.</summary>
     public long Sequence { get; init; }
 
@@ -16,7 +24,17 @@ public sealed record JournalEntry
 
     public string? Model { get; init; }
 
-    public string? LastUserMessage { get; init; }
+    public string? LastUserMessage
+    {
+        get => _lastUserMessage ??= _lastUserMessageSource?.Invoke();
+        init => _lastUserMessage = value;
+    }
+
+    /// <summary>Where <see cref="LastUserMessage"/> comes from when it is first read (it is normalized then, not on the request path).</summary>
+    internal Func<string>? LastUserMessageSource
+    {
+        init => _lastUserMessageSource = value;
+    }
 
     public bool Stream { get; init; }
 
@@ -46,7 +64,27 @@ public sealed record JournalEntry
     public string? Error { get; init; }
 
     /// <summary>The request body as received; null when it was larger than the journal keeps (see <see cref="BodyTruncated"/>).</summary>
-    public JsonElement? Body { get; init; }
+    public JsonElement? Body
+    {
+        get
+        {
+            if (_body is null && !_rawBody.IsEmpty)
+            {
+                using var document = JsonDocument.Parse(_rawBody);
+                _body = new StrongBox<JsonElement>(document.RootElement.Clone());
+            }
+
+            return _body?.Value;
+        }
+
+        init => _body = value is { } element ? new StrongBox<JsonElement>(element) : null;
+    }
+
+    /// <summary>The request body's bytes as received, parsed into <see cref="Body"/> when that is first read.</summary>
+    internal ReadOnlyMemory<byte> RawBody
+    {
+        init => _rawBody = value;
+    }
 
     /// <summary>The size of the request body as received, in bytes.</summary>
     public long BodyBytes { get; init; }

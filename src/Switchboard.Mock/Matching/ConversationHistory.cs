@@ -1,3 +1,4 @@
+using System.Buffers;
 using Switchboard.Mock.Text;
 
 namespace Switchboard.Mock.Matching;
@@ -14,6 +15,11 @@ public static class ConversationHistory
 
     private static readonly string[] Speakers = ["USER", "AI", "ASSISTANT", "BOT", "HUMAN", "SYSTEM"];
 
+    private static readonly string[] NormalizedSpeakers = [.. Speakers.Select(NormalizeSpeaker)];
+
+    // A vectorized case-insensitive search: the heading is near the end of a Rasa prompt of several kilobytes.
+    private static readonly SearchValues<string> HeadingSearch = SearchValues.Create([Heading], StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The turns of the first history block in <paramref name="prompt"/>, or null when it has none.</summary>
     public static IReadOnlyList<HistoryTurn>? TryExtract(string? prompt)
     {
@@ -28,9 +34,10 @@ public static class ConversationHistory
             return null;
         }
 
-        var body = lineEnd >= prompt.Length ? string.Empty : prompt[(lineEnd + 1)..];
-        var end = FindSeparator(body);
-        return Parse(end < 0 ? body : body[..end]);
+        // Only the block itself is cut out of the prompt (which can be many kilobytes around it).
+        var start = Math.Min(lineEnd + 1, prompt.Length);
+        var end = FindSeparator(prompt, start);
+        return Parse(prompt[start..(end < 0 ? prompt.Length : end)]);
     }
 
     /// <summary>Parses history lines (<c>USER: hi</c> / <c>AI: hello</c>), as written in a fixture or a prompt.</summary>
@@ -81,13 +88,14 @@ public static class ConversationHistory
 
     private static bool TrySplitSpeaker(string line, out string speaker, out string text)
     {
-        foreach (var candidate in Speakers)
+        for (var i = 0; i < Speakers.Length; i++)
         {
+            var candidate = Speakers[i];
             if (line.Length > candidate.Length
                 && line[candidate.Length] == ':'
                 && line.StartsWith(candidate, StringComparison.OrdinalIgnoreCase))
             {
-                speaker = NormalizeSpeaker(candidate);
+                speaker = NormalizedSpeakers[i];
                 text = line[(candidate.Length + 1)..];
                 return true;
             }
@@ -99,29 +107,34 @@ public static class ConversationHistory
     }
 
     // Prefers a line that is only the heading ("## Conversation History", "Conversation History:"), so a
-    // prompt that mentions the words earlier in a sentence still finds the real block.
+    // prompt that mentions the words earlier in a sentence still finds the real block. Searches the whole
+    // text at once (vectorized) and looks only at the lines where the words occur.
     private static int FindHeadingLineEnd(string prompt)
     {
         var first = -1;
         var position = 0;
         while (position < prompt.Length)
         {
-            var next = prompt.IndexOf('\n', position);
-            var end = next < 0 ? prompt.Length : next;
-            var line = prompt.AsSpan(position, end - position);
-            var at = line.IndexOf(Heading, StringComparison.OrdinalIgnoreCase);
-            if (at >= 0)
+            var found = prompt.AsSpan(position).IndexOfAny(HeadingSearch);
+            if (found < 0)
             {
-                var bare = line.Trim().TrimStart('#').TrimEnd(':').Trim();
-                if (bare.Equals(Heading, StringComparison.OrdinalIgnoreCase))
-                {
-                    return end;
-                }
+                break;
+            }
 
-                if (first < 0)
-                {
-                    first = end;
-                }
+            var at = position + found;
+
+            var lineStart = at == 0 ? 0 : prompt.LastIndexOf('\n', at - 1) + 1;
+            var next = prompt.IndexOf('\n', at);
+            var end = next < 0 ? prompt.Length : next;
+            var bare = prompt.AsSpan(lineStart, end - lineStart).Trim().TrimStart('#').TrimEnd(':').Trim();
+            if (bare.Equals(Heading, StringComparison.OrdinalIgnoreCase))
+            {
+                return end;
+            }
+
+            if (first < 0)
+            {
+                first = end;
             }
 
             position = end + 1;
@@ -130,13 +143,14 @@ public static class ConversationHistory
         return first;
     }
 
-    private static int FindSeparator(string body)
+    // The start of the first line from `from` on that is only "---", or -1.
+    private static int FindSeparator(string text, int from)
     {
-        var position = 0;
-        while (position < body.Length)
+        var position = from;
+        while (position < text.Length)
         {
-            var next = body.IndexOf('\n', position);
-            var line = next < 0 ? body.AsSpan(position) : body.AsSpan(position, next - position);
+            var next = text.IndexOf('\n', position);
+            var line = next < 0 ? text.AsSpan(position) : text.AsSpan(position, next - position);
             if (line.Trim().SequenceEqual("---"))
             {
                 return position;

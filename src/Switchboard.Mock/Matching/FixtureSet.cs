@@ -12,7 +12,13 @@ public sealed class FixtureSet
 {
     private const int NearMissCount = 3;
 
-    private readonly Dictionary<string, List<int>> _index = new(StringComparer.Ordinal);
+    // One index per kind of key (history, conversation, last user message, model), keyed without the kind's
+    // prefix so that a request's key is looked up as it is. A kind no fixture is filed under is never computed
+    // for a request: a Rasa prompt found by its history is not normalized whole for a last-user-message key.
+    private readonly Dictionary<string, List<int>> _byHistory = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _byConversation = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _byLastUser = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _byModel = new(StringComparer.Ordinal);
     private readonly List<int> _unindexed = [];
 
     private FixtureSet(IReadOnlyList<Fixture> fixtures)
@@ -27,13 +33,23 @@ public sealed class FixtureSet
             }
             else
             {
-                if (!_index.TryGetValue(key, out var bucket))
+                var index = key[0] switch
                 {
-                    _index[key] = bucket = [];
+                    'h' => _byHistory,
+                    'c' => _byConversation,
+                    'u' => _byLastUser,
+                    _ => _byModel,
+                };
+                var value = key[2..];
+                if (!index.TryGetValue(value, out var bucket))
+                {
+                    index[value] = bucket = [];
                 }
 
                 bucket.Add(i);
             }
+
+            HasScenarios |= fixtures[i].Scenario is not null;
         }
     }
 
@@ -43,6 +59,9 @@ public sealed class FixtureSet
     public IReadOnlyList<Fixture> Fixtures { get; }
 
     public int Count => Fixtures.Count;
+
+    /// <summary>Whether any fixture belongs to a scenario (and so whether matching depends on scenario states).</summary>
+    public bool HasScenarios { get; }
 
     /// <summary>Builds a set; duplicate ids are made unique with a <c>#n</c> suffix.</summary>
     public static FixtureSet Create(IEnumerable<Fixture> fixtures)
@@ -101,10 +120,26 @@ public sealed class FixtureSet
     internal List<int> Candidates(MockRequest request)
     {
         var result = new List<int>(_unindexed);
-        AddBucket(result, request.HistoryKey is { } history ? "h:" + history : null);
-        AddBucket(result, "c:" + request.ConversationKey);
-        AddBucket(result, "u:" + request.LastUserMessage);
-        AddBucket(result, "m:" + request.Model);
+        if (_byHistory.Count > 0)
+        {
+            AddBucket(result, _byHistory, request.HistoryKey);
+        }
+
+        if (_byConversation.Count > 0)
+        {
+            AddBucket(result, _byConversation, request.ConversationKey);
+        }
+
+        if (_byLastUser.Count > 0)
+        {
+            AddBucket(result, _byLastUser, request.LastUserMessage);
+        }
+
+        if (_byModel.Count > 0)
+        {
+            AddBucket(result, _byModel, request.Model);
+        }
+
         if (result.Count > _unindexed.Count)
         {
             result.Sort();
@@ -113,9 +148,9 @@ public sealed class FixtureSet
         return result;
     }
 
-    private void AddBucket(List<int> result, string? key)
+    private static void AddBucket(List<int> result, Dictionary<string, List<int>> index, string? key)
     {
-        if (key is not null && _index.TryGetValue(key, out var bucket))
+        if (key is not null && index.TryGetValue(key, out var bucket))
         {
             result.AddRange(bucket);
         }

@@ -70,7 +70,8 @@ public sealed class MockChatProvider : IChatProvider, IDisposable
         var fixture = exchange.Fixture?.ToString() ?? "echo";
         return exchange.Reply switch
         {
-            MockReply.Completion completion => new ChatResult.Completed(completion.Response),
+            // A saved answer's bytes go to the client as saved, as an upstream's do.
+            MockReply.Completion completion => completion.Json.IsEmpty ? new ChatResult.Completed(completion.Response) : new ChatResult.Completed(completion.Response, completion.Json),
             MockReply.Failure failure => ChatResult.From(failure.Error),
             MockReply.Stream stream => new ChatResult.Streaming(Chunks(stream.Events, fixture, cancellationToken)),
             MockReply.Dropped => ChatResult.From(GatewayError.BadGateway($"The mock dropped the connection (fault injected by fixture {fixture}).")),

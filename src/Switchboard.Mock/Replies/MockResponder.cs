@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Switchboard.Errors;
 using Switchboard.Mock.Fixtures;
 using Switchboard.Mock.Matching;
@@ -17,6 +16,10 @@ namespace Switchboard.Mock.Replies;
 public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
 {
     private const string DefaultModel = "mock";
+
+    // Keyed by the response object itself: a fixture set that is rebuilt (a reload, a fixture added) keeps the
+    // responses it shares with the previous one, and entries go with the responses no set holds any more.
+    private readonly ConditionalWeakTable<FixtureResponse, PreparedResponse> _prepared = new();
 
     public ITokenCounter Tokens { get; } = tokens ?? throw new ArgumentNullException(nameof(tokens));
 
@@ -47,12 +50,15 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
             return new MockReply.Failure(ErrorFromSavedBody(body, response.Status!.Value)) { Headers = response.Headers };
         }
 
-        var completion = BuildCompletion(response, request);
+        var prepared = Prepare(response);
+        var completion = BuildCompletion(response, prepared, request);
         if (request.IsStreaming)
         {
-            return new MockReply.Stream(StreamAsync(completion, response, request.Request.IncludesStreamUsage, CancellationToken.None))
+            var wantsUsage = request.Request.IncludesStreamUsage;
+            return new MockReply.Stream(StreamAsync(completion, response, wantsUsage, CancellationToken.None))
             {
                 Headers = response.Headers,
+                Prepared = prepared.CanPrepareStream(completion) ? prepared.StreamBytes(wantsUsage) : default,
                 BreaksOff = response.Fault.DropAfterChunks is not null,
             };
         }
@@ -63,7 +69,11 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
             return new MockReply.Malformed(json[..(json.Length / 2)]) { Headers = response.Headers };
         }
 
-        return new MockReply.Completion(completion) { Headers = response.Headers };
+        return new MockReply.Completion(completion)
+        {
+            Headers = response.Headers,
+            Json = ReferenceEquals(completion, prepared.Saved) ? prepared.SavedJson : default,
+        };
     }
 
     /// <summary>The whole completion a response stands for: the saved body as saved, or one built from content and tool calls.</summary>
@@ -71,17 +81,28 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(request);
-        if (response.Body is { } body)
-        {
-            if (TryReadCompletion(body) is { } saved)
-            {
-                return WithChoices(saved, ChoiceCount(request));
-            }
+        return BuildCompletion(response, Prepare(response), request);
+    }
 
-            return Build(response with { Content = TextOfSavedBody(body) }, request);
+    /// <summary>
+    /// Works out once what <paramref name="response"/> answers whatever the request (its saved body read, the bytes
+    /// it sends). The engine calls it when fixtures are loaded; answering calls it again and finds it done.
+    /// </summary>
+    internal PreparedResponse Prepare(FixtureResponse response) => _prepared.GetValue(response, static r => new PreparedResponse(r));
+
+    private ChatCompletionResponse BuildCompletion(FixtureResponse response, PreparedResponse prepared, MockRequest request)
+    {
+        if (response.Body is null)
+        {
+            return Build(response, request);
         }
 
-        return Build(response, request);
+        if (prepared.Saved is { } saved)
+        {
+            return WithChoices(prepared.NeedsFreshId ? prepared.WithFreshId() : saved, ChoiceCount(request));
+        }
+
+        return Build(response with { Content = prepared.SavedText ?? PreparedResponse.TextOfSavedBody(response.Body.Value) }, request);
     }
 
     /// <summary>The echo model: answers with the last user message.</summary>
@@ -269,76 +290,6 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
         return completion with { Choices = choices };
     }
 
-    private static ChatCompletionResponse? TryReadCompletion(JsonElement body)
-    {
-        if (body.ValueKind != JsonValueKind.Object
-            || !body.TryGetProperty("choices", out var choices)
-            || choices.ValueKind != JsonValueKind.Array
-            || choices.GetArrayLength() == 0
-            || choices.EnumerateArray().Any(c => c.ValueKind != JsonValueKind.Object || !c.TryGetProperty("message", out _)))
-        {
-            return null;
-        }
-
-        // A saved body may leave out what a client needs (id, model, finish_reason); fill it in, keep the rest as saved.
-        var node = JsonNode.Parse(body.GetRawText())!.AsObject();
-        node.TryAdd("id", CompletionIds.NewChatCompletionId());
-        node.TryAdd("object", "chat.completion");
-        node.TryAdd("created", 0);
-        if (node["model"] is not JsonValue)
-        {
-            node["model"] = DefaultModel;
-        }
-
-        var index = 0;
-        foreach (var choice in node["choices"]!.AsArray())
-        {
-            var item = choice!.AsObject();
-            item.TryAdd("index", index++);
-            if (item["finish_reason"] is null)
-            {
-                item["finish_reason"] = item["message"]?["tool_calls"] is JsonArray { Count: > 0 } ? "tool_calls" : "stop";
-            }
-        }
-
-        try
-        {
-            return node.Deserialize(OpenAIJsonContext.Default.ChatCompletionResponse);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The text of a saved body that is not a whole completion: a string, a <c>content</c>/<c>message</c>/<c>text</c> field, or the JSON itself.</summary>
-    private static string TextOfSavedBody(JsonElement body)
-    {
-        if (body.ValueKind == JsonValueKind.String)
-        {
-            return body.GetString()!;
-        }
-
-        if (body.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var name in new[] { "content", "text", "response", "output" })
-            {
-                if (body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
-                {
-                    return value.GetString()!;
-                }
-            }
-
-            if (body.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object
-                && message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
-            {
-                return content.GetString()!;
-            }
-        }
-
-        return body.GetRawText();
-    }
-
     private static GatewayError ErrorFromSavedBody(JsonElement body, int status)
     {
         if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
@@ -347,7 +298,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
             return ToGatewayError(new FixtureError { Status = status, Message = Field("message"), Type = Field("type"), Code = Field("code"), Param = Field("param") });
         }
 
-        return ToGatewayError(new FixtureError { Status = status, Message = TextOfSavedBody(body) });
+        return ToGatewayError(new FixtureError { Status = status, Message = PreparedResponse.TextOfSavedBody(body) });
     }
 
     private static string DefaultErrorType(int status) => status switch

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 
 namespace Switchboard.Mock.Text;
 
@@ -16,58 +16,71 @@ public static class TextNormalizer
             return string.Empty;
         }
 
-        if (!NeedsWork(text))
+        // Most texts need at most a trim: find the first and last non-space and whether anything between them
+        // is other than single plain spaces; only then build a new string.
+        var start = 0;
+        while (start < text.Length && IsSpace(text[start]))
         {
-            return text;
+            start++;
         }
 
-        var builder = new StringBuilder(text.Length);
-        var pendingSpace = false;
-        foreach (var c in text)
+        if (start == text.Length)
         {
-            if (char.IsWhiteSpace(c) || c == '\u200B' || c == '\uFEFF')
+            return string.Empty;
+        }
+
+        var end = text.Length - 1;
+        while (IsSpace(text[end]))
+        {
+            end--;
+        }
+
+        for (var i = start + 1; i < end; i++)
+        {
+            var c = text[i];
+            if (IsSpace(c) && (c != ' ' || IsSpace(text[i + 1])))
             {
-                pendingSpace = builder.Length > 0;
+                return Collapse(text.AsSpan(start, end - start + 1));
+            }
+        }
+
+        return start == 0 && end == text.Length - 1 ? text : text[start..(end + 1)];
+    }
+
+    // Runs of spaces inside `trimmed` (which starts and ends with a non-space) become one plain space.
+    private static string Collapse(ReadOnlySpan<char> trimmed)
+    {
+        var rented = trimmed.Length <= 512 ? null : ArrayPool<char>.Shared.Rent(trimmed.Length);
+        var buffer = rented is null ? stackalloc char[trimmed.Length] : rented.AsSpan(0, trimmed.Length);
+        var length = 0;
+        var pendingSpace = false;
+        foreach (var c in trimmed)
+        {
+            if (IsSpace(c))
+            {
+                pendingSpace = true;
                 continue;
             }
 
             if (pendingSpace)
             {
-                builder.Append(' ');
+                buffer[length++] = ' ';
                 pendingSpace = false;
             }
 
-            builder.Append(c);
+            buffer[length++] = c;
         }
 
-        return builder.ToString();
+        var result = new string(buffer[..length]);
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+
+        return result;
     }
 
-    private static bool NeedsWork(string text)
-    {
-        if (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]))
-        {
-            return true;
-        }
-
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == ' ')
-            {
-                if (i + 1 < text.Length && char.IsWhiteSpace(text[i + 1]))
-                {
-                    return true;
-                }
-            }
-            else if (char.IsWhiteSpace(c) || c == '\u200B' || c == '\uFEFF')
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool IsSpace(char c) => char.IsWhiteSpace(c) || c == '\u200B' || c == '\uFEFF';
 
     /// <summary>Cuts text to at most <paramref name="max"/> characters for messages and logs, marking the cut.</summary>
     public static string Shorten(string? text, int max = 80)

@@ -22,14 +22,23 @@ public static class ServeCommand
         var host = CommonOptions.Host("127.0.0.1, or server.host");
         var port = CommonOptions.Port("4000, or server.port");
 
-        var command = new Command("serve", "Run the OpenAI-compatible gateway.") { config, host, port };
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "text (default): one line per entry; json: one JSON object per line, with a line per request (request id, key prefix, model, status, latency, trace id).",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+
+        var command = new Command("serve", "Run the OpenAI-compatible gateway.") { config, host, port, logFormat };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new GatewayHostOptions
             {
                 ConfigPath = parseResult.GetValue(config) is { } path ? Path.GetFullPath(path) : null,
                 Host = parseResult.GetValue(host),
                 Port = parseResult.GetValue(port),
+                LogFormat = parseResult.GetValue(logFormat) ?? "text",
                 ConfigureServices = BuiltInProviders.Register,
+                Features = BuiltInProviders.Features,
             },
             cancellationToken));
         return command;

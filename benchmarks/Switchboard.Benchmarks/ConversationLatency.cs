@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Cli.Commands;
+using Switchboard.Conversations.Service;
+using Switchboard.Gateway;
+
+namespace Switchboard.Benchmarks;
+
+/// <summary>
+/// The conversations service's own cost per message, at percentiles BenchmarkDotNet does not report: <c>serve</c> with
+/// the built-in mock (<c>mock-echo</c>) and SQLite, a conversation held at 100 turns of history (<c>history_limit:
+/// 100</c>). In process, each message's overhead is its whole time less the pipeline call's own
+/// (<c>GatewayContext.Duration</c>): lock, read, window, cleaning, topics, the write. Over HTTP, <c>POST /chat</c> and a
+/// plain <c>POST /v1/chat/completions</c> with the same 100-message prompt, alternated.
+/// </summary>
+public static class ConversationLatency
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var messages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
+        var folder = Directory.CreateTempSubdirectory("switchboard-conversation-bench-").FullName;
+        try
+        {
+            var config = Path.Combine(folder, "switchboard.yaml");
+            await File.WriteAllTextAsync(config, $$"""
+                providers: [{name: mock, type: mock}]
+                models: [{name: mock-echo, deployments: [{provider: mock, model: mock-echo}], context_window: 32768}]
+                database: {connection: "Data Source={{Path.Combine(folder, "bench.db")}}"}
+                conversations: {history_limit: 100, max_tokens: 256}
+                """);
+            var app = GatewayHost.Build(new GatewayHostOptions
+            {
+                ConfigPath = config,
+                Host = "127.0.0.1",
+                Port = 0,
+                Environment = new Dictionary<string, string?>(),
+                ConfigureServices = BuiltInProviders.Register,
+                Features = BuiltInProviders.Features,
+            });
+            await app.StartAsync();
+            try
+            {
+                Console.WriteLine($"conversations overhead, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {messages} messages at 100 turns of history (SQLite)");
+                await InProcessAsync(app.Services.GetRequiredService<ConversationService>(), messages);
+                await OverHttpAsync(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(), messages);
+            }
+            finally
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task InProcessAsync(ConversationService service, int messages)
+    {
+        var headers = new Dictionary<string, string>();
+        var overhead = new List<double>(messages);
+        var total = new List<double>(messages);
+        // Fill the history to its limit first (100 turns), so every measured message reads and trims 100 turns.
+        for (var i = -200; i < messages; i++)
+        {
+            var input = new ChatInput("bench", i % 3 == 0 ? "ann" : "bob", Message(i), [], null, null, null);
+            var started = Stopwatch.GetTimestamp();
+            var outcome = await service.ChatAsync(input, headers, null, null, CancellationToken.None);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+            if (outcome.Error is not null)
+            {
+                throw new InvalidOperationException(outcome.Error.Message);
+            }
+
+            if (i >= 0)
+            {
+                total.Add(elapsed);
+                overhead.Add(elapsed - outcome.Context!.Duration!.Value.TotalMicroseconds);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| in process (ConversationService.ChatAsync) | p50 | p90 | p99 | max |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        Print("service overhead per message (whole − pipeline call)", overhead);
+        Print("whole message, pipeline (mock-echo) included", total);
+    }
+
+    private static async Task OverHttpAsync(string baseUrl, int messages)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        var history = new List<object> { new { role = "system", content = "" } };
+        for (var i = 0; i < 100; i++)
+        {
+            history.Add(i % 2 == 0 ? new { role = "user", content = "ann: " + Message(i) } : new { role = "assistant", content = Message(i) });
+        }
+
+        var chat = new List<double>(messages);
+        var plain = new List<double>(messages);
+        for (var i = -200; i < messages; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using (var response = await http.PostAsJsonAsync("/chat", new { username = "ann", message = Message(i), conversation = "bench-http" }))
+            {
+                response.EnsureSuccessStatusCode();
+                await response.Content.ReadAsByteArrayAsync();
+            }
+
+            var chatElapsed = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+            started = Stopwatch.GetTimestamp();
+            history[^1] = new { role = "user", content = "ann: " + Message(i) };
+            using (var response = await http.PostAsJsonAsync("/v1/chat/completions", new { model = "mock-echo", max_tokens = 256, messages = history }))
+            {
+                response.EnsureSuccessStatusCode();
+                await response.Content.ReadAsByteArrayAsync();
+            }
+
+            if (i >= 0)
+            {
+                chat.Add(chatElapsed);
+                plain.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| over HTTP on loopback, alternated | p50 | p90 | p99 | max |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        Print("POST /chat (100 turns of history)", chat);
+        Print("POST /v1/chat/completions (the same 101 messages)", plain);
+    }
+
+    private static string Message(int i) =>
+        "message " + i.ToString(CultureInfo.InvariantCulture) + (i % 2 == 0 ? " about the pizza place downtown and whether it opens late tonight" : " with a question on the new game release and its price");
+
+    private static void Print(string label, List<double> microseconds)
+    {
+        microseconds.Sort();
+        var line = new StringBuilder().Append("| ").Append(label);
+        foreach (var p in new[] { 0.5, 0.9, 0.99, 1.0 })
+        {
+            line.Append(" | ").Append((P(microseconds, p) / 1000).ToString("0.000", CultureInfo.InvariantCulture)).Append(" ms");
+        }
+
+        Console.WriteLine(line.Append(" |"));
+    }
+
+    private static double P(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
