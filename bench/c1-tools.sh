@@ -130,23 +130,24 @@ for path in sorted(glob.glob(os.path.join(out, "wrk-*.txt"))):
     _, rnd, name = os.path.basename(path)[:-4].split("-", 2)
     text = open(path).read()
     p50 = ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1))
+    p90 = ms(re.search(r"^\s+90%\s+(\S+)", text, re.M).group(1))
     p99 = ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
     reqs = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    wrk.setdefault(name, []).append((p50, p99, reqs))
+    wrk.setdefault(name, []).append((p50, p99, reqs, p90))
 lt = {}
 for line in open(os.path.join(out, "loadtest.jsonl")):
     row = json.loads(line)
-    lt.setdefault(row["Target"], []).append((row["P50Ms"], row["P99Ms"], row["Rps"]))
-lines = ["| tool | target | p50 ms (median of rounds) | p99 ms (median) | p99 ms per round | req/s (median) |", "| --- | --- | --- | --- | --- | --- |"]
+    lt.setdefault(row["Target"], []).append((row["P50Ms"], row["P99Ms"], row["Rps"], row["P90Ms"]))
+lines = ["| tool | target | p50 ms (median of rounds) | p90 ms (median) | p99 ms (median) | p99 ms per round | req/s (median) |", "| --- | --- | --- | --- | --- | --- | --- |"]
 for tool, rows in (("wrk", wrk), ("loadtest", lt)):
     for name in sorted(rows, key=lambda n: (n != "direct", n)):
         r = rows[name]
-        lines.append(f"| {tool} | {name} | {statistics.median(x[0] for x in r):.3f} | {statistics.median(x[1] for x in r):.3f} | {' / '.join(f'{x[1]:.3f}' for x in r)} | {statistics.median(x[2] for x in r):.0f} |")
+        lines.append(f"| {tool} | {name} | {statistics.median(x[0] for x in r):.3f} | {statistics.median(x[3] for x in r):.3f} | {statistics.median(x[1] for x in r):.3f} | {' / '.join(f'{x[1]:.3f}' for x in r)} | {statistics.median(x[2] for x in r):.0f} |")
     if "direct" in rows:
-        d50 = statistics.median(x[0] for x in rows["direct"]); d99 = statistics.median(x[1] for x in rows["direct"])
+        d50 = statistics.median(x[0] for x in rows["direct"]); d90 = statistics.median(x[3] for x in rows["direct"]); d99 = statistics.median(x[1] for x in rows["direct"])
         for name in sorted(n for n in rows if n != "direct"):
             r = rows[name]
-            lines.append(f"| {tool} | {name} − direct | +{statistics.median(x[0] for x in r) - d50:.3f} | +{statistics.median(x[1] for x in r) - d99:.3f} | | |")
+            lines.append(f"| {tool} | {name} − direct | +{statistics.median(x[0] for x in r) - d50:.3f} | +{statistics.median(x[3] for x in r) - d90:.3f} | +{statistics.median(x[1] for x in r) - d99:.3f} | | |")
 report = "\n".join(lines)
 open(os.path.join(out, "report.md"), "w").write(report + "\n")
 print(report)
