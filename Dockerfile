@@ -1,5 +1,6 @@
 # The Switchboard CLI in a container; by default it runs the mock LLM on port 8080 with the fixtures
 # mounted at /fixtures, reloading them when they change. compose.yaml runs exactly this command.
+# Listening on 0.0.0.0, the mock needs the token its admin API asks for: docker run -e SWITCHBOARD_ADMIN_TOKEN=...
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .

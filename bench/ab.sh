@@ -6,8 +6,9 @@
 #
 # SCENARIOS defaults to "plain:1,plain:32,stream:32". Each scenario runs A then B; run it again with the two
 # swapped (A_DLL=... B_DLL=...) to rule out order effects: this machine's speed drifts by ± 20 %.
-# Knobs: DURATION (10), WARMUP (2), PORT_BASE (19080), NICE (0; -15 gives what the script starts priority over
-# other work on a shared machine). Results: bench/results/ab-<UTC time>/.
+# Knobs: DURATION (10), WARMUP (2), QUIET_WAIT (60: s to wait for other load to settle), PORT_BASE (19080),
+# NICE (0; -15 gives what the script starts priority over other work on a shared machine), HEADER_A / HEADER_B
+# (one request header for that side, "Name:Value", e.g. "Authorization:Bearer sk-sb-..."). Results: bench/results/ab-<UTC time>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -45,8 +46,9 @@ done
 
 echo "A: $A_DLL ${ENV_A:-}"
 echo "B: $B_DLL ${ENV_B:-}"
-nice -n "${NICE:-0}" dotnet "$LOADTEST" run --label ab --scenarios "$SCENARIOS" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" \
+nice -n "${NICE:-0}" dotnet "$LOADTEST" run --label ab --scenarios "$SCENARIOS" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-60}" \
   --upstream-pid "$UP" --target "A=http://127.0.0.1:$PORT_BASE/v1/chat/completions" --pid "A=$A" \
-  --target "B=http://127.0.0.1:$((PORT_BASE + 2))/v1/chat/completions" --pid "B=$B"
+  --target "B=http://127.0.0.1:$((PORT_BASE + 2))/v1/chat/completions" --pid "B=$B" \
+  ${HEADER_A:+--header "A=$HEADER_A"} ${HEADER_B:+--header "B=$HEADER_B"}
 dotnet "$LOADTEST" report --in "$OUT/results.jsonl" --out "$OUT/report.md"
 echo "report: $OUT/report.md"

@@ -12,10 +12,18 @@ internal static class Bodies
     public static readonly byte[] Stream = Utf8("{\"model\":\"gpt-4o-mini\"," + Messages + ",\"max_tokens\":64,\"stream\":true}");
     public static readonly byte[] Paced = Utf8("{\"model\":\"gpt-4o-mini\"," + Messages + ",\"max_tokens\":64,\"stream\":true,\"user\":\"bench-paced\"}");
 
+    // Counted across warm-up and measured runs alike (a worker's sequence starts over with each run).
+    private static int s_unique;
+
     /// <summary>About 20 KB: a Rasa CALM command-generator prompt in one user message.</summary>
     public static readonly byte[] Large = BuildLarge(20 * 1024);
 
-    /// <summary>Plain, stream, paced, large and mixed (plain and stream alternately) bodies for the gateway targets.</summary>
+    /// <summary>The plain body with a question of its own each time: a gateway cache never has the answer (a miss every time).</summary>
+    public static byte[] Unique(int sequence) => Utf8(
+        "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"},{\"role\":\"user\",\"content\":\"Say hello in a few words, number "
+        + sequence.ToString(CultureInfo.InvariantCulture) + ".\"}],\"max_tokens\":64}");
+
+    /// <summary>Plain, stream, paced, large, mixed (plain and stream alternately) and unique bodies for the gateway targets.</summary>
     public static (byte[] Body, bool Stream) Gateway(Scenario scenario, int sequence) => scenario.Kind switch
     {
         "plain" => (Plain, false),
@@ -23,6 +31,7 @@ internal static class Bodies
         "paced" => (Paced, true),
         "large" => (Large, false),
         "mixed" => sequence % 2 == 0 ? (Plain, false) : (Stream, true),
+        "unique" => (Unique(Interlocked.Increment(ref s_unique)), false),
         _ => throw new ArgumentException($"unknown scenario kind '{scenario.Kind}'"),
     };
 

@@ -46,8 +46,9 @@ public static class ConversationLatency
             try
             {
                 Console.WriteLine($"conversations overhead, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {messages} messages at 100 turns of history (SQLite)");
-                await InProcessAsync(app.Services.GetRequiredService<ConversationService>(), messages);
+                // Over HTTP first: it also warms up (JIT tiers, pools) what the in-process run then measures.
                 await OverHttpAsync(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(), messages);
+                await InProcessAsync(app.Services.GetRequiredService<ConversationService>(), messages);
             }
             finally
             {

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- --filter '*'
 // (any BenchmarkDotNet argument works: --job short, --list flat, --exporters json ...)
 // dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- cache   (semantic cache latency percentiles)
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- limits-cpu [host:port]   (limiter CPU per request)
 // dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- conversations [MESSAGES]   (conversations service overhead percentiles)
 if (args is ["conversations", ..])
 {
@@ -10,9 +11,29 @@ if (args is ["conversations", ..])
     return;
 }
 
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- cache-cpu [ITERATIONS]   (cache stages: CPU per request)
+if (args is ["cache-cpu", ..])
+{
+    Switchboard.Benchmarks.CacheStageCpu.Run(args[1..]);
+    return;
+}
+
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- hnsw [ENTRIES]   (HNSW insert CPU, search CPU, recall)
+if (args is ["hnsw", ..])
+{
+    Switchboard.Benchmarks.HnswBuild.Run(args[1..]);
+    return;
+}
+
 if (args is ["cache", ..])
 {
     await Switchboard.Benchmarks.CacheLatency.RunAsync(args[1..]);
+    return;
+}
+
+if (args is ["limits-cpu", ..])
+{
+    await Switchboard.Benchmarks.LimiterCpu.RunAsync(args[1..]);
     return;
 }
 

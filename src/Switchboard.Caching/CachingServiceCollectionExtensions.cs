@@ -33,21 +33,23 @@ public static class CachingServiceCollectionExtensions
         var redis = configuration["redis"];
         if (!string.IsNullOrWhiteSpace(redis))
         {
-            services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis + ",abortConnect=false"));
+            services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectRedis(redis));
         }
 
         services.TryAddSingleton<IExactCacheStore>(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<CacheOptions>>().Value.Exact;
+            var cache = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
+            var options = cache.Exact;
             var useRedis = options.Store == CacheStores.Redis || (options.Store == CacheStores.Auto && !string.IsNullOrWhiteSpace(redis));
             return useRedis
-                ? new RedisExactCacheStore(sp.GetService<IConnectionMultiplexer>() ?? throw new InvalidOperationException("cache.exact.store: redis needs redis: to be configured."))
+                ? new RedisExactCacheStore(sp.GetService<IConnectionMultiplexer>() ?? throw new InvalidOperationException("cache.exact.store: redis needs redis: to be configured."), cache.RedisPrefix + "x:")
                 : new MemoryExactCacheStore(options.MaxEntries, options.MaxBytes, sp.GetRequiredService<TimeProvider>());
         });
 
         services.TryAddSingleton<ISemanticCacheStore>(sp =>
         {
-            var store = sp.GetRequiredService<IOptions<CacheOptions>>().Value.Semantic.Store;
+            var cache = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
+            var store = cache.Semantic.Store;
             if (store == CacheStores.Memory)
             {
                 return new MemorySemanticCacheStore();
@@ -55,7 +57,7 @@ public static class CachingServiceCollectionExtensions
 
             if (store == CacheStores.Redis || (store == CacheStores.Auto && !string.IsNullOrWhiteSpace(redis)))
             {
-                return new RedisSemanticCacheStore(sp.GetService<IConnectionMultiplexer>() ?? throw new InvalidOperationException("cache.semantic.store: redis needs redis: to be configured."));
+                return new RedisSemanticCacheStore(sp.GetService<IConnectionMultiplexer>() ?? throw new InvalidOperationException("cache.semantic.store: redis needs redis: to be configured."), cache.RedisPrefix + "s:");
             }
 
             var provider = configuration["database:provider"] ?? "sqlite";
@@ -79,5 +81,20 @@ public static class CachingServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// One connection for every Redis user of the process (whoever registers first wins): start-up goes on while
+    /// Redis is down, and commands issued while it is unreachable fail at once instead of queueing, so a cache
+    /// lookup becomes a miss without making the request wait.
+    /// </summary>
+    private static ConnectionMultiplexer ConnectRedis(string configuration)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
+        options.SyncTimeout = Math.Min(options.SyncTimeout, 1000);
+        return ConnectionMultiplexer.Connect(options);
     }
 }

@@ -23,8 +23,21 @@ public static class StoredBytes
     private const int Quality = 4;
     private const int Window = 22;
 
+    // For values written on a request's path (cache entries): measured on a 483-byte completion, quality 1 with a
+    // 64 KB window encodes in about a third of quality 4's CPU (4.7 vs 15.2 us) for 6 % more bytes; decoding costs the same.
+    private const int FastQuality = 1;
+    private const int FastWindow = 16;
+
     /// <summary>Encodes <paramref name="value"/> for storage, compressed when that makes it smaller.</summary>
-    public static byte[] Encode(ReadOnlySpan<byte> value)
+    public static byte[] Encode(ReadOnlySpan<byte> value) => Encode(value, Quality, Window);
+
+    /// <summary>
+    /// Encodes <paramref name="value"/> like <see cref="Encode(ReadOnlySpan{byte})"/>, trading a little size for speed:
+    /// for what is written while a request waits (cache entries). <see cref="Decode"/> reads both alike.
+    /// </summary>
+    public static byte[] EncodeFast(ReadOnlySpan<byte> value) => Encode(value, FastQuality, FastWindow);
+
+    private static byte[] Encode(ReadOnlySpan<byte> value, int quality, int window)
     {
         if (value.Length >= MinimumToCompress)
         {
@@ -32,7 +45,7 @@ public static class StoredBytes
             var rented = ArrayPool<byte>.Shared.Rent(bound);
             try
             {
-                if (BrotliEncoder.TryCompress(value, rented, out var written, Quality, Window) && written < value.Length - 1)
+                if (BrotliEncoder.TryCompress(value, rented, out var written, quality, window) && written < value.Length - 1)
                 {
                     var encoded = new byte[written + 1];
                     encoded[0] = BrotliFormat;
@@ -52,7 +65,7 @@ public static class StoredBytes
         return raw;
     }
 
-    /// <summary>Restores a value written by <see cref="Encode"/>, byte for byte.</summary>
+    /// <summary>Restores a value written by <see cref="Encode(ReadOnlySpan{byte})"/> or <see cref="EncodeFast"/>, byte for byte.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a stored value (unknown marker or corrupt data).</exception>
     public static byte[] Decode(ReadOnlySpan<byte> stored)
     {

@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Gateway.Admin;
+using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Pipeline;
@@ -63,9 +65,12 @@ public static partial class GatewayHost
         }
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        // One line per refused connection during an overload; ConnectionLimits logs the overload once instead.
+        builder.Logging.AddFilter(ConnectionLimits.KestrelConnectionsCategory, LogLevel.Error);
         hostOptions.ConfigureLogging?.Invoke(builder.Logging);
 
         builder.Services.AddSwitchboardGateway(configuration);
+        builder.Services.AddRequestDecompression();
         foreach (var feature in hostOptions.Features)
         {
             feature.AddServices(builder.Services, configuration);
@@ -74,7 +79,8 @@ public static partial class GatewayHost
         var environment = hostOptions.Environment ?? ProcessEnvironment();
         var telemetry = BindSection<TelemetryOptions>(configuration, "telemetry", source);
         var telemetrySettings = GatewayTelemetrySetup.Add(builder, telemetry, environment);
-        builder.Services.AddSingleton(new AdminAccess(environment.GetValueOrDefault(AdminAccess.MasterKeyVariable)));
+        // auth.master_key as resolved (the file's env:NAME, or SWITCHBOARD_MASTER_KEY when the file names none).
+        builder.Services.AddSingleton(new AdminAccess(configuration["auth:master_key"]));
         var ui = BindSection<UiOptions>(configuration, "ui", source);
         builder.Services.AddSingleton(new RequestLogSettings(JsonLines: jsonLogs, Dashboard: ui.Enabled));
         hostOptions.ConfigureServices?.Invoke(builder.Services);
@@ -92,14 +98,21 @@ public static partial class GatewayHost
 
             problems.Add($"{source}: server.host: {hostProblem}.");
         }
+        else if (OpenNetworkListenerProblem(configuration, listen, hostOptions.Host is null ? $"server.host: {host}" : $"--host {host}") is { } refusal)
+        {
+            problems.Add($"{source}: {refusal}");
+        }
 
+        var limits = ConnectionLimits.Resolve(server.MaxConnections, server.MaxUpgradedConnections);
+        var countConnections = limits.CountConnections();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            listen?.Apply(kestrel, port);
+            listen?.Apply(kestrel, port, countConnections);
+            limits.Apply(kestrel);
             if (telemetry.Prometheus is { Enabled: true, Port: > 0 and var metricsPort })
             {
                 (ListenAddress.TryParse(telemetry.Prometheus.Host, out var metricsProblem)
-                    ?? throw new ConfigurationFileException($"{source}: telemetry.prometheus.host: {metricsProblem}.")).Apply(kestrel, metricsPort);
+                    ?? throw new ConfigurationFileException($"{source}: telemetry.prometheus.host: {metricsProblem}.")).Apply(kestrel, metricsPort, countConnections);
             }
             kestrel.AddServerHeader = false;
             // The reader enforces the configured limit with a clean 413 and reads (discarding) what a client
@@ -113,6 +126,7 @@ public static partial class GatewayHost
         ResolveOrExplain(app.Services, configuration, check, problems, source, hostOptions.Features);
         app.UseOpenAIErrors();
         app.MapSwitchboardGateway();
+        AdminEndpoints.Map(app);
         foreach (var feature in hostOptions.Features)
         {
             feature.MapEndpoints(app);
@@ -176,9 +190,25 @@ public static partial class GatewayHost
     }
 
     /// <summary>
+    /// Without a master key anyone who reaches the port can spend the upstreams' money: that is allowed on a
+    /// loopback address, or anywhere when <c>auth.allow_anonymous: true</c> says it is meant. Null when allowed.
+    /// </summary>
+    private static string? OpenNetworkListenerProblem(IConfiguration configuration, ListenAddress listen, string where)
+    {
+        var auth = configuration.GetSection(AuthOptions.SectionName);
+        var hasMasterKey = !string.IsNullOrEmpty(auth["master_key"]);
+        var anonymous = bool.TryParse(auth["allow_anonymous"], out var allowed) && allowed;
+        var loopback = listen.IsLocalhost || (listen.Address is { } address && System.Net.IPAddress.IsLoopback(address));
+        return !hasMasterKey && !anonymous && !loopback
+            ? $"{where}: refusing to listen beyond loopback without auth; set auth.master_key (or {AuthOptions.MasterKeyVariable}), or auth.allow_anonymous: true to be open on purpose."
+            : null;
+    }
+
+    /// <summary>
     /// Binds and validates now, so a bad file stops start-up with a message instead of failing the first request:
     /// the checker's problems, each provider kind's unknown settings and every options validator's failures
-    /// together, one line each.
+    /// (including the sections bound on their own: <c>database:</c>, <c>auth:</c>, <c>cache:</c>, features) together,
+    /// one line each.
     /// </summary>
     private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, ConfigurationCheck check, List<string> problems, string source, IReadOnlyList<IGatewayFeature> features)
     {

@@ -1,12 +1,22 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchboard.Data;
+using Switchboard.Gateway.Auth;
+using Switchboard.Caching;
+using Switchboard.Caching.Embeddings;
+using Switchboard.Caching.Exact;
+using Switchboard.Caching.Semantic;
+using Switchboard.Gateway.Caching;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Limits;
 using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Routing;
 using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Telemetry;
+using Switchboard.Tokens;
 
 namespace Switchboard.Gateway;
 
@@ -33,7 +43,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, ModelsSectionValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, RoutingSectionValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, ServerSectionValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, CacheSectionValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, ContentStagesOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
@@ -48,6 +58,16 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<Router>();
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<GatewayTerminal>();
+        services.AddSwitchboardLimits();
+
+        // auth: and database: are bound and validated as sections of their own.
+        services.AddSwitchboardData(configuration);
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.TryAddSingleton<KeyAuthenticator>();
+        AddCaching(services, configuration);
 
         // Telemetry is off unless the host resolved it on (GatewayHost: telemetry.enabled or an OTLP endpoint).
         services.AddMetrics();
@@ -60,5 +80,27 @@ public static class GatewayServiceCollectionExtensions
         // here as a singleton is used as it is, so a host or test can replace it.
         services.TryAddSingleton(static sp => new GatewayPipelineBuilder(sp).UseGatewayStages().Build());
         return services;
+    }
+
+    /// <summary>
+    /// The caches of <c>cache:</c> (stores, semantic cache and its sync from Switchboard.Caching) and the gateway's
+    /// side of them. Only the caches that are on are created; <c>cache.semantic.embedder: local</c> needs the
+    /// built-in embedder registered by the host (<c>AddMiniLmEmbedder</c>), another name is a model routed here.
+    /// </summary>
+    private static void AddCaching(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSwitchboardCaching(configuration);
+        services.TryAddSingleton<IRoutedEmbedderFactory, RoutedEmbedderFactory>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Cache;
+            return new ResponseCache(
+                options,
+                options.Exact.Enabled ? sp.GetRequiredService<IExactCacheStore>() : null,
+                options.Semantic.Enabled ? sp.GetRequiredService<SemanticCache>() : null,
+                sp.GetService<ITokenCounter>() ?? TiktokenTokenCounter.Instance,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ResponseCache>>());
+        });
     }
 }

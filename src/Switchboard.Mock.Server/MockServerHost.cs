@@ -66,12 +66,17 @@ public static partial class MockServerHost
             configureLogging(builder.Logging);
         }
 
+        // One line per refused connection during an overload; ConnectionLimits logs the overload once instead.
+        builder.Logging.AddFilter(ConnectionLimits.KestrelConnectionsCategory, LogLevel.Error);
+
+        var limits = ConnectionLimits.Resolve(options.MaxConnections, null);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The reader answers 413 past MaxBodyBytes and discards what a client still sends; this only bounds that.
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes * 4;
             kestrel.AddServerHeader = false;
-            listen.Apply(kestrel, options.Port);
+            limits.Apply(kestrel);
+            listen.Apply(kestrel, options.Port, limits.CountConnections());
         });
 
         var time = options.TimeProvider ?? TimeProvider.System;
@@ -84,6 +89,7 @@ public static partial class MockServerHost
         engine.SetCodeFixtures(options.Fixtures);
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddRequestDecompression();
         services.AddSingleton(time);
         services.AddSingleton(engine);
         services.AddSingleton(new RequestJournal(options.JournalCapacity, options.JournalMaxBytes));
@@ -122,6 +128,7 @@ public static partial class MockServerHost
 
         var app = builder.Build();
         app.UseOpenAIErrors();
+        app.UseAdminToken(options.AdminToken);
         app.MapMockEndpoints();
         app.MapAdminEndpoints();
         return app;

@@ -24,6 +24,13 @@ public sealed record MockServerOptions
     /// <summary>Reject requests that two fixtures match equally well (<c>--strict</c>).</summary>
     public bool Strict { get; init; }
 
+    /// <summary>
+    /// The token the admin API (<c>/__admin</c>) asks for (<c>--admin-token</c>, or the environment variable
+    /// <c>SWITCHBOARD_ADMIN_TOKEN</c>), as <c>Authorization: Bearer TOKEN</c> or <c>X-Admin-Token: TOKEN</c>. Required
+    /// when the server listens on anything but loopback: the admin API can change every answer.
+    /// </summary>
+    public string? AdminToken { get; init; }
+
     /// <summary>Record mode (<c>--record-to</c>): the folder recorded fixtures are written to; needs <see cref="Upstream"/>.</summary>
     public string? RecordTo { get; init; }
 
@@ -51,6 +58,9 @@ public sealed record MockServerOptions
     /// <summary>A request body larger than this is not kept in the journal (the entry says so and gives its size). Default 256 KB.</summary>
     public long JournalMaxBodyBytes { get; init; } = 256 * 1024;
 
+    /// <summary>The most client connections open at once (<c>--max-connections</c>); null derives it from the open-file limit (see <c>ConnectionLimits</c>).</summary>
+    public long? MaxConnections { get; init; }
+
     /// <summary>
     /// How many requests a second are logged one by one (Information, or Warning for a miss); past that, one line a
     /// second says how many more there were. Default 100; <see cref="int.MaxValue"/> logs every request.
@@ -76,6 +86,10 @@ public sealed record MockServerOptions
         {
             problems.Add("--host must not be empty.");
         }
+        else if (ListenAddress.TryParse(Host, out _) is { IsLoopback: false } && string.IsNullOrEmpty(AdminToken))
+        {
+            problems.Add($"--admin-token (or SWITCHBOARD_ADMIN_TOKEN) is required when listening on {Host}: the admin API can change every answer, and anyone who reaches the port could use it.");
+        }
 
         if (Watch && FixturesPath is null)
         {
@@ -100,6 +114,11 @@ public sealed record MockServerOptions
         if (UpstreamTimeout <= TimeSpan.Zero && UpstreamTimeout != Timeout.InfiniteTimeSpan)
         {
             problems.Add("The upstream timeout must be positive.");
+        }
+
+        if (MaxConnections is < 1)
+        {
+            problems.Add($"--max-connections must be at least 1, got {MaxConnections}.");
         }
 
         if (JournalCapacity < 0)

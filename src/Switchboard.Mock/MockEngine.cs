@@ -215,8 +215,10 @@ public sealed class MockEngine
         var set = Fixtures;
         if (set.Count == 0 && Options.EchoWhenEmpty)
         {
-            var echo = Responder.Echo(request);
-            MockReply reply = request.IsStreaming
+            var echo = Responder.Echo(request, cancellationToken);
+            MockReply reply = MockResponder.AnswerTooLarge(echo) is { } tooLarge
+                ? new MockReply.Failure(tooLarge)
+                : request.IsStreaming
                 ? new MockReply.Stream(Responder.StreamAsync(echo, new FixtureResponse(), request.Request.IncludesStreamUsage, CancellationToken.None))
                 : new MockReply.Completion(echo);
             return new MockExchange(request, new MatchOutcome(), reply) { IsEcho = true };

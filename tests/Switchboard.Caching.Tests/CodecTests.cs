@@ -27,6 +27,29 @@ public sealed class CodecTests
     }
 
     [Fact]
+    public void ACompressedBodyIsSmallerAndReadsBackExactly()
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes("{\"choices\":[" + string.Join(',', Enumerable.Repeat("{\"message\":{\"role\":\"assistant\",\"content\":\"the same words again\"}}", 20)) + "]}");
+        var answer = new CachedAnswer { Body = body, CreatedAt = DateTimeOffset.UnixEpoch, Model = "m" };
+
+        var stored = CachedAnswerCodec.EncodeCompressed(answer);
+        var plain = CachedAnswerCodec.DecodePlain(stored);
+
+        Assert.True(stored.Length < body.Length / 2);
+        Assert.Equal(CachedAnswerCodec.StoredBytes, stored[4]);
+        Assert.Equal(body, plain!.Body.ToArray());
+        Assert.Equal(body, CachedAnswerCodec.DecodePlain(CachedAnswerCodec.Encode(answer))!.Body.ToArray());
+    }
+
+    [Fact]
+    public void AnEntryWithAnUnknownCodecReadsAsNothing()
+    {
+        var stored = CachedAnswerCodec.Encode(new CachedAnswer { Body = "{}"u8.ToArray(), CreatedAt = DateTimeOffset.UnixEpoch }, codec: 9);
+
+        Assert.Null(CachedAnswerCodec.DecodePlain(stored));
+    }
+
+    [Fact]
     public void BytesThatAreNotAnEntryReadAsNothing()
     {
         Assert.Null(CachedAnswerCodec.Decode("""{"id":"x"}"""u8.ToArray()));

@@ -54,6 +54,16 @@ public sealed class ExactStoreTests
     }
 
     [Fact]
+    public async Task FindsAnEntryOnlyInTheNamespaceItWasStoredIn()
+    {
+        var store = new MemoryExactCacheStore(10, 1 << 20, _time);
+        await store.SetAsync("k", "answer"u8.ToArray(), Tags, TimeSpan.FromHours(1), Ct);
+
+        Assert.Null(await store.GetAsync("k", Tags with { Namespace = "key:b" }, Ct));
+        Assert.NotNull(await store.GetAsync("k", Tags, Ct));
+    }
+
+    [Fact]
     public async Task PurgesByNamespaceOrModel()
     {
         var store = new MemoryExactCacheStore(10, 1 << 20, _time);

@@ -22,6 +22,18 @@ public sealed class StoredBytesTests
         }
 
         Assert.Equal(value, StoredBytes.Decode(StoredBytes.Encode(value)));
+        Assert.Equal(value, StoredBytes.Decode(StoredBytes.EncodeFast(value)));
+    }
+
+    [Fact]
+    public void TheFastEncodingStillStoresRepetitiveJsonSmaller()
+    {
+        var json = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("{\"role\":\"user\",\"content\":\"book a table for two\"},", 200)));
+
+        var stored = StoredBytes.EncodeFast(json);
+
+        Assert.Equal(StoredBytes.BrotliFormat, stored[0]);
+        Assert.True(stored.Length < json.Length / 10, $"{stored.Length} of {json.Length}");
     }
 
     [Fact]

@@ -45,9 +45,9 @@ public sealed class ChunkScannerTests
     public void AnythingElseIsRefused(string json) => Assert.False(Scan(json).IsChunk);
 
     [Theory]
-    [InlineData("""{"error":{"message":"overloaded","type":"server_error"}}""", "The upstream reported an error mid-stream: overloaded")]
-    [InlineData("""{"error":"quota exceeded"}""", "The upstream reported an error mid-stream: quota exceeded")]
-    [InlineData("""{"error":{"code":500}}""", "The upstream reported an error mid-stream: no details")]
+    [InlineData("""{"error":{"message":"overloaded","type":"server_error"}}""", "The upstream reported an error in the middle of the stream.")]
+    [InlineData("""{"error":"quota exceeded"}""", "The upstream reported an error in the middle of the stream.")]
+    [InlineData("""{"error":{"code":500}}""", "The upstream reported an error in the middle of the stream.")]
     [InlineData("""{"choices":"none"}""", "The upstream sent a stream event that is not a chat completion chunk.")]
     [InlineData("""[1]""", "The upstream sent a stream event that is not a chat completion chunk.")]
     [InlineData("""{"id": nope""", "The upstream sent a stream chunk that is not valid JSON.")]
@@ -58,4 +58,45 @@ public sealed class ChunkScannerTests
         Assert.Equal(502, error.StatusCode);
         Assert.Equal(message, error.Message);
     }
+
+    [Theory]
+    [InlineData("""{"error":{"message":"db password=hunter2","type":"server_error"}}""", "db password=hunter2")]
+    [InlineData("""{"error":"quota exceeded"}""", "quota exceeded")]
+    [InlineData("""{"error":{"code":500}}""", "no details")]
+    [InlineData("""{"choices":"none"}""", null)]
+    [InlineData("""{"error":{"message":"\udc00"}}""", "no details")]
+    public void An_upstreams_own_error_message_is_kept_for_the_log(string json, string? message) =>
+        Assert.Equal(message, ChunkScanner.DescribeBadEvent(Encoding.UTF8.GetBytes(json)).UpstreamMessage);
+
+    [Theory]
+    [InlineData("""{"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}""", false)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"role":"assistant"}}]}""", false)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":null,"refusal":null,"tool_calls":[]}}]}""", false)]
+    [InlineData("""{"choices":[{"index":0,"delta":{}}],"usage":null}""", false)]
+    [InlineData("""{"choices":[]}""", false)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"Hi"}}]}""", true)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"role":"assistant","content":"\n"}}]}""", true)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"f","arguments":""}}]}}]}""", true)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"refusal":"I can't"}}]}""", true)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"reasoning_content":"thinking"}}]}""", true)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"function_call":{"name":"f"}}}]}""", true)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"role":"assistant","content":""}},{"index":1,"delta":{"content":"x"}}]}""", true)]
+    public void Content_tool_calls_and_refusals_are_told_from_empty_deltas(string json, bool carriesContent)
+    {
+        var scan = Scan(json);
+
+        Assert.True(scan.IsChunk);
+        Assert.Equal(carriesContent, scan.CarriesContent);
+    }
+
+    [Fact]
+    public void A_chunk_built_by_switchboard_knows_whether_it_carries_content()
+    {
+        Assert.False(StreamedChunk.From(Chunk(new Switchboard.OpenAI.ChatDelta { Role = "assistant", Content = string.Empty })).CarriesContent);
+        Assert.True(StreamedChunk.From(Chunk(new Switchboard.OpenAI.ChatDelta { Content = "x" })).CarriesContent);
+        Assert.True(StreamedChunk.From(Chunk(new Switchboard.OpenAI.ChatDelta { ToolCalls = [new Switchboard.OpenAI.ToolCall { Index = 0 }] })).CarriesContent);
+    }
+
+    private static Switchboard.OpenAI.ChatCompletionChunk Chunk(Switchboard.OpenAI.ChatDelta delta) =>
+        new() { Choices = [new Switchboard.OpenAI.ChunkChoice { Delta = delta }] };
 }

@@ -97,4 +97,38 @@ public sealed class RequestReaderTests
 
         Assert.Null(ChatRequestValidator.Validate(body.Value!));
     }
+
+    [Theory]
+    [InlineData("{\"model\":\"\\ud800\",\"messages\":[]}")]
+    [InlineData("{\"model\":\"\\uDC00\",\"messages\":[]}")]
+    [InlineData("{\"model\":\"x\\ud83d\",\"messages\":[]}")]
+    [InlineData("{\"model\":\"\\ud83d\\u0041\",\"messages\":[]}")]
+    [InlineData("{\"model\":\"\\\\\\ud800\",\"messages\":[]}")]
+    public void LoneSurrogateEscapesAreInvalidJson(string json)
+    {
+        var error = ParseError(json);
+
+        Assert.NotNull(error);
+        Assert.Equal("invalid_json", error.Code);
+        Assert.Contains("surrogate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"model\":\"\\ud83d\\ude00\",\"messages\":[]}")]
+    [InlineData("{\"model\":\"\\\\ud800\",\"messages\":[]}")]
+    [InlineData("{\"model\":\"\\n\\t\\\"\\u00e9\",\"messages\":[]}")]
+    public void SoundEscapesAreAccepted(string json) => Assert.Null(ParseError(json));
+
+    [Theory]
+    [InlineData("application/json", true)]
+    [InlineData("application/json; charset=utf-8", true)]
+    [InlineData("APPLICATION/JSON ; Charset=\"utf8\"", true)]
+    [InlineData("application/problem+json", true)]
+    [InlineData("application/json; charset=iso-8859-1", false)]
+    [InlineData("text/json", true)]
+    [InlineData("text/plain", false)]
+    [InlineData("application/jsonx", false)]
+    [InlineData("", false)]
+    public void JsonIsKnownByItsMediaType(string contentType, bool isJson) =>
+        Assert.Equal(isJson, OpenAIRequestReader.IsJson(contentType));
 }

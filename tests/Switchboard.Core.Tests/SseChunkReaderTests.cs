@@ -51,7 +51,8 @@ public sealed class SseChunkReaderTests
     {
         var ex = await Assert.ThrowsAsync<ChatStreamException>(() => ReadAsync($"data: {Chunk1}\n\ndata: {{\"error\":{{\"message\":\"overloaded\"}}}}\n\n"));
 
-        Assert.Contains("overloaded", ex.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("overloaded", ex.Error.Message, StringComparison.Ordinal);
+        Assert.Equal("overloaded", ex.Error.UpstreamMessage);
     }
 
     [Fact]

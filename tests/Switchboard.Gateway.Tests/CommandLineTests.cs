@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Switchboard.Cli.Commands;
 using Switchboard.Gateway.Tests.Infrastructure;
 
 namespace Switchboard.Gateway.Tests;
@@ -13,8 +12,7 @@ public sealed class CommandLineTests : IDisposable
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
     {
-        var switchboardDll = RepositoryPaths.SwitchboardDll;
-        var start = new ProcessStartInfo("dotnet", ["exec", switchboardDll, .. arguments]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = SwitchboardProcess.StartInfo(arguments);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -33,6 +31,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("mock", "--host", "locahost", "--port", "0")]
     [InlineData("mock", "--fixtures", "/definitely/not/here")]
     [InlineData("mock", "--record-to", "/tmp/x")]
+    [InlineData("mock", "--host", "0.0.0.0", "--port", "0")]
     [InlineData("no-such-command")]
     public async Task BadFlagsExitWithCode2AndOneLine(params string[] arguments)
     {
@@ -116,11 +115,8 @@ public sealed class CommandLineTests : IDisposable
               shutdown_timeout: 30s
             """, TestContext.Current.CancellationToken);
         var port = Switchboard.Testing.Loopback.ClosedPort();
-        var start = new ProcessStartInfo("dotnet", ["exec", RepositoryPaths.SwitchboardDll, "serve", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
+        var start = SwitchboardProcess.StartInfo("serve", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.WorkingDirectory = _directory.FullName;
         using var process = Process.Start(start)!;
         using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         guard.CancelAfter(TimeSpan.FromMinutes(1));

@@ -275,4 +275,39 @@ public sealed class ConfigurationTests : IDisposable
         });
         await app.DisposeAsync();
     }
+
+    [Fact]
+    public void AYamlAliasBombIsRefusedNamingTheLine()
+    {
+        var yaml = new System.Text.StringBuilder("x_anchors:\n  - &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (var i = 1; i < 7; i++)
+        {
+            yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"  - &l{i} [{string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))}]\n");
+        }
+
+        yaml.Append("providers:\n  - {name: a, type: mock}\nmodels:\n  - name: m\n    deployments: [{provider: a}]\n    aliases: *l6\n");
+
+        var ex = BuildFails(Write("bomb.yaml", yaml.ToString()));
+
+        Assert.StartsWith("bomb.yaml:", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("aliases", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("providers: &p [{name: a, type: mock, headers: *p}]\n")]
+    [InlineData("providers: [{name: a, type: mock, headers: *nowhere}]\n")]
+    public void ARecursiveOrDanglingAliasIsRefused(string yaml)
+    {
+        var ex = BuildFails(Write("alias.yaml", yaml));
+
+        Assert.Contains("not valid YAML", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void YamlNestedTooDeepIsRefused()
+    {
+        var ex = BuildFails(Write("deep.yaml", "routing: " + new string('[', 100_000) + new string(']', 100_000) + "\n"));
+
+        Assert.Contains("64 levels", ex.Message, StringComparison.Ordinal);
+    }
 }

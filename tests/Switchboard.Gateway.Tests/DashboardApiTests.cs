@@ -155,6 +155,8 @@ public sealed class DashboardApiTests : IAsyncLifetime
         {
             Content = new StringContent($$"""{"model":"{{model}}","messages":[{"role":"user","content":"{{text}}"}]}""", Encoding.UTF8, "application/json"),
         };
+        // With a master key set the gateway asks every caller for a key (issue 9's auth stage).
+        message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", MasterKey);
         using var response = await _gateway.Http.SendAsync(message, TestContext.Current.CancellationToken);
         return response.Headers.GetValues("x-request-id").Single();
     }

@@ -21,7 +21,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _gateway = await TestGateway.StartAsync(
-            "providers: [{name: mock, type: mock}]\nmodels: [{name: mock-echo, deployments: [{provider: mock, input_per_million: 2, output_per_million: 4}]}]",
+            "providers: [{name: mock, type: mock}]\nmodels: [{name: mock-echo, deployments: [{provider: mock, input_per_million: 2, output_per_million: 4}]}]\ncache: {exact: true}",
             environment: new Dictionary<string, string?> { ["SWITCHBOARD_MASTER_KEY"] = MasterKey });
     }
 
@@ -72,9 +72,31 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.Contains("mock/mock-echo", browser.FindElement(By.Id("attempts")).Text, StringComparison.Ordinal);
         Screenshot(browser, "request");
 
-        // Pages whose admin API this gateway lacks say so instead of showing made-up data.
-        browser.Navigate().GoToUrl(_gateway.BaseUrl + "/ui/#conversations");
-        wait.Until(d => d.FindElements(By.CssSelector("[data-state=not-enabled]")).Count == 1);
+        // A page whose admin API this gateway lacks says so instead of showing made-up data; one it has shows it.
+        browser.Navigate().GoToUrl(_gateway.BaseUrl + "/ui/#usage");
+        wait.Until(d => d.FindElements(By.CssSelector("[data-state=not-enabled], #usage-table table")).Count == 1);
+        // Keys: create one (shown once), call with it, revoke it, and the next call with it fails.
+        browser.Navigate().GoToUrl(_gateway.BaseUrl + "/ui/#keys");
+        var name = wait.Until(d => d.FindElements(By.CssSelector("#key-form [name=name]")) is [var e] ? e : null);
+        name.SendKeys("browser-key");
+        browser.FindElement(By.CssSelector("#key-form button")).Click();
+        var key = wait.Until(d => d.FindElements(By.Id("new-key")) is [var e] && e.Text.Length > 0 ? e.Text : null);
+        Assert.Equal(200, await ChatStatusAsync(key));
+        Screenshot(browser, "keys");
+        wait.Until(d => d.FindElements(By.CssSelector("[data-revoke]")) is [var revoke] ? revoke : null).Click();
+        wait.Until(d => d.FindElements(By.CssSelector("[data-revoke]")).Count == 0);
+        Assert.Equal(401, await ChatStatusAsync(key));
+
+        // Cache: a repeated request is a hit; the page shows the counts, and purging empties it.
+        await ChatAsync("mock-echo", "cache me");
+        await ChatAsync("mock-echo", "cache me");
+        browser.Navigate().GoToUrl(_gateway.BaseUrl + "/ui/#cache");
+        wait.Until(d => d.FindElements(By.CssSelector("[data-stat='requests.hit']")) is [var e] && e.Text.Contains('1', StringComparison.Ordinal));
+        Screenshot(browser, "cache");
+        browser.FindElement(By.Id("purge")).Click();
+        wait.Until(d => d.FindElement(By.Id("purged")).Text.StartsWith("Purged", StringComparison.Ordinal));
+        wait.Until(d => d.FindElements(By.CssSelector("[data-stat='exact.entries'] .value")) is [var e] && e.Text == "0");
+
         browser.Navigate().GoToUrl(_gateway.BaseUrl + "/ui/#models");
         wait.Until(d => d.FindElements(By.CssSelector("tr[data-deployment='mock/mock-echo']")).Count == 1);
         Screenshot(browser, "models");
@@ -107,12 +129,25 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         browser.GetScreenshot().SaveAsFile(Path.Combine(directory, $"dashboard-{name}.png"));
     }
 
+    private async Task<int> ChatStatusAsync(string key)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"mock-echo","messages":[{"role":"user","content":"with a virtual key"}]}""", Encoding.UTF8, "application/json"),
+        };
+        message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using var response = await _gateway.Http.SendAsync(message, TestContext.Current.CancellationToken);
+        return (int)response.StatusCode;
+    }
+
     private async Task<string> ChatAsync(string model, string text)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
             Content = new StringContent($$"""{"model":"{{model}}","messages":[{"role":"user","content":"{{text}}"}]}""", Encoding.UTF8, "application/json"),
         };
+        // With a master key set the gateway asks every caller for a key (issue 9's auth stage).
+        message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", MasterKey);
         using var response = await _gateway.Http.SendAsync(message, TestContext.Current.CancellationToken);
         return response.Headers.GetValues("x-request-id").Single();
     }

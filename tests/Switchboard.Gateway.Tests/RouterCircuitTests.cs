@@ -324,6 +324,30 @@ public sealed class RouterCircuitTests
         Assert.Equal(10, _mock.Calls);
     }
 
+    [Fact]
+    public async Task ATrialStreamThatDiesAfterItsRoleChunkReopensTheCircuit()
+    {
+        _first.AnswersWith(500);
+        var router = CreateRouter(failures: 1);
+        await SendAsync(router);
+        var circuit = router.Routes.Models[0].Deployments[0].Circuit;
+        Assert.False(circuit.IsClosed);
+        _time.Advance(Cooldown);
+        _first.Reply = _ => ValueTask.FromResult<ChatResult>(new ChatResult.Streaming(RoleThenFailure()));
+
+        var (result, _) = await SendAsync(router);
+
+        Assert.IsType<ChatResult.Failed>(result);
+        Assert.False(circuit.IsClosed);
+    }
+
+    private static async IAsyncEnumerable<Switchboard.Streaming.StreamedChunk> RoleThenFailure()
+    {
+        await Task.Yield();
+        yield return Switchboard.Streaming.StreamedChunk.From(new ChatCompletionChunk { Choices = [new ChunkChoice { Delta = new ChatDelta { Role = "assistant", Content = string.Empty } }] });
+        throw new ChatStreamException(GatewayError.BadGateway("The upstream broke off the stream."));
+    }
+
     /// <summary>Notes each pause the router asks for and makes it zero, so no test waits on a clock.</summary>
     private sealed class RecordingBackoff : IRetryBackoff
     {

@@ -135,12 +135,12 @@ public sealed class TelemetryTests : IAsyncLifetime
     {
         await using var gateway = await TestGateway.StartAsync(
             "providers: [{name: mock, type: mock}]\nmodels: [{name: mock-echo, deployments: [{provider: mock}]}]\ntelemetry: {prometheus: {enabled: true}}",
-            environment: new Dictionary<string, string?> { ["SWITCHBOARD_MASTER_KEY"] = "sk-master-test" });
+            environment: new Dictionary<string, string?> { ["SWITCHBOARD_MASTER_KEY"] = "sk-master-test-0123456789" });
         using var anonymous = await gateway.Http.GetAsync("/metrics", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
 
         using var message = new HttpRequestMessage(HttpMethod.Get, "/metrics");
-        message.Headers.Authorization = new("Bearer", "sk-master-test");
+        message.Headers.Authorization = new("Bearer", "sk-master-test-0123456789");
         using var authorized = await gateway.Http.SendAsync(message, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, authorized.StatusCode);
     }

@@ -20,9 +20,13 @@ public sealed partial class ContainerFilesTests
         Assert.Equal("\"mock\", \"--fixtures\", \"/fixtures\", \"--host\", \"0.0.0.0\", \"--port\", \"8080\", \"--watch\"", dockerCommand);
         Assert.Contains("./samples/fixtures:/fixtures", compose, StringComparison.Ordinal);
 
-        // The container's options are valid; the same server, on loopback and a free port with the mounted folder,
-        // starts and answers. (Not on 0.0.0.0 here: that would expose the unauthenticated admin API of a CI machine.)
-        Assert.Empty(new MockServerOptions { FixturesPath = "/fixtures", Host = "0.0.0.0", Port = 8080, Watch = true }.Validate());
+        // The container's options are valid with the admin token compose passes, and refused without one; the same
+        // server, on loopback and a free port with the mounted folder, starts and answers. (Not on 0.0.0.0 here: that
+        // would expose the admin API of a CI machine.)
+        Assert.Contains("SWITCHBOARD_ADMIN_TOKEN: ${SWITCHBOARD_ADMIN_TOKEN:?", compose, StringComparison.Ordinal);
+        var container = new MockServerOptions { FixturesPath = "/fixtures", Host = "0.0.0.0", Port = 8080, Watch = true };
+        Assert.Empty((container with { AdminToken = "from-the-environment" }).Validate());
+        Assert.NotEmpty(container.Validate());
         await using var mock = await MockLlmServer.StartAsync(
             b => b.AddFixturesFrom(TestData.Samples).Watch(),
             TestContext.Current.CancellationToken);

@@ -210,7 +210,8 @@ public sealed class EngineTests
             var chunks = MockResponder.BuildChunks(
                 new ChatCompletionResponse { Id = "x", Model = "m", Choices = [new ChatChoice { Message = ChatMessage.Assistant(text), FinishReason = "stop" }] },
                 size,
-                includeUsage: false).ToList();
+                includeUsage: false,
+                Ct).ToList();
             Assert.Equal(text, string.Concat(chunks.Select(c => c.Chunk.Choices[0].Delta.Content)));
         }
     }
@@ -219,6 +220,6 @@ public sealed class EngineTests
     public void StreamChunksAreCutWithTheOneSharedTokenizer()
     {
         Assert.Same(Switchboard.Tokens.TiktokenTokenCounter.Tokenizer, TokenSplitter.Tokenizer);
-        Assert.Equal(["Hello", " world"], TokenSplitter.Split("Hello world", 1).Select(p => p.Text));
+        Assert.Equal(["Hello", " world"], TokenSplitter.Split("Hello world", 1, cancellationToken: Ct).Select(p => p.Text));
     }
 }

@@ -334,7 +334,7 @@ public sealed class OllamaProviderTests
         await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
             await context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"one"},"done":false}""");
-            await context.Response.WriteLineAsync("""{"error":"an error was encountered while running the model"}""");
+            await context.Response.WriteLineAsync("""{"error":"CUDA error at /srv/models/llama: password=hunter2"}""");
         });
 
         var result = await Create(upstream.BaseUrl).ChatAsync(Chat("""{"model":"m","stream":true,"messages":[{"role":"user","content":"go"}]}"""), Ct);
@@ -342,6 +342,8 @@ public sealed class OllamaProviderTests
         var ex = await Assert.ThrowsAsync<ChatStreamException>(() => result.Chunks().ToListAsync());
         Assert.Equal(502, ex.Error.StatusCode);
         Assert.Contains("'local'", ex.Error.Message, StringComparison.Ordinal);
+        // Like a 5xx body, the upstream's own words are logged, never forwarded.
+        Assert.DoesNotContain("hunter2", ex.Error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -24,6 +24,13 @@ public sealed class CacheOptions
     [ConfigurationKeyName("namespace_header")]
     public string NamespaceHeader { get; set; } = "x-switchboard-cache-namespace";
 
+    /// <summary>
+    /// The prefix of every Redis key the caches write (exact entries under <c>PREFIX x:</c>, semantic ones under
+    /// <c>PREFIX s:</c>), so deployments sharing one Redis keep apart; a purge only touches its own prefix.
+    /// </summary>
+    [ConfigurationKeyName("redis_prefix")]
+    public string RedisPrefix { get; set; } = "switchboard:cache:";
+
     /// <summary>Whether answers cut by the token limit (<c>finish_reason: length</c>) are stored too.</summary>
     [ConfigurationKeyName("store_truncated")]
     public bool StoreTruncated { get; set; }

@@ -19,6 +19,11 @@ public sealed class CacheOptionsValidator : IValidateOptions<CacheOptions>
             failures.Add("cache.namespace_header: must name a header.");
         }
 
+        if (string.IsNullOrWhiteSpace(options.RedisPrefix) || options.RedisPrefix.IndexOfAny(['*', '?', '[', ']', ' ']) >= 0)
+        {
+            failures.Add("cache.redis_prefix: must be a Redis key prefix without spaces or pattern characters (* ? [ ]).");
+        }
+
         var exact = options.Exact;
         if (exact.Ttl <= TimeSpan.Zero)
         {

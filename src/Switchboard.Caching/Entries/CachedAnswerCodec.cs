@@ -9,14 +9,17 @@ namespace Switchboard.Caching.Entries;
 /// "SBC" version:u8 codec:u8 created:i64(unix ms) prompt:i32 completion:i32 cost:decimal(16)
 /// model:len-prefixed UTF-8, provider:len-prefixed UTF-8, body (to the end)
 /// </code>
-/// The header is never compressed; <c>codec</c> says how the body is: 0 as it came. A lossless compressor
-/// (Brotli, say) gets a codec number of its own and wraps only the body, so entries written before and
-/// after it was switched on stay readable side by side.
+/// The header is never compressed; <c>codec</c> says how the body is: 0 as it came, 1 a
+/// <see cref="Switchboard.Compression.StoredBytes"/> value (its own format byte, then the body raw or
+/// Brotli-compressed). Entries written with either codec stay readable side by side.
 /// </summary>
 public static class CachedAnswerCodec
 {
     /// <summary>The body is stored as it came.</summary>
     public const byte Uncompressed = 0;
+
+    /// <summary>The body is a <see cref="Switchboard.Compression.StoredBytes"/> value (Brotli when that made it smaller).</summary>
+    public const byte StoredBytes = 1;
 
     private const byte Version = 1;
     private static ReadOnlySpan<byte> Magic => "SBC"u8;
@@ -51,6 +54,44 @@ public static class CachedAnswerCodec
         offset = WriteBytes(span, offset, provider);
         answer.Body.Span.CopyTo(span[offset..]);
         return buffer;
+    }
+
+    /// <summary>
+    /// Writes an answer whose <see cref="CachedAnswer.Body"/> is plain JSON, compressing the body losslessly
+    /// (<see cref="StoredBytes"/>) so stores hold fewer bytes; bodies too small to gain stay raw inside it.
+    /// </summary>
+    public static byte[] EncodeCompressed(CachedAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return Encode(answer with { Body = Switchboard.Compression.StoredBytes.EncodeFast(answer.Body.Span) }, StoredBytes);
+    }
+
+    /// <summary>
+    /// Reads an entry written by <see cref="Encode"/> or <see cref="EncodeCompressed"/> and restores its body to the
+    /// plain JSON it was; null when the bytes are not an entry, or its codec is unknown or its body damaged.
+    /// </summary>
+    public static CachedAnswer? DecodePlain(ReadOnlyMemory<byte> stored)
+    {
+        var answer = Decode(stored, out var codec);
+        switch (answer, codec)
+        {
+            case (null, _):
+                return null;
+            case (_, Uncompressed):
+                return answer;
+            case (_, StoredBytes):
+                try
+                {
+                    return answer with { Body = Switchboard.Compression.StoredBytes.Decode(answer.Body.Span) };
+                }
+                catch (InvalidDataException)
+                {
+                    return null;
+                }
+
+            default:
+                return null;
+        }
     }
 
     /// <summary>Reads an entry; null when the bytes are not one (another version, or damaged).</summary>

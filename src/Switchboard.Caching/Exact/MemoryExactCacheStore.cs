@@ -28,6 +28,7 @@ public sealed class MemoryExactCacheStore : IExactCacheStore
 
     public ValueTask<ReadOnlyMemory<byte>?> GetAsync(string key, CacheTags tags, CancellationToken cancellationToken)
     {
+        key = Filed(key, tags);
         var now = _time.GetTimestamp();
         lock (_lock)
         {
@@ -51,6 +52,7 @@ public sealed class MemoryExactCacheStore : IExactCacheStore
     public ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CacheTags tags, TimeSpan ttl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
+        key = Filed(key, tags);
         var size = Size(key, value);
         if (size > _maxBytes)
         {
@@ -114,6 +116,9 @@ public sealed class MemoryExactCacheStore : IExactCacheStore
         _entries.Remove(node.Value.Key);
         _bytes -= node.Value.Size;
     }
+
+    /// <summary>The key with its namespace: the same request in two namespaces is two entries (as in Redis).</summary>
+    private static string Filed(string key, CacheTags tags) => string.Concat(tags.Namespace, "\n", key);
 
     /// <summary>The bytes an entry holds on to: its value, its key and the bookkeeping around them.</summary>
     private static long Size(string key, ReadOnlyMemory<byte> value) => value.Length + (key.Length * 2) + 128;

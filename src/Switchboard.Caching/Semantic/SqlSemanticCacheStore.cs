@@ -31,13 +31,19 @@ public sealed class SqlSemanticCacheStore : ISemanticCacheStore
     public static SqlSemanticCacheStore Sqlite(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
-        var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-        if (!string.IsNullOrEmpty(folder) && builder.Mode != SqliteOpenMode.Memory)
-        {
-            Directory.CreateDirectory(folder);
-        }
+        var folder = builder.Mode == SqliteOpenMode.Memory ? null : Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        // The folder is made on first use, not here: building a host (a configuration check) leaves no trace.
+        return new SqlSemanticCacheStore(
+            () =>
+            {
+                if (!string.IsNullOrEmpty(folder))
+                {
+                    Directory.CreateDirectory(folder);
+                }
 
-        return new SqlSemanticCacheStore(() => new SqliteConnection(connectionString), postgres: false);
+                return new SqliteConnection(connectionString);
+            },
+            postgres: false);
     }
 
     /// <summary>A store in PostgreSQL.</summary>

@@ -51,7 +51,7 @@ public sealed class ConversationsOptions
     /// <summary>How many recent topics are tracked and returned.</summary>
     public int Topics { get; set; } = 5;
 
-    /// <summary>The most turns (messages and replies) kept per conversation; older ones are deleted.</summary>
+    /// <summary>The turns (messages and replies) kept per conversation; older ones are deleted, a tenth at a time.</summary>
     [ConfigurationKeyName("history_limit")]
     public int HistoryLimit { get; set; } = 1000;
 

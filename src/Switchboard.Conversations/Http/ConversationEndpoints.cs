@@ -25,9 +25,11 @@ public sealed class ConversationEndpoints
     private readonly ConversationService _service;
     private readonly ConversationsOptions _options;
     private readonly long _maxBodyBytes;
+    private readonly ConversationAccess _access;
 
     private ConversationEndpoints(IServiceProvider services)
     {
+        _access = new ConversationAccess(services.GetRequiredService<Gateway.Auth.KeyAuthenticator>());
         _service = services.GetRequiredService<ConversationService>();
         _options = services.GetRequiredService<IOptions<ConversationsOptions>>().Value;
         _maxBodyBytes = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server.MaxBodyBytes;
@@ -196,7 +198,7 @@ public sealed class ConversationEndpoints
 
     private async Task ListAsync(HttpContext http)
     {
-        if (await ConversationAccess.CheckAdminAsync(http) is { } denied)
+        if (await _access.CheckAdminAsync(http) is { } denied)
         {
             await OpenAIResponseWriter.WriteErrorAsync(http.Response, denied, http.RequestAborted);
             return;
@@ -231,9 +233,9 @@ public sealed class ConversationEndpoints
     }
 
     /// <summary>Access, then the <c>conversation</c> query parameter (default <c>default</c>); null once an error was written.</summary>
-    private static async Task<string?> CheckAsync(HttpContext http, bool admin)
+    private async Task<string?> CheckAsync(HttpContext http, bool admin)
     {
-        var denied = admin ? await ConversationAccess.CheckAdminAsync(http) : await ConversationAccess.CheckCallerAsync(http);
+        var denied = admin ? await _access.CheckAdminAsync(http) : await _access.CheckCallerAsync(http);
         if (denied is not null)
         {
             await OpenAIResponseWriter.WriteErrorAsync(http.Response, denied, http.RequestAborted);

@@ -262,7 +262,7 @@ public sealed partial class ConversationService
     {
         var (header, added) = await _store.AppendAsync(state?.Header, conversation, turns, change, now, _options.HistoryLimit, cancellationToken);
         var previous = state?.Turns ?? [];
-        var keep = Math.Min(previous.Count, _options.HistoryLimit - added.Count);
+        var keep = Math.Min(previous.Count, header.TurnCount - added.Count);
         var all = new StoredTurn[Math.Max(0, keep) + added.Count];
         for (var i = 0; i < keep; i++)
         {

@@ -34,6 +34,7 @@ public sealed class ConversationDatabase
             var options = new DbContextOptionsBuilder<SqliteConversationsDbContext>()
                 .UseSqlite(Connection, o => o.MigrationsHistoryTable(ConversationsDbContext.HistoryTable))
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
+                .AddInterceptors(SqliteSynchronousInterceptor.Instance)
                 .Options;
             _create = () => new SqliteConversationsDbContext(options);
         }

@@ -41,7 +41,8 @@ public sealed class ConversationStore(ConversationDatabase database)
 
     /// <summary>
     /// Adds <paramref name="turns"/> to the conversation (creating it when <paramref name="existing"/> is null), applies
-    /// <paramref name="change"/> and deletes the turns past <paramref name="historyLimit"/>, in one transaction.
+    /// <paramref name="change"/> and deletes the turns past <paramref name="historyLimit"/> (once a tenth more have
+    /// gathered), in one transaction.
     /// </summary>
     /// <returns>The row as it is now, and the numbers the new turns got.</returns>
     public async Task<(ConversationHeader Header, IReadOnlyList<StoredTurn> Added)> AppendAsync(
@@ -84,7 +85,8 @@ public sealed class ConversationStore(ConversationDatabase database)
         row.Model = change.Model ?? row.Model;
         row.Revision++;
         row.LastActiveAt = now.UtcDateTime;
-        if (row.TurnCount > historyLimit)
+        // Trimmed in steps, not by two turns every message: one DELETE per tenth of the limit.
+        if (row.TurnCount > historyLimit + Math.Max(2, historyLimit / 10))
         {
             var keepFrom = row.LastSeq - historyLimit + 1;
             var id = row.Id;

@@ -4,6 +4,9 @@ namespace Switchboard.Errors;
 public static class ErrorCodes
 {
     public const string InvalidJson = "invalid_json";
+
+    /// <summary>The request's body could not be read at all: broken chunked framing, a body that stopped arriving, corrupt compressed data.</summary>
+    public const string InvalidBody = "invalid_body";
     public const string MissingParameter = "missing_required_parameter";
     public const string InvalidType = "invalid_type";
     public const string InvalidValue = "invalid_value";

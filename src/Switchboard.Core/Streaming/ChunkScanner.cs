@@ -11,6 +11,12 @@ namespace Switchboard.Streaming;
 public readonly record struct ChunkScan(bool IsChunk, ulong Choices, ulong FinishedChoices, bool HasUsage)
 {
     /// <summary>
+    /// A choice's delta carries something: content, a tool call, a refusal or any other field that is not empty
+    /// (reasoning text, say). A role with empty content, which servers send first, carries nothing.
+    /// </summary>
+    public bool CarriesContent { get; init; }
+
+    /// <summary>
     /// A choice ends here, or this is the usage event that follows the last choice (usage and no choices).
     /// Usage on a chunk that still carries content (vLLM's continuous usage) does not end anything.
     /// </summary>
@@ -42,7 +48,11 @@ public static class ChunkScanner
         }
     }
 
-    /// <summary>The error for an event that is not a chunk: the upstream's own error message when it sent one.</summary>
+    /// <summary>
+    /// The error for an event that is not a chunk. An upstream's own error message is not in its message: like the
+    /// body of a 5xx it can carry internals (hosts, queries, credentials), so it goes only to the log, as
+    /// <see cref="GatewayError.UpstreamMessage"/> (at most 1,000 characters).
+    /// </summary>
     public static GatewayError DescribeBadEvent(ReadOnlySpan<byte> data)
     {
         var reader = new Utf8JsonReader(data, ReaderOptions);
@@ -63,7 +73,21 @@ public static class ChunkScanner
                     continue;
                 }
 
-                return GatewayError.BadGateway($"The upstream reported an error mid-stream: {ErrorMessage(ref reader) ?? "no details"}");
+                string? said;
+                try
+                {
+                    said = ErrorMessage(ref reader);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Text that cannot be decoded (a lone surrogate): there is no message to log.
+                    said = null;
+                }
+
+                return GatewayError.BadGateway("The upstream reported an error in the middle of the stream.") with
+                {
+                    UpstreamMessage = said is { Length: > 1000 } ? said[..1000] + "…" : said ?? "no details",
+                };
             }
 
             // Only an object that is also valid JSON to its end is "not a chunk" rather than "not JSON".
@@ -89,12 +113,13 @@ public static class ChunkScanner
 
         ulong choices = 0, finished = 0;
         var hasUsage = false;
+        var carriesContent = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("choices"u8))
             {
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray || !ScanChoices(ref reader, ref choices, ref finished))
+                if (reader.TokenType != JsonTokenType.StartArray || !ScanChoices(ref reader, ref choices, ref finished, ref carriesContent))
                 {
                     return default;
                 }
@@ -129,11 +154,11 @@ public static class ChunkScanner
             return default;
         }
 
-        return new ChunkScan(true, choices, finished, hasUsage);
+        return new ChunkScan(true, choices, finished, hasUsage) { CarriesContent = carriesContent };
     }
 
     /// <summary>Reads a <c>choices</c> array up to its end, noting each choice's index and whether it finished.</summary>
-    private static bool ScanChoices(ref Utf8JsonReader reader, ref ulong choices, ref ulong finished)
+    private static bool ScanChoices(ref Utf8JsonReader reader, ref ulong choices, ref ulong finished, ref bool carriesContent)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -164,6 +189,18 @@ public static class ChunkScanner
 
                     finishes = reader.TokenType == JsonTokenType.String;
                 }
+                else if (reader.ValueTextEquals("delta"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        carriesContent |= DeltaCarriesContent(ref reader);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
                 else
                 {
                     reader.Read();
@@ -179,6 +216,48 @@ public static class ChunkScanner
         }
 
         return reader.TokenType == JsonTokenType.EndArray;
+    }
+
+    /// <summary>
+    /// Reads a delta object to its end: true when a field other than <c>role</c> has a value that is not null, an
+    /// empty string, an empty array or an empty object.
+    /// </summary>
+    private static bool DeltaCarriesContent(ref Utf8JsonReader reader)
+    {
+        var carries = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isRole = reader.ValueTextEquals("role"u8);
+            reader.Read();
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Null:
+                    break;
+                case JsonTokenType.String:
+                    carries |= !isRole && reader.ValueSpan.Length > 0;
+                    break;
+                case JsonTokenType.StartArray or JsonTokenType.StartObject:
+                    var depth = reader.CurrentDepth;
+                    reader.Read();
+                    if (reader.TokenType is JsonTokenType.EndArray or JsonTokenType.EndObject && reader.CurrentDepth == depth)
+                    {
+                        break;
+                    }
+
+                    carries |= !isRole;
+                    while (!(reader.CurrentDepth == depth && reader.TokenType is JsonTokenType.EndArray or JsonTokenType.EndObject))
+                    {
+                        reader.Read();
+                    }
+
+                    break;
+                default:
+                    carries |= !isRole;
+                    break;
+            }
+        }
+
+        return carries;
     }
 
     private static string? ErrorMessage(ref Utf8JsonReader reader)

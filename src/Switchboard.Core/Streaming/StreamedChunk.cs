@@ -29,6 +29,12 @@ public sealed class StreamedChunk
     /// </summary>
     public bool Finishes => Scan.Finishes;
 
+    /// <summary>
+    /// True when a choice's delta carries content, a tool call, a refusal or another non-empty field; false for the
+    /// role-only first chunk servers send. Known without parsing the chunk.
+    /// </summary>
+    public bool CarriesContent => Scan.CarriesContent;
+
     /// <summary>True when the event carries a <c>usage</c> object. Known without parsing the chunk.</summary>
     public bool HasUsage => Scan.HasUsage;
 
@@ -55,6 +61,7 @@ public sealed class StreamedChunk
     {
         ArgumentNullException.ThrowIfNull(chunk);
         ulong choices = 0, finished = 0;
+        var carriesContent = false;
         foreach (var choice in chunk.Choices)
         {
             choices |= ChunkScan.Bit(choice.Index);
@@ -62,9 +69,13 @@ public sealed class StreamedChunk
             {
                 finished |= ChunkScan.Bit(choice.Index);
             }
+
+            var delta = choice.Delta;
+            carriesContent |= !string.IsNullOrEmpty(delta.Content) || !string.IsNullOrEmpty(delta.Refusal) || delta.ToolCalls is { Count: > 0 }
+                || delta.AdditionalProperties?.Values.Any(v => v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)) == true;
         }
 
-        return new StreamedChunk(ReadOnlyMemory<byte>.Empty, chunk, new ChunkScan(true, choices, finished, chunk.Usage is not null));
+        return new StreamedChunk(ReadOnlyMemory<byte>.Empty, chunk, new ChunkScan(true, choices, finished, chunk.Usage is not null) { CarriesContent = carriesContent });
     }
 
     /// <summary>

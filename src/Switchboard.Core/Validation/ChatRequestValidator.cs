@@ -79,10 +79,26 @@ public static class ChatRequestValidator
             return Missing($"{path}.tool_call_id");
         }
 
+        if (message.ToolCalls is { } calls)
+        {
+            for (var c = 0; c < calls.Count; c++)
+            {
+                if (calls[c] is null)
+                {
+                    return NotAnObject($"{path}.tool_calls[{c}]");
+                }
+            }
+        }
+
         if (message.Content?.Parts is { } parts)
         {
             for (var p = 0; p < parts.Count; p++)
             {
+                if (parts[p] is null)
+                {
+                    return NotAnObject($"{path}.content[{p}]");
+                }
+
                 if (string.IsNullOrEmpty(parts[p].Type))
                 {
                     return Missing($"{path}.content[{p}].type");
@@ -222,6 +238,9 @@ public static class ChatRequestValidator
         request.StreamOptions is not null && !request.IsStreaming
             ? GatewayError.InvalidRequest("'stream_options' is only allowed when 'stream' is true.", "stream_options", ErrorCodes.InvalidValue)
             : null;
+
+    private static GatewayError NotAnObject(string param) =>
+        GatewayError.InvalidRequest($"'{param}' must be an object.", param, ErrorCodes.InvalidType);
 
     private static GatewayError Missing(string param) =>
         GatewayError.InvalidRequest($"Missing required parameter: '{param}'.", param, ErrorCodes.MissingParameter);

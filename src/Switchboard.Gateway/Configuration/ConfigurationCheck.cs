@@ -34,7 +34,12 @@ public sealed class ConfigurationCheck
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in configuration.AsEnumerable())
         {
-            data[key] = value;
+            // Sections come out as keys without a value; copied, they would be keys whose value is null, which the
+            // binder reads as "set this property to null" for a type that also has a short form (`exact: true`).
+            if (value is not null)
+            {
+                data[key] = value;
+            }
         }
 
         foreach (var (key, value) in _overrides)

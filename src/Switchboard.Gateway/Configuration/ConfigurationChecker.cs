@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
@@ -142,6 +143,23 @@ public static class ConfigurationChecker
             return;
         }
 
+        // A section that also has a short form of one value (`exact: true` for `exact: {enabled: true}`) says so with
+        // a type converter from text; the value is judged by that converter.
+        if (!hasChildren && section.Value is { } text && ShortForm(type) is { } converter)
+        {
+            try
+            {
+                _ = converter.ConvertFromInvariantString(text);
+            }
+            catch (Exception ex) when (ex is FormatException or NotSupportedException or ArgumentException)
+            {
+                check.AddProblem(section.Path, ex.Message.EndsWith('.') ? ex.Message : ex.Message + ".");
+                check.Remove(section.Path, section);
+            }
+
+            return;
+        }
+
         var dictionaryValue = GenericArgument(type, typeof(IDictionary<,>), 1);
         var listItem = dictionaryValue is null ? GenericArgument(type, typeof(IList<>), 0) : null;
         if (!hasChildren)
@@ -230,6 +248,17 @@ public static class ConfigurationChecker
 
     private static bool IsScalar(Type type) =>
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan) || type == typeof(Uri) || type == typeof(object);
+
+    private static TypeConverter? ShortForm(Type type)
+    {
+        if (type.GetCustomAttribute<TypeConverterAttribute>() is null)
+        {
+            return null;
+        }
+
+        var converter = TypeDescriptor.GetConverter(type);
+        return converter.CanConvertFrom(typeof(string)) ? converter : null;
+    }
 
     private static Type? GenericArgument(Type type, Type openInterface, int index)
     {

@@ -21,4 +21,10 @@ public sealed class DeploymentOptions
     /// <summary>USD per million completion tokens, for cost and budgets.</summary>
     [ConfigurationKeyName("output_per_million")]
     public decimal? OutputPerMillion { get; set; }
+
+    /// <summary>The deployment's own capacity in requests per minute (the upstream's quota); 0 for no limit.</summary>
+    public long Rpm { get; set; }
+
+    /// <summary>The deployment's own capacity in tokens per minute; 0 for no limit.</summary>
+    public long Tpm { get; set; }
 }

@@ -65,6 +65,12 @@ public static class GatewayConfigurationLoader
             }
         }
 
+        // The master key may come from the environment alone, without an auth section in the file.
+        if (raw["auth:master_key"] is null && environment.TryGetValue("SWITCHBOARD_MASTER_KEY", out var masterKey) && !string.IsNullOrEmpty(masterKey))
+        {
+            resolved["auth:master_key"] = masterKey;
+        }
+
         return new ConfigurationBuilder()
             .AddConfiguration(raw)
             .AddInMemoryCollection(resolved)

@@ -14,6 +14,12 @@ public sealed class ModelOptions
     /// <summary>Who serves the model; several are load balanced.</summary>
     public List<DeploymentOptions> Deployments { get; set; } = [];
 
+    /// <summary>Requests per minute for this model, whoever asks; 0 for no limit.</summary>
+    public long Rpm { get; set; }
+
+    /// <summary>Tokens per minute for this model, whoever asks; 0 for no limit.</summary>
+    public long Tpm { get; set; }
+
     /// <summary>
     /// Clean this model's answers (plain and streamed): reasoning blocks, inner monologue, its name echoed as a
     /// prefix, stray chat-template tokens. See <c>cleaning:</c> for the shared settings.

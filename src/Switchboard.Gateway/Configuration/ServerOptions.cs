@@ -21,4 +21,15 @@ public sealed class ServerOptions
     /// </summary>
     [ConfigurationKeyName("shutdown_timeout")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The most client connections open at once; more are refused while those already connected are served.
+    /// Default: half of what the process's open-file limit leaves after 512 (see <c>ConnectionLimits</c>).
+    /// </summary>
+    [ConfigurationKeyName("max_connections")]
+    public long? MaxConnections { get; set; }
+
+    /// <summary>The most connections upgraded to another protocol (WebSockets) at once; default a tenth of <see cref="MaxConnections"/>.</summary>
+    [ConfigurationKeyName("max_upgraded_connections")]
+    public long? MaxUpgradedConnections { get; set; }
 }

@@ -20,6 +20,16 @@ public sealed class ServerSectionValidator : IValidateOptions<SwitchboardOptions
             failures.Add("server.max_body_bytes: must be greater than 0.");
         }
 
+        if (options.Server.MaxConnections is < 1)
+        {
+            failures.Add("server.max_connections: must be at least 1.");
+        }
+
+        if (options.Server.MaxUpgradedConnections is < 0)
+        {
+            failures.Add("server.max_upgraded_connections: must be at least 0.");
+        }
+
         if (options.Server.ShutdownTimeout <= TimeSpan.Zero)
         {
             failures.Add("server.shutdown_timeout: must be longer than zero.");

@@ -1,3 +1,6 @@
+using Switchboard.Data;
+using Switchboard.Gateway.Auth;
+using Switchboard.Caching.Configuration;
 using Switchboard.Gateway.Dashboard;
 using Switchboard.Gateway.Telemetry;
 using Switchboard.Providers;
@@ -16,7 +19,7 @@ public sealed class SwitchboardOptions
     /// <summary><c>routing:</c> rules, fallbacks, retries, timeouts, load balancing, circuit breaking.</summary>
     public RoutingOptions Routing { get; set; } = new();
 
-    /// <summary><c>cache:</c> exact and semantic caching.</summary>
+    /// <summary><c>cache:</c> the exact and semantic caches (validated by <see cref="CacheOptionsValidator"/>).</summary>
     public CacheOptions Cache { get; set; } = new();
 
     /// <summary><c>cleaning:</c> how answers are cleaned.</summary>
@@ -25,7 +28,7 @@ public sealed class SwitchboardOptions
     /// <summary><c>compression:</c> how prompts are compressed.</summary>
     public CompressionOptions Compression { get; set; } = new();
 
-    /// <summary><c>database:</c> where keys and usage are kept.</summary>
+    /// <summary>Bound and validated on its own (<see cref="DatabaseOptions"/>); here so the file's keys are checked for typos.</summary>
     public DatabaseOptions Database { get; set; } = new();
 
     /// <summary>A Redis connection string (<c>localhost:6379</c>) shared by replicas; null for a single process.</summary>
@@ -34,7 +37,15 @@ public sealed class SwitchboardOptions
     /// <summary><c>server:</c> the HTTP listener.</summary>
     public ServerOptions Server { get; set; } = new();
 
+    /// <summary>Rate limits and budgets (<c>limits:</c>).</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary>Bound and validated on its own (<see cref="AuthOptions"/>); here so the file's keys are checked for typos.</summary>
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary><c>telemetry:</c> traces, metrics and logs.</summary>
     public TelemetryOptions Telemetry { get; set; } = new();
 
+    /// <summary><c>ui:</c> the dashboard.</summary>
     public UiOptions Ui { get; set; } = new();
 }

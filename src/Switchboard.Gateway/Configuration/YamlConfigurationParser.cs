@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Switchboard.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -18,7 +19,7 @@ public static class YamlConfigurationParser
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(new BoundedYamlParser(new StringReader(yaml)));
         }
         catch (YamlException ex)
         {

@@ -57,6 +57,7 @@ public sealed partial class GatewayEndpoints
         endpoints.MapMethods("/health", GetAndHead, static context => OpenAIResponseWriter.WriteJsonAsync(
             context.Response, new HealthReport { Status = "ok" }, GatewayJsonContext.Default.HealthReport, context.RequestAborted));
         endpoints.MapMethods("/health/ready", GetAndHead, handlers.HandleReadyAsync);
+
         return endpoints;
     }
 

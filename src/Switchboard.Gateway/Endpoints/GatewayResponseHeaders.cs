@@ -24,6 +24,11 @@ public static class GatewayResponseHeaders
             headers[GatewayHeaders.Cache] = context.Cache.HeaderValue;
         }
 
+        if (context.Cache.Similarity is { } similarity)
+        {
+            headers[GatewayHeaders.CacheSimilarity] = similarity.ToString("0.0000", CultureInfo.InvariantCulture);
+        }
+
         if (context.Attempts is { } attempts)
         {
             headers[GatewayHeaders.Attempts] = attempts.ToString(CultureInfo.InvariantCulture);

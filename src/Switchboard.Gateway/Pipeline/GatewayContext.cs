@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Switchboard.Errors;
 using Switchboard.Gateway.Routing;
+using Switchboard.Identity;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
 
@@ -171,6 +172,12 @@ public sealed class GatewayContext
     public Deployment? Deployment { get; set; }
 
     /// <summary>
+    /// The deployment the router tries first, when it is closed: the one whose own capacity (<c>rpm</c>/<c>tpm</c>)
+    /// the rate-limit stage admitted the request against. Null: the load-balancing policy chooses.
+    /// </summary>
+    public Deployment? PreferredDeployment { get; set; }
+
+    /// <summary>
     /// Calls the router made to upstreams, retries and fallbacks included; sent as <c>x-switchboard-attempts</c>.
     /// Null when the router did not run; 0 when it ran but every deployment's circuit was open.
     /// </summary>
@@ -262,6 +269,13 @@ public sealed class GatewayContext
 
     /// <summary>Per-request state that no typed member owns (created on first use: most requests need none).</summary>
     public IDictionary<string, object?> Items => _items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>Reads an entry of <see cref="Items"/> without creating the dictionary when no stage put anything there.</summary>
+    public bool TryGetItem(string key, out object? value)
+    {
+        value = null;
+        return _items is not null && _items.TryGetValue(key, out value);
+    }
 
     /// <summary>A failed result of this request's kind (<see cref="ChatResult.Failed"/>, <see cref="EmbeddingResult"/> or <see cref="ModelsResult"/>): how a stage answers with an error.</summary>
     public GatewayResult Fail(GatewayError error)

@@ -33,15 +33,10 @@ public static class GatewayPipelineOrder
 
             // ← usage record (issue 9): registers GatewayContext.OnCompleted and writes one row per request once the
             //   answer (a stream: its last chunk) went out. First, so it records 401s, 429s and cache hits too.
-            // .Use<UsageRecordStage>()
+            .Use<UsageRecordStage>()
 
-            // → auth (issue 9): virtual key → GatewayContext.Caller; 401, 403 (model not allowed needs the route:
-            //   the check itself can sit after model resolution).
-            // .Use<AuthStage>()
-
-            // → rate limits and budget (issue 9): 429 before any upstream call; ← corrects counters with the real
-            //   usage (GatewayContext.OnCompleted). Per model limits need the route: place after resolution if so.
-            // .Use<RateLimitStage>()
+            // → auth (issue 9): master or virtual key → GatewayContext.Caller; 401. (403 is ModelAccessStage's, below.)
+            .Use<AuthStage>()
 
             // → 400 for a request that breaks the OpenAI API's rules.
             .Use<ValidationStage>()
@@ -49,14 +44,23 @@ public static class GatewayPipelineOrder
             // → alias, routing rules and model lookup → GatewayContext.Route; 404 model_not_found.
             .Use<ModelResolutionStage>()
 
+            // → 403 when the caller's key may not use the model the request resolved to (issue 9).
+            .Use<ModelAccessStage>()
+
+            // → rate limits and budget (issue 9): 429 rate_limit_exceeded / insufficient_quota before any upstream
+            //   call, x-ratelimit-* on every answer; ← corrects the counters with the real usage and adds the cost
+            //   (GatewayContext.OnCompleted). After model resolution: per-model and per-deployment limits need the route.
+            .Use<RateLimitStage>()
+
             // → prompt compression: replaces GatewayContext.ChatRequest (the client's bytes are then dropped).
             .Use<CompressionStage>()
 
-            // → cache lookup (issue 10): a hit answers here (GatewayContext.Cache = hit/semantic), a miss goes on.
-            // .Use<CacheLookupStage>()
+            // → cache lookup: exact, then (after an exact miss) semantic; a hit answers here (GatewayContext.Cache =
+            //   hit/semantic, plain or replayed as a stream), a miss goes on. After compression: the key is what is sent.
+            .Use<CacheLookupStage>()
 
-            // ← cache store (issue 10): stores the answer the stages below produced (already cleaned).
-            // .Use<CacheStoreStage>()
+            // ← cache store: stores the answer the stages below produced (already cleaned), if complete.
+            .Use<CacheStoreStage>()
 
             // ← response cleaning: rewrites completions and streams (ChatStreams.Map) before anyone keeps them.
             .Use<ResponseCleaningStage>()

@@ -7,6 +7,7 @@ using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Telemetry;
 using Switchboard.Pipeline;
+using Switchboard.Streaming;
 
 namespace Switchboard.Gateway.Routing;
 
@@ -20,6 +21,9 @@ namespace Switchboard.Gateway.Routing;
 /// </summary>
 public sealed partial class Router
 {
+    /// <summary>How many chunks without content a stream may send before the first one with content and still be retried.</summary>
+    public const int MaxHeldChunks = 32;
+
     private readonly RouteTable _routes;
     private readonly ILoadBalancingPolicy _policy;
     private readonly int _retries;
@@ -146,7 +150,9 @@ public sealed partial class Router
                     }
                 }
 
-                var (deployment, trial) = Pick(model.Name, untried, ref skipped);
+                var (deployment, trial) = m < 0 && tried is null && Preferred(context, untried) is { } preferred
+                    ? (preferred, CircuitBreaker.NoTrial)
+                    : Pick(model.Name, untried, ref skipped);
                 if (deployment is null)
                 {
                     // The deployments not yet tried are all open. One already tried may still take a retry after
@@ -262,6 +268,10 @@ public sealed partial class Router
         }
     }
 
+    /// <summary>The deployment the request was admitted against (<see cref="GatewayContext.PreferredDeployment"/>), while its circuit is closed.</summary>
+    private static Deployment? Preferred(GatewayContext context, IReadOnlyList<Deployment> untried) =>
+        context.PreferredDeployment is { Circuit.IsClosed: true } preferred && untried.Contains(preferred) ? preferred : null;
+
     /// <summary>
     /// Picks among the deployments whose circuits are closed. A deployment whose cooldown is over comes first:
     /// this request is its trial (its handle is returned). Null when every one is open; those are added to
@@ -374,8 +384,11 @@ public sealed partial class Router
     }
 
     /// <summary>
-    /// Waits for a stream's first chunk before the stream is handed on: some upstreams answer 200 and then
-    /// fail in their first event. Until a byte reaches the client that is still a plain, retryable failure.
+    /// Holds a stream back until its first chunk with content, a tool call or a refusal (or one that finishes it)
+    /// before handing it on. Upstreams answer 200 and send a role-only chunk first, then may fail (content
+    /// filters, overloaded backends, a dropped connection) or end with nothing at all; until something of substance
+    /// reached the client that is still a plain, retryable failure that the circuit breaker counts. At most
+    /// <see cref="MaxHeldChunks"/> empty chunks are held; a stream that sends more is handed on as it is.
     /// </summary>
     private static async ValueTask<ChatResult> FirstChunkArrivedAsync(ChatResult result, GatewayContext context, CancellationToken cancellationToken)
     {
@@ -385,10 +398,26 @@ public sealed partial class Router
         }
 
         var chunks = streaming.Chunks.GetAsyncEnumerator(cancellationToken);
-        bool any;
+        List<StreamedChunk>? held = null;
         try
         {
-            any = await chunks.MoveNextAsync();
+            while (true)
+            {
+                if (!await chunks.MoveNextAsync())
+                {
+                    await chunks.DisposeAsync();
+                    return ChatResult.From(GatewayError.BadGateway("The upstream ended the stream without sending any content."));
+                }
+
+                var chunk = chunks.Current;
+                if (chunk.CarriesContent || chunk.Finishes || held?.Count >= MaxHeldChunks)
+                {
+                    context.TimeToFirstToken = context.Elapsed;
+                    return new ChatResult.Streaming(new ServedStream(held, chunks, context));
+                }
+
+                (held ??= []).Add(chunk);
+            }
         }
         catch (ChatStreamException ex)
         {
@@ -400,9 +429,6 @@ public sealed partial class Router
             await chunks.DisposeAsync();
             throw;
         }
-
-        context.TimeToFirstToken = context.Elapsed;
-        return new ChatResult.Streaming(new ServedStream(any, chunks, context));
     }
 
     private static IReadOnlyList<Deployment> Untried(ModelRoute model, List<Deployment>? tried) =>

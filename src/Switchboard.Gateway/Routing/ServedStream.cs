@@ -4,34 +4,43 @@ using Switchboard.Streaming;
 namespace Switchboard.Gateway.Routing;
 
 /// <summary>
-/// The stream the router hands on: the upstream's first chunk (already read, to be sure the stream started) and
-/// then the rest, as they come. On the way it notes the last event that carried <c>usage</c> (known from the
-/// scan, without parsing) and, when the stream ends or is abandoned, parses only that one event into
-/// <see cref="GatewayContext.Usage"/>. Usage the gateway asked for on its own (<see cref="GatewayContext.RequireUsage"/>)
-/// is held back from a client that did not ask for it: the usage-only event is dropped, usage riding on a content
-/// chunk is taken off it. Hand-written rather than an iterator: no state machine per chunk.
+/// The stream the router hands on: the chunks without content it held back, the upstream's first chunk with
+/// content (already read, to be sure the stream started) and then the rest, as they come. On the way it notes the
+/// last event that carried <c>usage</c> (known from the scan, without parsing) and, when the stream ends or is
+/// abandoned, parses only that one event into <see cref="GatewayContext.Usage"/>. Usage the gateway asked for on
+/// its own (<see cref="GatewayContext.RequireUsage"/>) is held back from a client that did not ask for it: the
+/// usage-only event is dropped, usage riding on a content chunk is taken off it. Hand-written rather than an
+/// iterator: no state machine per chunk.
 /// </summary>
 internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnumerator<StreamedChunk>
 {
     private readonly IAsyncEnumerator<StreamedChunk> _chunks;
     private readonly GatewayContext _context;
+    private readonly List<StreamedChunk>? _held;
     private readonly bool _holdBackUsage;
+    private int _nextHeld;
     private bool _pendingFirst;
     private bool _ended;
     private bool _enumerated;
     private StreamedChunk? _current;
     private StreamedChunk? _lastUsage;
 
-    /// <param name="hasFirst">Whether <paramref name="chunks"/> is positioned on a first chunk (false: the stream is empty).</param>
-    /// <param name="chunks">The upstream's stream, already started; owned (disposed) by this instance.</param>
+    /// <param name="held">Chunks read before the first one with content, sent first; null when there were none.</param>
+    /// <param name="chunks">The upstream's stream, positioned on its first chunk with content; owned (disposed) by this instance.</param>
     /// <param name="context">The request, which gets the usage.</param>
-    public ServedStream(bool hasFirst, IAsyncEnumerator<StreamedChunk> chunks, GatewayContext context)
+    public ServedStream(List<StreamedChunk>? held, IAsyncEnumerator<StreamedChunk> chunks, GatewayContext context)
     {
+        _held = held;
         _chunks = chunks;
         _context = context;
         _holdBackUsage = context.RequireUsage && !context.ChatRequest.WantsStreamUsage;
-        _pendingFirst = hasFirst;
-        _ended = !hasFirst;
+        _pendingFirst = true;
+        foreach (var chunk in held ?? [])
+        {
+            Note(chunk);
+        }
+
+        Note(chunks.Current);
     }
 
     public StreamedChunk Current => _current!;
@@ -50,6 +59,14 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
 
     public ValueTask<bool> MoveNextAsync()
     {
+        while (_held is not null && _nextHeld < _held.Count)
+        {
+            if (Accept(_held[_nextHeld++]))
+            {
+                return new ValueTask<bool>(true);
+            }
+        }
+
         if (_pendingFirst)
         {
             _pendingFirst = false;
@@ -73,6 +90,7 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
                 break;
             }
 
+            Note(_chunks.Current);
             if (Accept(_chunks.Current))
             {
                 return new ValueTask<bool>(true);
@@ -98,6 +116,7 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
     {
         while (await next)
         {
+            Note(_chunks.Current);
             if (Accept(_chunks.Current))
             {
                 return true;
@@ -110,21 +129,25 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
         return false;
     }
 
-    /// <summary>Notes a chunk's usage; false when the chunk is held back from the client.</summary>
-    private bool Accept(StreamedChunk chunk)
+    private void Note(StreamedChunk chunk)
     {
         if (chunk.HasUsage)
         {
             _lastUsage = chunk;
-            if (_holdBackUsage)
-            {
-                if (chunk.IsUsageOnly)
-                {
-                    return false;
-                }
+        }
+    }
 
-                chunk = WithoutUsage(chunk);
+    /// <summary>Makes <paramref name="chunk"/> the current one, without the usage held back; false when nothing of it goes out.</summary>
+    private bool Accept(StreamedChunk chunk)
+    {
+        if (_holdBackUsage && chunk.HasUsage)
+        {
+            if (chunk.IsUsageOnly)
+            {
+                return false;
             }
+
+            chunk = WithoutUsage(chunk);
         }
 
         _current = chunk;

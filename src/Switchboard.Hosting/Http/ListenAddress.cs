@@ -22,6 +22,9 @@ public sealed record ListenAddress
     /// <summary>True for <c>localhost</c>: both loopbacks, IPv4 and IPv6.</summary>
     public bool IsLocalhost { get; }
 
+    /// <summary>Whether only this machine can connect: <c>localhost</c>, 127.0.0.0/8 or ::1.</summary>
+    public bool IsLoopback => Address is not null && IPAddress.IsLoopback(Address);
+
     /// <summary>Parses a host; returns null and a one-line reason when it is not acceptable.</summary>
     public static ListenAddress? TryParse(string? host, out string? problem)
     {
@@ -41,21 +44,23 @@ public sealed record ListenAddress
     }
 
     /// <summary>Makes Kestrel listen on this address and <paramref name="port"/> (0 picks a free one).</summary>
-    public void Apply(KestrelServerOptions kestrel, int port)
+    /// <param name="configure">Applied to each endpoint (connection middleware, say).</param>
+    public void Apply(KestrelServerOptions kestrel, int port, Action<ListenOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(kestrel);
+        configure ??= static _ => { };
         if (Address is null)
         {
-            kestrel.ListenAnyIP(port);
+            kestrel.ListenAnyIP(port, configure);
         }
         else if (IsLocalhost && port != 0)
         {
             // Both loopbacks, IPv4 and IPv6, as "localhost" means to clients (Kestrel cannot do so on a dynamic port).
-            kestrel.ListenLocalhost(port);
+            kestrel.ListenLocalhost(port, configure);
         }
         else
         {
-            kestrel.Listen(Address, port);
+            kestrel.Listen(Address, port, configure);
         }
     }
 }

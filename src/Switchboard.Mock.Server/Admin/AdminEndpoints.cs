@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,6 +19,55 @@ namespace Switchboard.Mock.Server.Admin;
 internal static class AdminEndpoints
 {
     public const string Prefix = "/__admin";
+
+    /// <summary>
+    /// With a token, every <c>/__admin</c> request must carry it (<c>Authorization: Bearer TOKEN</c> or
+    /// <c>X-Admin-Token: TOKEN</c>), compared in constant time; without one the admin API is open, as it is when
+    /// the server is only on loopback.
+    /// </summary>
+    public static IApplicationBuilder UseAdminToken(this IApplicationBuilder app, string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return app;
+        }
+
+        var expected = Encoding.UTF8.GetBytes(token);
+        return app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments(Prefix, StringComparison.OrdinalIgnoreCase) || Presented(context.Request) is { } given && Matches(given, expected))
+            {
+                await next(context);
+                return;
+            }
+
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await OpenAIResponseWriter.WriteErrorAsync(
+                context.Response,
+                new GatewayError
+                {
+                    StatusCode = StatusCodes.Status401Unauthorized,
+                    Type = ErrorTypes.Authentication,
+                    Message = "The admin API needs the server's admin token: send 'Authorization: Bearer TOKEN' or 'X-Admin-Token: TOKEN'.",
+                    Code = "invalid_admin_token",
+                },
+                context.RequestAborted);
+        });
+    }
+
+    private static string? Presented(HttpRequest request)
+    {
+        if (request.Headers["X-Admin-Token"] is { Count: 1 } header)
+        {
+            return header[0];
+        }
+
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+    }
+
+    private static bool Matches(string given, byte[] expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), expected);
 
     public static void MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -62,19 +112,17 @@ internal static class AdminEndpoints
     private static async Task AddFixturesAsync(HttpContext context)
     {
         var engine = context.RequestServices.GetRequiredService<MockEngine>();
-        var options = context.RequestServices.GetRequiredService<MockServerOptions>();
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync(context.RequestAborted);
-        if (text.Length > options.MaxBodyBytes)
+        var (body, unreadable) = await OpenAIRequestReader.ReadBytesAsync(context.Request, FixtureLoader.MaxFileBytes, context.RequestAborted);
+        if (unreadable is not null)
         {
-            await OpenAIResponseWriter.WriteErrorAsync(context.Response, GatewayError.PayloadTooLarge(options.MaxBodyBytes), context.RequestAborted);
+            await OpenAIResponseWriter.WriteErrorAsync(context.Response, unreadable, context.RequestAborted);
             return;
         }
 
         IReadOnlyList<Fixtures.Fixture> parsed;
         try
         {
-            parsed = FixtureLoader.Parse(text, "admin", FixtureFormat.Auto);
+            parsed = FixtureLoader.Parse(body!, "admin", FixtureFormat.Auto);
         }
         catch (FixtureLoadException ex)
         {

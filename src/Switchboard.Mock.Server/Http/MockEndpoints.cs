@@ -151,13 +151,22 @@ internal static partial class MockEndpoints
         var options = context.RequestServices.GetRequiredService<MockServerOptions>();
         var engine = context.RequestServices.GetRequiredService<MockEngine>();
         var body = await OpenAIRequestReader.ReadAsync(context.Request, OpenAIJsonContext.Default.EmbeddingRequest, options.MaxBodyBytes, context.RequestAborted);
-        if ((body.Error ?? EmbeddingRequestValidator.Validate(body.Value!)) is { } invalid)
+        if ((body.Error ?? EmbeddingRequestValidator.Validate(body.Value!) ?? DeterministicEmbeddings.TooLarge(body.Value!)) is { } invalid)
         {
             await OpenAIResponseWriter.WriteErrorAsync(context.Response, invalid, context.RequestAborted);
             return;
         }
 
-        var response = DeterministicEmbeddings.Respond(body.Value!, engine.Responder.Tokens);
+        EmbeddingResponse response;
+        try
+        {
+            response = DeterministicEmbeddings.Respond(body.Value!, engine.Responder.Tokens, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
         await OpenAIResponseWriter.WriteJsonAsync(context.Response, response, OpenAIJsonContext.Relaxed.EmbeddingResponse, context.RequestAborted);
     }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Errors;
 using Switchboard.Mock.Serialization;
 using Switchboard.OpenAI;
 using Switchboard.Tokens;
@@ -16,6 +17,12 @@ public static class DeterministicEmbeddings
 {
     /// <summary>The length of a vector when the request does not ask for <c>dimensions</c> (as text-embedding-3-small).</summary>
     public const int DefaultDimensions = 1536;
+
+    /// <summary>
+    /// The most numbers one answer holds (inputs × dimensions): 2048 inputs of 2048 dimensions, about 45 MB of JSON.
+    /// 2048 inputs at 16,384 dimensions would be 434 MB from a 12 KB request.
+    /// </summary>
+    public const int MaxNumbers = 2048 * 2048;
 
     /// <summary>The unit-length vector of a text.</summary>
     public static float[] Create(string text, int dimensions = DefaultDimensions)
@@ -48,8 +55,28 @@ public static class DeterministicEmbeddings
         return vector;
     }
 
-    /// <summary>Answers an embedding request: one vector per input, as floats or base64 as asked, with token usage.</summary>
-    public static EmbeddingResponse Respond(EmbeddingRequest request, ITokenCounter tokens)
+    /// <summary>The 400 for a request whose answer would hold more than <see cref="MaxNumbers"/> numbers; null when it is fine.</summary>
+    public static GatewayError? TooLarge(EmbeddingRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var inputs = request.Input is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() > 0 && list[0].ValueKind != JsonValueKind.Number
+            ? list.GetArrayLength()
+            : 1;
+        var dimensions = request.Dimensions ?? DefaultDimensions;
+        return (long)inputs * dimensions <= MaxNumbers
+            ? null
+            : GatewayError.InvalidRequest(
+                $"{inputs} inputs of {dimensions} dimensions would make an answer of {(long)inputs * dimensions} numbers, more than this server's limit of {MaxNumbers}. Ask for fewer dimensions or send fewer inputs per request.",
+                request.Dimensions is null ? "input" : "dimensions",
+                ErrorCodes.InvalidValue);
+    }
+
+    /// <summary>
+    /// Answers an embedding request: one vector per input, as floats or base64 as asked, with token usage (counted
+    /// for the first <see cref="TiktokenTokenCounter.MaxExactChars"/> characters of all inputs together, estimated
+    /// beyond). Check <see cref="TooLarge"/> first.
+    /// </summary>
+    public static EmbeddingResponse Respond(EmbeddingRequest request, ITokenCounter tokens, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(tokens);
@@ -57,10 +84,25 @@ public static class DeterministicEmbeddings
         var base64 = string.Equals(request.EncodingFormat, "base64", StringComparison.Ordinal);
         var data = new List<EmbeddingData>();
         var promptTokens = 0;
+        long exactLeft = TiktokenTokenCounter.MaxExactChars;
         foreach (var (text, tokenCount) in Inputs(request.Input))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var vector = Create(text, dimensions);
-            promptTokens += tokenCount ?? tokens.CountTokens(text);
+            if (tokenCount is { } given)
+            {
+                promptTokens += given;
+            }
+            else if (exactLeft > 0)
+            {
+                promptTokens += tokens.CountTokens(text, cancellationToken);
+                exactLeft -= text.Length;
+            }
+            else
+            {
+                promptTokens += (text.Length + TiktokenTokenCounter.CharsPerEstimatedToken - 1) / TiktokenTokenCounter.CharsPerEstimatedToken;
+            }
+
             var embedding = base64
                 ? JsonSerializer.SerializeToElement(ToBase64(vector), MockJsonContext.Default.String)
                 : JsonSerializer.SerializeToElement(vector, MockJsonContext.Default.SingleArray);

@@ -11,6 +11,13 @@ namespace Switchboard.Mock.Loading;
 /// </summary>
 public static class FixtureLoader
 {
+    /// <summary>
+    /// The largest fixture file (and admin API body) read: loading costs many times a file's size in memory (a
+    /// 53 MB file took 7 GB), and a real collection is a few hundred kilobytes. Larger files are refused with their
+    /// name, and a watched file that grows past it keeps its last good fixtures.
+    /// </summary>
+    public const long MaxFileBytes = 8 * 1024 * 1024;
+
     private static readonly string[] Extensions = [".json", ".yaml", ".yml"];
 
     /// <summary>Whether a file name has an extension fixtures are read from.</summary>
@@ -58,6 +65,12 @@ public static class FixtureLoader
         byte[] bytes;
         try
         {
+            var length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+            {
+                throw new FixtureLoadException(new FixtureLoadError(path, 0, TooLarge(length)));
+            }
+
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -76,9 +89,16 @@ public static class FixtureLoader
         return Parse(Encoding.UTF8.GetBytes(text), origin, format);
     }
 
-    private static IReadOnlyList<Fixture> Parse(byte[] bytes, string origin, FixtureFormat format)
+    /// <summary>Parses fixture bytes (UTF-8 YAML, native JSON or a Postman collection) as if read from <paramref name="origin"/>.</summary>
+    public static IReadOnlyList<Fixture> Parse(byte[] bytes, string origin, FixtureFormat format)
     {
+        ArgumentNullException.ThrowIfNull(bytes);
         ArgumentNullException.ThrowIfNull(origin);
+        if (bytes.Length > MaxFileBytes)
+        {
+            throw new FixtureLoadException(new FixtureLoadError(origin, 0, TooLarge(bytes.Length)));
+        }
+
         var span = bytes.AsSpan();
         if (span.StartsWith("\uFEFF"u8))
         {
@@ -115,6 +135,9 @@ public static class FixtureLoader
             throw new FixtureLoadException(new FixtureLoadError(origin, ex.Line, ex.Message), ex);
         }
     }
+
+    private static string TooLarge(long length) =>
+        $"is {length} bytes, more than the {MaxFileBytes} bytes a fixture file may have; split it into several files.";
 
     private static bool LooksLikeJson(ReadOnlySpan<byte> span)
     {

@@ -131,6 +131,13 @@ public sealed partial class FixtureWatcher : IDisposable
             }
 
             _fingerprints = fingerprints;
+            if (!File.Exists(_path) && !Directory.Exists(_path))
+            {
+                // Forgotten, so that the file coming back reloads even with the content it had.
+                _contents = new(StringComparer.Ordinal);
+                return Missing();
+            }
+
             var contents = ContentHashes(fingerprints.Keys);
             if (onlyNewContent && SameContents(contents))
             {
@@ -177,6 +184,24 @@ public sealed partial class FixtureWatcher : IDisposable
     /// reloads what it writes itself: each of those would otherwise reload (and log) the same files again.
     /// </summary>
     public FixtureReload? ReloadIfChanged() => Reload(force: true, onlyNewContent: true);
+
+    /// <summary>
+    /// The watched file or folder itself is gone: deleted by mistake, or an editor or deployment replacing it. Every
+    /// fixture of the last good set stays in force and health says "degraded" until it is back.
+    /// </summary>
+    private FixtureReload Missing()
+    {
+        var error = new FixtureLoadError(_path, 0, "is missing; the last good fixtures stay in force until it is back.");
+        if (Errors is not [var previous] || previous != error)
+        {
+            Log.PathMissing(_logger, _path, _engine.Fixtures.Count);
+        }
+
+        Errors = [error];
+        var reload = new FixtureReload(_engine.Generation, _engine.Fixtures.Count, _lastGood.Count, Errors);
+        Reloaded?.Invoke(this, reload);
+        return reload;
+    }
 
     public void Dispose()
     {
@@ -260,6 +285,9 @@ public sealed partial class FixtureWatcher : IDisposable
 
         [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Cannot read {Path}: {Reason}")]
         public static partial void ReloadFailed(ILogger logger, string path, string reason);
+
+        [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "{Path} is missing; keeping its last good {Fixtures} fixtures until it is back")]
+        public static partial void PathMissing(ILogger logger, string path, int fixtures);
 
         [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "File notifications are unavailable for {Path} ({Reason}); polling for changes instead")]
         public static partial void NotificationsUnavailable(ILogger logger, string path, string reason);

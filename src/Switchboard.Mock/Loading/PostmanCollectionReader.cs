@@ -204,7 +204,13 @@ internal static partial class PostmanCollectionReader
                     && !DroppedHeaders.Contains(key)
                     && !(header.TryGetProperty("disabled", out var disabled) && disabled.ValueKind == JsonValueKind.True))
                 {
-                    headers[key] = Substitute(value, variables)!;
+                    var headerValue = Substitute(value, variables)!;
+                    if (FixtureHeaders.Problem(key, headerValue) is { } problem)
+                    {
+                        throw new FixtureFormatException(line, $"item '{name}': saved response header: {problem}");
+                    }
+
+                    headers[key] = headerValue;
                 }
             }
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Switchboard.Mock.Fixtures;
 using Switchboard.Mock.Matching;
 using Switchboard.Mock.Text;
+using Switchboard.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 using static Switchboard.Mock.Loading.YamlNodes;
@@ -30,7 +31,7 @@ internal static class YamlFixtureReader
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new BoundedYamlParser(new StringReader(text)));
         }
         catch (YamlException ex)
         {
@@ -386,7 +387,7 @@ internal static class YamlFixtureReader
                 "body" => response with { Body = value is YamlScalarNode body ? ParseBody(body) : ToElement(value) },
                 "model" => response with { Model = Scalar(value, "'model'") },
                 "finish_reason" => response with { FinishReason = Scalar(value, "'finish_reason'") },
-                "headers" => response with { Headers = Mapping(value, "'headers'").Children.ToDictionary(h => Scalar(h.Key, "a header name"), h => Scalar(h.Value, "a header value"), StringComparer.OrdinalIgnoreCase) },
+                "headers" => response with { Headers = ReadHeaders(value) },
                 "usage" => ReadUsage(response, value),
                 "delay_ms" => response with { Delay = Milliseconds(value, "'delay_ms'") },
                 "stream" => response with { Stream = ReadStream(value) },
@@ -521,6 +522,24 @@ internal static class YamlFixtureReader
         }
 
         return error;
+    }
+
+    private static Dictionary<string, string> ReadHeaders(YamlNode node)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (nameNode, valueNode) in Mapping(node, "'headers'").Children)
+        {
+            var name = Scalar(nameNode, "a header name");
+            var value = Scalar(valueNode, "a header value");
+            if (FixtureHeaders.Problem(name, value) is { } problem)
+            {
+                throw Error(nameNode, problem);
+            }
+
+            headers[name] = value;
+        }
+
+        return headers;
     }
 
     private static FixtureResponse ReadUsage(FixtureResponse response, YamlNode node)

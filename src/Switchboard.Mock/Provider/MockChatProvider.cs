@@ -83,12 +83,12 @@ public sealed class MockChatProvider : IChatProvider, IDisposable
     public ValueTask<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (EmbeddingRequestValidator.Validate(request) is { } invalid)
+        if ((EmbeddingRequestValidator.Validate(request) ?? DeterministicEmbeddings.TooLarge(request)) is { } invalid)
         {
             return ValueTask.FromResult(EmbeddingResult.Failure(invalid));
         }
 
-        return ValueTask.FromResult(EmbeddingResult.Success(DeterministicEmbeddings.Respond(request, Engine.Responder.Tokens)));
+        return ValueTask.FromResult(EmbeddingResult.Success(DeterministicEmbeddings.Respond(request, Engine.Responder.Tokens, cancellationToken)));
     }
 
     public ValueTask<ProviderHealth> CheckHealthAsync(CancellationToken cancellationToken) => ValueTask.FromResult(ProviderHealth.Healthy);

@@ -15,6 +15,19 @@ namespace Switchboard.Mock.Replies;
 /// </summary>
 public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
 {
+    /// <summary>
+    /// The most characters of content and tool-call arguments one answer carries over all its choices: as much as
+    /// the largest request body, so that <c>n</c> cannot turn a request into an answer a hundred times its size.
+    /// </summary>
+    public const long MaxAnswerChars = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The most content events one streamed answer is cut into, over all its choices; a longer answer is cut into
+    /// pieces of more tokens than the fixture's <c>chunk_size</c>, so that no request makes a stream of millions
+    /// of events.
+    /// </summary>
+    public const int MaxStreamPieces = 64 * 1024;
+
     private const string DefaultModel = "mock";
 
     // Keyed by the response object itself: a fixture set that is rebuilt (a reload, a fixture added) keeps the
@@ -51,7 +64,12 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
         }
 
         var prepared = Prepare(response);
-        var completion = BuildCompletion(response, prepared, request);
+        var completion = BuildCompletion(response, prepared, request, cancellationToken);
+        if (AnswerTooLarge(completion) is { } tooLarge)
+        {
+            return new MockReply.Failure(tooLarge);
+        }
+
         if (request.IsStreaming)
         {
             var wantsUsage = request.Request.IncludesStreamUsage;
@@ -77,11 +95,11 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
     }
 
     /// <summary>The whole completion a response stands for: the saved body as saved, or one built from content and tool calls.</summary>
-    public ChatCompletionResponse BuildCompletion(FixtureResponse response, MockRequest request)
+    public ChatCompletionResponse BuildCompletion(FixtureResponse response, MockRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(request);
-        return BuildCompletion(response, Prepare(response), request);
+        return BuildCompletion(response, Prepare(response), request, cancellationToken);
     }
 
     /// <summary>
@@ -90,11 +108,11 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
     /// </summary>
     internal PreparedResponse Prepare(FixtureResponse response) => _prepared.GetValue(response, static r => new PreparedResponse(r));
 
-    private ChatCompletionResponse BuildCompletion(FixtureResponse response, PreparedResponse prepared, MockRequest request)
+    private ChatCompletionResponse BuildCompletion(FixtureResponse response, PreparedResponse prepared, MockRequest request, CancellationToken cancellationToken)
     {
         if (response.Body is null)
         {
-            return Build(response, request);
+            return Build(response, request, cancellationToken);
         }
 
         if (prepared.Saved is { } saved)
@@ -102,16 +120,16 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
             return WithChoices(prepared.NeedsFreshId ? prepared.WithFreshId() : saved, ChoiceCount(request));
         }
 
-        return Build(response with { Content = prepared.SavedText ?? PreparedResponse.TextOfSavedBody(response.Body.Value) }, request);
+        return Build(response with { Content = prepared.SavedText ?? PreparedResponse.TextOfSavedBody(response.Body.Value) }, request, cancellationToken);
     }
 
     /// <summary>The echo model: answers with the last user message.</summary>
-    public ChatCompletionResponse Echo(MockRequest request)
+    public ChatCompletionResponse Echo(MockRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var model = string.IsNullOrEmpty(request.Model) ? MockModels.Echo : request.Model;
         var text = request.Request.Messages?.LastOrDefault(m => m?.Role == ChatRoles.User)?.Text ?? string.Empty;
-        return Build(new FixtureResponse { Content = text, Model = model }, request);
+        return Build(new FixtureResponse { Content = text, Model = model }, request, cancellationToken);
     }
 
     /// <summary>The chunks of a completion, paced and with the response's faults.</summary>
@@ -130,7 +148,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
         }
 
         var sent = 0;
-        foreach (var (chunk, chunkTokens) in BuildChunks(completion, pace.ChunkSize, includeUsage))
+        foreach (var (chunk, chunkTokens) in BuildChunks(completion, pace.ChunkSize, includeUsage, cancellationToken))
         {
             if (sent > 0 && chunkTokens > 0 && pace.TokensPerSecond is > 0 and var tps)
             {
@@ -160,9 +178,25 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
     /// The chunks OpenAI would send for a completion: a role chunk, content pieces, tool-call pieces, a finish
     /// chunk per choice, then a usage chunk when asked for. Each comes with the tokens it carries, for pacing.
     /// </summary>
-    public static IEnumerable<(ChatCompletionChunk Chunk, int Tokens)> BuildChunks(ChatCompletionResponse completion, int tokensPerChunk, bool includeUsage)
+    public static IEnumerable<(ChatCompletionChunk Chunk, int Tokens)> BuildChunks(ChatCompletionResponse completion, int tokensPerChunk, bool includeUsage, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(completion);
+        var texts = completion.Choices.Sum(c => 1 + (c.Message.ToolCalls?.Count ?? 0));
+        var maxPieces = Math.Max(1, MaxStreamPieces / Math.Max(1, texts));
+        // n choices of one answer share its text: cut it once.
+        string? lastText = null;
+        List<(string Text, int Tokens)> lastPieces = [];
+        List<(string Text, int Tokens)> Split(string text)
+        {
+            if (!ReferenceEquals(text, lastText))
+            {
+                lastPieces = TokenSplitter.Split(text, tokensPerChunk, maxPieces, cancellationToken);
+                lastText = text;
+            }
+
+            return lastPieces;
+        }
+
         ChatCompletionChunk Make(ChunkChoice choice) => new()
         {
             Id = completion.Id,
@@ -179,7 +213,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
             yield return (Make(new ChunkChoice { Index = choice.Index, Delta = new ChatDelta { Role = ChatRoles.Assistant, Content = content is null ? null : string.Empty } }), 0);
             if (!string.IsNullOrEmpty(content))
             {
-                foreach (var (piece, pieceTokens) in TokenSplitter.Split(content, tokensPerChunk))
+                foreach (var (piece, pieceTokens) in Split(content))
                 {
                     yield return (Make(new ChunkChoice { Index = choice.Index, Delta = new ChatDelta { Content = piece } }), pieceTokens);
                 }
@@ -191,7 +225,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
                 var call = calls[i];
                 var head = new ToolCall { Index = i, Id = call.Id, Type = call.Type ?? "function", Function = new FunctionCall { Name = call.Function?.Name, Arguments = string.Empty } };
                 yield return (Make(new ChunkChoice { Index = choice.Index, Delta = new ChatDelta { ToolCalls = [head] } }), 1);
-                foreach (var (piece, pieceTokens) in TokenSplitter.Split(call.Function?.Arguments ?? string.Empty, tokensPerChunk))
+                foreach (var (piece, pieceTokens) in Split(call.Function?.Arguments ?? string.Empty))
                 {
                     var part = new ToolCall { Index = i, Function = new FunctionCall { Arguments = piece } };
                     yield return (Make(new ChunkChoice { Index = choice.Index, Delta = new ChatDelta { ToolCalls = [part] } }), pieceTokens);
@@ -230,7 +264,33 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
         };
     }
 
-    private ChatCompletionResponse Build(FixtureResponse response, MockRequest request)
+    /// <summary>The 400 for an answer larger than <see cref="MaxAnswerChars"/>, naming <c>n</c> when the choices make it so.</summary>
+    public static GatewayError? AnswerTooLarge(ChatCompletionResponse completion)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        long size = 0;
+        foreach (var choice in completion.Choices)
+        {
+            size += choice.Message.Content?.Text.Length ?? 0;
+            foreach (var call in choice.Message.ToolCalls ?? [])
+            {
+                size += (call.Function?.Arguments?.Length ?? 0) + (call.Function?.Name?.Length ?? 0);
+            }
+        }
+
+        if (size <= MaxAnswerChars)
+        {
+            return null;
+        }
+
+        var choices = completion.Choices.Count;
+        return GatewayError.InvalidRequest(
+            $"The answer would carry {size} characters{(choices > 1 ? $" ({choices} choices)" : string.Empty)}, more than this server's limit of {MaxAnswerChars}. Ask for fewer choices.",
+            choices > 1 ? "n" : null,
+            ErrorCodes.InvalidValue);
+    }
+
+    private ChatCompletionResponse Build(FixtureResponse response, MockRequest request, CancellationToken cancellationToken)
     {
         // n choices (the request's n, default 1), each the fixture's answer: a fixture has one answer to give.
         var count = ChoiceCount(request);
@@ -257,9 +317,9 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
             });
         }
 
-        var promptTokens = response.PromptTokens ?? Tokens.CountPromptTokens(request.Request.Messages ?? []);
+        var promptTokens = response.PromptTokens ?? Tokens.CountPromptTokens(request.Request.Messages ?? [], cancellationToken);
         var completionTokens = response.CompletionTokens
-            ?? count * (Tokens.CountTokens(content ?? string.Empty) + response.ToolCalls.Sum(c => Tokens.CountTokens(c.Name) + Tokens.CountTokens(c.Arguments)));
+            ?? count * (Tokens.CountTokens(content ?? string.Empty, cancellationToken) + response.ToolCalls.Sum(c => Tokens.CountTokens(c.Name, cancellationToken) + Tokens.CountTokens(c.Arguments, cancellationToken)));
         return new ChatCompletionResponse
         {
             Id = CompletionIds.NewChatCompletionId(),

@@ -157,7 +157,7 @@ public sealed class OllamaProvider : IChatProvider
         {
             if (line.Error is { } error)
             {
-                throw new ChatStreamException(GatewayError.BadGateway($"The upstream '{Name}' reported an error mid-stream: {error}"));
+                throw new ChatStreamException(GatewayError.BadGateway($"The upstream '{Name}' reported an error in the middle of the stream.") with { UpstreamMessage = error });
             }
 
             yield return StreamedChunk.From(mapper.ToChunk(line));

@@ -115,6 +115,10 @@ internal sealed partial class UpstreamClient
     {
         var failure = exception switch
         {
+            // The upstream's own words go to the log, not to the client (as with a 5xx body).
+            ChatStreamException { Error.UpstreamMessage: not null } stream => new ChatStreamException(
+                stream.Error with { Message = $"The upstream '{ProviderName}' reported an error in the middle of the stream." },
+                stream),
             ChatStreamException stream => stream,
             JsonException => new ChatStreamException(GatewayError.BadGateway(
                 $"The upstream '{ProviderName}' sent a stream event that is not valid JSON.", ProviderErrorCodes.UpstreamInvalidResponse), exception),
@@ -132,7 +136,8 @@ internal sealed partial class UpstreamClient
     {
         if (started)
         {
-            Log.StreamBrokeOff(_logger, ProviderName, ProviderName + "/" + model, failure.Error.Message);
+            var error = failure.Error;
+            Log.StreamBrokeOff(_logger, ProviderName, ProviderName + "/" + model, error.UpstreamMessage is { Length: > 0 } said ? error.Message + " Upstream said: " + said : error.Message);
         }
 
         Log.StreamFailureDetail(_logger, ProviderName, cause);

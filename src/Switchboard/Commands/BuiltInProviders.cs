@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Switchboard.Caching.MiniLM;
 using Switchboard.Conversations;
 using Switchboard.Gateway;
 using Switchboard.Mock.Provider;
@@ -8,7 +9,8 @@ using Switchboard.Providers;
 namespace Switchboard.Cli.Commands;
 
 /// <summary>
-/// The provider kinds the <c>switchboard</c> executable ships (openai, ollama and the built-in mock) and the features
+/// The provider kinds the <c>switchboard</c> executable ships (openai, ollama and the built-in mock), the semantic
+/// cache's built-in embedder (<c>cache.semantic.embedder: local</c>; loaded only when used) and the features
 /// <c>serve</c> runs on top of the gateway (the conversations service).
 /// </summary>
 public static class BuiltInProviders
@@ -22,5 +24,6 @@ public static class BuiltInProviders
         ArgumentNullException.ThrowIfNull(services);
         services.AddSwitchboardProviders();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, MockChatProviderFactory>());
+        services.AddMiniLmEmbedder();
     }
 }

@@ -21,10 +21,12 @@ public static class MockCommand
         var recordTo = new Option<string?>("--record-to") { Description = "Record mode: a request no fixture answers goes to --upstream, and its answer is written as a fixture into this folder (requests a fixture answers are not recorded)." };
         var upstream = new Option<string?>("--upstream") { Description = "Record mode: the real OpenAI-compatible API to proxy to (e.g. https://api.openai.com/v1)." };
         var upstreamKey = new Option<string?>("--upstream-api-key") { Description = "Record mode: key for the upstream (default: $OPENAI_API_KEY). It is sent instead of the client's Authorization, which is forwarded only when neither is set." };
+        var maxConnections = new Option<long?>("--max-connections") { Description = "The most client connections open at once; more are refused (default: half of what the open-file limit allows)." };
+        var adminToken = new Option<string?>("--admin-token") { Description = "Token the admin API (/__admin) asks for as 'Authorization: Bearer TOKEN' (default: $SWITCHBOARD_ADMIN_TOKEN); required unless on loopback." };
 
         var command = new Command("mock", "Run the deterministic OpenAI-compatible mock server.")
         {
-            fixtures, host, port, watch, strict, recordTo, upstream, upstreamKey,
+            fixtures, host, port, watch, strict, recordTo, upstream, upstreamKey, adminToken, maxConnections,
         };
         command.Validators.Add(result =>
         {
@@ -44,6 +46,8 @@ public static class MockCommand
                 RecordTo = parseResult.GetValue(recordTo),
                 Upstream = parseResult.GetValue(upstream),
                 UpstreamApiKey = parseResult.GetValue(upstreamKey) ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"),
+                AdminToken = parseResult.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_ADMIN_TOKEN"),
+                MaxConnections = parseResult.GetValue(maxConnections),
             },
             cancellationToken));
         return command;

@@ -70,6 +70,11 @@ public static class ServeCommand
                 await Console.Error.WriteLineAsync($"switchboard: cannot listen: {ex.Message}");
                 return 1;
             }
+            catch (Switchboard.Data.DatabaseUnavailableException ex)
+            {
+                await Console.Error.WriteLineAsync($"switchboard: {ex.Message}");
+                return 1;
+            }
 
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             await Console.Out.WriteLineAsync($"Switchboard gateway listening on {string.Join(", ", addresses)} ({options.ConfigPath ?? "embedded default: built-in mock provider"}). Press Ctrl+C to stop.");

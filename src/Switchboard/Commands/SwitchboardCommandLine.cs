@@ -15,6 +15,8 @@ public static class SwitchboardCommandLine
         {
             ServeCommand.Create(),
             MockCommand.Create(),
+            KeysCommand.Create(),
+            UsageCommand.Create(),
         };
 
         var parseResult = root.Parse(args);

@@ -13,9 +13,9 @@ namespace Switchboard.Gateway.Tests.Infrastructure;
 public sealed class TestGateway : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly string? _configDirectory;
+    private readonly string _configDirectory;
 
-    private TestGateway(WebApplication app, string baseUrl, string? configDirectory)
+    private TestGateway(WebApplication app, string baseUrl, string configDirectory)
     {
         _app = app;
         BaseUrl = baseUrl;
@@ -30,6 +30,9 @@ public sealed class TestGateway : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The gateway's own folder (its configuration file, SQLite database and spill file unless the test chose others).</summary>
+    public string Folder => _configDirectory;
+
     /// <param name="yaml">A configuration file's text, or null for the embedded default.</param>
     /// <param name="environment">Environment variables the gateway sees instead of the process's.</param>
     /// <param name="timeProvider">
@@ -37,21 +40,30 @@ public sealed class TestGateway : IAsyncDisposable
     /// timeouts, so a test with a fake clock must not depend on either.
     /// </param>
     /// <param name="configureServices">Runs after the gateway's own registrations (to replace the pipeline, say).</param>
+    /// <param name="logging">Replaces the default logging (warnings and up) when a test needs to see the log.</param>
     /// <param name="logs">When set, receives every log entry from Debug up (the console still gets Warning and above).</param>
     public static async Task<TestGateway> StartAsync(
         string? yaml = null,
         IReadOnlyDictionary<string, string?>? environment = null,
         TimeProvider? timeProvider = null,
         Action<IServiceCollection>? configureServices = null,
+        Action<ILoggingBuilder>? logging = null,
         LogCapture? logs = null)
     {
-        string? directory = null;
+        var directory = Directory.CreateTempSubdirectory("switchboard-test-").FullName;
         string? path = null;
         if (yaml is not null)
         {
-            directory = Directory.CreateTempSubdirectory("switchboard-test-").FullName;
             path = Path.Combine(directory, "switchboard.yaml");
             await File.WriteAllTextAsync(path, yaml);
+        }
+
+        // Every gateway gets a database and spill file of its own unless the test chose them.
+        var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>());
+        if (yaml?.Contains("database:", StringComparison.Ordinal) != true)
+        {
+            variables.TryAdd("SWITCHBOARD__database__connection", $"Data Source={Path.Combine(directory, "switchboard.db")}");
+            variables.TryAdd("SWITCHBOARD__database__spill_path", Path.Combine(directory, "usage-spill.jsonl"));
         }
 
         var app = GatewayHost.Build(new GatewayHostOptions
@@ -59,7 +71,7 @@ public sealed class TestGateway : IAsyncDisposable
             ConfigPath = path,
             Host = "127.0.0.1",
             Port = 0,
-            Environment = environment ?? new Dictionary<string, string?>(),
+            Environment = variables,
             ConfigureServices = services =>
             {
                 BuiltInProviders.Register(services);
@@ -70,14 +82,24 @@ public sealed class TestGateway : IAsyncDisposable
 
                 configureServices?.Invoke(services);
             },
-            ConfigureLogging = logging =>
+            ConfigureLogging = builder =>
             {
-                logging.SetMinimumLevel(LogLevel.Warning);
+                if (logging is not null)
+                {
+                    logging(builder);
+                }
+                else
+                {
+                    builder.SetMinimumLevel(LogLevel.Warning);
+                }
+
                 if (logs is not null)
                 {
-                    logging.AddProvider(logs);
-                    logging.AddFilter<LogCapture>("Switchboard", LogLevel.Debug);
+                    builder.AddProvider(logs);
+                    builder.AddFilter<LogCapture>("Switchboard", LogLevel.Debug);
                 }
+
+                logging?.Invoke(builder);
             },
         });
         await app.StartAsync();
@@ -96,9 +118,7 @@ public sealed class TestGateway : IAsyncDisposable
     {
         Http.Dispose();
         await _app.StopAndDisposeAsync();
-        if (_configDirectory is not null)
-        {
-            Directory.Delete(_configDirectory, recursive: true);
-        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_configDirectory, recursive: true);
     }
 }

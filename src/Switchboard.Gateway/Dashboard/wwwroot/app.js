@@ -139,7 +139,7 @@ async function keys() {
     $('#key-table').innerHTML = `<table><tr><th>Name</th><th>Prefix</th><th>User</th><th>Models</th><th>Limits</th><th>Budget</th><th></th></tr>${list.map(k => `
       <tr data-key="${esc(k.id)}"><td>${esc(k.name)}</td><td>${esc(k.prefix)}</td><td>${esc(k.user)}</td><td>${esc((k.models || k.allowed_models || []).join(', '))}</td>
       <td>${esc([k.rpm && k.rpm + ' rpm', k.tpm && k.tpm + ' tpm'].filter(Boolean).join(', '))}</td>
-      <td>${esc(k.budget_left ?? (k.budgets ? JSON.stringify(k.budgets) : ''))}</td>
+      <td>${esc([k.budget_daily_usd != null && '$' + k.budget_daily_usd + '/day', k.budget_monthly_usd != null && '$' + k.budget_monthly_usd + '/month', k.budget_total_usd != null && '$' + k.budget_total_usd + ' total'].filter(Boolean).join(', '))}</td>
       <td>${k.revoked_at ? 'revoked' : `<button data-revoke="${esc(k.id)}">Revoke</button>`}</td></tr>`).join('')}</table>`;
   };
   $('#key-form').addEventListener('submit', async e => {
@@ -177,11 +177,17 @@ async function models() {
 }
 
 async function cache() {
-  if (!state.features.cache) return notEnabled('Cache', 'the answer cache is not wired into this gateway (issue 10).');
+  if (!state.features.cache) return notEnabled('Cache', 'no cache is on in this gateway (cache.exact or cache.semantic in its configuration).');
   page().innerHTML = `<h1>Cache</h1><div id="cache-stats"></div><button id="purge">Purge the cache</button><p id="purged"></p>`;
   const load = async () => {
     const stats = await json('/admin/cache');
-    $('#cache-stats').innerHTML = `<div class="cards">${Object.entries(stats).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `<div class="card" data-stat="${esc(k)}"><div>${esc(k)}</div><div class="value">${esc(v)}</div></div>`).join('')}</div><pre>${esc(JSON.stringify(stats, null, 2))}</pre>`;
+    // One level of nesting flattened: exact.entries, requests.hit_rate, ...
+    const flat = [];
+    for (const [k, v] of Object.entries(stats)) {
+      if (v && typeof v === 'object') for (const [k2, v2] of Object.entries(v)) { if (typeof v2 !== 'object') flat.push([k + '.' + k2, v2]); }
+      else flat.push([k, v]);
+    }
+    $('#cache-stats').innerHTML = `<div class="cards">${flat.map(([k, v]) => `<div class="card" data-stat="${esc(k)}"><div>${esc(k)}</div><div class="value">${esc(v)}</div></div>`).join('')}</div>`;
   };
   $('#purge').addEventListener('click', async () => {
     await api('/admin/cache', { method: 'DELETE' });
@@ -192,15 +198,19 @@ async function cache() {
 }
 
 async function conversations() {
-  if (!state.features.conversations) return notEnabled('Conversations', 'the conversations service is not part of this gateway (issue 11).');
-  const body = await json('/conversations');
-  const list = body.data || body;
-  page().innerHTML = `<h1>Conversations</h1><table><tr><th>Id</th><th>Updated</th><th></th></tr>${list.map(c => `
-    <tr><td><a href="#" data-open="${esc(c.id)}">${esc(c.id)}</a></td><td>${esc(c.updated_at || c.updated || '')}</td><td><button data-clear="${esc(c.id)}">Clear</button></td></tr>`).join('')}</table><pre id="conversation"></pre>`;
-  page().addEventListener('click', async e => {
-    if (e.target.dataset.open) { e.preventDefault(); $('#conversation').textContent = JSON.stringify(await json('/conversations/' + encodeURIComponent(e.target.dataset.open)), null, 2); }
-    if (e.target.dataset.clear) { await api('/conversations/' + encodeURIComponent(e.target.dataset.clear), { method: 'DELETE' }); conversations(); }
-  });
+  if (!state.features.conversations) return notEnabled('Conversations', 'the conversations service is switched off (conversations.enabled).');
+  const body = await json('/conversations?limit=100');
+  page().innerHTML = `<h1>Conversations</h1><table id="conversation-list"><tr><th>Conversation</th><th>Turns</th><th>Model</th><th>Last active</th><th></th></tr>${body.conversations.map(c => `
+    <tr data-conversation="${esc(c.conversation)}"><td><a href="#" data-open="${esc(c.conversation)}">${esc(c.conversation)}</a></td><td>${esc(c.turns)}</td><td>${esc(c.model || '')}</td>
+    <td>${esc(new Date(c.last_active_at).toLocaleString())}</td><td><button data-clear="${esc(c.conversation)}">Clear</button></td></tr>`).join('')}</table><pre id="conversation"></pre>`;
+  page().onclick = async e => {
+    const id = e.target.dataset.open || e.target.dataset.clear;
+    if (!id) return;
+    e.preventDefault();
+    const path = '/context?conversation=' + encodeURIComponent(id);
+    if (e.target.dataset.open) $('#conversation').textContent = JSON.stringify(await json(path), null, 2);
+    else { await api(path, { method: 'DELETE' }); await conversations(); }
+  };
 }
 
 function requestRow(r) {

@@ -1,0 +1,111 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Switchboard.Data.Entities;
+
+namespace Switchboard.Data;
+
+/// <summary>
+/// The tables Switchboard keeps: <c>keys</c>, <c>usage</c> and <c>stored_messages</c>. One model for every
+/// database; each provider has a subclass that owns its migrations (<see cref="SqliteSwitchboardDbContext"/>,
+/// <see cref="PostgresSwitchboardDbContext"/>), since migrations are written in a provider's own SQL types.
+/// </summary>
+public abstract class SwitchboardDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<KeyEntity> Keys => Set<KeyEntity>();
+
+    public DbSet<UsageEntity> Usage => Set<UsageEntity>();
+
+    public DbSet<StoredMessagesEntity> StoredMessages => Set<StoredMessagesEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<KeyEntity>(key =>
+        {
+            key.ToTable("keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Id).HasMaxLength(40);
+            key.Property(k => k.Name).HasMaxLength(200);
+            key.Property(k => k.Prefix).HasMaxLength(40);
+            key.Property(k => k.KeyHash).HasMaxLength(32);
+            key.HasIndex(k => k.KeyHash).IsUnique();
+            key.HasIndex(k => k.Prefix);
+            key.Property(k => k.UserId).HasMaxLength(200);
+            key.Property(k => k.TeamId).HasMaxLength(200);
+            key.Property(k => k.BudgetDailyUsd).HasPrecision(18, 6);
+            key.Property(k => k.BudgetMonthlyUsd).HasPrecision(18, 6);
+            key.Property(k => k.BudgetTotalUsd).HasPrecision(18, 6);
+        });
+
+        modelBuilder.Entity<UsageEntity>(usage =>
+        {
+            usage.ToTable("usage");
+            usage.HasKey(u => u.Id);
+            usage.Property(u => u.RequestId).HasMaxLength(128);
+            usage.Property(u => u.Endpoint).HasMaxLength(20);
+            usage.Property(u => u.KeyId).HasMaxLength(40);
+            usage.Property(u => u.UserId).HasMaxLength(200);
+            usage.Property(u => u.TeamId).HasMaxLength(200);
+            usage.Property(u => u.EndUser).HasMaxLength(200);
+            usage.Property(u => u.RequestedModel).HasMaxLength(200);
+            usage.Property(u => u.ServedModel).HasMaxLength(200);
+            usage.Property(u => u.Provider).HasMaxLength(200);
+            usage.Property(u => u.Deployment).HasMaxLength(400);
+            usage.Property(u => u.CacheResult).HasMaxLength(20);
+            usage.Property(u => u.ErrorCode).HasMaxLength(100);
+            usage.HasIndex(u => u.OccurredAt);
+            usage.HasIndex(u => new { u.KeyId, u.OccurredAt });
+            usage.HasIndex(u => u.RequestId);
+        });
+
+        modelBuilder.Entity<StoredMessagesEntity>(stored =>
+        {
+            stored.ToTable("stored_messages");
+            stored.HasKey(s => s.UsageId);
+            stored.Property(s => s.EncryptionKeyId).HasMaxLength(40);
+        });
+
+        // Every timestamp is UTC; SQLite hands DateTime back without a kind and Npgsql insists on one.
+        var utc = new ValueConverter<DateTime, DateTime>(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        var utcNullable = new ValueConverter<DateTime?, DateTime?>(v => v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+                if (property.ClrType == typeof(DateTime))
+                {
+                    property.SetValueConverter(utc);
+                }
+                else if (property.ClrType == typeof(DateTime?))
+                {
+                    property.SetValueConverter(utcNullable);
+                }
+            }
+
+            foreach (var index in entity.GetIndexes())
+            {
+                index.SetDatabaseName($"ix_{entity.GetTableName()}_{string.Join('_', index.Properties.Select(p => SnakeCase(p.Name)))}");
+            }
+
+            entity.FindPrimaryKey()?.SetName($"pk_{entity.GetTableName()}");
+        }
+    }
+
+    private static string SnakeCase(string name)
+    {
+        var result = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                result.Append('_');
+            }
+
+            result.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return result.ToString();
+    }
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Data.Entities;
+using Switchboard.Data.Protection;
+using Switchboard.Accounting;
+
+namespace Switchboard.Data.Usage;
+
+/// <summary>Reads the usage table: spend per key (for budgets), totals for <c>/admin/usage</c>, CSV export, one request.</summary>
+public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
+{
+    /// <inheritdoc />
+    public async ValueTask<decimal> GetSpendAsync(string keyId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        var from = since.UtcDateTime;
+        await using var context = database.CreateContext();
+        var nano = await context.Usage
+            .Where(u => u.KeyId == keyId && u.OccurredAt >= from)
+            .SumAsync(u => (long?)u.CostNanoUsd, cancellationToken);
+        return Money.FromNano(nano ?? 0);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyDictionary<string, decimal>> GetSpendByKeyAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var from = since.UtcDateTime;
+        await using var context = database.CreateContext();
+        var rows = await context.Usage
+            .Where(u => u.KeyId != null && u.OccurredAt >= from)
+            .GroupBy(u => u.KeyId!)
+            .Select(g => new { KeyId = g.Key, Nano = g.Sum(u => u.CostNanoUsd) })
+            .ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.KeyId, r => Money.FromNano(r.Nano), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Totals of the requests in [<paramref name="from"/>, <paramref name="to"/>), grouped by <paramref name="groupBy"/>.
+    /// The database groups by every dimension at once (a few rows per key, model and day); the requested
+    /// grouping is folded from that, which keeps the SQL the same on every provider.
+    /// </summary>
+    public async Task<IReadOnlyList<UsageTotals>> GetTotalsAsync(DateTimeOffset? from, DateTimeOffset? to, UsageGrouping groupBy, CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        var fine = await Range(context, from, to)
+            .GroupBy(u => new { u.KeyId, u.UserId, u.TeamId, u.EndUser, u.RequestedModel, Day = u.OccurredAt.Date })
+            .Select(g => new
+            {
+                g.Key,
+                Requests = g.LongCount(),
+                Errors = g.LongCount(u => u.Status >= 400 || u.ErrorCode != null),
+                Input = g.Sum(u => (long)u.InputTokens),
+                Output = g.Sum(u => (long)u.OutputTokens),
+                Cost = g.Sum(u => u.CostNanoUsd),
+                Saved = g.Sum(u => u.CostSavedNanoUsd),
+            })
+            .ToListAsync(cancellationToken);
+
+        return [.. fine
+            .GroupBy(r => new
+            {
+                KeyId = groupBy.HasFlag(UsageGrouping.Key) ? r.Key.KeyId : null,
+                User = groupBy.HasFlag(UsageGrouping.User) ? r.Key.UserId : null,
+                Team = groupBy.HasFlag(UsageGrouping.Team) ? r.Key.TeamId : null,
+                EndUser = groupBy.HasFlag(UsageGrouping.EndUser) ? r.Key.EndUser : null,
+                Model = groupBy.HasFlag(UsageGrouping.Model) ? r.Key.RequestedModel : null,
+                Day = groupBy.HasFlag(UsageGrouping.Day) ? r.Key.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+            })
+            .Select(g => new UsageTotals
+            {
+                KeyId = g.Key.KeyId,
+                User = g.Key.User,
+                Team = g.Key.Team,
+                EndUser = g.Key.EndUser,
+                Model = g.Key.Model,
+                Day = g.Key.Day,
+                Requests = g.Sum(r => r.Requests),
+                Errors = g.Sum(r => r.Errors),
+                InputTokens = g.Sum(r => r.Input),
+                OutputTokens = g.Sum(r => r.Output),
+                CostUsd = Money.FromNano(g.Sum(r => r.Cost)),
+                CostSavedUsd = Money.FromNano(g.Sum(r => r.Saved)),
+            })
+            .OrderBy(t => t.Day, StringComparer.Ordinal)
+            .ThenBy(t => t.KeyId, StringComparer.Ordinal)
+            .ThenBy(t => t.User, StringComparer.Ordinal)
+            .ThenBy(t => t.Model, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Writes every record in the range as CSV (a header line, then one line per request, oldest first), streaming.</summary>
+    public async Task ExportCsvAsync(DateTimeOffset? from, DateTimeOffset? to, TextWriter writer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        await writer.WriteLineAsync("time,request_id,endpoint,key_id,user,team,end_user,requested_model,served_model,provider,deployment,input_tokens,output_tokens,cost_usd,latency_ms,ttft_ms,attempts,stream,cache,cached_tokens,cost_saved_usd,status,error_code".AsMemory(), cancellationToken);
+        await using var context = database.CreateContext();
+        await foreach (var u in Range(context, from, to).OrderBy(u => u.OccurredAt).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            var line = string.Join(',',
+                u.OccurredAt.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                Csv(u.RequestId), u.Endpoint, Csv(u.KeyId), Csv(u.UserId), Csv(u.TeamId), Csv(u.EndUser), Csv(u.RequestedModel),
+                Csv(u.ServedModel), Csv(u.Provider), Csv(u.Deployment),
+                u.InputTokens.ToString(CultureInfo.InvariantCulture), u.OutputTokens.ToString(CultureInfo.InvariantCulture),
+                Money.FromNano(u.CostNanoUsd).ToString(CultureInfo.InvariantCulture),
+                u.LatencyMs.ToString("0.###", CultureInfo.InvariantCulture),
+                u.TtftMs?.ToString("0.###", CultureInfo.InvariantCulture) ?? string.Empty,
+                u.Attempts.ToString(CultureInfo.InvariantCulture), u.Stream ? "true" : "false", Csv(u.CacheResult),
+                u.CachedTokens.ToString(CultureInfo.InvariantCulture), Money.FromNano(u.CostSavedNanoUsd).ToString(CultureInfo.InvariantCulture),
+                u.Status.ToString(CultureInfo.InvariantCulture), Csv(u.ErrorCode));
+            await writer.WriteLineAsync(line.AsMemory(), cancellationToken);
+        }
+    }
+
+    /// <summary>The newest record with <paramref name="requestId"/>, and its stored messages (still encrypted) when kept.</summary>
+    public async Task<(UsageEntity Usage, StoredMessagesEntity? Messages)?> FindAsync(string requestId, CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        var usage = await context.Usage.Where(u => u.RequestId == requestId).OrderByDescending(u => u.OccurredAt).FirstOrDefaultAsync(cancellationToken);
+        if (usage is null)
+        {
+            return null;
+        }
+
+        var messages = usage.HasStoredMessages ? await context.StoredMessages.FirstOrDefaultAsync(s => s.UsageId == usage.Id, cancellationToken) : null;
+        return (usage, messages);
+    }
+
+    /// <summary>Decrypts a stored row with <paramref name="protector"/>.</summary>
+    public static StoredExchange Open(MessageProtector protector, StoredMessagesEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(protector);
+        return protector.Unprotect(row);
+    }
+
+    private static IQueryable<UsageEntity> Range(SwitchboardDbContext context, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var query = context.Usage.AsQueryable();
+        if (from is { } f)
+        {
+            var start = f.UtcDateTime;
+            query = query.Where(u => u.OccurredAt >= start);
+        }
+
+        if (to is { } t)
+        {
+            var end = t.UtcDateTime;
+            query = query.Where(u => u.OccurredAt < end);
+        }
+
+        return query;
+    }
+
+    private static string Csv(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return string.Empty;
+        }
+
+        // Quote when needed; a leading =, +, - or @ is defused so a spreadsheet does not run it as a formula.
+        var text = value[0] is '=' or '+' or '-' or '@' ? "'" + value : value;
+        return text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+    }
+}

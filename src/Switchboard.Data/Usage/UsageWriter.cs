@@ -1,0 +1,396 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Data.Entities;
+using Switchboard.Data.Keys;
+using Switchboard.Data.Protection;
+using Switchboard.Accounting;
+
+namespace Switchboard.Data.Usage;
+
+/// <summary>
+/// Writes usage records in batches, off the request path. Requests only put a record in a bounded queue
+/// (<see cref="TryEnqueue"/>, never waiting); one background loop takes batches and inserts them. When the
+/// database fails or is slower than <c>database.write_timeout</c>, the batch goes to the append-only spill
+/// file and the database is left alone for a growing pause; the first batch that gets through again triggers
+/// a replay of the file. A full queue also spills, so memory stays flat whatever the load. On stop the queue
+/// is drained into the database, and whatever the shutdown timeout leaves is spilled: no record is lost.
+/// </summary>
+public sealed partial class UsageWriter : BackgroundService, IUsageSink
+{
+    private static readonly TimeSpan FirstPause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(30);
+
+    private readonly SwitchboardDatabase _database;
+    private readonly DatabaseOptions _options;
+    private readonly MessageProtector? _protector;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<UsageRecord> _queue;
+    private readonly SpillFile _spill;
+    private readonly CancellationTokenSource _abort = new();
+
+    private TimeSpan _pause = FirstPause;
+    private DateTimeOffset _retryAt;
+    private bool _down;
+    private long _written;
+    private long _spilled;
+    private long _enqueued;
+    private long _processed;
+    private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _batchDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public UsageWriter(SwitchboardDatabase database, MessageProtector? protector, TimeProvider timeProvider, ILogger<UsageWriter> logger)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _options = database.Options;
+        _protector = protector;
+        _time = timeProvider;
+        _logger = logger;
+        _queue = Channel.CreateBounded<UsageRecord>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _spill = new SpillFile(_options.SpillPath, logger);
+    }
+
+    /// <summary>Records in the database so far (this process).</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Records sent to the spill file so far (this process).</summary>
+    public long Spilled => Interlocked.Read(ref _spilled);
+
+    /// <summary>The spill file's full path.</summary>
+    public string SpillPath => _spill.Path;
+
+    /// <summary>Records waiting in the queue.</summary>
+    public int Queued => _queue.Reader.Count;
+
+    /// <inheritdoc />
+    public bool TryEnqueue(UsageRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        Interlocked.Increment(ref _enqueued);
+        if (_queue.Writer.TryWrite(record))
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _processed);
+
+        // The queue is full (the database is slower than the traffic) or the writer has stopped: the record goes
+        // to the file now, on this thread, rather than growing memory or being dropped.
+        SpillNow([ToRows(record)]);
+        return false;
+    }
+
+    /// <summary>Completes when every record queued before the call has been written or spilled (for tests and tools).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var target = Interlocked.Read(ref _enqueued);
+        while (Interlocked.Read(ref _processed) < target)
+        {
+            await Volatile.Read(ref _batchDone).Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<UsageRecord>(_options.BatchSize);
+        // The loop ends when the queue is completed (in StopAsync) and empty, not on stoppingToken: stopping drains.
+        while (await WaitForRecordsAsync())
+        {
+            try
+            {
+                // Light traffic: let a batch gather instead of paying a transaction per request.
+                if (_queue.Reader.Count < _options.BatchSize && _options.FlushInterval > TimeSpan.Zero && !_stopping.Task.IsCompleted)
+                {
+                    await Task.WhenAny(_stopping.Task, Task.Delay(_options.FlushInterval));
+                }
+
+                while (batch.Count < _options.BatchSize && _queue.Reader.TryRead(out var record))
+                {
+                    batch.Add(record);
+                }
+
+                await WriteAsync(batch);
+                if (!_down && _spill.HasPending && !_abort.IsCancellationRequested)
+                {
+                    await ReplayAsync();
+                }
+            }
+            finally
+            {
+                Interlocked.Add(ref _processed, batch.Count);
+                batch.Clear();
+                Interlocked.Exchange(ref _batchDone, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for records; while the spill file holds some, wakes up when the database is due to be tried again
+    /// and replays them, so they reach the database even when no new request comes.
+    /// </summary>
+    private async Task<bool> WaitForRecordsAsync()
+    {
+        while (_spill.HasPending && !_abort.IsCancellationRequested)
+        {
+            var due = _down ? _retryAt - _time.GetUtcNow() : TimeSpan.Zero;
+            if (due > TimeSpan.Zero)
+            {
+                using var wait = new CancellationTokenSource(due, _time);
+                try
+                {
+                    return await _queue.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (wait.IsCancellationRequested)
+                {
+                    // Due: fall through to a replay attempt.
+                }
+            }
+            else if (_queue.Reader.Count > 0)
+            {
+                return true;
+            }
+
+            await ReplayAsync();
+        }
+
+        return await _queue.Reader.WaitToReadAsync(CancellationToken.None);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        _stopping.TrySetResult();
+        try
+        {
+            await (ExecuteTask ?? Task.CompletedTask).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of shutdown time: whatever is not in the database yet goes to the file.
+            await _abort.CancelAsync();
+            await (ExecuteTask ?? Task.CompletedTask);
+        }
+
+        Log.Stopped(_logger, Written, Spilled);
+    }
+
+    public override void Dispose()
+    {
+        _spill.Dispose();
+        _abort.Dispose();
+        base.Dispose();
+    }
+
+    private async Task WriteAsync(List<UsageRecord> batch)
+    {
+        var rows = new List<SpilledRecord>(batch.Count);
+        foreach (var record in batch)
+        {
+            rows.Add(ToRows(record));
+        }
+
+        if (_abort.IsCancellationRequested || (_down && _time.GetUtcNow() < _retryAt))
+        {
+            SpillNow(rows);
+            return;
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+            timeout.CancelAfter(_options.WriteTimeout);
+            await UsageInserter.InsertAsync(_database, rows, timeout.Token);
+            Interlocked.Add(ref _written, rows.Count);
+            await TouchKeysAsync(rows, timeout.Token);
+            Recovered();
+        }
+        catch (Exception ex)
+        {
+            // Any failure, not only the database's: a writer that threw would stop the host. Whether the insert committed or not is unknown after a timeout; the replay's check by id settles it.
+            SpillNow(rows);
+            Failed(ex);
+        }
+    }
+
+    private async Task ReplayAsync()
+    {
+        foreach (var file in _spill.TakeForReplay())
+        {
+            var replayed = 0;
+            try
+            {
+                foreach (var chunk in _spill.Read(file).Chunk(_options.BatchSize))
+                {
+                    replayed += await InsertMissingAsync(chunk);
+                }
+
+                File.Delete(file);
+                Log.Replayed(_logger, replayed, file);
+                Recovered();
+            }
+            catch (Exception ex)
+            {
+                _spill.ReplayUnfinished();
+                Failed(ex);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Inserts the records of <paramref name="chunk"/> the database does not have yet; returns how many.</summary>
+    private async Task<int> InsertMissingAsync(SpilledRecord[] chunk)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        timeout.CancelAfter(_options.WriteTimeout);
+        await using var context = _database.CreateContext();
+        var ids = chunk.Select(r => r.Usage.Id).ToList();
+        var present = (await context.Usage.Where(u => ids.Contains(u.Id)).Select(u => u.Id).ToListAsync(timeout.Token)).ToHashSet();
+        var missing = chunk.Where(r => !present.Contains(r.Usage.Id)).ToList();
+        foreach (var row in missing)
+        {
+            context.Usage.Add(row.Usage);
+            if (row.Messages is not null)
+            {
+                context.StoredMessages.Add(row.Messages);
+            }
+        }
+
+        await context.SaveChangesAsync(timeout.Token);
+        Interlocked.Add(ref _written, missing.Count);
+        return missing.Count;
+    }
+
+    /// <summary>Last-used times, written with the batch that proves the use: nothing on the request path.</summary>
+    private async Task TouchKeysAsync(List<SpilledRecord> rows, CancellationToken cancellationToken)
+    {
+        Dictionary<string, DateTimeOffset>? lastUsed = null;
+        foreach (var row in rows)
+        {
+            if (row.Usage.KeyId is { } keyId)
+            {
+                var at = new DateTimeOffset(DateTime.SpecifyKind(row.Usage.OccurredAt, DateTimeKind.Utc));
+                lastUsed ??= new(StringComparer.Ordinal);
+                if (!lastUsed.TryGetValue(keyId, out var known) || known < at)
+                {
+                    lastUsed[keyId] = at;
+                }
+            }
+        }
+
+        if (lastUsed is not null)
+        {
+            await new KeyStore(_database, _time).TouchAsync(lastUsed, cancellationToken);
+        }
+    }
+
+    private void SpillNow(List<SpilledRecord> rows)
+    {
+        try
+        {
+            _spill.Append(rows);
+            Interlocked.Add(ref _spilled, rows.Count);
+        }
+        catch (IOException ex)
+        {
+            Log.SpillFailed(_logger, rows.Count, _spill.Path, ex.Message);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            Log.SpillFailed(_logger, rows.Count, _spill.Path, ex.Message);
+        }
+    }
+
+    private void Failed(Exception ex)
+    {
+        _database.ResetConnections();
+        if (!_down)
+        {
+            // Once per outage, not per batch.
+            Log.DatabaseDown(_logger, _spill.Path, ex.GetBaseException().Message);
+            _down = true;
+            _pause = FirstPause;
+        }
+        else
+        {
+            _pause = TimeSpan.FromTicks(Math.Min(_pause.Ticks * 2, LongestPause.Ticks));
+        }
+
+        _retryAt = _time.GetUtcNow() + _pause;
+    }
+
+    private void Recovered()
+    {
+        if (_down)
+        {
+            _down = false;
+            _pause = FirstPause;
+            Log.DatabaseBack(_logger);
+        }
+    }
+
+    internal SpilledRecord ToRows(UsageRecord record)
+    {
+        var usage = new UsageEntity
+        {
+            Id = record.Id,
+            OccurredAt = record.Timestamp.UtcDateTime,
+            RequestId = Truncate(record.RequestId, 128)!,
+            Endpoint = record.Endpoint,
+            KeyId = record.KeyId,
+            UserId = Truncate(record.User, 200),
+            TeamId = Truncate(record.Team, 200),
+            EndUser = Truncate(record.EndUser, 200),
+            RequestedModel = Truncate(record.RequestedModel, 200)!,
+            ServedModel = Truncate(record.ServedModel, 200),
+            Provider = Truncate(record.Provider, 200),
+            Deployment = Truncate(record.Deployment, 400),
+            InputTokens = record.InputTokens,
+            OutputTokens = record.OutputTokens,
+            CostNanoUsd = Money.ToNano(record.CostUsd),
+            LatencyMs = record.LatencyMs,
+            TtftMs = record.TimeToFirstTokenMs,
+            Attempts = record.Attempts,
+            Stream = record.Stream,
+            CacheResult = record.CacheResult,
+            CachedTokens = record.CachedTokens,
+            CostSavedNanoUsd = Money.ToNano(record.CostSavedUsd),
+            Status = record.Status,
+            ErrorCode = Truncate(record.ErrorCode, 100),
+        };
+        StoredMessagesEntity? messages = null;
+        if (record.Exchange is { } exchange && _protector is not null)
+        {
+            messages = _protector.Protect(record.Id, exchange);
+            usage.HasStoredMessages = true;
+        }
+
+        return new SpilledRecord(usage, messages);
+    }
+
+    private static string? Truncate(string? value, int length) => value is { } v && v.Length > length ? v[..length] : value;
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "The database is not taking usage records; they go to {SpillPath} until it is back and are replayed then: {Problem}")]
+        public static partial void DatabaseDown(ILogger logger, string spillPath, string problem);
+
+        [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "The database takes usage records again")]
+        public static partial void DatabaseBack(ILogger logger);
+
+        [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Replayed {Count} usage records from {File}")]
+        public static partial void Replayed(ILogger logger, int count, string file);
+
+        [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "{Count} usage records could be written neither to the database nor to {SpillPath}: {Problem}")]
+        public static partial void SpillFailed(ILogger logger, int count, string spillPath, string problem);
+
+        [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Usage writer stopped: {Written} records written, {Spilled} spilled")]
+        public static partial void Stopped(ILogger logger, long written, long spilled);
+    }
+}

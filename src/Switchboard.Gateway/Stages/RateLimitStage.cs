@@ -1,0 +1,176 @@
+using Microsoft.Extensions.Options;
+using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Limits;
+using Switchboard.Gateway.Pipeline;
+using Switchboard.Gateway.Routing;
+using Switchboard.Limits;
+using Switchboard.Pipeline;
+
+namespace Switchboard.Gateway.Stages;
+
+/// <summary>
+/// Rate limits and budgets. On the way in: admits the request against every limit that applies (key, end user,
+/// model, one of the model's deployments) and the key's budget, before any upstream is asked; a refusal is a
+/// 429 (<c>rate_limit_exceeded</c>, <c>insufficient_quota</c>), or a 503 while the shared counters are out of
+/// reach and the limiter fails closed. Every answer carries the <c>x-ratelimit-*</c> headers. Once the request
+/// is over: corrects the tokens taken to the real usage and adds the cost to the key's spend. Stands after
+/// model resolution: per-model and per-deployment limits need the route.
+/// </summary>
+public sealed class RateLimitStage : IGatewayStage
+{
+    private readonly ILimitStore _store;
+    private readonly LimitPlanner _planner;
+    private readonly IKeyLimitsSource _keys;
+    private readonly ILoadBalancingPolicy _policy;
+
+    public RateLimitStage(ILimitStore store, LimitPlanner planner, IKeyLimitsSource keys, IEnumerable<ILoadBalancingPolicy> policies, IOptions<SwitchboardOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(planner);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _planner = planner;
+        _keys = keys;
+        _policy = policies.First(p => string.Equals(p.Name, options.Value.Routing.LoadBalancing, StringComparison.OrdinalIgnoreCase));
+    }
+
+    public string Name => "rate-limit";
+
+    public GatewayOperations Operations => GatewayOperations.Inference;
+
+    public ValueTask<GatewayResult> InvokeAsync(GatewayContext context, GatewayDelegate next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (context.Route is not { } route)
+        {
+            return next(context, cancellationToken);
+        }
+
+        var request = _planner.Plan(_keys.Of(context), context.EndUser, route.Name, Alternatives(route), (Planner: _planner, Context: context), static state => Estimate(state.Planner, state.Context));
+        return request is null ? next(context, cancellationToken) : AdmitAsync(context, next, request, route, cancellationToken);
+    }
+
+    private async ValueTask<GatewayResult> AdmitAsync(GatewayContext context, GatewayDelegate next, AdmissionRequest request, ModelRoute route, CancellationToken cancellationToken)
+    {
+        var admission = await _store.AdmitAsync(request, cancellationToken);
+        RateLimitHeaders.Write(admission, context.ResponseHeaders);
+        if (LimitErrors.From(admission) is { } error)
+        {
+            return context.Fail(error);
+        }
+
+        if (admission.Alternative >= 0)
+        {
+            context.PreferredDeployment = DeploymentOf(route, request.Alternatives[admission.Alternative]);
+        }
+
+        context.OnCompleted(static (ctx, state) => ((Settlement)state!).Settle(ctx), new Settlement(this, admission));
+        var result = await next(context, cancellationToken);
+        if (result is ChatResult.Completed completed && context.Usage is null && context.Deployment is not null)
+        {
+            // The upstream reported no usage: count what it answered, so the correction and the cost have numbers.
+            context.Usage = new TokenUsage(
+                (int)_planner.CountPrompt(context.ChatRequest),
+                (int)_planner.CountCompletion(completed.Response),
+                IsEstimated: true);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The model's deployments as alternatives, when some have a capacity of their own: the policy's pick among
+    /// those in rotation first (so balancing holds while there is room), then the others in configuration order.
+    /// </summary>
+    private IReadOnlyList<RateLimit> Alternatives(ModelRoute route)
+    {
+        var deployments = route.Deployments;
+        if (!_planner.HasDeploymentLimits || deployments.Count == 0)
+        {
+            return [];
+        }
+
+        var limits = new RateLimit[deployments.Count];
+        var any = false;
+        for (var i = 0; i < deployments.Count; i++)
+        {
+            limits[i] = _planner.DeploymentLimit(deployments[i].Id);
+            any |= limits[i].IsActive;
+        }
+
+        if (!any)
+        {
+            return [];
+        }
+
+        var closed = deployments.Where(static d => d.Circuit.IsClosed).ToList();
+        var first = closed.Count == 0 ? 0 : IndexOf(deployments, closed.Count == 1 ? closed[0] : _policy.Pick(route.Name, closed));
+        if (first > 0)
+        {
+            var picked = limits[first];
+            Array.Copy(limits, 0, limits, 1, first);
+            limits[0] = picked;
+        }
+
+        return limits;
+    }
+
+    private static int IndexOf(IReadOnlyList<Deployment> deployments, Deployment deployment)
+    {
+        for (var i = 0; i < deployments.Count; i++)
+        {
+            if (ReferenceEquals(deployments[i], deployment))
+            {
+                return i;
+            }
+        }
+
+        return 0;
+    }
+
+    private static Deployment? DeploymentOf(ModelRoute route, RateLimit limit)
+    {
+        foreach (var deployment in route.Deployments)
+        {
+            if (string.Equals(deployment.Id, limit.Name, StringComparison.Ordinal))
+            {
+                return deployment;
+            }
+        }
+
+        return null;
+    }
+
+    private static long Estimate(LimitPlanner planner, GatewayContext context) => context.Operation == GatewayOperations.Chat
+        ? planner.EstimateChat(context.ChatRequest)
+        : planner.EstimateEmbeddings(context.EmbeddingRequest);
+
+    /// <summary>What to settle once the request is over: the admission, with the real usage and cost from the context.</summary>
+    private sealed class Settlement(RateLimitStage stage, Admission admission)
+    {
+        public ValueTask Settle(GatewayContext context)
+        {
+            if (context.Deployment is not { } deployment)
+            {
+                // No upstream answered (every attempt failed, or the request never got that far): nothing was used.
+                stage._store.Settle(admission, 0, 0);
+                return ValueTask.CompletedTask;
+            }
+
+            if (context.Usage is not { } usage)
+            {
+                // A stream whose upstream sent no usage: the estimate stands, and it cost what its prompt cost.
+                var estimate = admission.Request?.EstimatedTokens ?? 0;
+                stage._store.Settle(admission, estimate, 0);
+                return ValueTask.CompletedTask;
+            }
+
+            var prices = new TokenPrices(deployment.InputPerMillion, deployment.OutputPerMillion);
+            stage._store.Settle(admission, usage.TotalTokens, prices.CostNanos(usage.PromptTokens, usage.CompletionTokens));
+            return ValueTask.CompletedTask;
+        }
+    }
+}
