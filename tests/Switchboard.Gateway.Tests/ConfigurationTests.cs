@@ -87,6 +87,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("models:\n  - {name: m, aliases: 4o, deployments: [{provider: a}]}", "models[0].aliases: '4o' is not a list; write [4o] or one '- item' per line.")]
     [InlineData("models:\n  - {name: m, deployments: [{provider: a}]}\nrouting: fast", "routing: 'fast' is not a section; write its keys below it.")]
     [InlineData("models:\n  - {name: m, deployments: [{provider: a}]}\nserver: {port: {number: 4}}", "server.port: expected a whole number, not a section.")]
+    [InlineData("models:\n  - {name: m, deployments: [{provider: a}]}\ncache: {exact: maybe}", "cache.exact: 'maybe' is not true, false or a section of settings.")]
     public void ValuesAndSectionsInTheWrongShapeAreNamed(string yaml, string message)
     {
         var path = Write("shape.yaml", "providers:\n  - {name: a, type: mock}\n" + yaml + "\n");

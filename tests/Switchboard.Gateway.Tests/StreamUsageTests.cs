@@ -38,13 +38,16 @@ public sealed class StreamUsageTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _upstream.DisposeAsync();
 
-    private Task<TestGateway> StartAsync(UsageStage? stage) => TestGateway.StartAsync(
+    /// <param name="stage">A stage that needs usage, in front of the gateway's own; null for none.</param>
+    /// <param name="recordUsage">Whether usage records (a stage of the gateway's that needs usage) are on.</param>
+    private Task<TestGateway> StartAsync(UsageStage? stage, bool recordUsage = true) => TestGateway.StartAsync(
         $$"""
         providers:
           - {name: upstream, type: openai, base_url: {{_upstream.BaseUrl}}/v1}
         models:
           - name: m
             deployments: [{provider: upstream, model: up, input_per_million: 1000000, output_per_million: 2000000}]
+        database: {record_usage: {{(recordUsage ? "true" : "false")}}}
         """,
         configureServices: stage is null ? null : services => services.Replace(ServiceDescriptor.Singleton(sp =>
             new GatewayPipelineBuilder(sp).Use(stage).UseGatewayStages().Build())));
@@ -91,7 +94,7 @@ public sealed class StreamUsageTests : IAsyncLifetime
     [Fact]
     public async Task WithoutAStageThatNeedsUsageTheClientsBytesGoUpstreamUnchangedButTheModel()
     {
-        await using var gateway = await StartAsync(stage: null);
+        await using var gateway = await StartAsync(stage: null, recordUsage: false);
 
         var body = await StreamAsync(gateway, string.Empty);
 

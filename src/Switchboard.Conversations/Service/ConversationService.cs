@@ -474,6 +474,8 @@ public sealed partial class ConversationService
         }
 
         context.EndUser = username;
+        // A streamed reply's token counts (the reply's usage, the window's accounting) come from the upstream's usage event.
+        context.RequireUsage = true;
         return context;
     }
 

@@ -49,7 +49,7 @@ public static class ChatStreams
 
     /// <summary>
     /// A whole completion as the well-formed stream it would have been: one chunk per choice (role, content, refusal,
-    /// tool calls with their indexes, finish reason), then, when <paramref name="includeUsage"/> and the completion
+    /// tool calls with their indexes, the message's other fields, finish reason), then, when <paramref name="includeUsage"/> and the completion
     /// has usage, the usage event with no choices. For a cache hit on a streaming request, or an upstream that
     /// ignored <c>stream: true</c>. The chunks are built, so they are serialized when written.
     /// </summary>
@@ -87,6 +87,9 @@ public static class ChatStreams
                             Content = message.Content?.Text,
                             ToolCalls = toolCalls,
                             Refusal = message.Refusal,
+                            // Fields of the message the wire types do not name (reasoning_content) travel in the
+                            // delta, where a streaming upstream sends them.
+                            AdditionalProperties = message.AdditionalProperties,
                         },
                         FinishReason = choice.FinishReason,
                     },
