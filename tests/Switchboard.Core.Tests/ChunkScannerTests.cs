@@ -65,7 +65,7 @@ public sealed class ChunkScannerTests
     [InlineData("""{"error":{"code":500}}""", "no details")]
     [InlineData("""{"choices":"none"}""", null)]
     [InlineData("""{"error":{"message":"\udc00"}}""", "no details")]
-    public void An_upstreams_own_error_message_is_kept_for_the_log(string json, string? message) =>
+    public void AnUpstreamsOwnErrorMessageIsKeptForTheLog(string json, string? message) =>
         Assert.Equal(message, ChunkScanner.DescribeBadEvent(Encoding.UTF8.GetBytes(json)).UpstreamMessage);
 
     [Theory]
@@ -81,7 +81,7 @@ public sealed class ChunkScannerTests
     [InlineData("""{"choices":[{"index":0,"delta":{"reasoning_content":"thinking"}}]}""", true)]
     [InlineData("""{"choices":[{"index":0,"delta":{"function_call":{"name":"f"}}}]}""", true)]
     [InlineData("""{"choices":[{"index":0,"delta":{"role":"assistant","content":""}},{"index":1,"delta":{"content":"x"}}]}""", true)]
-    public void Content_tool_calls_and_refusals_are_told_from_empty_deltas(string json, bool carriesContent)
+    public void ContentToolCallsAndRefusalsAreToldFromEmptyDeltas(string json, bool carriesContent)
     {
         var scan = Scan(json);
 
@@ -90,7 +90,7 @@ public sealed class ChunkScannerTests
     }
 
     [Fact]
-    public void A_chunk_built_by_switchboard_knows_whether_it_carries_content()
+    public void AChunkBuiltBySwitchboardKnowsWhetherItCarriesContent()
     {
         Assert.False(StreamedChunk.From(Chunk(new Switchboard.OpenAI.ChatDelta { Role = "assistant", Content = string.Empty })).CarriesContent);
         Assert.True(StreamedChunk.From(Chunk(new Switchboard.OpenAI.ChatDelta { Content = "x" })).CarriesContent);
