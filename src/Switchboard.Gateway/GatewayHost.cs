@@ -108,7 +108,12 @@ public static partial class GatewayHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             listen?.Apply(kestrel, port, countConnections);
-            limits.Apply(kestrel);
+            // Limits Kestrel would refuse with an exception are reported by validation, with the rest of the file.
+            if (limits.MaxConnections >= 1 && limits.MaxUpgradedConnections >= 0)
+            {
+                limits.Apply(kestrel);
+            }
+
             if (telemetry.Prometheus is { Enabled: true, Port: > 0 and var metricsPort })
             {
                 (ListenAddress.TryParse(telemetry.Prometheus.Host, out var metricsProblem)
@@ -117,7 +122,7 @@ public static partial class GatewayHost
             kestrel.AddServerHeader = false;
             // The reader enforces the configured limit with a clean 413 and reads (discarding) what a client
             // still sends past it; Kestrel's hard limit only bounds that draining.
-            kestrel.Limits.MaxRequestBodySize = server.MaxBodyBytes * 4;
+            kestrel.Limits.MaxRequestBodySize = server.MaxBodyBytes > 0 ? server.MaxBodyBytes * 4 : null;
         });
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = server.ShutdownTimeout);

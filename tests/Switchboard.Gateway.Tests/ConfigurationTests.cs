@@ -83,6 +83,25 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(8, lines.Length);
     }
 
+    [Fact]
+    public void ListeningBeyondLoopbackWithoutAuthIsOneOfTheProblemsOfTheFile()
+    {
+        var path = Write("open.yaml", """
+            server: {host: 0.0.0.0, max_connections: 0, max_body_bytes: -1}
+            providers:
+              - {name: a, type: mock}
+            models:
+              - {name: m, deployments: [{provider: a}]}
+            """);
+
+        var lines = BuildFails(path).Message.Split(Environment.NewLine);
+
+        Assert.Contains("open.yaml: server.host: 0.0.0.0: refusing to listen beyond loopback without auth; set auth.master_key (or SWITCHBOARD_MASTER_KEY), or auth.allow_anonymous: true to be open on purpose.", lines);
+        // Values Kestrel itself would throw on are reported as lines too, not as a crash.
+        Assert.Contains("open.yaml: server.max_connections: must be at least 1.", lines);
+        Assert.Contains("open.yaml: server.max_body_bytes: must be greater than 0.", lines);
+    }
+
     [Theory]
     [InlineData("models:\n  - {name: m, aliases: 4o, deployments: [{provider: a}]}", "models[0].aliases: '4o' is not a list; write [4o] or one '- item' per line.")]
     [InlineData("models:\n  - {name: m, deployments: [{provider: a}]}\nrouting: fast", "routing: 'fast' is not a section; write its keys below it.")]
