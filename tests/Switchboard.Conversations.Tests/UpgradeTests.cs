@@ -51,6 +51,16 @@ public sealed class UpgradeTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, keyStatus);
     }
 
+    [Theory]
+    [InlineData("sqlite", "Data Source=unused.db")]
+    [InlineData("postgres", "Host=localhost")]
+    public void EveryModelChangeHasAMigration(string provider, string connection)
+    {
+        using var context = new ConversationDatabase(provider, connection).CreateContext();
+
+        Assert.False(context.Database.HasPendingModelChanges());
+    }
+
     /// <summary>The schema of the first release with one conversation of two turns in it.</summary>
     private static async Task CreateBeforePartitionsAsync(ConversationDatabase database)
     {

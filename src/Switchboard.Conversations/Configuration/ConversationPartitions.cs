@@ -24,10 +24,13 @@ public static class ConversationPartitions
     /// <summary>The prefix of a team's partition (<c>team:NAME</c>).</summary>
     public const string TeamPrefix = "team:";
 
-    /// <summary>The longest partition stored (<c>team:</c> and a team name).</summary>
-    public const int MaxLength = 200;
+    /// <summary>The longest partition stored: room for <c>team:</c> and a team name (at most 200 characters in the keys table).</summary>
+    public const int MaxLength = 256;
 
-    /// <summary>Whether <paramref name="partition"/> is shaped like a partition: <c>global</c>, <c>key:ID</c> or <c>team:NAME</c>.</summary>
+    /// <summary>
+    /// Whether <paramref name="partition"/> is shaped like a partition: <c>global</c>, <c>key:ID</c> or <c>team:NAME</c>
+    /// (team names may hold spaces; no partition holds a control character).
+    /// </summary>
     public static bool IsWellFormed(string partition)
     {
         ArgumentNullException.ThrowIfNull(partition);
@@ -36,7 +39,7 @@ public static class ConversationPartitions
             return true;
         }
 
-        if (partition.Length > MaxLength || partition.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        if (partition.Length > MaxLength || partition.Any(char.IsControl))
         {
             return false;
         }

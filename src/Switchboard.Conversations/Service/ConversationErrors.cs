@@ -23,7 +23,7 @@ public static class ConversationErrors
     /// <summary>A <c>partition</c> that is not <c>global</c>, <c>key:ID</c> or <c>team:NAME</c>.</summary>
     public static GatewayError PartitionInvalid { get; } = Invalid(
         "partition",
-        "'partition' must be 'global', 'key:ID' or 'team:NAME' (at most 200 characters, without spaces).");
+        "'partition' must be 'global', 'key:ID' or 'team:NAME' (at most 256 characters).");
 
     /// <summary>A virtual key naming a partition other than its own; the same answer whatever is stored there.</summary>
     public static GatewayError PartitionAdminOnly { get; } = new()

@@ -19,8 +19,8 @@ namespace Switchboard.Conversations.Migrations.Postgres
             migrationBuilder.AddColumn<string>(
                 name: "partition",
                 table: "conversations",
-                type: "character varying(200)",
-                maxLength: 200,
+                type: "character varying(256)",
+                maxLength: 256,
                 nullable: false,
                 defaultValue: "global");
 

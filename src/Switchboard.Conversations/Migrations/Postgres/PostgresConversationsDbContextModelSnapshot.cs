@@ -56,8 +56,8 @@ namespace Switchboard.Conversations.Migrations.Postgres
 
                     b.Property<string>("Partition")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
                         .HasColumnName("partition");
 
                     b.Property<long>("Revision")

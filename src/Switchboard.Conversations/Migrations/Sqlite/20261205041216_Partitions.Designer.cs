@@ -52,7 +52,7 @@ namespace Switchboard.Conversations.Migrations.Sqlite
 
                     b.Property<string>("Partition")
                         .IsRequired()
-                        .HasMaxLength(200)
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("partition");
 

@@ -20,7 +20,7 @@ namespace Switchboard.Conversations.Migrations.Sqlite
                 name: "partition",
                 table: "conversations",
                 type: "TEXT",
-                maxLength: 200,
+                maxLength: 256,
                 nullable: false,
                 defaultValue: "global");
 

@@ -49,7 +49,7 @@ namespace Switchboard.Conversations.Migrations.Sqlite
 
                     b.Property<string>("Partition")
                         .IsRequired()
-                        .HasMaxLength(200)
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("partition");
 
