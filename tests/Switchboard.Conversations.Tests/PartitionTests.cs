@@ -110,6 +110,24 @@ public sealed class PartitionTests : IDisposable
     }
 
     [Fact]
+    public async Task AStreamedMessageGoesToTheKeysOwnDialogue()
+    {
+        await using var server = await StartAsync();
+        var (_, ann) = await server.CreateKeyAsync(MasterKey, new { name = "ann-app" }, Token);
+        var (_, bob) = await server.CreateKeyAsync(MasterKey, new { name = "bob-app" }, Token);
+        Assert.Equal(HttpStatusCode.OK, (await server.ChatAsAsync(ann, new { username = "ann", message = "hello" }, Token)).Status);
+
+        server.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bob);
+        var (status, events, done, _) = await server.StreamAsync(new { username = "bob", message = "hello", stream = true }, Token);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(done);
+        Assert.Equal("bob alone", events[^1].GetProperty("reply").GetString());
+        Assert.Equal("default", events[^1].GetProperty("conversation").GetString());
+        Assert.Equal(["bob", "TestBot"], Speakers((await server.SendAsync(HttpMethod.Get, "/context", cancellationToken: Token)).Body));
+    }
+
+    [Fact]
     public async Task KeysOfOneTeamShareTheirConversations()
     {
         await using var server = await StartAsync("  partition: team");
