@@ -36,4 +36,27 @@ public sealed class AccessTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/context", cancellationToken: Token)).Status);
         Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/conversations", cancellationToken: Token)).Status);
     }
+
+    [Fact]
+    public async Task TheDashboardsSessionListsAndReadsConversationsButNeverChats()
+    {
+        var yaml = Configs.Yaml(_folder.WriteFixtures("""
+            - match: { last_user: "ann: hello" }
+              response: Hello Ann.
+            """), Configs.Sqlite(_folder)) + $"\nauth: {{master_key: \"{MasterKey}\"}}\n";
+        await using var server = await ConversationServer.StartAsync(_folder.Path, yaml);
+        server.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
+        Assert.Equal(HttpStatusCode.OK, (await server.ChatAsync(new { username = "ann", message = "hello" }, Token)).Status);
+        server.Http.DefaultRequestHeaders.Authorization = null;
+
+        // Signed in as the browser does: the client keeps the cookie and sends no key from here on.
+        using var login = await server.Http.PostAsync("/ui/api/login", new StringContent($$"""{"key":"{{MasterKey}}"}""", System.Text.Encoding.UTF8, "application/json"), Token);
+        Assert.Equal(HttpStatusCode.NoContent, login.StatusCode);
+        server.Http.DefaultRequestHeaders.Add(Gateway.Auth.DashboardSessions.CsrfHeader, "1");
+
+        Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/conversations", cancellationToken: Token)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/context", cancellationToken: Token)).Status);
+        var (chatStatus, _) = await server.ChatAsync(new { username = "ann", message = "hello again" }, Token);
+        Assert.Equal(HttpStatusCode.Unauthorized, chatStatus);
+    }
 }
