@@ -31,6 +31,20 @@ if (args is ["cache", ..])
     return;
 }
 
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- access-cpu [ITERATIONS]   (auth, limits, usage stages: CPU per request)
+if (args is ["access-cpu", ..])
+{
+    Switchboard.Benchmarks.AccessStageCpu.Run(args[1..]);
+    return;
+}
+
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- usage-cpu [ROWS] [NPGSQL-CONNECTION]   (usage writer: CPU per row)
+if (args is ["usage-cpu", ..])
+{
+    await Switchboard.Benchmarks.UsageWriterCpu.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["limits-cpu", ..])
 {
     await Switchboard.Benchmarks.LimiterCpu.RunAsync(args[1..]);
