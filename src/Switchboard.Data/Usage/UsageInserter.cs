@@ -18,10 +18,10 @@ namespace Switchboard.Data.Usage;
 /// </summary>
 internal static class UsageInserter
 {
-    private const string UsageColumns = "id, occurred_at, request_id, endpoint, key_id, user_id, team_id, end_user, requested_model, served_model, provider, deployment, input_tokens, output_tokens, cost_nano_usd, latency_ms, ttft_ms, attempts, stream, cache_result, cached_tokens, cost_saved_nano_usd, status, error_code, has_stored_messages";
+    private const string UsageColumns = "id, occurred_at, request_id, endpoint, key_id, user_id, team_id, end_user, requested_model, served_model, provider, deployment, input_tokens, output_tokens, cost_nano_usd, latency_ms, ttft_ms, attempts, stream, cache_result, cached_tokens, cost_saved_nano_usd, status, error_code, has_stored_messages, compression_tokens_saved";
     private const string MessageColumns = "usage_id, encryption_key_id, nonce, ciphertext, tag";
     private const string SqliteTimeFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
-    private const string UsageInsertSql = $"INSERT INTO usage ({UsageColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
+    private const string UsageInsertSql = $"INSERT INTO usage ({UsageColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
 
     // Last-used times go in with the batch that proves the use, in its transaction: nothing on the request path, and
     // never later than an earlier write.
@@ -85,6 +85,7 @@ internal static class UsageInserter
                 await copy.WriteAsync(u.Status, NpgsqlDbType.Integer, cancellationToken);
                 await WriteTextAsync(copy, u.ErrorCode, cancellationToken);
                 await copy.WriteAsync(u.HasStoredMessages, NpgsqlDbType.Boolean, cancellationToken);
+                await copy.WriteAsync(u.CompressionTokensSaved, NpgsqlDbType.Integer, cancellationToken);
             }
 
             await copy.CompleteAsync(cancellationToken);
@@ -214,7 +215,8 @@ internal static class UsageInserter
                 Check(raw.sqlite3_bind_int64(statement, i++, u.CostSavedNanoUsd), db);
                 Check(raw.sqlite3_bind_int64(statement, i++, u.Status), db);
                 BindText(statement, i++, u.ErrorCode, ref text, db);
-                Check(raw.sqlite3_bind_int64(statement, i, u.HasStoredMessages ? 1 : 0), db);
+                Check(raw.sqlite3_bind_int64(statement, i++, u.HasStoredMessages ? 1 : 0), db);
+                Check(raw.sqlite3_bind_int64(statement, i, u.CompressionTokensSaved), db);
                 rc = raw.sqlite3_step(statement);
                 if (rc != raw.SQLITE_DONE)
                 {
