@@ -130,8 +130,8 @@ internal static class UsageInserter
 
     private static async Task InsertSqliteAsync(SqliteConnection connection, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
     {
-        // WAL without a sync per commit: a commit survives the process dying (what the spill file promises too),
-        // and the log is synced at checkpoints; a sync per batch cost more CPU than the rows themselves.
+        // WAL without a sync per commit: a commit survives the process dying (what the spill file promises too), and
+        // the log is synced at checkpoints instead of the writer waiting for the disk after every batch.
         SqliteException.ThrowExceptionForRC(raw.sqlite3_exec(connection.Handle, "PRAGMA synchronous=NORMAL"), connection.Handle);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         // SQLite does no asynchronous I/O: the rows go in on this thread, through the native API directly.
