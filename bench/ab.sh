@@ -6,8 +6,9 @@
 #
 # SCENARIOS defaults to "plain:1,plain:32,stream:32". Each scenario runs A then B; run it again with the two
 # swapped (A_DLL=... B_DLL=...) to rule out order effects: this machine's speed drifts by ± 20 %.
-# Knobs: DURATION (10), WARMUP (2), QUIET_WAIT (60: s to wait for other load to settle), PORT_BASE (19080), HEADER_A / HEADER_B (one request header for that side,
-# "Name:Value", e.g. "Authorization:Bearer sk-sb-..."). Results: bench/results/ab-<UTC time>/.
+# Knobs: DURATION (10), WARMUP (2), QUIET_WAIT (60: s to wait for other load to settle), PORT_BASE (19080),
+# NICE (0; -15 gives what the script starts priority over other work on a shared machine), HEADER_A / HEADER_B
+# (one request header for that side, "Name:Value", e.g. "Authorization:Bearer sk-sb-..."). Results: bench/results/ab-<UTC time>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -34,18 +35,18 @@ YAML
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
 cd "$OUT/cwd"
-dotnet "$LOADTEST" upstream --port $((PORT_BASE + 1)) >"$OUT/upstream.log" 2>&1 & UP=$!; PIDS+=("$UP")
+nice -n "${NICE:-0}" dotnet "$LOADTEST" upstream --port $((PORT_BASE + 1)) >"$OUT/upstream.log" 2>&1 & UP=$!; PIDS+=("$UP")
 # shellcheck disable=SC2086
-env ${ENV_A:-} dotnet "$A_DLL" serve --config "$OUT/switchboard.yaml" --port "$PORT_BASE" >"$OUT/a.log" 2>&1 & A=$!; PIDS+=("$A")
+nice -n "${NICE:-0}" env ${ENV_A:-} dotnet "$A_DLL" serve --config "$OUT/switchboard.yaml" --port "$PORT_BASE" >"$OUT/a.log" 2>&1 & A=$!; PIDS+=("$A")
 # shellcheck disable=SC2086
-env ${ENV_B:-} dotnet "$B_DLL" serve --config "$OUT/switchboard.yaml" --port $((PORT_BASE + 2)) >"$OUT/b.log" 2>&1 & B=$!; PIDS+=("$B")
+nice -n "${NICE:-0}" env ${ENV_B:-} dotnet "$B_DLL" serve --config "$OUT/switchboard.yaml" --port $((PORT_BASE + 2)) >"$OUT/b.log" 2>&1 & B=$!; PIDS+=("$B")
 for port in $((PORT_BASE + 1)) "$PORT_BASE" $((PORT_BASE + 2)); do
-  for _ in $(seq 1 150); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" && break; sleep 0.2; done
+  for _ in $(seq 1 600); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" && break; sleep 0.2; done
 done
 
 echo "A: $A_DLL ${ENV_A:-}"
 echo "B: $B_DLL ${ENV_B:-}"
-dotnet "$LOADTEST" run --label ab --scenarios "$SCENARIOS" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-60}" \
+nice -n "${NICE:-0}" dotnet "$LOADTEST" run --label ab --scenarios "$SCENARIOS" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-60}" \
   --upstream-pid "$UP" --target "A=http://127.0.0.1:$PORT_BASE/v1/chat/completions" --pid "A=$A" \
   --target "B=http://127.0.0.1:$((PORT_BASE + 2))/v1/chat/completions" --pid "B=$B" \
   ${HEADER_A:+--header "A=$HEADER_A"} ${HEADER_B:+--header "B=$HEADER_B"}

@@ -1,22 +1,23 @@
-using System.Buffers;
-using System.Security.Cryptography;
+using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Switchboard.Caching.Semantic;
 using Switchboard.OpenAI;
+using Switchboard.Text;
 
 namespace Switchboard.Caching;
 
 /// <summary>
-/// What makes two requests "the same" for the caches. The exact key is a SHA-256 of the normalized request:
-/// the model after routing, every field that changes the answer (messages, tools, response format, sampling
-/// parameters, unknown fields alike), written canonically (object keys sorted, no spacing), without the
-/// fields that do not (<c>user</c>, <c>stream</c>, <c>stream_options</c>, <c>metadata</c>, <c>store</c>).
+/// What makes two requests "the same" for the caches. The exact key is the request's canonical hash
+/// (<see cref="RequestHash"/>, SHA-256): the model after routing, every field that changes the answer (messages,
+/// tools, response format, sampling parameters, unknown fields alike), written canonically (object keys sorted,
+/// numbers by value, no spacing), without the fields that do not (<c>user</c>, <c>stream</c>,
+/// <c>stream_options</c>, <c>metadata</c>, <c>store</c>, <c>prompt_cache_key</c>, <c>safety_identifier</c>,
+/// <c>service_tier</c>).
 /// </summary>
 public static class CacheKeys
 {
     /// <summary>Fields that do not change what the model answers.</summary>
-    private static readonly HashSet<string> Ignored = new(StringComparer.Ordinal)
+    private static readonly IReadOnlySet<string> Ignored = new HashSet<string>(StringComparer.Ordinal)
     {
         "user", "stream", "stream_options", "metadata", "store", "prompt_cache_key", "safety_identifier", "service_tier",
     };
@@ -65,59 +66,20 @@ public static class CacheKeys
         // The turns before the window (system prompt included) stay in the request that is hashed; the
         // number of turns compared by meaning is part of the scope too.
         var scoped = request with { Model = model, Messages = [.. messages.Take(windowStart)], N = request.N };
-        var scope = Hash(scoped, extra: taken);
+        var scope = Hash(scoped, window: taken);
         return new SemanticQuery(cacheNamespace, model, scope, text.ToString());
     }
 
     private static bool IsPlainText(ChatMessage message) =>
         message.Content is { } content && (content.PlainText is not null || content.Parts!.All(p => p.Text is not null)) && message.ToolCalls is not { Count: > 0 };
 
-    private static string Hash(ChatCompletionRequest request, int extra = 0)
+    /// <summary>
+    /// The request's canonical hash (<see cref="RequestHash"/>: keys sorted, numbers by value) without the fields in
+    /// <see cref="Ignored"/>; <paramref name="window"/> (the turns compared by meaning) is part of a semantic scope.
+    /// </summary>
+    private static string Hash(ChatCompletionRequest request, int window = 0)
     {
-        var element = JsonSerializer.SerializeToElement(request, OpenAIJsonContext.Default.ChatCompletionRequest);
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var property in element.EnumerateObject().Where(p => !Ignored.Contains(p.Name) && p.Value.ValueKind != JsonValueKind.Null).OrderBy(p => p.Name, StringComparer.Ordinal))
-            {
-                writer.WritePropertyName(property.Name);
-                WriteCanonical(writer, property.Value);
-            }
-
-            writer.WriteNumber("~window", extra);
-            writer.WriteEndObject();
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
-    }
-
-    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                writer.WriteStartObject();
-                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
-                {
-                    writer.WritePropertyName(property.Name);
-                    WriteCanonical(writer, property.Value);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case JsonValueKind.Array:
-                writer.WriteStartArray();
-                foreach (var item in element.EnumerateArray())
-                {
-                    WriteCanonical(writer, item);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                element.WriteTo(writer);
-                break;
-        }
+        var hash = RequestHash.Compute(request, ReadOnlyMemory<byte>.Empty, ignored: Ignored);
+        return window == 0 ? hash : string.Create(CultureInfo.InvariantCulture, $"{hash}/{window}");
     }
 }

@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Switchboard.Data;
 using Switchboard.Gateway.Admin;
 using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
@@ -15,6 +14,7 @@ using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Stages;
 using Switchboard.Gateway.Telemetry;
 using Switchboard.Hosting.Http;
+using Switchboard.Providers;
 
 namespace Switchboard.Gateway;
 
@@ -29,7 +29,16 @@ public static partial class GatewayHost
     {
         ArgumentNullException.ThrowIfNull(hostOptions);
         var source = hostOptions.ConfigPath is null ? "embedded default" : Path.GetFileName(hostOptions.ConfigPath);
-        var configuration = GatewayConfigurationLoader.Load(hostOptions.ConfigPath, hostOptions.Environment);
+        var loaded = GatewayConfigurationLoader.Load(hostOptions.ConfigPath, hostOptions.Environment);
+
+        // Every key and value is checked against the options types before binding; bad values are left out so that
+        // binding and validation still run and every problem of the file is reported in one go.
+        var check = ConfigurationChecker.Check(
+            loaded,
+            typeof(SwitchboardOptions),
+            hostOptions.Features.ToDictionary(f => f.SectionName, f => f.OptionsType, StringComparer.OrdinalIgnoreCase));
+        var configuration = check.Apply(loaded);
+        var problems = check.Problems.Select(p => p.Describe(source)).ToList();
 
         // No appsettings.json is part of Switchboard's contract, and reload-on-change would put a file watcher
         // on the working directory: every write below it (a log file, say) then wakes a thread (docs/benchmarks.md).
@@ -79,15 +88,32 @@ public static partial class GatewayHost
         var server = BindSection<ServerOptions>(configuration, "server", source);
         var host = hostOptions.Host ?? server.Host;
         var port = hostOptions.Port ?? server.Port;
-        var listen = ListenAddress.TryParse(host, out var hostProblem)
-            ?? throw new ConfigurationFileException(hostOptions.Host is null ? $"{source}: server.host: {hostProblem}." : $"--host: {hostProblem}.");
-        RefuseOpenNetworkListener(configuration, listen, hostOptions.Host is null ? $"server.host: {host}" : $"--host {host}", source);
+        var listen = ListenAddress.TryParse(host, out var hostProblem);
+        if (listen is null)
+        {
+            if (hostOptions.Host is not null)
+            {
+                throw new ConfigurationFileException($"--host: {hostProblem}.");
+            }
+
+            problems.Add($"{source}: server.host: {hostProblem}.");
+        }
+        else if (OpenNetworkListenerProblem(configuration, listen, hostOptions.Host is null ? $"server.host: {host}" : $"--host {host}") is { } refusal)
+        {
+            problems.Add($"{source}: {refusal}");
+        }
+
         var limits = ConnectionLimits.Resolve(server.MaxConnections, server.MaxUpgradedConnections);
         var countConnections = limits.CountConnections();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            listen.Apply(kestrel, port, countConnections);
-            limits.Apply(kestrel);
+            listen?.Apply(kestrel, port, countConnections);
+            // Limits Kestrel would refuse with an exception are reported by validation, with the rest of the file.
+            if (limits.MaxConnections >= 1 && limits.MaxUpgradedConnections >= 0)
+            {
+                limits.Apply(kestrel);
+            }
+
             if (telemetry.Prometheus is { Enabled: true, Port: > 0 and var metricsPort })
             {
                 (ListenAddress.TryParse(telemetry.Prometheus.Host, out var metricsProblem)
@@ -96,13 +122,13 @@ public static partial class GatewayHost
             kestrel.AddServerHeader = false;
             // The reader enforces the configured limit with a clean 413 and reads (discarding) what a client
             // still sends past it; Kestrel's hard limit only bounds that draining.
-            kestrel.Limits.MaxRequestBodySize = server.MaxBodyBytes * 4;
+            kestrel.Limits.MaxRequestBodySize = server.MaxBodyBytes > 0 ? server.MaxBodyBytes * 4 : null;
         });
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = server.ShutdownTimeout);
 
         var app = builder.Build();
-        ResolveOrExplain(app.Services, configuration, source, hostOptions.Features);
+        ResolveOrExplain(app.Services, configuration, check, problems, source, hostOptions.Features);
         app.UseOpenAIErrors();
         app.MapSwitchboardGateway();
         AdminEndpoints.Map(app);
@@ -121,22 +147,34 @@ public static partial class GatewayHost
             GatewayTelemetrySetup.MapPrometheus(app, telemetry.Prometheus);
         }
 
-        WarmUpTokenizerIfNeeded(app);
+        WarmUpProviders(app);
         return app;
     }
 
     /// <summary>
-    /// The mock provider counts tokens for its usage numbers; loading the vocabulary takes a few hundred
-    /// milliseconds, which should not land on the first request.
+    /// Lets each provider load what its first request would otherwise wait for (the mock's tokenizer takes a few
+    /// hundred milliseconds), in the background once the server has started.
     /// </summary>
-    private static void WarmUpTokenizerIfNeeded(WebApplication app)
+    private static void WarmUpProviders(WebApplication app)
     {
         var providers = app.Services.GetRequiredService<Routing.ProviderRegistry>().Providers.Values;
-        if (providers.Any(p => p.Type == Switchboard.Providers.ProviderTypes.Mock))
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Gateway");
+        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
         {
-            app.Lifetime.ApplicationStarted.Register(static () =>
-                ThreadPool.UnsafeQueueUserWorkItem(static _ => Tokens.TiktokenTokenCounter.Instance.CountTokens("warm up"), null));
-        }
+            foreach (var provider in providers)
+            {
+                try
+                {
+                    await provider.WarmUpAsync(app.Lifetime.ApplicationStopping);
+                }
+#pragma warning disable CA1031 // A warm-up that fails only costs the first request its time; it must not take the process down.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    Log.WarmUpFailed(logger, provider.Name, ex);
+                }
+            }
+        }));
     }
 
     private static Dictionary<string, string?> ProcessEnvironment() =>
@@ -158,54 +196,119 @@ public static partial class GatewayHost
 
     /// <summary>
     /// Without a master key anyone who reaches the port can spend the upstreams' money: that is allowed on a
-    /// loopback address, or anywhere when <c>auth.allow_anonymous: true</c> says it is meant.
+    /// loopback address, or anywhere when <c>auth.allow_anonymous: true</c> says it is meant. Null when allowed.
     /// </summary>
-    private static void RefuseOpenNetworkListener(IConfiguration configuration, ListenAddress listen, string where, string source)
+    private static string? OpenNetworkListenerProblem(IConfiguration configuration, ListenAddress listen, string where)
     {
         var auth = configuration.GetSection(AuthOptions.SectionName);
         var hasMasterKey = !string.IsNullOrEmpty(auth["master_key"]);
         var anonymous = bool.TryParse(auth["allow_anonymous"], out var allowed) && allowed;
         var loopback = listen.IsLocalhost || (listen.Address is { } address && System.Net.IPAddress.IsLoopback(address));
-        if (!hasMasterKey && !anonymous && !loopback)
-        {
-            throw new ConfigurationFileException($"{source}: {where}: refusing to listen beyond loopback without auth; set auth.master_key (or {AuthOptions.MasterKeyVariable}), or auth.allow_anonymous: true to be open on purpose.");
-        }
+        return !hasMasterKey && !anonymous && !loopback
+            ? $"{where}: refusing to listen beyond loopback without auth; set auth.master_key (or {AuthOptions.MasterKeyVariable}), or auth.allow_anonymous: true to be open on purpose."
+            : null;
     }
 
-    /// <summary>Binds and validates now, so a bad file stops start-up with a message instead of failing the first request.</summary>
-    private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, string source, IReadOnlyList<IGatewayFeature> features)
+    /// <summary>
+    /// Binds and validates now, so a bad file stops start-up with a message instead of failing the first request:
+    /// the checker's problems, each provider kind's unknown settings and every options validator's failures
+    /// (including the sections bound on their own: <c>database:</c>, <c>auth:</c>, <c>cache:</c>, features) together,
+    /// one line each.
+    /// </summary>
+    private static void ResolveOrExplain(IServiceProvider services, IConfiguration configuration, ConfigurationCheck check, List<string> problems, string source, IReadOnlyList<IGatewayFeature> features)
     {
-        var unknown = ConfigurationKeyChecker.FindUnknownKeys(
-            configuration,
-            typeof(SwitchboardOptions),
-            features.ToDictionary(f => f.SectionName, f => f.OptionsType, StringComparer.OrdinalIgnoreCase));
-        if (unknown.Count > 0)
+        CheckProviderSettings(services, configuration, check, problems, source);
+        try
         {
-            throw new ConfigurationFileException(string.Join(
-                Environment.NewLine,
-                unknown.Select(key => $"{source}: {GatewayConfigurationLoader.DisplayKey(key)}: unknown key; check its spelling against the configuration reference in the README.")));
+            _ = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value;
+        }
+        catch (OptionsValidationException ex)
+        {
+            problems.AddRange(ex.Failures.Select(f => $"{source}: {f}"));
+        }
+        catch (InvalidOperationException ex)
+        {
+            problems.Add($"{source}: {Explain(ex)}");
+        }
+
+        foreach (var feature in features)
+        {
+            try
+            {
+                feature.Validate(services);
+            }
+            catch (OptionsValidationException ex)
+            {
+                problems.AddRange(ex.Failures.Select(f => $"{source}: {f}"));
+            }
+        }
+
+        // Sections bound as options of their own (ValidateOnStart), checked now rather than when the host starts.
+        try
+        {
+            services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (OptionsValidationException ex)
+        {
+            problems.AddRange(ex.Failures.Select(f => $"{source}: {f}"));
+        }
+        catch (AggregateException ex)
+        {
+            problems.AddRange(ex.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures).Select(f => $"{source}: {f}"));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ConfigurationFileException(string.Join(Environment.NewLine, problems.Distinct()));
         }
 
         try
         {
-            _ = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value;
-            _ = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            _ = services.GetRequiredService<IOptions<AuthOptions>>().Value;
             _ = services.GetRequiredService<GatewayPipeline>();
-            foreach (var feature in features)
-            {
-                feature.Validate(services);
-            }
-        }
-        catch (OptionsValidationException ex)
-        {
-            throw new ConfigurationFileException(string.Join(Environment.NewLine, ex.Failures.Select(f => $"{source}: {f}")), ex);
         }
         catch (InvalidOperationException ex)
         {
             throw new ConfigurationFileException($"{source}: {Explain(ex)}", ex);
         }
     }
+
+    /// <summary>The keys of a provider entry that only its kind reads (the mock's <c>fixtures</c>): known to its factory, or unknown.</summary>
+    private static void CheckProviderSettings(IServiceProvider services, IConfiguration configuration, ConfigurationCheck check, List<string> problems, string source)
+    {
+        if (check.ExtensionKeys.Count == 0)
+        {
+            return;
+        }
+
+        var factories = services.GetServices<IChatProviderFactory>().ToDictionary(f => f.Type, StringComparer.OrdinalIgnoreCase);
+        var common = ConfigurationChecker.KeysOf(typeof(ProviderOptions));
+        foreach (var path in check.ExtensionKeys)
+        {
+            // providers:INDEX:KEY
+            var parts = path.Split(ConfigurationPath.KeyDelimiter);
+            if (parts.Length < 3)
+            {
+                continue;
+            }
+
+            var type = configuration[ConfigurationPath.Combine(parts[0], parts[1], "type")];
+            if (!factories.TryGetValue(type ?? string.Empty, out var factory))
+            {
+                // An unknown type is reported by validation; its keys cannot be judged.
+                continue;
+            }
+
+            if (!factory.SettingKeys.Contains(parts[2], StringComparer.OrdinalIgnoreCase))
+            {
+                var owners = factories.Values.Where(f => f.SettingKeys.Contains(parts[2], StringComparer.OrdinalIgnoreCase)).Select(f => f.Type).ToList();
+                var message = owners.Count > 0
+                    ? $"a setting of type: {string.Join(" or ", owners)}, not of type: {type}."
+                    : ConfigurationChecker.UnknownKey(parts[2], common.Concat(factory.SettingKeys));
+                problems.Add(new ConfigurationProblem(path, message).Describe(source));
+            }
+        }
+    }
+
 
     /// <summary>Rewrites the configuration binder's messages, which name .NET types, in the file's terms.</summary>
     private static string Explain(InvalidOperationException ex)
@@ -227,6 +330,12 @@ public static partial class GatewayHost
         }
 
         return message;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Provider {Provider} could not warm up; its first request will take longer")]
+        public static partial void WarmUpFailed(ILogger logger, string provider, Exception exception);
     }
 
     [GeneratedRegex("Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]

@@ -21,6 +21,7 @@ public sealed record GatewayHostOptions
     /// <summary>Registers provider factories and anything else the host adds.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
+    /// <summary>Adds or filters log providers (tests capture logs here).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 
     /// <summary>The features the host adds on top of the gateway (the conversations service): services, configuration section, endpoints.</summary>

@@ -34,7 +34,16 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<SwitchboardOptions>()
             .Bind(configuration)
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
+        // Each provider entry's keys that no ProviderOptions property reads are its kind's own settings (the mock's
+        // fixtures); the factory of its type reads them from ProviderOptions.Settings.
+        services.AddOptions<SwitchboardOptions>().PostConfigure(options => ProviderSettings.Fill(options, configuration));
+
+        // One validator per section; a new section adds its own (see docs/pipeline.md).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, ProvidersSectionValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, ModelsSectionValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, RoutingSectionValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, ServerSectionValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, CacheSectionValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, ContentStagesOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
@@ -45,6 +54,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SwitchboardOptions>>().Value,
             sp.GetRequiredService<ProviderRegistry>().Providers,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IRetryBackoff>(static _ => new ExponentialBackoff());
         services.TryAddSingleton<Router>();
         services.TryAddSingleton<ModelCatalog>();
         services.TryAddSingleton<GatewayTerminal>();

@@ -36,6 +36,7 @@ public sealed class Admission
     /// <summary>True when the shared store was out of reach and this process's own counters decided.</summary>
     public bool Local { get; init; }
 
+    /// <summary>True when every limit and the budget let the request through.</summary>
     public bool IsAdmitted => Outcome == AdmissionOutcome.Admitted;
 
     /// <summary>The store that counted this request, and what it needs to settle it.</summary>

@@ -19,6 +19,7 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
     private readonly ConcurrentDictionary<string, BudgetCounter> _budgets = new(StringComparer.Ordinal);
     private readonly ITimer _sweeper;
 
+    /// <summary>Counts in this process, sweeping idle meters every <see cref="LimiterSettings.Window"/>.</summary>
     public MemoryLimitStore(LimiterSettings settings, ISpendSource spend, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -30,11 +31,13 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
         _sweeper = timeProvider.CreateTimer(static state => ((MemoryLimitStore)state!).Sweep(), this, settings.Window, settings.Window);
     }
 
+    /// <inheritdoc />
     public string Name => "memory";
 
     /// <summary>How many meters are held (for tests of the sweeper).</summary>
     internal int MeterCount => _meters.Count;
 
+    /// <inheritdoc />
     public ValueTask<Admission> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -56,6 +59,7 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
         return ValueTask.FromResult(AdmitRates(request, now.ToUnixTimeMilliseconds()));
     }
 
+    /// <inheritdoc />
     public void Settle(Admission admission, long actualTokens, long costNanos)
     {
         ArgumentNullException.ThrowIfNull(admission);
@@ -124,6 +128,7 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
     public (long Day, long Month, long Total) SpendOf(string keyId) =>
         _budgets.TryGetValue(keyId, out var counter) ? counter.Snapshot(BudgetPeriods.At(_time.GetUtcNow())) : default;
 
+    /// <summary>Stops the sweeper.</summary>
     public void Dispose() => _sweeper.Dispose();
 
     private async ValueTask<Admission> AdmitAfterSeedingAsync(AdmissionRequest request, BudgetCounter counter, BudgetLimit budget, CancellationToken cancellationToken)

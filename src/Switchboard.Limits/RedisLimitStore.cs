@@ -55,11 +55,13 @@ public sealed partial class RedisLimitStore : ILimitStore
         _sliding = settings.Algorithm == LimitAlgorithm.SlidingWindow ? 1 : 0;
     }
 
+    /// <inheritdoc />
     public string Name => "redis";
 
     /// <summary>True while Redis is out of reach and this process decides alone.</summary>
     public bool IsDegraded => Volatile.Read(ref _down) == 1;
 
+    /// <inheritdoc />
     public async ValueTask<Admission> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -110,6 +112,7 @@ public sealed partial class RedisLimitStore : ILimitStore
         }
     }
 
+    /// <inheritdoc />
     public void Settle(Admission admission, long actualTokens, long costNanos)
     {
         ArgumentNullException.ThrowIfNull(admission);

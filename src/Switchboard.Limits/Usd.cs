@@ -21,5 +21,6 @@ public static class Usd
         return (long)decimal.Round(usd * NanosPerDollar, MidpointRounding.AwayFromZero);
     }
 
+    /// <summary>Nano-dollars as USD.</summary>
     public static decimal FromNanos(long nanos) => nanos / NanosPerDollar;
 }

@@ -22,6 +22,9 @@ namespace Switchboard.Mock.Server;
 /// </summary>
 public static partial class MockServerHost
 {
+    /// <summary>The named client record mode sends with.</summary>
+    private const string RecordingClient = "switchboard.mock.recording";
+
     /// <summary>Exit code of a bad fixture file or bad options at start-up.</summary>
     public const int ExitBadInput = 2;
 
@@ -110,11 +113,13 @@ public static partial class MockServerHost
 
         if (options.RecordTo is not null)
         {
-            services.AddSingleton(_ => new HttpClient { Timeout = options.UpstreamTimeout });
+            // The time limit is the proxy's own, on the server's clock: the client never times out by itself.
+            services.AddHttpClient(RecordingClient, static client => client.Timeout = Timeout.InfiniteTimeSpan);
             services.AddSingleton(provider => new RecordingProxy(
                 options,
                 engine,
-                provider.GetRequiredService<HttpClient>(),
+                provider.GetRequiredService<IHttpClientFactory>().CreateClient(RecordingClient),
+                time,
                 provider.GetRequiredService<ILogger<RecordingProxy>>())
             {
                 Watcher = options.Watch ? provider.GetService<FixtureWatcher>() : null,

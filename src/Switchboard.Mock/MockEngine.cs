@@ -219,7 +219,7 @@ public sealed class MockEngine
             MockReply reply = MockResponder.AnswerTooLarge(echo) is { } tooLarge
                 ? new MockReply.Failure(tooLarge)
                 : request.IsStreaming
-                ? new MockReply.Stream(Responder.StreamAsync(echo, new FixtureResponse(), request.Request.WantsStreamUsage, CancellationToken.None))
+                ? new MockReply.Stream(Responder.StreamAsync(echo, new FixtureResponse(), request.Request.IncludesStreamUsage, CancellationToken.None))
                 : new MockReply.Completion(echo);
             return new MockExchange(request, new MatchOutcome(), reply) { IsEcho = true };
         }

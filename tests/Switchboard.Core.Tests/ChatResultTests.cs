@@ -7,7 +7,7 @@ namespace Switchboard.Core.Tests;
 public sealed class ChatResultTests
 {
     [Fact]
-    public void A_completion_that_a_stage_replaces_no_longer_carries_the_upstreams_bytes()
+    public void ACompletionThatAStageReplacesNoLongerCarriesTheUpstreamsBytes()
     {
         var upstream = new ChatCompletionResponse { Id = "a", Model = "m" };
         var forwarded = new ChatResult.Completed(upstream, Encoding.UTF8.GetBytes("""{"id":"a","model":"m","choices":[]}"""));

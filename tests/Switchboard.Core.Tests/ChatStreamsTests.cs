@@ -1,3 +1,4 @@
+using System.Text;
 using Switchboard.Errors;
 using Switchboard.OpenAI;
 using Switchboard.Streaming;
@@ -8,7 +9,7 @@ public sealed class ChatStreamsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static StreamedChunk Upstream(string json) => SseChunkReader.ReadEvent(System.Text.Encoding.UTF8.GetBytes(json));
+    private static StreamedChunk Upstream(string json) => SseChunkReader.ReadEvent(Encoding.UTF8.GetBytes(json));
 
     private static async IAsyncEnumerable<StreamedChunk> Stream(params StreamedChunk[] chunks)
     {
@@ -108,6 +109,76 @@ public sealed class ChatStreamsTests
         }
 
         Assert.Equal(["keep"], kept);
+    }
+
+    [Fact]
+    public async Task AReplayedCompletionAccumulatesBackIntoTheSameCompletion()
+    {
+        var completion = new ChatCompletionResponse
+        {
+            Id = "chatcmpl-1",
+            Created = 5,
+            Model = "m",
+            Choices =
+            [
+                new ChatChoice { Index = 0, Message = ChatMessage.Assistant("first"), FinishReason = "stop" },
+                new ChatChoice
+                {
+                    Index = 1,
+                    FinishReason = "tool_calls",
+                    Message = new ChatMessage
+                    {
+                        Role = "assistant",
+                        ToolCalls = [new ToolCall { Id = "call_1", Type = "function", Function = new FunctionCall { Name = "f", Arguments = "{}" } }],
+                    },
+                },
+            ],
+            Usage = Usage.Of(4, 2),
+        };
+
+        var events = new List<StreamedChunk>();
+        await foreach (var chunk in ChatStreams.Replay(completion, includeUsage: true).WithCancellation(Ct))
+        {
+            events.Add(chunk);
+        }
+
+        Assert.Equal(3, events.Count);
+        Assert.True(events[^1].IsUsageOnly);
+        Assert.All(events, e => Assert.True(e.Finishes));
+        var back = await ChatStreams.AccumulateAsync(events.ToAsyncEnumerable(), Ct);
+        Assert.Equal(completion.Id, back.Id);
+        Assert.Equal(["first", string.Empty], back.Choices.Select(c => c.Message.Text));
+        Assert.Equal("f", back.Choices[1].Message.ToolCalls![0].Function!.Name);
+        Assert.Null(back.Choices[1].Message.Content);
+        Assert.Equal(6, back.Usage!.TotalTokens);
+
+        var withoutUsage = 0;
+        await foreach (var chunk in ChatStreams.Replay(completion, includeUsage: false).WithCancellation(Ct))
+        {
+            Assert.False(chunk.HasUsage);
+            withoutUsage++;
+        }
+
+        Assert.Equal(2, withoutUsage);
+    }
+
+    [Fact]
+    public async Task StoredEventsReplayAsTheirOwnBytes()
+    {
+        var stored = new[]
+        {
+            Encoding.UTF8.GetBytes("""{"id":"x","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}],"extra":null}"""),
+            Encoding.UTF8.GetBytes("""{"id":"x","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"""),
+        };
+
+        var replayed = new List<StreamedChunk>();
+        await foreach (var chunk in ChatStreams.Replay([.. stored.Select(b => (ReadOnlyMemory<byte>)b)], includeUsage: false).WithCancellation(Ct))
+        {
+            replayed.Add(chunk);
+        }
+
+        var only = Assert.Single(replayed);
+        Assert.Equal(stored[0], only.Json.ToArray());
     }
 
     private static async IAsyncEnumerable<StreamedChunk> Failing()

@@ -17,7 +17,7 @@ public sealed class ChunkScannerTests
     [InlineData("""{}""", false, false)]
     [InlineData("""  {"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"finish_reason\":\"x\"}"}}]}}]}  """, false, false)]
     [InlineData("""{"x_vendor":{"finish_reason":"stop","usage":{"a":1},"choices":5},"choices":[{"logprobs":{"content":[{"finish_reason":"no"}]},"delta":{}}]}""", false, false)]
-    public void A_well_formed_chunk_is_accepted_and_its_end_is_noticed(string json, bool finishes, bool hasUsage)
+    public void AWellFormedChunkIsAcceptedAndItsEndIsNoticed(string json, bool finishes, bool hasUsage)
     {
         var scan = Scan(json);
 
@@ -42,7 +42,7 @@ public sealed class ChunkScannerTests
     [InlineData("""{"id": nope""")]
     [InlineData("""{"id":"c" /* comment */}""")]
     [InlineData("")]
-    public void Anything_else_is_refused(string json) => Assert.False(Scan(json).IsChunk);
+    public void AnythingElseIsRefused(string json) => Assert.False(Scan(json).IsChunk);
 
     [Theory]
     [InlineData("""{"error":{"message":"overloaded","type":"server_error"}}""", "The upstream reported an error in the middle of the stream.")]
@@ -51,7 +51,7 @@ public sealed class ChunkScannerTests
     [InlineData("""{"choices":"none"}""", "The upstream sent a stream event that is not a chat completion chunk.")]
     [InlineData("""[1]""", "The upstream sent a stream event that is not a chat completion chunk.")]
     [InlineData("""{"id": nope""", "The upstream sent a stream chunk that is not valid JSON.")]
-    public void A_refused_event_is_described_without_its_raw_body(string json, string message)
+    public void ARefusedEventIsDescribedWithoutItsRawBody(string json, string message)
     {
         var error = ChunkScanner.DescribeBadEvent(Encoding.UTF8.GetBytes(json));
 
@@ -65,7 +65,7 @@ public sealed class ChunkScannerTests
     [InlineData("""{"error":{"code":500}}""", "no details")]
     [InlineData("""{"choices":"none"}""", null)]
     [InlineData("""{"error":{"message":"\udc00"}}""", "no details")]
-    public void An_upstreams_own_error_message_is_kept_for_the_log(string json, string? message) =>
+    public void AnUpstreamsOwnErrorMessageIsKeptForTheLog(string json, string? message) =>
         Assert.Equal(message, ChunkScanner.DescribeBadEvent(Encoding.UTF8.GetBytes(json)).UpstreamMessage);
 
     [Theory]
@@ -81,7 +81,7 @@ public sealed class ChunkScannerTests
     [InlineData("""{"choices":[{"index":0,"delta":{"reasoning_content":"thinking"}}]}""", true)]
     [InlineData("""{"choices":[{"index":0,"delta":{"function_call":{"name":"f"}}}]}""", true)]
     [InlineData("""{"choices":[{"index":0,"delta":{"role":"assistant","content":""}},{"index":1,"delta":{"content":"x"}}]}""", true)]
-    public void Content_tool_calls_and_refusals_are_told_from_empty_deltas(string json, bool carriesContent)
+    public void ContentToolCallsAndRefusalsAreToldFromEmptyDeltas(string json, bool carriesContent)
     {
         var scan = Scan(json);
 
@@ -90,7 +90,7 @@ public sealed class ChunkScannerTests
     }
 
     [Fact]
-    public void A_chunk_built_by_switchboard_knows_whether_it_carries_content()
+    public void AChunkBuiltBySwitchboardKnowsWhetherItCarriesContent()
     {
         Assert.False(StreamedChunk.From(Chunk(new Switchboard.OpenAI.ChatDelta { Role = "assistant", Content = string.Empty })).CarriesContent);
         Assert.True(StreamedChunk.From(Chunk(new Switchboard.OpenAI.ChatDelta { Content = "x" })).CarriesContent);

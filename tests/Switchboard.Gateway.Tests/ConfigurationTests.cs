@@ -45,7 +45,75 @@ public sealed class ConfigurationTests : IDisposable
 
         var ex = BuildFails(path);
 
-        Assert.Contains("typo.yaml: providers[0].base_ur1: unknown key", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("typo.yaml: providers[0].base_ur1: unknown key; did you mean 'base_url'?", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryProblemOfTheFileIsReportedInOneRunEachAtItsOwnKey()
+    {
+        var path = Write("many.yaml", """
+            server:
+              port: four thousand
+            providers:
+              - name: a
+                type: openai
+                baseurl: http://127.0.0.1:9/v1
+            models:
+              - name: m
+                deployments:
+                  - {provider: a, weight: heavy}
+                  - {model: x}
+            routing:
+              retries: two
+              retires: 2
+              timeout: soon
+            """);
+
+        var lines = BuildFails(path).Message.Split(Environment.NewLine);
+
+        Assert.Contains("many.yaml: server.port: 'four thousand' is not a whole number.", lines);
+        Assert.Contains("many.yaml: models[0].deployments[0].weight: 'heavy' is not a number.", lines);
+        Assert.Contains("many.yaml: routing.retries: 'two' is not a whole number.", lines);
+        Assert.Contains("many.yaml: routing.retires: unknown key; did you mean 'retries'?", lines);
+        Assert.Contains("many.yaml: routing.timeout: 'soon' is not a duration longer than zero; write e.g. 30s, 500ms, 2m or 00:00:30.", lines);
+        Assert.Contains("many.yaml: providers[0].baseurl: unknown key; did you mean 'base_url'?", lines);
+        Assert.Contains("many.yaml: models[0].deployments[1].provider: missing; name one of the providers (a).", lines);
+        Assert.Contains(lines, l => l.StartsWith("many.yaml: providers[a].base_url is required", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("needs at least one deployment", StringComparison.Ordinal));
+        Assert.Equal(8, lines.Length);
+    }
+
+    [Fact]
+    public void ListeningBeyondLoopbackWithoutAuthIsOneOfTheProblemsOfTheFile()
+    {
+        var path = Write("open.yaml", """
+            server: {host: 0.0.0.0, max_connections: 0, max_body_bytes: -1}
+            providers:
+              - {name: a, type: mock}
+            models:
+              - {name: m, deployments: [{provider: a}]}
+            """);
+
+        var lines = BuildFails(path).Message.Split(Environment.NewLine);
+
+        Assert.Contains("open.yaml: server.host: 0.0.0.0: refusing to listen beyond loopback without auth; set auth.master_key (or SWITCHBOARD_MASTER_KEY), or auth.allow_anonymous: true to be open on purpose.", lines);
+        // Values Kestrel itself would throw on are reported as lines too, not as a crash.
+        Assert.Contains("open.yaml: server.max_connections: must be at least 1.", lines);
+        Assert.Contains("open.yaml: server.max_body_bytes: must be greater than 0.", lines);
+    }
+
+    [Theory]
+    [InlineData("models:\n  - {name: m, aliases: 4o, deployments: [{provider: a}]}", "models[0].aliases: '4o' is not a list; write [4o] or one '- item' per line.")]
+    [InlineData("models:\n  - {name: m, deployments: [{provider: a}]}\nrouting: fast", "routing: 'fast' is not a section; write its keys below it.")]
+    [InlineData("models:\n  - {name: m, deployments: [{provider: a}]}\nserver: {port: {number: 4}}", "server.port: expected a whole number, not a section.")]
+    [InlineData("models:\n  - {name: m, deployments: [{provider: a}]}\ncache: {exact: maybe}", "cache.exact: 'maybe' is not true, false or a section of settings.")]
+    public void ValuesAndSectionsInTheWrongShapeAreNamed(string yaml, string message)
+    {
+        var path = Write("shape.yaml", "providers:\n  - {name: a, type: mock}\n" + yaml + "\n");
+
+        var ex = BuildFails(path);
+
+        Assert.Contains("shape.yaml: " + message, ex.Message.Split(Environment.NewLine));
     }
 
     [Fact]
@@ -80,7 +148,8 @@ public sealed class ConfigurationTests : IDisposable
 
     [Theory]
     [InlineData("{name: a, type: mock, watch: true}", "providers[a].watch: needs fixtures to watch.")]
-    [InlineData("{name: a, type: openai, base_url: 'http://127.0.0.1:9/v1', watch: true}", "providers[a].watch only applies to type: mock with fixtures.")]
+    [InlineData("{name: a, type: openai, base_url: 'http://127.0.0.1:9/v1', watch: true}", "providers[0].watch: a setting of type: mock, not of type: openai.")]
+    [InlineData("{name: a, type: mock, watch: often}", "providers[a].watch: 'often' is not true or false.")]
     public void WatchWithoutFixturesIsNamed(string provider, string message)
     {
         var path = Write("watch.yaml", $"providers:\n  - {provider}\nmodels:\n  - {{name: m, deployments: [{{provider: a}}]}}\n");

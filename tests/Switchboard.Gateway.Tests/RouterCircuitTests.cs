@@ -17,9 +17,10 @@ public sealed class RouterCircuitTests
     private static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(30);
 
     private readonly FakeTimeProvider _time = new();
+    private readonly RecordingBackoff _backoff = new();
     private readonly ScriptedProvider _first = new("first");
     private readonly ScriptedProvider _second = new("second");
-    private readonly ScriptedProvider _mock = new("fake", "mock");
+    private readonly ScriptedProvider _mock = new("fake", "mock", ProviderTraits.Scripted);
 
     /// <summary>Model <c>main</c> on the given providers (round-robin, so picks are deterministic), optionally falling back to <c>backup</c> on <c>second</c>.</summary>
     private Router CreateRouter(int failures = 3, int retries = 0, bool fallback = false, params ScriptedProvider[] deployments)
@@ -46,7 +47,8 @@ public sealed class RouterCircuitTests
             [new RoundRobinPolicy(), new WeightedRandomPolicy()],
             Options.Create(options),
             _time,
-            NullLogger<Router>.Instance);
+            NullLogger<Router>.Instance,
+            _backoff);
     }
 
     private static async Task<(GatewayResult Result, GatewayContext Context)> SendAsync(Router router, CancellationToken? cancellationToken = null)
@@ -76,17 +78,12 @@ public sealed class RouterCircuitTests
         var calls = 0;
         _first.Reply = _ => ValueTask.FromResult(Interlocked.Increment(ref calls) == 1 ? ScriptedProvider.Error(502) : ScriptedProvider.Ok());
 
-        // The retry waits out its backoff on the fake clock.
-        var send = SendAsync(router);
-        while (!send.IsCompleted)
-        {
-            _time.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(1, TestContext.Current.CancellationToken);
-        }
+        var (result, context) = await SendAsync(router);
 
-        var (result, context) = await send;
         Assert.IsType<ChatResult.Completed>(result);
         Assert.Equal(2, context.Attempts);
+        // The healthy deployment was asked again after one pause, not skipped for its open sibling.
+        Assert.Equal([1], _backoff.Pauses);
     }
 
     [Fact]
@@ -349,5 +346,17 @@ public sealed class RouterCircuitTests
         await Task.Yield();
         yield return Switchboard.Streaming.StreamedChunk.From(new ChatCompletionChunk { Choices = [new ChunkChoice { Delta = new ChatDelta { Role = "assistant", Content = string.Empty } }] });
         throw new ChatStreamException(GatewayError.BadGateway("The upstream broke off the stream."));
+    }
+
+    /// <summary>Notes each pause the router asks for and makes it zero, so no test waits on a clock.</summary>
+    private sealed class RecordingBackoff : IRetryBackoff
+    {
+        public List<int> Pauses { get; } = [];
+
+        public TimeSpan Delay(int retry)
+        {
+            Pauses.Add(retry);
+            return TimeSpan.Zero;
+        }
     }
 }

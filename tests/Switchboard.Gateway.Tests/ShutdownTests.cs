@@ -20,7 +20,7 @@ public sealed class ShutdownTests
         """;
 
     [Fact]
-    public async Task A_stream_under_way_finishes_while_the_gateway_stops()
+    public async Task AStreamUnderWayFinishesWhileTheGatewayStops()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var upstream = await FakeUpstream.StartAsync();
@@ -44,7 +44,7 @@ public sealed class ShutdownTests
     }
 
     [Fact]
-    public async Task A_stream_still_open_after_the_shutdown_timeout_is_cut()
+    public async Task AStreamStillOpenAfterTheShutdownTimeoutIsCut()
     {
         await using var upstream = await FakeUpstream.StartAsync();
         upstream.Handler = HoldAfterFirstChunk(Task.Delay(Timeout.Infinite, Ct));

@@ -62,7 +62,7 @@ public sealed class StreamStartTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_stream_that_dies_after_its_role_chunk_falls_back()
+    public async Task AStreamThatDiesAfterItsRoleChunkFallsBack()
     {
         _primary.Handler = async (context, _) =>
         {
@@ -81,7 +81,7 @@ public sealed class StreamStartTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_upstream_that_sends_only_done_is_a_failure_not_an_empty_answer()
+    public async Task AnUpstreamThatSendsOnlyDoneIsAFailureNotAnEmptyAnswer()
     {
         _primary.Handler = async (context, _) =>
         {
@@ -96,7 +96,7 @@ public sealed class StreamStartTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_stream_of_empty_chunks_that_finishes_is_an_answer()
+    public async Task AStreamOfEmptyChunksThatFinishesIsAnAnswer()
     {
         _primary.Handler = async (context, _) =>
         {
@@ -115,7 +115,7 @@ public sealed class StreamStartTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Many_empty_chunks_before_the_content_reach_the_client()
+    public async Task ManyEmptyChunksBeforeTheContentReachTheClient()
     {
         _primary.Handler = async (context, _) =>
         {
@@ -139,7 +139,7 @@ public sealed class StreamStartTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_error_event_before_any_content_is_retried_and_its_text_not_forwarded()
+    public async Task AnErrorEventBeforeAnyContentIsRetriedAndItsTextNotForwarded()
     {
         _primary.Handler = async (context, _) =>
         {
@@ -157,7 +157,7 @@ public sealed class StreamStartTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_error_event_mid_stream_is_not_forwarded_word_for_word()
+    public async Task AnErrorEventMidStreamIsNotForwardedWordForWord()
     {
         _primary.Handler = async (context, _) =>
         {

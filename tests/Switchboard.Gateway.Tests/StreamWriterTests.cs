@@ -19,7 +19,7 @@ public sealed class StreamWriterTests
     }
 
     [Fact]
-    public async Task Events_already_here_go_out_together_and_nothing_waits_for_an_event_not_yet_here()
+    public async Task EventsAlreadyHereGoOutTogetherAndNothingWaitsForAnEventNotYetHere()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var body = new RecordingStream();
@@ -48,7 +48,7 @@ public sealed class StreamWriterTests
     }
 
     [Fact]
-    public async Task A_long_burst_is_sent_in_slices_no_larger_than_the_cap()
+    public async Task ALongBurstIsSentInSlicesNoLargerThanTheCap()
     {
         const int Count = 2000;
         var body = new RecordingStream();

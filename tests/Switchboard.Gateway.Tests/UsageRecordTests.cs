@@ -49,6 +49,33 @@ public sealed class UsageRecordTests
     }
 
     [Fact]
+    public async Task AStreamWhoseClientDidNotAskForUsageIsRecordedWithTheUsageTheGatewayAskedFor()
+    {
+        // Like OpenAI, this upstream sends the usage event only when the request asks for it.
+        await using var upstream = await FakeUpstream.StartAsync(async (context, body) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await OpenAIUpstreamResponses.WriteEventAsync(context.Response, OpenAIUpstreamResponses.Chunk("m-up", "Hel", role: true));
+            await OpenAIUpstreamResponses.WriteEventAsync(context.Response, OpenAIUpstreamResponses.Chunk("m-up", "lo", "stop"));
+            if (body!.RootElement.TryGetProperty("stream_options", out var options) && options.GetProperty("include_usage").GetBoolean())
+            {
+                await OpenAIUpstreamResponses.WriteEventAsync(context.Response, """{"id":"c","object":"chat.completion.chunk","created":1,"model":"m-up","choices":[],"usage":{"prompt_tokens":30,"completion_tokens":2,"total_tokens":32}}""");
+            }
+
+            await OpenAIUpstreamResponses.WriteEventAsync(context.Response, "[DONE]");
+        });
+        await using var gateway = await TestGateway.StartAsync(Upstream(upstream.BaseUrl));
+
+        using var response = await gateway.Http.PostAsync("/v1/chat/completions", KeyedGateway.Chat("m", stream: true), Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("usage", body, StringComparison.Ordinal);
+        var row = Assert.Single(await gateway.UsageRowsAsync(Ct));
+        Assert.Equal((30, 2), (row.InputTokens, row.OutputTokens));
+    }
+
+    [Fact]
     public async Task AFailedRequestIsRecordedWithItsStatusAndCode()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"boom","type":"server_error"}}""", 500));

@@ -13,7 +13,7 @@ public sealed class AdminApiTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Fixtures_can_be_added_listed_exported_and_deleted_over_http()
+    public async Task FixturesCanBeAddedListedExportedAndDeletedOverHttp()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("from code", f => f.WhenLastUser("code").RespondWith("from code")), Ct);
         using var http = mock.CreateClient();
@@ -50,7 +50,7 @@ public sealed class AdminApiTests
     }
 
     [Fact]
-    public async Task A_bad_fixture_over_http_is_a_400_naming_the_line()
+    public async Task ABadFixtureOverHttpIsA400NamingTheLine()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("x", f => f.RespondWith("x")), Ct);
         using var http = mock.CreateClient();
@@ -62,7 +62,7 @@ public sealed class AdminApiTests
     }
 
     [Fact]
-    public async Task The_journal_shows_matches_and_near_misses_and_reset_clears_it()
+    public async Task TheJournalShowsMatchesAndNearMissesAndResetClearsIt()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b
             .AddFixture("hello", f => f.WhenLastUser("hello").RespondWith("hi"))
@@ -91,7 +91,7 @@ public sealed class AdminApiTests
     }
 
     [Fact]
-    public async Task Strict_mode_rejects_an_ambiguous_match_and_lenient_mode_takes_the_first()
+    public async Task StrictModeRejectsAnAmbiguousMatchAndLenientModeTakesTheFirst()
     {
         const string yaml = """
             - name: first
@@ -126,7 +126,7 @@ public sealed class AdminApiTests
     }
 
     [Fact]
-    public async Task Health_and_models()
+    public async Task HealthAndModels()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("m", f => f.WhenModel("my-model").RespondWith("x")), Ct);
         using var http = mock.CreateClient();

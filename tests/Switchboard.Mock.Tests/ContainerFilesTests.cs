@@ -8,7 +8,7 @@ namespace Switchboard.Mock.Tests;
 public sealed partial class ContainerFilesTests
 {
     [Fact]
-    public async Task Dockerfile_and_compose_run_the_same_mock_command_the_tests_run()
+    public async Task DockerfileAndComposeRunTheSameMockCommandTheTestsRun()
     {
         var root = Path.GetDirectoryName(Path.GetDirectoryName(TestData.Samples))!;
         var dockerfile = await File.ReadAllTextAsync(Path.Combine(root, "Dockerfile"), TestContext.Current.CancellationToken);

@@ -18,7 +18,7 @@ public sealed class EngineTests
         MockRequest.Create(new ChatCompletionRequest { Model = model, Messages = [.. before, ChatMessage.User(user)] });
 
     [Fact]
-    public void The_history_block_is_found_and_parsed_whatever_its_spacing()
+    public void TheHistoryBlockIsFoundAndParsedWhateverItsSpacing()
     {
         const string prompt = "Read the Conversation History below.\n\n## Conversation History\n\nUSER:   I'd like a pizza\nAI: Which one?\nIt comes in three sizes.\nuser: \"Diavola\", größer\n\n---\n\n## Task\nUSER: not history";
 
@@ -38,11 +38,11 @@ public sealed class EngineTests
     [InlineData(TextComparison.Glob, "h?llo *", "hello world", true)]
     [InlineData(TextComparison.Glob, "[hj]ello", "jello", true)]
     [InlineData(TextComparison.Glob, "hello", "hello world", false)]
-    public void Text_patterns(TextComparison comparison, string pattern, string text, bool expected) =>
+    public void TextPatterns(TextComparison comparison, string pattern, string text, bool expected) =>
         Assert.Equal(expected, new TextPattern(comparison, pattern).IsMatch(text));
 
     [Fact]
-    public void Ignore_case_and_scores_of_near_texts()
+    public void IgnoreCaseAndScoresOfNearTexts()
     {
         Assert.True(TextPattern.EqualTo("HELLO", ignoreCase: true).IsMatch("hello"));
         var pattern = TextPattern.EqualTo("I want to add someone to my contact list");
@@ -51,7 +51,7 @@ public sealed class EngineTests
     }
 
     [Fact]
-    public void Json_paths_compare_by_meaning()
+    public void JsonPathsCompareByMeaning()
     {
         var body = JsonDocument.Parse("""{"model":"m","temperature":0.0,"metadata":{"b":2,"a":[1,"x"]},"messages":[{"role":"user","content":"hi"}]}""").RootElement;
         var request = MockRequest.Create(new ChatCompletionRequest { Model = "m", Messages = [ChatMessage.User("hi")] }, body);
@@ -63,7 +63,7 @@ public sealed class EngineTests
     }
 
     [Fact]
-    public void Ten_thousand_fixtures_are_matched_through_the_index_not_a_scan()
+    public void TenThousandFixturesAreMatchedThroughTheIndexNotAScan()
     {
         var fixtures = Enumerable.Range(0, 10_000).Select(i => new Fixture
         {
@@ -97,7 +97,7 @@ public sealed class EngineTests
     }
 
     [Fact]
-    public void Priority_beats_specificity_and_specificity_beats_load_order()
+    public void PriorityBeatsSpecificityAndSpecificityBeatsLoadOrder()
     {
         var set = FixtureSet.Create(FixtureLoader.Parse("""
             - name: loose
@@ -132,7 +132,7 @@ public sealed class EngineTests
     [InlineData("- response: { error: { status: 99 } }\n", 1, "'status' must be an HTTP status")]
     [InlineData("- response: { stream: { ttft_ms: soon } }\n", 1, "'ttft_ms' must be a duration")]
     [InlineData("- response: y\n  state: paid\n", 1, "need a 'scenario'")]
-    public void Yaml_mistakes_name_their_line(string yaml, int line, string problem)
+    public void YamlMistakesNameTheirLine(string yaml, int line, string problem)
     {
         var error = Assert.Throws<FixtureLoadException>(() => FixtureLoader.Parse(yaml, "f.yaml")).Error;
         Assert.Equal("f.yaml", error.File);
@@ -141,7 +141,7 @@ public sealed class EngineTests
     }
 
     [Fact]
-    public void The_yaml_writer_round_trips_every_sample()
+    public void TheYamlWriterRoundTripsEverySample()
     {
         var original = FixtureLoader.LoadAll(TestData.Samples).Values.SelectMany(f => f).ToList();
         var written = FixtureYamlWriter.Write(original);
@@ -163,7 +163,7 @@ public sealed class EngineTests
     }
 
     [Fact]
-    public void The_rasa_collection_round_trips_through_yaml()
+    public void TheRasaCollectionRoundTripsThroughYaml()
     {
         var original = FixtureLoader.LoadFile(TestData.RasaCollection);
         var reread = FixtureLoader.Parse(FixtureYamlWriter.Write(original), "rasa.yaml");
@@ -176,7 +176,7 @@ public sealed class EngineTests
     }
 
     [Fact]
-    public async Task Delays_and_time_to_first_token_wait_on_the_injected_clock()
+    public async Task DelaysAndTimeToFirstTokenWaitOnTheInjectedClock()
     {
         var time = new FakeTimeProvider();
         var engine = new MockEngine(time: time);
@@ -202,7 +202,7 @@ public sealed class EngineTests
     }
 
     [Fact]
-    public void Token_chunks_join_back_to_the_exact_text()
+    public void TokenChunksJoinBackToTheExactText()
     {
         const string text = "Grüße 👋🏽 from the mock — with emoji, accents and\nnew lines.";
         foreach (var size in new[] { 1, 2, 5, 100 })
@@ -217,7 +217,7 @@ public sealed class EngineTests
     }
 
     [Fact]
-    public void Stream_chunks_are_cut_with_the_one_shared_tokenizer()
+    public void StreamChunksAreCutWithTheOneSharedTokenizer()
     {
         Assert.Same(Switchboard.Tokens.TiktokenTokenCounter.Tokenizer, TokenSplitter.Tokenizer);
         Assert.Equal(["Hello", " world"], TokenSplitter.Split("Hello world", 1, cancellationToken: Ct).Select(p => p.Text));

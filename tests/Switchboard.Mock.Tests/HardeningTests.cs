@@ -26,7 +26,7 @@ public sealed class HardeningTests
     [InlineData("\"bad name\": x")]
     [InlineData("content-length: \"5\"")]
     [InlineData("x-accent: \"caf\u00e9\"")]
-    public void A_header_the_server_cannot_send_is_refused_at_load(string header)
+    public void AHeaderTheServerCannotSendIsRefusedAtLoad(string header)
     {
         var yaml = $"- match: {{ last_user: hi }}\n  response:\n    content: hello\n    headers:\n      {header}\n";
 
@@ -37,7 +37,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public void A_saved_postman_header_with_a_line_break_is_refused_at_load()
+    public void ASavedPostmanHeaderWithALineBreakIsRefusedAtLoad()
     {
         var collection = """
             {"info":{"name":"c","schema":"https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
@@ -51,7 +51,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public async Task A_header_with_a_line_break_over_the_admin_api_is_a_400_and_requests_still_answer()
+    public async Task AHeaderWithALineBreakOverTheAdminApiIsA400AndRequestsStillAnswer()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("ok", f => f.WhenLastUser("hi").RespondWith("hello")), Ct);
         using var http = mock.CreateClient();
@@ -66,7 +66,7 @@ public sealed class HardeningTests
     [Theory(Timeout = 120_000)]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task A_long_run_without_spaces_is_echoed(bool stream)
+    public async Task ALongRunWithoutSpacesIsEchoed(bool stream)
     {
         await using var mock = await MockLlmServer.StartAsync(cancellationToken: Ct);
         using var http = mock.CreateClient();
@@ -80,7 +80,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public async Task The_echo_model_observes_cancellation_while_it_counts()
+    public async Task TheEchoModelObservesCancellationWhileItCounts()
     {
         var engine = new MockEngine(new MockEngineOptions { EchoWhenEmpty = true });
         using var cancelled = new CancellationTokenSource();
@@ -91,7 +91,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public async Task An_embedding_answer_of_hundreds_of_megabytes_is_a_400_naming_dimensions()
+    public async Task AnEmbeddingAnswerOfHundredsOfMegabytesIsA400NamingDimensions()
     {
         await using var mock = await MockLlmServer.StartAsync(cancellationToken: Ct);
         using var http = mock.CreateClient();
@@ -105,7 +105,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public async Task Many_choices_of_a_long_echo_are_a_400_naming_n()
+    public async Task ManyChoicesOfALongEchoAreA400NamingN()
     {
         await using var mock = await MockLlmServer.StartAsync(cancellationToken: Ct);
         using var http = mock.CreateClient();
@@ -119,7 +119,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public void A_long_streamed_answer_is_cut_into_a_bounded_number_of_events()
+    public void ALongStreamedAnswerIsCutIntoABoundedNumberOfEvents()
     {
         var text = string.Concat(Enumerable.Repeat("word ", 200_000));
         var completion = new ChatCompletionResponse
@@ -149,7 +149,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public void A_yaml_alias_bomb_is_refused_naming_its_line()
+    public void AYamlAliasBombIsRefusedNamingItsLine()
     {
         var error = Assert.Throws<FixtureLoadException>(() => FixtureLoader.Parse(AliasBomb(7), "bomb.yaml")).Error;
 
@@ -158,7 +158,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public void Anchors_shared_a_few_times_still_load()
+    public void AnchorsSharedAFewTimesStillLoad()
     {
         var yaml = """
             - name: first
@@ -178,7 +178,7 @@ public sealed class HardeningTests
     [Theory]
     [InlineData("- name: loop\n  description: &x [a, *x]\n  match: { last_user: x }\n  response: x\n")]
     [InlineData("- name: loop\n  description: &x { a: { b: *x } }\n  match: { last_user: x }\n  response: x\n")]
-    public void A_recursive_alias_is_refused(string yaml)
+    public void ARecursiveAliasIsRefused(string yaml)
     {
         var error = Assert.Throws<FixtureLoadException>(() => FixtureLoader.Parse(yaml, "loop.yaml")).Error;
 
@@ -186,7 +186,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public void Yaml_nested_a_hundred_thousand_levels_deep_is_refused()
+    public void YamlNestedAHundredThousandLevelsDeepIsRefused()
     {
         var yaml = "- name: deep\n  description: " + new string('[', 100_000) + new string(']', 100_000) + "\n  response: x\n";
 
@@ -196,7 +196,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public async Task Hostile_yaml_over_the_admin_api_is_a_400_and_the_mock_carries_on()
+    public async Task HostileYamlOverTheAdminApiIsA400AndTheMockCarriesOn()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("ok", f => f.WhenLastUser("hi").RespondWith("hello")), Ct);
         using var http = mock.CreateClient();
@@ -211,7 +211,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public async Task With_a_token_the_admin_api_needs_it_and_nothing_else_does()
+    public async Task WithATokenTheAdminApiNeedsItAndNothingElseDoes()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("ok", f => f.WhenLastUser("hi").RespondWith("hello")).Configure(o => o with { AdminToken = "s3cret" }), Ct);
         using var http = mock.CreateClient();
@@ -240,7 +240,7 @@ public sealed class HardeningTests
     [InlineData("127.0.0.1", null, true)]
     [InlineData("localhost", null, true)]
     [InlineData("::1", null, true)]
-    public void Listening_beyond_loopback_needs_an_admin_token(string host, string? token, bool valid)
+    public void ListeningBeyondLoopbackNeedsAnAdminToken(string host, string? token, bool valid)
     {
         var problems = new Server.MockServerOptions { Host = host, AdminToken = token }.Validate();
 
@@ -252,7 +252,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public void A_fixture_file_past_the_size_limit_is_refused_with_its_size()
+    public void AFixtureFilePastTheSizeLimitIsRefusedWithItsSize()
     {
         var folder = TestData.TempFolder();
         var path = Path.Combine(folder, "huge.yaml");
@@ -265,7 +265,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public async Task A_watched_file_that_grows_past_the_limit_keeps_its_last_good_fixtures()
+    public async Task AWatchedFileThatGrowsPastTheLimitKeepsItsLastGoodFixtures()
     {
         var folder = TestData.TempFolder();
         var path = Path.Combine(folder, "fixtures.yaml");
@@ -282,7 +282,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public async Task A_deleted_watched_file_keeps_the_last_good_fixtures_and_health_says_degraded()
+    public async Task ADeletedWatchedFileKeepsTheLastGoodFixturesAndHealthSaysDegraded()
     {
         var folder = TestData.TempFolder();
         var path = Path.Combine(folder, "fixtures.yaml");
@@ -306,7 +306,7 @@ public sealed class HardeningTests
     }
 
     [Fact]
-    public async Task An_admin_body_past_the_fixture_size_limit_is_a_413()
+    public async Task AnAdminBodyPastTheFixtureSizeLimitIsA413()
     {
         await using var mock = await MockLlmServer.StartAsync(cancellationToken: Ct);
         using var http = mock.CreateClient();

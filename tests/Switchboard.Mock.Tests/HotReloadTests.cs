@@ -11,7 +11,7 @@ public sealed class HotReloadTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Changes_additions_deletions_and_broken_files()
+    public async Task ChangesAdditionsDeletionsAndBrokenFiles()
     {
         var folder = TestData.TempFolder();
         var first = Path.Combine(folder, "first.yaml");
@@ -49,7 +49,7 @@ public sealed class HotReloadTests
     }
 
     [Fact]
-    public async Task A_single_watched_file()
+    public async Task ASingleWatchedFile()
     {
         var folder = TestData.TempFolder();
         var file = Path.Combine(folder, "only.yaml");

@@ -21,7 +21,7 @@ public sealed class MockProviderTests
     };
 
     [Fact]
-    public async Task Without_fixtures_it_is_the_echo_model()
+    public async Task WithoutFixturesItIsTheEchoModel()
     {
         var provider = new MockChatProviderFactory().Create(new ProviderOptions { Name = "mock", Type = "mock" });
         Assert.Equal("mock", provider.Type);
@@ -36,7 +36,7 @@ public sealed class MockProviderTests
     }
 
     [Fact]
-    public async Task A_stream_has_a_role_chunk_content_a_finish_chunk_and_usage_only_when_asked()
+    public async Task AStreamHasARoleChunkContentAFinishChunkAndUsageOnlyWhenAsked()
     {
         var provider = new MockChatProviderFactory().Create(new ProviderOptions { Name = "mock", Type = "mock" });
 
@@ -52,10 +52,10 @@ public sealed class MockProviderTests
     }
 
     [Fact]
-    public async Task With_fixtures_it_answers_from_them_and_a_miss_is_a_404_with_diagnostics()
+    public async Task WithFixturesItAnswersFromThemAndAMissIsA404WithDiagnostics()
     {
         var factory = new MockChatProviderFactory();
-        var options = new ProviderOptions { Name = "rasa", Type = "mock", Fixtures = TestData.RasaCollection };
+        var options = new ProviderOptions { Name = "rasa", Type = "mock", Settings = { ["fixtures"] = TestData.RasaCollection } };
         Assert.Empty(factory.Validate(options));
         var provider = factory.Create(options);
         var turn = TestData.RasaTurns()[0];
@@ -70,20 +70,20 @@ public sealed class MockProviderTests
     }
 
     [Fact]
-    public void Validation_names_the_key_and_the_broken_file()
+    public void ValidationNamesTheKeyAndTheBrokenFile()
     {
         var factory = new MockChatProviderFactory();
-        var missing = Assert.Single(factory.Validate(new ProviderOptions { Name = "m", Type = "mock", Fixtures = "/no/such/fixtures" }));
+        var missing = Assert.Single(factory.Validate(new ProviderOptions { Name = "m", Type = "mock", Settings = { ["fixtures"] = "/no/such/fixtures" } }));
         Assert.StartsWith("providers[m].fixtures:", missing, StringComparison.Ordinal);
 
         var folder = TestData.TempFolder();
         File.WriteAllText(Path.Combine(folder, "bad.yaml"), "- match: { last_user: x }\n  response: { contnet: y }\n");
-        var broken = Assert.Single(factory.Validate(new ProviderOptions { Name = "m", Type = "mock", Fixtures = folder }));
+        var broken = Assert.Single(factory.Validate(new ProviderOptions { Name = "m", Type = "mock", Settings = { ["fixtures"] = folder } }));
         Assert.Contains("bad.yaml:2: unknown key 'contnet'", broken, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Socket_faults_become_502s()
+    public async Task SocketFaultsBecome502s()
     {
         var folder = TestData.TempFolder();
         File.WriteAllText(Path.Combine(folder, "faults.yaml"), """
@@ -96,7 +96,7 @@ public sealed class MockProviderTests
             - match: { last_user: limit }
               response: { error: { status: 429, retry_after: 3 } }
             """);
-        var provider = new MockChatProviderFactory().Create(new ProviderOptions { Name = "m", Type = "mock", Fixtures = folder });
+        var provider = new MockChatProviderFactory().Create(new ProviderOptions { Name = "m", Type = "mock", Settings = { ["fixtures"] = folder } });
 
         Assert.Equal(502, Assert.IsType<ChatResult.Failed>(await provider.ChatAsync(Request("drop"), Ct)).Error.StatusCode);
         var limited = Assert.IsType<ChatResult.Failed>(await provider.ChatAsync(Request("limit"), Ct)).Error;
@@ -111,7 +111,7 @@ public sealed class MockProviderTests
     }
 
     [Fact]
-    public async Task Embeddings_are_deterministic_unit_vectors_as_floats_or_base64()
+    public async Task EmbeddingsAreDeterministicUnitVectorsAsFloatsOrBase64()
     {
         var provider = new MockChatProviderFactory().Create(new ProviderOptions { Name = "m", Type = "mock" });
         var input = JsonSerializer.SerializeToElement(new[] { "hello", "world", "hello" });
@@ -144,12 +144,12 @@ public sealed class MockProviderTests
     }
 
     [Fact]
-    public async Task Create_uses_the_fixtures_Validate_parsed_and_parses_again_only_without_it()
+    public async Task CreateUsesTheFixturesValidateParsedAndParsesAgainOnlyWithoutIt()
     {
         var file = Path.Combine(TestData.TempFolder(), "f.yaml");
         await File.WriteAllTextAsync(file, "- match: { last_user: hi }\n  response: validated\n", Ct);
         var factory = new MockChatProviderFactory();
-        var options = new ProviderOptions { Name = "mock", Type = "mock", Fixtures = file };
+        var options = new ProviderOptions { Name = "mock", Type = "mock", Settings = { ["fixtures"] = file } };
 
         Assert.Empty(factory.Validate(options));
         // Changed between Validate and Create: Create does not read the file again.

@@ -62,7 +62,7 @@ public sealed class PostmanImportTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Folders_variables_string_urls_and_saved_examples()
+    public async Task FoldersVariablesStringUrlsAndSavedExamples()
     {
         await using var mock = await StartWithCollection();
         Assert.Equal(["greet ok", "fallback", "first", "limited [2]"], mock.Engine.Fixtures.Fixtures.Select(f => f.Name));
@@ -81,7 +81,7 @@ public sealed class PostmanImportTests
     }
 
     [Fact]
-    public async Task A_saved_example_is_picked_by_x_mock_response_name()
+    public async Task ASavedExampleIsPickedByXMockResponseName()
     {
         await using var mock = await StartWithCollection();
         using var http = mock.CreateClient();
@@ -98,7 +98,7 @@ public sealed class PostmanImportTests
     }
 
     [Fact]
-    public void A_broken_item_names_the_file_and_the_line_of_the_item()
+    public void ABrokenItemNamesTheFileAndTheLineOfTheItem()
     {
         var broken = Collection.Replace("{\\\"model\\\":\\\"gpt-4o\\\",\\\"messages\\\"", "{\\\"model\\\" \\\"gpt-4o\\\",\\\"messages\\\"", StringComparison.Ordinal);
         var error = Assert.Throws<FixtureLoadException>(() => FixtureLoader.Parse(broken, "edge.json", FixtureFormat.Json));
@@ -109,7 +109,7 @@ public sealed class PostmanImportTests
     }
 
     [Fact]
-    public void Invalid_json_names_the_line()
+    public void InvalidJsonNamesTheLine()
     {
         var error = Assert.Throws<FixtureLoadException>(() => FixtureLoader.Parse("{\n  \"item\": [\n    { \"name\": \"x\", }\n    oops\n  ]\n}", "bad.json", FixtureFormat.Json));
         Assert.Equal(4, error.Error.Line);
@@ -117,7 +117,7 @@ public sealed class PostmanImportTests
     }
 
     [Fact]
-    public async Task The_models_of_a_collection_are_listed()
+    public async Task TheModelsOfACollectionAreListed()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixturesFrom(TestData.RasaCollection), Ct);
         var models = await TestData.Client(mock.OpenAIEndpoint).GetOpenAIModelClient().GetModelsAsync(Ct);
@@ -125,7 +125,7 @@ public sealed class PostmanImportTests
     }
 
     [Fact]
-    public async Task A_client_error_is_a_4xx_never_a_500()
+    public async Task AClientErrorIsA4xxNeverA500()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixturesFrom(TestData.RasaCollection), Ct);
         using var http = mock.CreateClient();

@@ -11,7 +11,7 @@ public sealed class RasaCollectionTests
     private static readonly ChatCompletionOptions RasaOptions = new() { MaxOutputTokenCount = 256, Temperature = 0 };
 
     [Fact]
-    public async Task Every_turn_gets_its_own_saved_response()
+    public async Task EveryTurnGetsItsOwnSavedResponse()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixturesFrom(TestData.RasaCollection), TestContext.Current.CancellationToken);
         var client = TestData.Chat(mock.OpenAIEndpoint);
@@ -29,7 +29,7 @@ public sealed class RasaCollectionTests
     }
 
     [Fact]
-    public async Task Every_turn_streams_its_saved_response()
+    public async Task EveryTurnStreamsItsSavedResponse()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixturesFrom(TestData.RasaCollection), TestContext.Current.CancellationToken);
         var client = TestData.Chat(mock.OpenAIEndpoint);
@@ -51,7 +51,7 @@ public sealed class RasaCollectionTests
     }
 
     [Fact]
-    public async Task Only_the_history_decides_not_the_rest_of_the_prompt_or_its_formatting()
+    public async Task OnlyTheHistoryDecidesNotTheRestOfThePromptOrItsFormatting()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixturesFrom(TestData.RasaCollection), TestContext.Current.CancellationToken);
         var client = TestData.Chat(mock.OpenAIEndpoint, "gpt-4o");
@@ -67,7 +67,7 @@ public sealed class RasaCollectionTests
     }
 
     [Fact]
-    public async Task A_wrong_turn_is_a_404_naming_the_closest_fixture_and_the_difference()
+    public async Task AWrongTurnIsA404NamingTheClosestFixtureAndTheDifference()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixturesFrom(TestData.RasaCollection), TestContext.Current.CancellationToken);
         var client = TestData.Chat(mock.OpenAIEndpoint);

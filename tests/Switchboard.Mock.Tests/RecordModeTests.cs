@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using OpenAI.Chat;
 using Switchboard.Mock.Loading;
 using Switchboard.Mock.Testing;
+using Switchboard.Testing;
 
 namespace Switchboard.Mock.Tests;
 
@@ -12,7 +13,7 @@ public sealed class RecordModeTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Misses_are_proxied_recorded_without_secrets_and_then_served_locally()
+    public async Task MissesAreProxiedRecordedWithoutSecretsAndThenServedLocally()
     {
         // The upstream only answers when the client's key was forwarded.
         await using var upstream = await MockLlmServer.StartAsync(b => b.AddYaml("""
@@ -82,7 +83,7 @@ public sealed class RecordModeTests
     }
 
     [Fact]
-    public async Task An_upstream_error_is_passed_on_and_not_recorded()
+    public async Task AnUpstreamErrorIsPassedOnAndNotRecorded()
     {
         await using var upstream = await MockLlmServer.StartAsync(b => b.AddFixture("limit", f => f.RespondWithError(429, "upstream says slow down")), Ct);
         var folder = TestData.TempFolder();
@@ -96,30 +97,38 @@ public sealed class RecordModeTests
     }
 
     [Fact]
-    public async Task An_upstream_timeout_is_a_504_and_a_broken_connection_a_502_not_a_500()
+    public async Task AnUpstreamTimeoutIsA504AndABrokenConnectionA502NotA500()
     {
-        // The upstream waits on a clock that never moves: it never answers.
-        await using var upstream = await MockLlmServer.StartAsync(b => b.UseTimeProvider(new FakeTimeProvider()).AddYaml("""
-            - match: { last_user: hang }
-              response: { content: never, delay_ms: 60000 }
+        // One upstream takes the request and never answers; another drops the connection.
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var silent = await FakeUpstream.StartAsync(FakeUpstream.NeverAnswer(received));
+        await using var dropping = await MockLlmServer.StartAsync(b => b.AddYaml("""
             - match: { last_user: hang up }
               response: { content: never, fault: { drop_connection: true } }
             """), Ct);
         var folder = TestData.TempFolder();
-        await using var recorder = await MockLlmServer.StartAsync(
-            b => b.Configure(o => o with { RecordTo = folder, Upstream = upstream.OpenAIEndpoint.ToString(), UpstreamTimeout = TimeSpan.FromMilliseconds(200) }),
+        // The recorder's time limit runs on its own clock, which only this test moves.
+        var clock = new FakeTimeProvider();
+        await using var waiting = await MockLlmServer.StartAsync(
+            b => b.UseTimeProvider(clock).Configure(o => o with { RecordTo = folder, Upstream = silent.BaseUrl + "/v1", UpstreamTimeout = TimeSpan.FromSeconds(30) }),
             Ct);
-        var client = TestData.Chat(recorder.OpenAIEndpoint);
+        await using var broken = await MockLlmServer.StartAsync(
+            b => b.Configure(o => o with { RecordTo = folder, Upstream = dropping.OpenAIEndpoint.ToString() }),
+            Ct);
 
-        var timeout = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("hang")], cancellationToken: Ct));
+        var hanging = Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => TestData.Chat(waiting.OpenAIEndpoint).CompleteChatAsync([new UserChatMessage("hang")], cancellationToken: Ct));
+        await received.Task.WaitAsync(Ct);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        var timeout = await hanging;
         Assert.Equal(504, timeout.Status);
         Assert.Contains("upstream_timeout", timeout.Message, StringComparison.Ordinal);
 
-        var dropped = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("hang up")], cancellationToken: Ct));
+        var dropped = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => TestData.Chat(broken.OpenAIEndpoint).CompleteChatAsync([new UserChatMessage("hang up")], cancellationToken: Ct));
         Assert.Equal(502, dropped.Status);
         Assert.Contains("upstream_unavailable", dropped.Message, StringComparison.Ordinal);
 
-        Assert.Equal(["miss", "miss"], recorder.Journal.Entries.Select(e => e.Outcome));
+        Assert.Equal(["miss"], waiting.Journal.Entries.Select(e => e.Outcome));
+        Assert.Equal(["miss"], broken.Journal.Entries.Select(e => e.Outcome));
         Assert.Empty(Directory.GetFiles(folder));
     }
 }

@@ -18,7 +18,7 @@ public sealed class ReviewFixTests
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     [Fact]
-    public async Task A_stream_sends_its_headers_before_the_time_to_first_token()
+    public async Task AStreamSendsItsHeadersBeforeTheTimeToFirstToken()
     {
         var time = new FakeTimeProvider();
         await using var mock = await MockLlmServer.StartAsync(b => b.UseTimeProvider(time).AddYaml("""
@@ -43,7 +43,7 @@ public sealed class ReviewFixTests
     }
 
     [Fact]
-    public async Task N_gives_n_choices_from_fixtures_saved_bodies_and_the_echo_model_streamed_or_not()
+    public async Task NGivesNChoicesFromFixturesSavedBodiesAndTheEchoModelStreamedOrNot()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddYaml("""
             - match: { last_user: three }
@@ -71,7 +71,7 @@ public sealed class ReviewFixTests
     }
 
     [Fact]
-    public void The_journal_drops_its_oldest_entries_when_their_bodies_exceed_its_byte_budget()
+    public void TheJournalDropsItsOldestEntriesWhenTheirBodiesExceedItsByteBudget()
     {
         var journal = new RequestJournal(capacity: 1000, maxBytes: 3 * (RequestJournal.EntryOverheadBytes + 1000));
         for (var i = 1; i <= 5; i++)
@@ -86,7 +86,7 @@ public sealed class ReviewFixTests
     }
 
     [Fact]
-    public async Task A_body_over_the_journal_limit_is_not_kept_but_its_size_is()
+    public async Task ABodyOverTheJournalLimitIsNotKeptButItsSizeIs()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("any", f => f.RespondWith("ok")).Configure(o => o with { JournalMaxBodyBytes = 200 }), Ct);
         using var http = mock.CreateClient();
@@ -106,7 +106,7 @@ public sealed class ReviewFixTests
     }
 
     [Fact]
-    public async Task Concurrent_requests_take_each_sequence_turn_and_each_scenario_state_exactly_once()
+    public async Task ConcurrentRequestsTakeEachSequenceTurnAndEachScenarioStateExactlyOnce()
     {
         const int count = 20;
         var yaml = new StringBuilder();
@@ -139,7 +139,7 @@ public sealed class ReviewFixTests
     }
 
     [Fact]
-    public async Task Concurrent_engine_calls_never_match_a_scenario_state_twice()
+    public async Task ConcurrentEngineCallsNeverMatchAScenarioStateTwice()
     {
         const int count = 20;
         var yaml = new StringBuilder();
@@ -172,7 +172,7 @@ public sealed class ReviewFixTests
     }
 
     [Fact]
-    public async Task A_model_id_with_a_slash_is_found()
+    public async Task AModelIdWithASlashIsFound()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("llama", f => f.WhenModel("meta-llama/Llama-3-8B").RespondWith("hi")), Ct);
         using var http = mock.CreateClient();
@@ -188,7 +188,7 @@ public sealed class ReviewFixTests
     [InlineData("v1/models")]
     [InlineData("models")]
     [InlineData("v1/models/mock-echo")]
-    public async Task Head_answers_like_get_without_a_body(string path)
+    public async Task HeadAnswersLikeGetWithoutABody(string path)
     {
         await using var mock = await MockLlmServer.StartAsync(cancellationToken: Ct);
         using var http = mock.CreateClient();
@@ -200,7 +200,7 @@ public sealed class ReviewFixTests
     }
 
     [Fact]
-    public async Task The_mock_writes_the_same_bytes_as_the_gateway_non_ascii_as_itself()
+    public async Task TheMockWritesTheSameBytesAsTheGatewayNonAsciiAsItself()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("umlaut", f => f.WhenLastUser("grüß").RespondWith("Grüße aus München – \"ok\" 👋")), Ct);
         using var http = mock.CreateClient();

@@ -25,14 +25,14 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     [InlineData("gpt-4o-mini", "How is the WEATHER?", "It is sunny in every fixture.")]
     [InlineData("gpt-4o-mini", "Where is order #123?", "Your order ships tomorrow.")]
     [InlineData("gpt-4o-mini", "Anything else", "I only know what my fixtures say.")]
-    public async Task Text_comparisons_and_priorities(string model, string user, string expected)
+    public async Task TextComparisonsAndPriorities(string model, string user, string expected)
     {
         var completion = await Complete(model, new UserChatMessage(user));
         Assert.Equal(expected, completion.Content[0].Text);
     }
 
     [Fact]
-    public async Task The_most_specific_match_wins()
+    public async Task TheMostSpecificMatchWins()
     {
         // The catch-all matches too, but model + system + glob is more specific (and the catch-all has priority -10).
         var completion = await Complete("gpt-4o", new SystemChatMessage("You are a translator."), new UserChatMessage("Translate: good morning"));
@@ -41,7 +41,7 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tool_calls_then_the_answer_after_the_tool_result()
+    public async Task ToolCallsThenTheAnswerAfterTheToolResult()
     {
         var tool = ChatTool.CreateFunctionTool("get_weather", "Weather of a city", BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}}}"""));
         var options = new ChatCompletionOptions { Tools = { tool } };
@@ -62,7 +62,7 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Streamed_tool_calls_reassemble()
+    public async Task StreamedToolCallsReassemble()
     {
         var tool = ChatTool.CreateFunctionTool("get_weather");
         var client = TestData.Chat(_mock.OpenAIEndpoint, "gpt-4o");
@@ -82,7 +82,7 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_sequence_answers_turn_by_turn_then_repeats_the_last()
+    public async Task ASequenceAnswersTurnByTurnThenRepeatsTheLast()
     {
         var client = TestData.Chat(_mock.OpenAIEndpoint);
         var first = await Assert.ThrowsAsync<ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("try again")], cancellationToken: Ct));
@@ -93,7 +93,7 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_scenario_moves_through_its_states()
+    public async Task AScenarioMovesThroughItsStates()
     {
         Assert.Equal("Please pay.", (await Complete("gpt-4", new UserChatMessage("next"))).Content[0].Text);
         Assert.Equal("Thank you for your order.", (await Complete("gpt-4", new UserChatMessage("next"))).Content[0].Text);
@@ -101,7 +101,7 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Streaming_is_paced_in_token_chunks_with_usage_at_the_end()
+    public async Task StreamingIsPacedInTokenChunksWithUsageAtTheEnd()
     {
         var client = TestData.Chat(_mock.OpenAIEndpoint);
         var pieces = new List<string>();
@@ -120,7 +120,7 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Usage_is_counted_with_the_tokenizer()
+    public async Task UsageIsCountedWithTheTokenizer()
     {
         var completion = await Complete("gpt-4o", new UserChatMessage("Hello!"));
         // "Hi! How can I help you today?" is 9 o200k_base tokens; the prompt is 1 message of 2 tokens + 3 + 3 framing.
@@ -129,7 +129,7 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_429_carries_retry_after()
+    public async Task A429CarriesRetryAfter()
     {
         using var http = _mock.CreateClient();
         using var response = await Post(http, "rate limit me");
@@ -141,7 +141,7 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_injected_status_is_an_openai_error()
+    public async Task AnInjectedStatusIsAnOpenaiError()
     {
         var error = await Assert.ThrowsAsync<ClientResultException>(() => TestData.Chat(_mock.OpenAIEndpoint).CompleteChatAsync([new UserChatMessage("fail please")], cancellationToken: Ct));
         Assert.Equal(500, error.Status);
@@ -149,13 +149,13 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_delay_still_answers()
+    public async Task ADelayStillAnswers()
     {
         Assert.Equal("Done.", (await Complete("gpt-4", new UserChatMessage("take your time"))).Content[0].Text);
     }
 
     [Fact]
-    public async Task A_dropped_connection_fails_the_client()
+    public async Task ADroppedConnectionFailsTheClient()
     {
         using var http = _mock.CreateClient();
         await Assert.ThrowsAsync<HttpRequestException>(() => Post(http, "hang up"));
@@ -164,7 +164,7 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_stream_that_breaks_off_delivers_its_chunks_then_fails()
+    public async Task AStreamThatBreaksOffDeliversItsChunksThenFails()
     {
         // The fixture says drop_after_chunks: 3. The chunks already written must reach the client before the
         // connection ends; a reset right after writing discarded them (0 chunks, most runs), so ask several times.
@@ -189,7 +189,7 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_stream_shorter_than_its_drop_point_ends_normally()
+    public async Task AStreamShorterThanItsDropPointEndsNormally()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddYaml("""
             - match: { last_user: short }
@@ -205,7 +205,7 @@ public sealed class SampleFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_malformed_chunk_is_sent_as_broken_json()
+    public async Task AMalformedChunkIsSentAsBrokenJson()
     {
         using var http = _mock.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")

@@ -18,7 +18,7 @@ public sealed class SavedAnswerTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_saved_postman_response_is_served_as_the_saved_bytes()
+    public async Task ASavedPostmanResponseIsServedAsTheSavedBytes()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixturesFrom(TestData.RasaCollection), Ct);
         using var http = mock.CreateClient();
@@ -40,7 +40,7 @@ public sealed class SavedAnswerTests
     }
 
     [Fact]
-    public async Task A_saved_body_that_lacks_fields_keeps_its_own_and_its_nulls()
+    public async Task ASavedBodyThatLacksFieldsKeepsItsOwnAndItsNulls()
     {
         var yaml = """
             - match: { last_user: hi }
@@ -64,7 +64,7 @@ public sealed class SavedAnswerTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task A_saved_answer_streams_the_bytes_its_events_written_one_by_one_would_give(bool includeUsage)
+    public async Task ASavedAnswerStreamsTheBytesItsEventsWrittenOneByOneWouldGive(bool includeUsage)
     {
         var engine = new MockEngine();
         engine.SetAllFileFixtures(FixtureLoader.LoadAll(TestData.RasaCollection));
@@ -86,7 +86,7 @@ public sealed class SavedAnswerTests
     }
 
     [Fact]
-    public async Task Requests_past_the_log_budget_are_counted_in_one_line_a_second()
+    public async Task RequestsPastTheLogBudgetAreCountedInOneLineASecond()
     {
         var logs = new ListLoggerProvider();
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));

@@ -14,7 +14,7 @@ public sealed class TestingHelperTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task The_handler_sends_calls_for_any_host_to_the_mock()
+    public async Task TheHandlerSendsCallsForAnyHostToTheMock()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("hi", f => f.WhenLastUser("hi").RespondWith("hello from the mock")), Ct);
         using var http = new HttpClient(mock.CreateHandler());
@@ -29,7 +29,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public async Task Code_fixtures_sequences_scenarios_and_journal_assertions()
+    public async Task CodeFixturesSequencesScenariosAndJournalAssertions()
     {
         await using var mock = await MockLlmServer.StartAsync(b => b
             .AddFixture("turns", f => f.WhenLastUser("again").RespondWith("one").RespondWith("two").Cycle())
@@ -60,7 +60,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public async Task Without_fixtures_the_server_is_the_echo_model()
+    public async Task WithoutFixturesTheServerIsTheEchoModel()
     {
         await using var mock = await MockLlmServer.StartAsync(cancellationToken: Ct);
         ChatCompletion completion = await TestData.Chat(mock.OpenAIEndpoint, "mock-echo").CompleteChatAsync([new UserChatMessage("echo this")], cancellationToken: Ct);
@@ -69,7 +69,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public async Task Embeddings_through_the_sdk_are_deterministic()
+    public async Task EmbeddingsThroughTheSdkAreDeterministic()
     {
         await using var mock = await MockLlmServer.StartAsync(cancellationToken: Ct);
         var client = TestData.Client(mock.OpenAIEndpoint).GetEmbeddingClient("text-embedding-3-small");
@@ -84,7 +84,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public async Task A_broken_fixture_file_stops_the_start_with_exit_code_2()
+    public async Task ABrokenFixtureFileStopsTheStartWithExitCode2()
     {
         var folder = TestData.TempFolder();
         File.WriteAllText(Path.Combine(folder, "broken.yaml"), "- match: { last_user: x }\n  response: { content: y, delay_ms: later }\n");
@@ -100,7 +100,7 @@ public sealed class TestingHelperTests
     [InlineData(70000, null, null, "--port must be between 0 and 65535")]
     [InlineData(0, "/tmp/rec", null, "--record-to needs --upstream")]
     [InlineData(0, "/tmp/rec", "ftp://x", "--upstream must be an http(s) URL")]
-    public async Task Bad_options_stop_the_start_with_exit_code_2(int port, string? recordTo, string? upstream, string problem)
+    public async Task BadOptionsStopTheStartWithExitCode2(int port, string? recordTo, string? upstream, string problem)
     {
         var options = new MockServerOptions { Port = port, RecordTo = recordTo, Upstream = upstream };
         Assert.Contains(options.Validate(), p => p.StartsWith(problem, StringComparison.Ordinal));
@@ -108,16 +108,27 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public async Task RunAsync_serves_until_cancelled()
+    public async Task RunAsyncServesUntilCancelled()
     {
+        var logs = new ListLoggerProvider();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var run = MockServerHost.RunAsync(new MockServerOptions { Port = 0, FixturesPath = TestData.Samples }, stop.Token, logging => { });
-        stop.CancelAfter(TimeSpan.FromMilliseconds(300));
+        var run = MockServerHost.RunAsync(new MockServerOptions { Port = 0, FixturesPath = TestData.Samples }, stop.Token, logging => logging.AddProvider(logs));
+        var listening = await logs.WaitForAsync(m => m.StartsWith("Mock LLM listening on ", StringComparison.Ordinal), Ct);
+        using var http = new HttpClient { BaseAddress = new Uri(listening.Split(' ')[4]) };
+
+        using (var health = await http.GetAsync("/health", Ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        }
+
+        Assert.False(run.IsCompleted);
+        stop.Cancel();
         Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/health", Ct));
     }
 
     [Fact]
-    public async Task The_log_names_the_fixture_that_answered_and_the_near_misses_of_a_miss()
+    public async Task TheLogNamesTheFixtureThatAnsweredAndTheNearMissesOfAMiss()
     {
         var logs = new ListLoggerProvider();
         await using var mock = await MockLlmServer.StartAsync(b => b.AddFixture("greeting", f => f.WhenLastUser("hi").RespondWith("hello")).WithLogging(l => l.AddProvider(logs)), Ct);
@@ -133,7 +144,7 @@ public sealed class TestingHelperTests
     }
 
     [Fact]
-    public void Hidden_folders_are_not_read()
+    public void HiddenFoldersAreNotRead()
     {
         var folder = TestData.TempFolder();
         Directory.CreateDirectory(Path.Combine(folder, ".git"));
@@ -146,15 +157,51 @@ public sealed class TestingHelperTests
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
 
+        private event Action<string>? Added;
+
         public IReadOnlyList<string> Messages => [.. _messages];
 
-        public ILogger CreateLogger(string categoryName) => new ListLogger(_messages);
+        public ILogger CreateLogger(string categoryName) => new ListLogger(this);
+
+        /// <summary>Waits until a message that satisfies <paramref name="predicate"/> is (or was) logged.</summary>
+        public async Task<string> WaitForAsync(Func<string, bool> predicate, CancellationToken cancellationToken)
+        {
+            var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnAdded(string message)
+            {
+                if (predicate(message))
+                {
+                    found.TrySetResult(message);
+                }
+            }
+
+            Added += OnAdded;
+            try
+            {
+                foreach (var message in _messages)
+                {
+                    OnAdded(message);
+                }
+
+                return await found.Task.WaitAsync(cancellationToken);
+            }
+            finally
+            {
+                Added -= OnAdded;
+            }
+        }
+
+        private void Add(string message)
+        {
+            _messages.Enqueue(message);
+            Added?.Invoke(message);
+        }
 
         public void Dispose()
         {
         }
 
-        private sealed class ListLogger(System.Collections.Concurrent.ConcurrentQueue<string> messages) : ILogger
+        private sealed class ListLogger(ListLoggerProvider provider) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state)
                 where TState : notnull => null;
@@ -162,7 +209,7 @@ public sealed class TestingHelperTests
             public bool IsEnabled(LogLevel logLevel) => true;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                messages.Enqueue(formatter(state, exception));
+                provider.Add(formatter(state, exception));
         }
     }
 }

@@ -31,7 +31,7 @@ public sealed class ErrorMappingTests
 
     [Theory]
     [MemberData(nameof(StatusCases))]
-    public async Task Upstream_statuses_are_mapped_without_leaking_the_body(int status, string body, int expectedStatus, string? expectedCode, string expectedText)
+    public async Task UpstreamStatusesAreMappedWithoutLeakingTheBody(int status, string body, int expectedStatus, string? expectedCode, string expectedText)
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Text(body, status, body.StartsWith('{') ? "application/json" : "text/html"));
         var provider = Provider(upstream.BaseUrl + "/v1");
@@ -53,7 +53,7 @@ public sealed class ErrorMappingTests
     [InlineData(500, false)]
     [InlineData(503, false)]
     [InlineData(429, false)]
-    public async Task Failures_of_the_gateways_own_configuration_are_marked_and_keep_the_upstream_message_for_the_log(int status, bool misconfigured)
+    public async Task FailuresOfTheGatewaysOwnConfigurationAreMarkedAndKeepTheUpstreamMessageForTheLog(int status, bool misconfigured)
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("{\"error\":{\"message\":\"" + Secret + "\"}}", status));
 
@@ -65,7 +65,7 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public async Task Bad_request_keeps_the_upstream_param()
+    public async Task BadRequestKeepsTheUpstreamParam()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"bad","type":"invalid_request_error","param":"messages[0].content","code":null}}""", 400));
 
@@ -78,7 +78,7 @@ public sealed class ErrorMappingTests
     [Theory]
     [InlineData("retry-after", "7", 7000)]
     [InlineData("retry-after-ms", "1500", 1500)]
-    public async Task Rate_limit_passes_retry_after_on(string header, string value, int expectedMs)
+    public async Task RateLimitPassesRetryAfterOn(string header, string value, int expectedMs)
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"slow down"}}""", 429, (header, value)));
 
@@ -89,7 +89,7 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public async Task Unavailable_passes_retry_after_on()
+    public async Task UnavailablePassesRetryAfterOn()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":"loading"}""", 503, ("Retry-After", "30")));
 
@@ -100,7 +100,7 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public async Task Connection_refused_is_503_naming_the_provider()
+    public async Task ConnectionRefusedIs503NamingTheProvider()
     {
         var provider = Provider($"http://127.0.0.1:{Loopback.ClosedPort()}/v1");
 
@@ -113,7 +113,7 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public async Task Connection_refused_on_a_stream_is_503()
+    public async Task ConnectionRefusedOnAStreamIs503()
     {
         var provider = Provider($"http://127.0.0.1:{Loopback.ClosedPort()}/v1");
 
@@ -123,7 +123,7 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public void Dns_failure_is_503()
+    public void DnsFailureIs503()
     {
         var error = UpstreamErrors.FromTransport("up", new HttpRequestException(HttpRequestError.NameResolutionError, "no such host", new SocketException((int)SocketError.HostNotFound)));
 
@@ -133,7 +133,7 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public void Broken_response_is_502()
+    public void BrokenResponseIs502()
     {
         var error = UpstreamErrors.FromTransport("up", new HttpRequestException(HttpRequestError.ResponseEnded, "ended"));
 
@@ -143,7 +143,7 @@ public sealed class ErrorMappingTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Timeout_is_504(bool stream)
+    public async Task TimeoutIs504(bool stream)
     {
         var received = Signal();
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.NeverAnswer(received));
@@ -160,7 +160,7 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public async Task Stream_timeout_is_renewed_by_every_chunk()
+    public async Task StreamTimeoutIsRenewedByEveryChunk()
     {
         var second = Signal();
         var done = Signal();
@@ -190,7 +190,7 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public async Task Stream_that_goes_quiet_longer_than_the_timeout_is_a_504()
+    public async Task StreamThatGoesQuietLongerThanTheTimeoutIsA504()
     {
         await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
@@ -213,7 +213,7 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public async Task Invalid_json_is_502()
+    public async Task InvalidJsonIs502()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Text("{\"id\": oops", 200, "application/json"));
 
@@ -224,7 +224,7 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public async Task Success_status_with_an_error_body_is_502()
+    public async Task SuccessStatusWithAnErrorBodyIs502()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"model crashed"}}"""));
 
@@ -235,7 +235,7 @@ public sealed class ErrorMappingTests
     }
 
     [Fact]
-    public async Task Redirect_is_502_pointing_at_base_url()
+    public async Task RedirectIs502PointingAtBaseUrl()
     {
         await using var upstream = await FakeUpstream.StartAsync((context, _) =>
         {
@@ -257,7 +257,7 @@ public sealed class ErrorMappingTests
     [InlineData("""{"error":{"message":"m","code":429}}""", "m", null, "429")]
     [InlineData("not json", null, null, null)]
     [InlineData("[1,2]", null, null, null)]
-    public void Error_details_are_read_from_known_shapes_only(string body, string? message, string? param, string? code)
+    public void ErrorDetailsAreReadFromKnownShapesOnly(string body, string? message, string? param, string? code)
     {
         var detail = UpstreamErrorDetail.Parse(System.Text.Encoding.UTF8.GetBytes(body));
 

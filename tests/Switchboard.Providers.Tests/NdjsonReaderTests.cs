@@ -11,7 +11,7 @@ public sealed class NdjsonReaderTests
     [InlineData(1)]
     [InlineData(7)]
     [InlineData(4096)]
-    public async Task Lines_split_across_reads_are_reassembled(int readSize)
+    public async Task LinesSplitAcrossReadsAreReassembled(int readSize)
     {
         var text = "{\"model\":\"a\",\"done\":false}\r\n\n  \n{\"model\":\"b\",\"done\":false}\n{\"model\":\"c\",\"done\":true}";
 
@@ -22,7 +22,7 @@ public sealed class NdjsonReaderTests
     }
 
     [Fact]
-    public async Task Lines_longer_than_the_buffer_are_read_whole()
+    public async Task LinesLongerThanTheBufferAreReadWhole()
     {
         var content = new string('x', 100_000);
         var text = $"{{\"model\":\"a\",\"message\":{{\"role\":\"assistant\",\"content\":\"{content}\"}}}}\n{{\"model\":\"b\"}}\n";
@@ -34,7 +34,7 @@ public sealed class NdjsonReaderTests
     }
 
     [Fact]
-    public async Task A_broken_line_throws_json_exception()
+    public async Task ABrokenLineThrowsJsonException()
     {
         var stream = new TrickleStream(Encoding.UTF8.GetBytes("{\"model\":\"a\"}\n{broken\n"), 64);
 

@@ -27,7 +27,7 @@ public sealed class OllamaProviderTests
         new(new ProviderOptions { Name = "local", Type = ProviderTypes.Ollama, BaseUrl = baseUrl, Timeout = timeout }, ProviderHttpClients.CreateClient(), time);
 
     [Fact]
-    public async Task Chat_request_is_mapped_to_the_native_api()
+    public async Task ChatRequestIsMappedToTheNativeApi()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
         var provider = Create(upstream.BaseUrl + "/");
@@ -72,7 +72,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Request_without_sampling_fields_sends_no_options()
+    public async Task RequestWithoutSamplingFieldsSendsNoOptions()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
@@ -85,7 +85,7 @@ public sealed class OllamaProviderTests
     [InlineData("""{"type":"json_object"}""", "\"json\"")]
     [InlineData("""{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object","properties":{"age":{"type":"integer"}},"required":["age"]}}}""",
         """{"type":"object","properties":{"age":{"type":"integer"}},"required":["age"]}""")]
-    public async Task Response_format_becomes_format(string responseFormat, string expectedFormat)
+    public async Task ResponseFormatBecomesFormat(string responseFormat, string expectedFormat)
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
@@ -95,7 +95,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Tools_and_tool_turns_are_mapped_to_ollama()
+    public async Task ToolsAndToolTurnsAreMappedToOllama()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
@@ -124,7 +124,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Tool_choice_none_sends_no_tools()
+    public async Task ToolChoiceNoneSendsNoTools()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
@@ -140,7 +140,7 @@ public sealed class OllamaProviderTests
     [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://example.com/cat.png"}}]}]}""", "messages[0].content[0].image_url")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AAA","format":"wav"}}]}]}""", "messages[0].content[0].type")]
     [InlineData("""{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"not json"}}]}]}""", "messages[0].tool_calls[0].function.arguments")]
-    public async Task Requests_ollama_cannot_express_are_refused_without_calling_it(string request, string param)
+    public async Task RequestsOllamaCannotExpressAreRefusedWithoutCallingIt(string request, string param)
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
@@ -152,7 +152,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Chat_answer_is_mapped_to_a_completion()
+    public async Task ChatAnswerIsMappedToACompletion()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
@@ -172,7 +172,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Length_done_reason_becomes_length()
+    public async Task LengthDoneReasonBecomesLength()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""
             {"model":"m","created_at":"2024-01-01T00:00:00Z","message":{"role":"assistant","content":"cut"},"done":true,"done_reason":"length","prompt_eval_count":1,"eval_count":2}
@@ -184,7 +184,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Tool_call_answer_is_mapped_to_openai_tool_calls()
+    public async Task ToolCallAnswerIsMappedToOpenaiToolCalls()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ToolAnswer));
 
@@ -203,7 +203,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Thinking_is_returned_as_reasoning_content()
+    public async Task ThinkingIsReturnedAsReasoningContent()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""
             {"model":"m","created_at":"2024-01-01T00:00:00Z","message":{"role":"assistant","content":"4","thinking":"2+2"},"done":true,"done_reason":"stop"}
@@ -218,7 +218,7 @@ public sealed class OllamaProviderTests
     [Theory]
     [InlineData(false, 3)]
     [InlineData(true, 4)]
-    public async Task Stream_maps_ndjson_lines_to_chunks(bool includeUsage, int expectedChunks)
+    public async Task StreamMapsNdjsonLinesToChunks(bool includeUsage, int expectedChunks)
     {
         await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
@@ -254,7 +254,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Sequential_calls_reuse_one_pooled_connection()
+    public async Task SequentialCallsReuseOnePooledConnection()
     {
         await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
@@ -272,7 +272,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Stream_maps_tool_calls()
+    public async Task StreamMapsToolCalls()
     {
         await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
@@ -295,7 +295,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Stream_yields_each_line_as_it_arrives()
+    public async Task StreamYieldsEachLineAsItArrives()
     {
         var release = Signal();
         await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
@@ -317,7 +317,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Cancelling_a_stream_aborts_the_upstream_request()
+    public async Task CancellingAStreamAbortsTheUpstreamRequest()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.WriteThenHold(
             context => context.Response.WriteLineAsync("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"one"},"done":false}""")));
@@ -329,7 +329,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Stream_error_line_becomes_a_stream_exception()
+    public async Task StreamErrorLineBecomesAStreamException()
     {
         await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
@@ -349,7 +349,7 @@ public sealed class OllamaProviderTests
     [Theory]
     [InlineData("""{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"one"},"done":false}""")]
     [InlineData("""{"model":"m","message":{"role":"assistant","content":"one"},"done":false}""" + "\n{oops")]
-    public async Task Stream_that_ends_early_or_breaks_becomes_a_stream_exception(string lines)
+    public async Task StreamThatEndsEarlyOrBreaksBecomesAStreamException(string lines)
     {
         await using var upstream = await FakeUpstream.StartAsync((context, _) => context.Response.WriteLineAsync(lines));
 
@@ -360,7 +360,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Missing_model_is_502_naming_provider_and_model()
+    public async Task MissingModelIs502NamingProviderAndModel()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":"model \"llama9\" not found, try pulling it first"}""", 404));
 
@@ -373,7 +373,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Bad_request_carries_ollamas_message()
+    public async Task BadRequestCarriesOllamasMessage()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":"registry.ollama.ai/library/gemma:2b does not support tools"}""", 400));
 
@@ -384,7 +384,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Server_error_is_502_and_refused_connection_503()
+    public async Task ServerErrorIs502AndRefusedConnection503()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":"llama runner process has terminated: signal: killed"}""", 500));
 
@@ -398,7 +398,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Timeout_is_504()
+    public async Task TimeoutIs504()
     {
         var received = Signal();
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.NeverAnswer(received));
@@ -413,7 +413,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Embeddings_use_api_embed_and_pass_vectors_through()
+    public async Task EmbeddingsUseApiEmbedAndPassVectorsThrough()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""
             {"model":"all-minilm","embeddings":[[0.010071029,-0.0017594862,0.05007221],[-0.0098027075,0.06042469,0.025478335]],"total_duration":14143917,"load_duration":1019500,"prompt_eval_count":8}
@@ -439,7 +439,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Embeddings_honour_base64_encoding()
+    public async Task EmbeddingsHonourBase64Encoding()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"model":"e","embeddings":[[1.0,2.5,-0.125]],"prompt_eval_count":1}"""));
 
@@ -452,7 +452,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Token_id_embedding_input_is_refused()
+    public async Task TokenIdEmbeddingInputIsRefused()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("{}"));
 
@@ -464,7 +464,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Embedding_errors_are_mapped()
+    public async Task EmbeddingErrorsAreMapped()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":"model \"nomic\" not found, try pulling it first"}""", 404));
 
@@ -474,7 +474,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Health_uses_api_version()
+    public async Task HealthUsesApiVersion()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"version":"0.12.6"}"""));
 
@@ -491,13 +491,13 @@ public sealed class OllamaProviderTests
     [InlineData("http://gpu-box:11434/", "http://gpu-box:11434")]
     [InlineData("http://gpu-box:11434/api/", "http://gpu-box:11434")]
     [InlineData("https://proxy.example/ollama", "https://proxy.example/ollama")]
-    public void Base_url_is_normalized_to_the_server_root(string? baseUrl, string expected) =>
+    public void BaseUrlIsNormalizedToTheServerRoot(string? baseUrl, string expected) =>
         Assert.Equal(expected, OllamaProvider.NormalizeBaseUrl(baseUrl));
 
     private static int CountProperties(JsonElement element, string name) => element.EnumerateObject().Count(p => p.Name == name);
 
     [Fact]
-    public async Task Logprobs_are_asked_for_and_come_back_in_openais_shape()
+    public async Task LogprobsAreAskedForAndComeBackInOpenaisShape()
     {
         // Ollama's token entries (token, logprob, bytes, top_logprobs) already have OpenAI's per-token shape.
         const string Tokens = """[{"token":"Hi","logprob":-0.25,"bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.25,"bytes":[72,105]},{"token":"Hello","logprob":-1.5,"bytes":[72,101,108,108,111]}]}]""";
@@ -518,7 +518,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Logprobs_are_not_asked_for_unless_the_client_does()
+    public async Task LogprobsAreNotAskedForUnlessTheClientDoes()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(ChatAnswer));
 
@@ -530,7 +530,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Streamed_logprobs_arrive_with_their_chunk()
+    public async Task StreamedLogprobsArriveWithTheirChunk()
     {
         await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
         {
@@ -545,7 +545,7 @@ public sealed class OllamaProviderTests
     }
 
     [Fact]
-    public async Task Logprobs_get_the_fields_ollama_leaves_out_when_empty()
+    public async Task LogprobsGetTheFieldsOllamaLeavesOutWhenEmpty()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(
             """{"model":"m","created_at":"2025-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi"},"done":true,"done_reason":"stop","logprobs":[{"token":"Hi","logprob":-0.25}]}"""));

@@ -28,7 +28,7 @@ public sealed class OpenAICompatibleProviderTests
         }, ProviderHttpClients.CreateClient(), time);
 
     [Fact]
-    public async Task Chat_forwards_the_request_with_unknown_fields_credentials_and_headers()
+    public async Task ChatForwardsTheRequestWithUnknownFieldsCredentialsAndHeaders()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(Completion));
         var provider = Create(upstream.BaseUrl + "/v1/");
@@ -57,7 +57,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Chat_without_api_key_sends_no_authorization()
+    public async Task ChatWithoutApiKeySendsNoAuthorization()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(Completion));
         var provider = Create(upstream.BaseUrl + "/v1", apiKey: null);
@@ -68,7 +68,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Chat_parses_the_completion()
+    public async Task ChatParsesTheCompletion()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(Completion));
         var provider = Create(upstream.BaseUrl + "/v1");
@@ -86,7 +86,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Tool_calls_pass_through_both_ways()
+    public async Task ToolCallsPassThroughBothWays()
     {
         const string toolAnswer = """
             {"id":"chatcmpl-t","object":"chat.completion","created":1,"model":"m",
@@ -121,7 +121,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Stream_yields_each_chunk_as_it_arrives()
+    public async Task StreamYieldsEachChunkAsItArrives()
     {
         var release = Signal();
         await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
@@ -151,7 +151,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Cancelling_a_stream_aborts_the_upstream_request()
+    public async Task CancellingAStreamAbortsTheUpstreamRequest()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.WriteThenHold(FirstEvent));
         var provider = Create(upstream.BaseUrl + "/v1");
@@ -162,7 +162,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Abandoning_a_stream_releases_the_upstream_request()
+    public async Task AbandoningAStreamReleasesTheUpstreamRequest()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.WriteThenHold(FirstEvent));
         var provider = Create(upstream.BaseUrl + "/v1");
@@ -178,7 +178,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Stream_error_event_becomes_a_stream_exception()
+    public async Task StreamErrorEventBecomesAStreamException()
     {
         var ex = await StreamFailureAsync(Chunk("""{"role":"assistant","content":"a"}"""), """{"error":{"message":"overloaded","type":"server_error"}}""");
 
@@ -186,7 +186,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Stream_cut_off_by_the_upstream_becomes_a_stream_exception()
+    public async Task StreamCutOffByTheUpstreamBecomesAStreamException()
     {
         var cut = Signal();
         await using var upstream = await FakeUpstream.StartAsync(async (context, _) =>
@@ -209,7 +209,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Stream_with_invalid_json_event_becomes_a_stream_exception()
+    public async Task StreamWithInvalidJsonEventBecomesAStreamException()
     {
         var ex = await StreamFailureAsync("{not json");
 
@@ -217,7 +217,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Stream_request_failing_upstream_fails_before_streaming()
+    public async Task StreamRequestFailingUpstreamFailsBeforeStreaming()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"Invalid 'messages'","type":"invalid_request_error","param":"messages","code":null}}""", 400));
         var provider = Create(upstream.BaseUrl + "/v1");
@@ -230,7 +230,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Stream_request_answered_with_a_whole_completion_is_replayed_as_chunks()
+    public async Task StreamRequestAnsweredWithAWholeCompletionIsReplayedAsChunks()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json(Completion));
         var provider = Create(upstream.BaseUrl + "/v1");
@@ -246,7 +246,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Embeddings_are_forwarded_and_parsed()
+    public async Task EmbeddingsAreForwardedAndParsed()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""
             {"object":"list","data":[{"object":"embedding","index":0,"embedding":"AACAPwAAAEA="}],"model":"text-embedding-3-small","usage":{"prompt_tokens":2,"total_tokens":2}}
@@ -266,7 +266,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Embedding_errors_are_mapped()
+    public async Task EmbeddingErrorsAreMapped()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"error":{"message":"bad key","type":"invalid_request_error"}}""", 401));
         var provider = Create(upstream.BaseUrl + "/v1");
@@ -277,7 +277,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Health_is_healthy_when_models_answers()
+    public async Task HealthIsHealthyWhenModelsAnswers()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"object":"list","data":[{"id":"m","object":"model","created":1,"owned_by":"me"}]}"""));
         var provider = Create(upstream.BaseUrl + "/v1");
@@ -290,7 +290,7 @@ public sealed class OpenAICompatibleProviderTests
     }
 
     [Fact]
-    public async Task Health_is_unhealthy_when_the_upstream_fails_or_is_down()
+    public async Task HealthIsUnhealthyWhenTheUpstreamFailsOrIsDown()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Text("boom", 500));
 

@@ -9,7 +9,7 @@ namespace Switchboard.Providers.Tests;
 public sealed class RegistrationTests
 {
     [Fact]
-    public void AddSwitchboardProviders_registers_both_factories_once()
+    public void AddSwitchboardProvidersRegistersBothFactoriesOnce()
     {
         var services = new ServiceCollection().AddLogging().AddSwitchboardProviders().AddSwitchboardProviders();
         using var provider = services.BuildServiceProvider();
@@ -21,7 +21,7 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public void Named_provider_clients_have_no_client_timeout()
+    public void NamedProviderClientsHaveNoClientTimeout()
     {
         using var provider = new ServiceCollection().AddSwitchboardProviders().BuildServiceProvider();
         var httpClientFactory = provider.GetRequiredService<IHttpClientFactory>();
@@ -35,7 +35,7 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public async Task Factories_create_working_providers_with_the_registered_time_provider()
+    public async Task FactoriesCreateWorkingProvidersWithTheRegisteredTimeProvider()
     {
         var time = new FakeTimeProvider();
         using var services = new ServiceCollection().AddSingleton<TimeProvider>(time).AddSwitchboardProviders().BuildServiceProvider();
@@ -55,7 +55,7 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public void OpenAI_validation_names_the_keys()
+    public void OpenAIValidationNamesTheKeys()
     {
         var factory = new OpenAICompatibleProviderFactory(new NoClients());
 
@@ -71,7 +71,7 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public void Ollama_validation_allows_the_default_url_and_refuses_v1()
+    public void OllamaValidationAllowsTheDefaultUrlAndRefusesV1()
     {
         var factory = new OllamaProviderFactory(new NoClients());
 
@@ -83,7 +83,7 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public async Task Configured_authorization_header_replaces_the_api_key()
+    public async Task ConfiguredAuthorizationHeaderReplacesTheApiKey()
     {
         await using var upstream = await FakeUpstream.StartAsync(FakeUpstream.Json("""{"version":"1"}"""));
         var provider = new OllamaProvider(

@@ -51,6 +51,16 @@ public sealed record ChatCompletionRequest
     /// <summary>True when a streaming client asked for a final chunk that carries token usage.</summary>
     [JsonIgnore] public bool WantsStreamUsage => StreamOptions?.IncludeUsage == true;
 
+    /// <summary>
+    /// Set by the gateway's router on the request it hands a provider when it needs a stream's token usage that the
+    /// client did not ask for (usage records, token limits): the provider asks its upstream for the usage event
+    /// anyway, and the router holds that event back from the client. Never serialized.
+    /// </summary>
+    [JsonIgnore] public bool AskForStreamUsage { get; init; }
+
+    /// <summary>True when a stream of this request should end with a usage event: the client or the gateway asked.</summary>
+    [JsonIgnore] public bool IncludesStreamUsage => WantsStreamUsage || AskForStreamUsage;
+
     /// <summary>The stop sequences, whether the client sent one string or an array.</summary>
     public IReadOnlyList<string> GetStopSequences()
     {

@@ -27,6 +27,16 @@ public interface IChatProvider
     ValueTask<ChatResult> ChatAsync(ChatCompletionRequest request, IReadOnlyDictionary<string, string> clientHeaders, CancellationToken cancellationToken) =>
         ChatAsync(request, cancellationToken);
 
+    /// <summary>What the provider says about itself (a scripted one's circuits never open).</summary>
+    ProviderTraits Traits => ProviderTraits.None;
+
+    /// <summary>
+    /// Loads what the first request would otherwise wait for (a tokenizer's vocabulary, say). The gateway calls it in
+    /// the background once it has started; by default there is nothing to do.
+    /// </summary>
+    ValueTask WarmUpAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Sends an embeddings request; the request already names the upstream's own model.</summary>
     ValueTask<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken);
 
     /// <summary>Whether the upstream answers at all; used by <c>/health/ready</c>.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Switchboard.Configuration;
 
 namespace Switchboard.Providers;
 
@@ -25,9 +26,11 @@ public sealed record ProviderOptions
     /// <summary>Extra headers sent with every upstream call (organization, project, custom auth).</summary>
     public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>For <c>type: mock</c>: a fixture file or folder, as for <c>switchboard mock</c>.</summary>
-    public string? Fixtures { get; set; }
-
-    /// <summary>For <c>type: mock</c> with <c>fixtures</c>: reload them when the files change, as <c>switchboard mock --watch</c> does.</summary>
-    public bool Watch { get; set; }
+    /// <summary>
+    /// The entry's other keys, the settings of its kind of provider (the mock's <c>fixtures</c> and <c>watch</c>), as
+    /// written (keys case-insensitive, nested keys joined with <c>:</c>). Each <see cref="IChatProviderFactory"/> names
+    /// the ones it reads (<see cref="IChatProviderFactory.SettingKeys"/>); any other is an unknown key.
+    /// </summary>
+    [ConfigurationExtensionData]
+    public Dictionary<string, string?> Settings { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -1,9 +1,11 @@
 namespace Switchboard.Providers;
 
-/// <summary>The provider kinds Switchboard ships.</summary>
+/// <summary>The upstream provider kinds Switchboard ships (the built-in mock names its own kind).</summary>
 public static class ProviderTypes
 {
+    /// <summary>Any server that speaks the OpenAI chat API.</summary>
     public const string OpenAI = "openai";
+
+    /// <summary>Ollama's native API.</summary>
     public const string Ollama = "ollama";
-    public const string Mock = "mock";
 }

@@ -47,6 +47,87 @@ public static class ChatStreams
         return accumulator.ToCompletion();
     }
 
+    /// <summary>
+    /// A whole completion as the well-formed stream it would have been: one chunk per choice (role, content, refusal,
+    /// tool calls with their indexes, the message's other fields, finish reason), then, when <paramref name="includeUsage"/> and the completion
+    /// has usage, the usage event with no choices. For a cache hit on a streaming request, or an upstream that
+    /// ignored <c>stream: true</c>. The chunks are built, so they are serialized when written.
+    /// </summary>
+    public static IAsyncEnumerable<StreamedChunk> Replay(ChatCompletionResponse completion, bool includeUsage)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        var chunks = new List<StreamedChunk>(completion.Choices.Count + 1);
+        foreach (var choice in completion.Choices)
+        {
+            var message = choice.Message;
+            List<ToolCall>? toolCalls = null;
+            if (message.ToolCalls is { Count: > 0 } calls)
+            {
+                toolCalls = new List<ToolCall>(calls.Count);
+                for (var i = 0; i < calls.Count; i++)
+                {
+                    toolCalls.Add(calls[i] with { Index = i });
+                }
+            }
+
+            chunks.Add(StreamedChunk.From(new ChatCompletionChunk
+            {
+                Id = completion.Id,
+                Created = completion.Created,
+                Model = completion.Model,
+                SystemFingerprint = completion.SystemFingerprint,
+                Choices =
+                [
+                    new ChunkChoice
+                    {
+                        Index = choice.Index,
+                        Delta = new ChatDelta
+                        {
+                            Role = message.Role ?? ChatRoles.Assistant,
+                            Content = message.Content?.Text,
+                            ToolCalls = toolCalls,
+                            Refusal = message.Refusal,
+                            // Fields of the message the wire types do not name (reasoning_content) travel in the
+                            // delta, where a streaming upstream sends them.
+                            AdditionalProperties = message.AdditionalProperties,
+                        },
+                        FinishReason = choice.FinishReason,
+                    },
+                ],
+            }));
+        }
+
+        if (includeUsage && completion.Usage is { } usage)
+        {
+            chunks.Add(StreamedChunk.From(new ChatCompletionChunk { Id = completion.Id, Created = completion.Created, Model = completion.Model, Choices = [], Usage = usage }));
+        }
+
+        return chunks.ToAsyncEnumerable();
+    }
+
+    /// <summary>
+    /// Stored events (each one event's JSON, as <see cref="StreamedChunk.Json"/> held it) as a stream again, forwarded
+    /// as their bytes. A usage-only event is left out unless <paramref name="includeUsage"/>; an event that is not a
+    /// chunk throws <see cref="ChatStreamException"/> when reached, as it would have from an upstream.
+    /// </summary>
+    public static IAsyncEnumerable<StreamedChunk> Replay(IEnumerable<ReadOnlyMemory<byte>> events, bool includeUsage)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return ReplayEvents(events, includeUsage).ToAsyncEnumerable();
+    }
+
+    private static IEnumerable<StreamedChunk> ReplayEvents(IEnumerable<ReadOnlyMemory<byte>> events, bool includeUsage)
+    {
+        foreach (var data in events)
+        {
+            var chunk = SseChunkReader.ReadEvent(data.Span);
+            if (includeUsage || !chunk.IsUsageOnly)
+            {
+                yield return chunk;
+            }
+        }
+    }
+
     private sealed class ObservedStream(IAsyncEnumerable<StreamedChunk> source, IChunkObserver observer)
         : IAsyncEnumerable<StreamedChunk>, IAsyncEnumerator<StreamedChunk>
     {

@@ -38,6 +38,9 @@ public sealed class StreamedChunk
     /// <summary>True when the event carries a <c>usage</c> object. Known without parsing the chunk.</summary>
     public bool HasUsage => Scan.HasUsage;
 
+    /// <summary>True for the event that carries only <c>usage</c> (no choices): the one a client gets only when it asked for it.</summary>
+    public bool IsUsageOnly => Scan.HasUsage && Scan.Choices == 0;
+
     /// <summary>Which choices the event carries and which of them finish in it.</summary>
     internal ChunkScan Scan { get; }
 

@@ -176,7 +176,7 @@ public sealed partial class ResponseCache
 
     /// <summary>A hit as the request wants it: the stored completion, or (for <c>stream: true</c>) its replay as a stream.</summary>
     internal static ChatResult Serve(CachedCompletion cached, ChatCompletionRequest request) => request.IsStreaming
-        ? new ChatResult.Streaming(CachedReplay.Stream(cached.Response, request.WantsStreamUsage))
+        ? new ChatResult.Streaming(ChatStreams.Replay(cached.Response, request.WantsStreamUsage))
         : new ChatResult.Completed(cached.Response, cached.Json);
 
     /// <summary>

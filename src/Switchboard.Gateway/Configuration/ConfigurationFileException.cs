@@ -6,16 +6,19 @@ namespace Switchboard.Gateway.Configuration;
 /// </summary>
 public sealed class ConfigurationFileException : Exception
 {
+    /// <summary>A problem described in <paramref name="message"/> (one line per problem).</summary>
     public ConfigurationFileException(string message)
         : base(message)
     {
     }
 
+    /// <summary>A problem found while reading or binding, with the exception that revealed it.</summary>
     public ConfigurationFileException(string message, Exception innerException)
         : base(message, innerException)
     {
     }
 
+    /// <summary>A problem with no description (for serializers and tools).</summary>
     public ConfigurationFileException()
     {
     }

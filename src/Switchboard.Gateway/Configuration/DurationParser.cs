@@ -6,6 +6,7 @@ namespace Switchboard.Gateway.Configuration;
 /// <summary>Reads durations written for people (<c>30s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c>) or as <c>hh:mm:ss</c>.</summary>
 public static partial class DurationParser
 {
+    /// <summary>Reads <paramref name="text"/> as a duration longer than zero; false when it is not one (or too long for <see cref="TimeSpan"/>).</summary>
     public static bool TryParse(string? text, out TimeSpan duration)
     {
         duration = default;

@@ -6,8 +6,9 @@ namespace Switchboard.Gateway.Configuration;
 
 /// <summary>
 /// Builds the gateway's configuration: the file (YAML or JSON) or the embedded default, then
-/// <c>SWITCHBOARD__Section__Key</c> environment variables, then <c>env:NAME</c> secrets and human durations
-/// resolved. Problems become one-line <see cref="ConfigurationFileException"/>s.
+/// <c>SWITCHBOARD__Section__Key</c> environment variables, then <c>env:NAME</c> secrets resolved. Problems become
+/// one-line <see cref="ConfigurationFileException"/>s. Durations and every other type are read by
+/// <see cref="ConfigurationChecker"/>, which knows each key's type.
 /// </summary>
 public static class GatewayConfigurationLoader
 {
@@ -62,15 +63,6 @@ public static class GatewayConfigurationLoader
 
                 resolved[key] = secret;
             }
-            else if (IsDurationKey(key))
-            {
-                if (!DurationParser.TryParse(value, out var duration))
-                {
-                    throw new ConfigurationFileException($"{source}: {DisplayKey(key)}: '{value}' is not a duration longer than zero; write e.g. 30s, 500ms, 2m or 00:00:30.");
-                }
-
-                resolved[key] = duration.ToString("c", CultureInfo.InvariantCulture);
-            }
         }
 
         // The master key may come from the environment alone, without an auth section in the file.
@@ -110,17 +102,6 @@ public static class GatewayConfigurationLoader
         }
 
         return result.ToString();
-    }
-
-    private static bool IsDurationKey(string key)
-    {
-        var last = key[(key.LastIndexOf(':') + 1)..];
-        return last.Equals("timeout", StringComparison.OrdinalIgnoreCase)
-            || last.EndsWith("_timeout", StringComparison.OrdinalIgnoreCase)
-            || last.Equals("cooldown", StringComparison.OrdinalIgnoreCase)
-            || last.EndsWith("_ttl", StringComparison.OrdinalIgnoreCase)
-            || last.Equals("ttl", StringComparison.OrdinalIgnoreCase)
-            || last.EndsWith("_interval", StringComparison.OrdinalIgnoreCase);
     }
 
     private static Dictionary<string, string?> ReadFile(string path)

@@ -5,11 +5,13 @@ namespace Switchboard.Gateway.Configuration;
 /// <summary>A public model name (<c>models[]</c>) and the deployments that serve it.</summary>
 public sealed class ModelOptions
 {
+    /// <summary>The public model name clients ask for.</summary>
     public string Name { get; set; } = string.Empty;
 
     /// <summary>Other names clients may use for this model.</summary>
     public List<string> Aliases { get; set; } = [];
 
+    /// <summary>Who serves the model; several are load balanced.</summary>
     public List<DeploymentOptions> Deployments { get; set; } = [];
 
     /// <summary>Requests per minute for this model, whoever asks; 0 for no limit.</summary>

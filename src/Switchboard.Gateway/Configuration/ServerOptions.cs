@@ -5,8 +5,10 @@ namespace Switchboard.Gateway.Configuration;
 /// <summary><c>server:</c> settings of the HTTP listener itself.</summary>
 public sealed class ServerOptions
 {
+    /// <summary>The address to listen on (<c>127.0.0.1</c>, <c>localhost</c>, <c>0.0.0.0</c>); <c>--host</c> wins.</summary>
     public string Host { get; set; } = "127.0.0.1";
 
+    /// <summary>The port to listen on; 0 picks a free one; <c>--port</c> wins.</summary>
     public int Port { get; set; } = 4000;
 
     /// <summary>The largest request body accepted; larger ones get 413.</summary>

@@ -166,8 +166,8 @@ public sealed class GatewayContext
     public ModelRoute? Route { get; set; }
 
     /// <summary>
-    /// The deployment that served the request (provider, upstream model, prices); the last one tried when every
-    /// attempt failed. Set by the router; null when no upstream was asked (a cache hit, a 429, a 404).
+    /// The deployment whose answer the client got (provider, upstream model, prices), a client error included. Set by
+    /// the router; null when no upstream answered: a cache hit, a 429, a 404, or every attempt failed.
     /// </summary>
     public Deployment? Deployment { get; set; }
 
@@ -196,6 +196,14 @@ public sealed class GatewayContext
     /// has passed it); a stage that counts sets an estimate (<see cref="TokenUsage.IsEstimated"/>). Null while unknown.
     /// </summary>
     public TokenUsage? Usage { get; set; }
+
+    /// <summary>
+    /// Set on the way in by a stage that needs the real token counts of a stream (usage records, token limits): the
+    /// router then asks an upstream for the usage event even when the client did not ask for it
+    /// (<c>stream_options.include_usage</c>, spliced into the client's bytes) and holds that event back from the
+    /// client, so <see cref="Usage"/> is known when the stream completes. Off by default: it costs one more event.
+    /// </summary>
+    public bool RequireUsage { get; set; }
 
     /// <summary>What <see cref="Usage"/> cost in USD at the serving deployment's prices; null without usage, deployment or prices.</summary>
     public decimal? Cost => Usage is { } usage && Deployment is { } deployment ? deployment.CostOf(usage) : null;

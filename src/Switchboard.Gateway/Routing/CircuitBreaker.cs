@@ -43,8 +43,10 @@ public sealed class CircuitBreaker
         _cooldownTimestamps = (long)Math.Ceiling(cooldown.TotalSeconds * timeProvider.TimestampFrequency);
     }
 
+    /// <summary>Retryable failures in a row that open the circuit; 0 never opens it.</summary>
     public int FailureThreshold { get; }
 
+    /// <summary>How long the circuit stays open before a trial, and how long a trial may take.</summary>
     public TimeSpan Cooldown { get; }
 
     /// <summary>True unless the circuit is open or its trial request is out. The router's check on every request.</summary>

@@ -6,6 +6,7 @@ namespace Switchboard.Gateway.Routing;
 /// <summary>The runtime form of one deployment: the provider instance to call and the upstream model name.</summary>
 public sealed class Deployment
 {
+    /// <summary>A deployment of <paramref name="upstreamModel"/> on <paramref name="provider"/>, with its weight, prices and circuit breaker.</summary>
     public Deployment(IChatProvider provider, string upstreamModel, double weight, decimal? inputPerMillion, decimal? outputPerMillion, CircuitBreaker circuit)
     {
         ArgumentNullException.ThrowIfNull(provider);
@@ -21,13 +22,16 @@ public sealed class Deployment
     /// <summary><c>provider/model</c>, unique within a route table.</summary>
     public string Id { get; }
 
+    /// <summary>The provider instance requests are sent to.</summary>
     public IChatProvider Provider { get; }
 
     /// <summary>The provider's name in configuration (<c>providers[].name</c>).</summary>
     public string ProviderName => Provider.Name;
 
+    /// <summary>The model name the provider knows (what is spliced into the request).</summary>
     public string UpstreamModel { get; }
 
+    /// <summary>Share of traffic relative to the model's other deployments.</summary>
     public double Weight { get; }
 
     /// <summary>USD per million prompt tokens (<c>input_per_million</c>); null when not configured.</summary>

@@ -11,6 +11,7 @@ public sealed class ModelCatalog
     private readonly RouteTable _routes;
     private readonly ModelsResult _all;
 
+    /// <summary>A catalog of the models in <paramref name="routes"/>.</summary>
     public ModelCatalog(RouteTable routes)
     {
         ArgumentNullException.ThrowIfNull(routes);

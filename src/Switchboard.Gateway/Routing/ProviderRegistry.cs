@@ -8,6 +8,7 @@ namespace Switchboard.Gateway.Routing;
 /// <summary>Creates one provider instance per <c>providers[]</c> entry with the factory its <c>type</c> names.</summary>
 public sealed class ProviderRegistry : IAsyncDisposable
 {
+    /// <summary>Creates every configured provider with the factory its <c>type</c> names.</summary>
     public ProviderRegistry(IOptions<SwitchboardOptions> options, IEnumerable<IChatProviderFactory> factories)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -19,8 +20,10 @@ public sealed class ProviderRegistry : IAsyncDisposable
             StringComparer.Ordinal);
     }
 
+    /// <summary>The providers by name.</summary>
     public IReadOnlyDictionary<string, IChatProvider> Providers { get; }
 
+    /// <summary>Disposes the providers that hold resources (watchers, connections).</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var provider in Providers.Values)

@@ -7,8 +7,10 @@ public sealed class RoundRobinPolicy : ILoadBalancingPolicy
 {
     private readonly ConcurrentDictionary<string, StrongBox> _counters = new(StringComparer.Ordinal);
 
+    /// <inheritdoc />
     public string Name => "round-robin";
 
+    /// <inheritdoc />
     public Deployment Pick(string model, IReadOnlyList<Deployment> candidates)
     {
         ArgumentNullException.ThrowIfNull(candidates);

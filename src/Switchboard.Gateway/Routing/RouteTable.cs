@@ -1,7 +1,6 @@
 using Switchboard.Cleaning;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Pipeline;
-using Switchboard.Providers;
 using Switchboard.Text;
 
 namespace Switchboard.Gateway.Routing;
@@ -15,6 +14,7 @@ public sealed class RouteTable
     private readonly Dictionary<string, ModelRoute> _byName;
     private readonly List<(GlobPattern Pattern, ModelRoute Route)> _rules;
 
+    /// <summary>Builds the table from <paramref name="options"/>, binding deployments to <paramref name="providers"/>; <paramref name="timeProvider"/> drives the circuit breakers.</summary>
     public RouteTable(SwitchboardOptions options, IReadOnlyDictionary<string, IChatProvider> providers, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -22,15 +22,15 @@ public sealed class RouteTable
         ArgumentNullException.ThrowIfNull(timeProvider);
 
         // One breaker per upstream model: when two public models use the same provider/model, both see it fail.
-        // The built-in mock never opens: its failures are faults a fixture asked for, not an unhealthy upstream,
-        // and a test that injects a few 500s must not turn the next, unrelated fixtures into 503s.
+        // A scripted provider (the built-in mock) never opens: its failures are faults a fixture asked for, not an
+        // unhealthy upstream, and a test that injects a few 500s must not turn the next, unrelated fixtures into 503s.
         var breaker = options.Routing.CircuitBreaker;
         var circuits = new Dictionary<string, CircuitBreaker>(StringComparer.Ordinal);
         CircuitBreaker CircuitOf(string provider, string model) =>
             circuits.TryGetValue(provider + "/" + model, out var circuit)
                 ? circuit
                 : circuits[provider + "/" + model] = new CircuitBreaker(
-                    string.Equals(providers[provider].Type, ProviderTypes.Mock, StringComparison.OrdinalIgnoreCase) ? 0 : breaker.Failures,
+                    providers[provider].Traits.HasFlag(ProviderTraits.Scripted) ? 0 : breaker.Failures,
                     breaker.Cooldown,
                     timeProvider);
 

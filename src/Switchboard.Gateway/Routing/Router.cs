@@ -28,11 +28,19 @@ public sealed partial class Router
     private readonly ILoadBalancingPolicy _policy;
     private readonly int _retries;
     private readonly TimeProvider _timeProvider;
+    private readonly IRetryBackoff _backoff;
     private readonly ILogger<Router> _logger;
 
-    public Router(RouteTable routes, IEnumerable<ILoadBalancingPolicy> policies, IOptions<SwitchboardOptions> options, TimeProvider timeProvider, ILogger<Router> logger)
+    /// <param name="routes">The models and their deployments.</param>
+    /// <param name="policies">The load-balancing policies; <c>routing.load_balancing</c> picks one.</param>
+    /// <param name="options">The configuration (retries, policy).</param>
+    /// <param name="timeProvider">The clock for pauses and timings.</param>
+    /// <param name="logger">Where attempts and circuit changes are logged.</param>
+    /// <param name="backoff">The pause before a round of retries; <see cref="ExponentialBackoff"/> when null.</param>
+    public Router(RouteTable routes, IEnumerable<ILoadBalancingPolicy> policies, IOptions<SwitchboardOptions> options, TimeProvider timeProvider, ILogger<Router> logger, IRetryBackoff? backoff = null)
     {
         _timeProvider = timeProvider;
+        _backoff = backoff ?? new ExponentialBackoff();
         ArgumentNullException.ThrowIfNull(options);
         _routes = routes;
         _policy = policies.First(p => string.Equals(p.Name, options.Value.Routing.LoadBalancing, StringComparison.OrdinalIgnoreCase));
@@ -40,6 +48,7 @@ public sealed partial class Router
         _logger = logger;
     }
 
+    /// <summary>The route table the router sends by.</summary>
     public RouteTable Routes => _routes;
 
     /// <summary>Sends a chat or embeddings request: the pipeline's last step for those operations.</summary>
@@ -62,7 +71,7 @@ public sealed partial class Router
             context,
             static async (context, deployment, ct) =>
             {
-                var request = context.ChatRequest with { Model = deployment.UpstreamModel, ClientJson = context.ClientJson };
+                var request = context.ChatRequest with { Model = deployment.UpstreamModel, ClientJson = context.ClientJson, AskForStreamUsage = context.RequireUsage };
                 return await FirstChunkArrivedAsync(await deployment.Provider.ChatAsync(request, context.RequestHeaders, ct), context, ct);
             },
             static result => result.Error,
@@ -135,7 +144,10 @@ public sealed partial class Router
                         break;
                     }
 
-                    await Task.Delay(Backoff(attempt), _timeProvider, cancellationToken);
+                    if (_backoff.Delay(attempt) is { Ticks: > 0 } pause)
+                    {
+                        await Task.Delay(pause, _timeProvider, cancellationToken);
+                    }
                 }
 
                 var (deployment, trial) = m < 0 && tried is null && Preferred(context, untried) is { } preferred
@@ -421,15 +433,6 @@ public sealed partial class Router
 
     private static IReadOnlyList<Deployment> Untried(ModelRoute model, List<Deployment>? tried) =>
         tried is null ? model.Deployments : [.. model.Deployments.Where(d => !tried.Contains(d))];
-
-    /// <summary>100 ms, 200 ms, 400 ms … up to 2 s, each with up to 50 % random jitter so retries do not march in step.</summary>
-    private static TimeSpan Backoff(int attempt)
-    {
-        var baseMs = Math.Min(2000, 100 * (1 << Math.Min(attempt, 5)));
-#pragma warning disable CA5394 // Jitter needs no cryptographic randomness.
-        return TimeSpan.FromMilliseconds(baseMs * (1 + (Random.Shared.NextDouble() / 2)));
-#pragma warning restore CA5394
-    }
 
     /// <summary>Failures another deployment might not have: limits, overload, upstream errors and timeouts.</summary>
     private static bool IsRetryable(GatewayError error) => error.StatusCode is 408 or 429 or >= 500;

@@ -5,20 +5,24 @@ namespace Switchboard.Gateway.Routing;
 
 /// <summary>
 /// The stream the router hands on: the chunks without content it held back, the upstream's first chunk with
-/// content (already read, to be sure the stream started) and then the rest, as they come. On the way it notes the last event that carried <c>usage</c> (known from the
-/// scan, without parsing) and, when the stream ends or is abandoned, parses only that one event into
-/// <see cref="GatewayContext.Usage"/>. Hand-written rather than an iterator: no state machine per chunk.
+/// content (already read, to be sure the stream started) and then the rest, as they come. On the way it notes the
+/// last event that carried <c>usage</c> (known from the scan, without parsing) and, when the stream ends or is
+/// abandoned, parses only that one event into <see cref="GatewayContext.Usage"/>. Usage the gateway asked for on
+/// its own (<see cref="GatewayContext.RequireUsage"/>) is held back from a client that did not ask for it: the
+/// usage-only event is dropped, usage riding on a content chunk is taken off it. Hand-written rather than an
+/// iterator: no state machine per chunk.
 /// </summary>
 internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnumerator<StreamedChunk>
 {
     private readonly IAsyncEnumerator<StreamedChunk> _chunks;
     private readonly GatewayContext _context;
     private readonly List<StreamedChunk>? _held;
+    private readonly bool _holdBackUsage;
     private int _nextHeld;
-    private StreamedChunk? _replayed;
     private bool _pendingFirst;
     private bool _ended;
     private bool _enumerated;
+    private StreamedChunk? _current;
     private StreamedChunk? _lastUsage;
 
     /// <param name="held">Chunks read before the first one with content, sent first; null when there were none.</param>
@@ -29,6 +33,7 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
         _held = held;
         _chunks = chunks;
         _context = context;
+        _holdBackUsage = context.RequireUsage && !context.ChatRequest.WantsStreamUsage;
         _pendingFirst = true;
         foreach (var chunk in held ?? [])
         {
@@ -38,7 +43,7 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
         Note(chunks.Current);
     }
 
-    public StreamedChunk Current => _replayed ?? _chunks.Current;
+    public StreamedChunk Current => _current!;
 
     /// <summary>The stream was started with the request's token when the router read its first chunk; that token still governs it.</summary>
     public IAsyncEnumerator<StreamedChunk> GetAsyncEnumerator(CancellationToken cancellationToken = default)
@@ -54,31 +59,45 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
 
     public ValueTask<bool> MoveNextAsync()
     {
-        if (_held is not null && _nextHeld < _held.Count)
+        while (_held is not null && _nextHeld < _held.Count)
         {
-            _replayed = _held[_nextHeld++];
-            return new ValueTask<bool>(true);
+            if (Accept(_held[_nextHeld++]))
+            {
+                return new ValueTask<bool>(true);
+            }
         }
 
-        _replayed = null;
         if (_pendingFirst)
         {
             _pendingFirst = false;
-            return new ValueTask<bool>(true);
+            if (Accept(_chunks.Current))
+            {
+                return new ValueTask<bool>(true);
+            }
         }
 
-        if (_ended)
+        while (!_ended)
         {
-            return new ValueTask<bool>(false);
+            var next = _chunks.MoveNextAsync();
+            if (!next.IsCompletedSuccessfully)
+            {
+                return AwaitMoveAsync(next);
+            }
+
+            if (!next.Result)
+            {
+                End();
+                break;
+            }
+
+            Note(_chunks.Current);
+            if (Accept(_chunks.Current))
+            {
+                return new ValueTask<bool>(true);
+            }
         }
 
-        var next = _chunks.MoveNextAsync();
-        if (next.IsCompletedSuccessfully)
-        {
-            return new ValueTask<bool>(OnMoved(next.Result));
-        }
-
-        return AwaitMoveAsync(next);
+        return new ValueTask<bool>(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -93,20 +112,21 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
         }
     }
 
-    private async ValueTask<bool> AwaitMoveAsync(ValueTask<bool> next) => OnMoved(await next);
-
-    private bool OnMoved(bool more)
+    private async ValueTask<bool> AwaitMoveAsync(ValueTask<bool> next)
     {
-        if (more)
+        while (await next)
         {
             Note(_chunks.Current);
-        }
-        else
-        {
-            End();
+            if (Accept(_chunks.Current))
+            {
+                return true;
+            }
+
+            next = _chunks.MoveNextAsync();
         }
 
-        return more;
+        End();
+        return false;
     }
 
     private void Note(StreamedChunk chunk)
@@ -114,6 +134,36 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
         if (chunk.HasUsage)
         {
             _lastUsage = chunk;
+        }
+    }
+
+    /// <summary>Makes <paramref name="chunk"/> the current one, without the usage held back; false when nothing of it goes out.</summary>
+    private bool Accept(StreamedChunk chunk)
+    {
+        if (_holdBackUsage && chunk.HasUsage)
+        {
+            if (chunk.IsUsageOnly)
+            {
+                return false;
+            }
+
+            chunk = WithoutUsage(chunk);
+        }
+
+        _current = chunk;
+        return true;
+    }
+
+    private static StreamedChunk WithoutUsage(StreamedChunk chunk)
+    {
+        try
+        {
+            return StreamedChunk.From(chunk.Chunk with { Usage = null });
+        }
+        catch (Errors.ChatStreamException)
+        {
+            // Not a chunk that parses: forwarded as it came, for the writer to fail on as it would have.
+            return chunk;
         }
     }
 

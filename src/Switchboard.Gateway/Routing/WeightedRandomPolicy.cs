@@ -3,8 +3,10 @@ namespace Switchboard.Gateway.Routing;
 /// <summary>Picks a deployment at random in proportion to its <c>weight</c> (the default policy).</summary>
 public sealed class WeightedRandomPolicy : ILoadBalancingPolicy
 {
+    /// <inheritdoc />
     public string Name => "weighted";
 
+    /// <inheritdoc />
     public Deployment Pick(string model, IReadOnlyList<Deployment> candidates)
     {
         ArgumentNullException.ThrowIfNull(candidates);

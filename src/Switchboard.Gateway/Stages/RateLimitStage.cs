@@ -68,6 +68,8 @@ public sealed class RateLimitStage : IGatewayStage
         }
 
         context.OnCompleted(static (ctx, state) => ((Settlement)state!).Settle(ctx), new Settlement(this, admission));
+        // The correction and the cost of a stream need its real token counts: the upstream's usage event.
+        context.RequireUsage = true;
         var result = await next(context, cancellationToken);
         if (result is ChatResult.Completed completed && context.Usage is null && context.Deployment is not null)
         {

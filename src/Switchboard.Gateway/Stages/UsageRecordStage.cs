@@ -37,6 +37,8 @@ public sealed class UsageRecordStage(IUsageSink sink, IOptions<DatabaseOptions> 
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         context.OnCompleted(static (ctx, state) => ((UsageRecordStage)state!).Enqueue(ctx), this);
+        // A stream's tokens come from the upstream's own usage event, asked for even when the client did not ask.
+        context.RequireUsage = true;
         return _storeMessages && context.Operation == GatewayOperations.Chat
             ? KeepAnswerAsync(context, next, cancellationToken)
             : next(context, cancellationToken);

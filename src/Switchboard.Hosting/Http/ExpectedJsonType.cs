@@ -11,6 +11,7 @@ namespace Switchboard.Hosting.Http;
 /// </summary>
 public static partial class ExpectedJsonType
 {
+    /// <summary>What <paramref name="root"/>'s contract expects at <paramref name="param"/> (<c>a string</c>, <c>an array</c>, ...); null when the path leads nowhere.</summary>
     public static string? Describe(JsonTypeInfo root, string param)
     {
         ArgumentNullException.ThrowIfNull(root);

@@ -19,6 +19,7 @@ public sealed record ListenAddress
     /// <summary>The address; null for every interface.</summary>
     public IPAddress? Address { get; }
 
+    /// <summary>True for <c>localhost</c>: both loopbacks, IPv4 and IPv6.</summary>
     public bool IsLocalhost { get; }
 
     /// <summary>Whether only this machine can connect: <c>localhost</c>, 127.0.0.0/8 or ::1.</summary>

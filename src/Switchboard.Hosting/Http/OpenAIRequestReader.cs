@@ -18,6 +18,7 @@ public static class OpenAIRequestReader
     /// <summary>The default body limit: large enough for long prompts and inline images.</summary>
     public const long DefaultMaxBodyBytes = 16 * 1024 * 1024;
 
+    /// <summary>Reads and parses the body, at most <paramref name="maxBodyBytes"/>; every way it can be wrong is a 4xx error in the result.</summary>
     public static async ValueTask<RequestBody<T>> ReadAsync<T>(
         HttpRequest request,
         JsonTypeInfo<T> typeInfo,

@@ -22,6 +22,7 @@ public static class OpenAIResponseWriter
     private static ReadOnlySpan<byte> EventEnd => "\n\n"u8;
     private static ReadOnlySpan<byte> DoneEvent => "data: [DONE]\n\n"u8;
 
+    /// <summary>Writes <paramref name="value"/> as a JSON body.</summary>
     public static Task WriteJsonAsync<T>(HttpResponse response, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -46,6 +47,7 @@ public static class OpenAIResponseWriter
             ? WriteJsonAsync(response, value, typeInfo, cancellationToken)
             : WriteJsonAsync(response, forwarded, cancellationToken);
 
+    /// <summary>Writes the OpenAI error object with the error's status (and <c>retry-after</c> when it has one).</summary>
     public static Task WriteErrorAsync(HttpResponse response, GatewayError error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);

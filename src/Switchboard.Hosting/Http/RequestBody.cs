@@ -6,5 +6,6 @@ namespace Switchboard.Hosting.Http;
 public readonly record struct RequestBody<T>(T? Value, ReadOnlyMemory<byte> Raw, GatewayError? Error)
     where T : class
 {
+    /// <summary>A body that could not be used, and why.</summary>
     public static RequestBody<T> Failure(GatewayError error) => new(null, default, error);
 }

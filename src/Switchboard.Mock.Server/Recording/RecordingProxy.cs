@@ -20,7 +20,11 @@ namespace Switchboard.Mock.Server.Recording;
 /// messages) and answers the client, streamed if it asked. The configured upstream key is sent, else the client's
 /// <c>Authorization</c>; neither is ever written.
 /// </summary>
-internal sealed partial class RecordingProxy(MockServerOptions options, MockEngine engine, HttpClient client, ILogger<RecordingProxy> logger)
+/// <remarks>
+/// The upstream's time limit (<see cref="MockServerOptions.UpstreamTimeout"/>) runs on the server's
+/// <see cref="TimeProvider"/>, not on <see cref="HttpClient.Timeout"/>, so tests decide when it expires.
+/// </remarks>
+internal sealed partial class RecordingProxy(MockServerOptions options, MockEngine engine, HttpClient client, TimeProvider time, ILogger<RecordingProxy> logger)
 {
     private static readonly string[] ForwardedHeaders = ["OpenAI-Organization", "OpenAI-Project"];
 
@@ -61,11 +65,13 @@ internal sealed partial class RecordingProxy(MockServerOptions options, MockEngi
 
         int status;
         byte[] body;
+        using var limit = new CancellationTokenSource(options.UpstreamTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
-            using var response = await client.SendAsync(message, cancellationToken);
+            using var response = await client.SendAsync(message, linked.Token);
             status = (int)response.StatusCode;
-            body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            body = await response.Content.ReadAsByteArrayAsync(linked.Token);
         }
         catch (Exception ex) when (TransportError(ex, cancellationToken) is { } error)
         {
@@ -154,7 +160,7 @@ internal sealed partial class RecordingProxy(MockServerOptions options, MockEngi
     private GatewayError? TransportError(Exception exception, CancellationToken cancellationToken) => exception switch
     {
         OperationCanceledException when cancellationToken.IsCancellationRequested => null,
-        OperationCanceledException => GatewayError.GatewayTimeout($"Record mode: the upstream {_endpoint} did not answer within {client.Timeout.TotalSeconds:0.###} s; nothing was recorded."),
+        OperationCanceledException => GatewayError.GatewayTimeout($"Record mode: the upstream {_endpoint} did not answer within {options.UpstreamTimeout.TotalSeconds:0.###} s; nothing was recorded."),
         HttpRequestException or IOException => GatewayError.BadGateway($"Record mode: the upstream {_endpoint} could not be reached or broke off its answer; nothing was recorded.", ErrorCodes.UpstreamUnavailable),
         _ => null,
     };

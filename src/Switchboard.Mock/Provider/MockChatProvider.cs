@@ -6,7 +6,6 @@ using Switchboard.Mock.Matching;
 using Switchboard.Mock.Replies;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
-using Switchboard.Providers;
 using Switchboard.Streaming;
 using Switchboard.Validation;
 
@@ -40,7 +39,17 @@ public sealed class MockChatProvider : IChatProvider, IDisposable
 
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 
-    public string Type => ProviderTypes.Mock;
+    public string Type => MockChatProviderFactory.TypeName;
+
+    /// <summary>Fixture faults are what a test asked for, not ill health: the gateway never opens the mock's circuits.</summary>
+    public ProviderTraits Traits => ProviderTraits.Scripted;
+
+    /// <summary>Loads the tokenizer the mock counts usage with (a few hundred milliseconds), so the first request does not wait for it.</summary>
+    public ValueTask WarmUpAsync(CancellationToken cancellationToken)
+    {
+        Engine.Responder.Tokens.CountTokens("warm up");
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>The engine, for tests and for listing the models it knows.</summary>
     public MockEngine Engine { get; }

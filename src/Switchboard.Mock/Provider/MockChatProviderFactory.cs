@@ -20,14 +20,27 @@ public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCou
     // kept here for the Create of the same provider and path, so that every file is parsed once. Create takes them out.
     private readonly ConcurrentDictionary<(string Provider, string Path), IReadOnlyDictionary<string, IReadOnlyList<Fixture>>> _validated = new();
 
-    public string Type => ProviderTypes.Mock;
+    /// <summary>The value of <c>type:</c> for the built-in mock.</summary>
+    public const string TypeName = "mock";
+
+    /// <summary>The mock's own keys: <c>fixtures</c> (a file or folder, as for <c>switchboard mock</c>) and <c>watch</c> (reload on change).</summary>
+    public static IReadOnlyCollection<string> Keys { get; } = ["fixtures", "watch"];
+
+    public string Type => TypeName;
+
+    public IReadOnlyCollection<string> SettingKeys => Keys;
 
     public IReadOnlyList<string> Validate(ProviderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Fixtures is not { } path)
+        if (!TryReadWatch(options, out var watch))
         {
-            return options.Watch ? [$"providers[{options.Name}].watch: needs fixtures to watch."] : [];
+            return [$"providers[{options.Name}].watch: '{options.Settings["watch"]}' is not true or false."];
+        }
+
+        if (Fixtures(options) is not { } path)
+        {
+            return watch ? [$"providers[{options.Name}].watch: needs fixtures to watch."] : [];
         }
 
         if (string.IsNullOrWhiteSpace(path))
@@ -50,13 +63,14 @@ public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCou
     public IChatProvider Create(ProviderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var engine = new MockEngine(new MockEngineOptions { EchoWhenEmpty = options.Fixtures is null }, tokens, time);
+        var fixtures = Fixtures(options);
+        var engine = new MockEngine(new MockEngineOptions { EchoWhenEmpty = fixtures is null }, tokens, time);
         FixtureWatcher? watcher = null;
-        if (options.Fixtures is { } path)
+        if (fixtures is { } path)
         {
             var files = _validated.TryRemove((options.Name, path), out var loaded) ? loaded : FixtureLoader.LoadAll(path);
             engine.SetAllFileFixtures(files);
-            if (options.Watch)
+            if (TryReadWatch(options, out var watch) && watch)
             {
                 watcher = new FixtureWatcher(engine, path, loggers?.CreateLogger<FixtureWatcher>(), time);
                 watcher.Adopt(files);
@@ -68,5 +82,13 @@ public sealed class MockChatProviderFactory(TimeProvider? time = null, ITokenCou
         }
 
         return new MockChatProvider(options.Name, engine, watcher);
+    }
+
+    private static string? Fixtures(ProviderOptions options) => options.Settings.GetValueOrDefault("fixtures");
+
+    private static bool TryReadWatch(ProviderOptions options, out bool watch)
+    {
+        watch = false;
+        return options.Settings.GetValueOrDefault("watch") is not { } text || bool.TryParse(text, out watch);
     }
 }

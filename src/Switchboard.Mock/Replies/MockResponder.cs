@@ -72,7 +72,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
 
         if (request.IsStreaming)
         {
-            var wantsUsage = request.Request.WantsStreamUsage;
+            var wantsUsage = request.Request.IncludesStreamUsage;
             return new MockReply.Stream(StreamAsync(completion, response, wantsUsage, CancellationToken.None))
             {
                 Headers = response.Headers,

@@ -96,7 +96,7 @@ public sealed class OllamaProvider : IChatProvider
         }
 
         var mapper = new OllamaStreamMapper(request.Model, _timeProvider);
-        var includeUsage = request.WantsStreamUsage;
+        var includeUsage = request.IncludesStreamUsage;
         return new ChatResult.Streaming(_upstream.ReadStreamAsync(
             started.Value!,
             request.Model,

@@ -49,9 +49,11 @@ public sealed class OpenAICompatibleProvider : IChatProvider
     public async ValueTask<ChatResult> ChatAsync(ChatCompletionRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var message = ModelSplice.Apply(request.ClientJson, request.Model) is { } clientJson
+        // Usage the gateway needs but the client did not ask for is asked of the upstream in the same edit of the bytes.
+        var askForUsage = request.IsStreaming && request.AskForStreamUsage && !request.WantsStreamUsage;
+        var message = RequestSplice.Apply(request.ClientJson, request.Model, askForUsage) is { } clientJson
             ? _upstream.CreateRequest(HttpMethod.Post, _chatUri, clientJson)
-            : _upstream.CreateRequest(HttpMethod.Post, _chatUri, request, OpenAIJsonContext.Default.ChatCompletionRequest);
+            : _upstream.CreateRequest(HttpMethod.Post, _chatUri, askForUsage ? WithStreamUsage(request) : request, OpenAIJsonContext.Default.ChatCompletionRequest);
         if (!request.IsStreaming)
         {
             using (message)
@@ -72,7 +74,7 @@ public sealed class OpenAICompatibleProvider : IChatProvider
         if (response.Content.Headers.ContentType?.MediaType is "application/json")
         {
             // The server ignored "stream": true and answered with a whole completion; replay it as chunks.
-            return await ReplayAsStreamAsync(response, request.WantsStreamUsage, cancellationToken);
+            return await ReplayAsStreamAsync(response, request.IncludesStreamUsage, cancellationToken);
         }
 
         return new ChatResult.Streaming(_upstream.ReadStreamAsync(response, request.Model, SseChunkReader.ReadChunksAsync, cancellationToken));
@@ -82,7 +84,7 @@ public sealed class OpenAICompatibleProvider : IChatProvider
     public async ValueTask<EmbeddingResult> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var message = ModelSplice.Apply(request.ClientJson, request.Model) is { } clientJson
+        using var message = RequestSplice.Apply(request.ClientJson, request.Model) is { } clientJson
             ? _upstream.CreateRequest(HttpMethod.Post, _embeddingsUri, clientJson)
             : _upstream.CreateRequest(HttpMethod.Post, _embeddingsUri, request, OpenAIJsonContext.Default.EmbeddingRequest);
         var result = await _upstream.SendJsonAsync(message, OpenAIJsonContext.Default.EmbeddingResponse, request.Model, cancellationToken);
@@ -97,6 +99,9 @@ public sealed class OpenAICompatibleProvider : IChatProvider
         var error = await _upstream.ProbeAsync(message, timeout, cancellationToken);
         return error is null ? ProviderHealth.Healthy : ProviderHealth.Unhealthy(error.Message);
     }
+
+    private static ChatCompletionRequest WithStreamUsage(ChatCompletionRequest request) =>
+        request with { StreamOptions = (request.StreamOptions ?? new StreamOptions()) with { IncludeUsage = true } };
 
     private async ValueTask<ChatResult> ReplayAsStreamAsync(HttpResponseMessage response, bool includeUsage, CancellationToken cancellationToken)
     {
@@ -116,7 +121,7 @@ public sealed class OpenAICompatibleProvider : IChatProvider
 
             return completion is null
                 ? new ChatResult.Failed(_upstream.InvalidResponse(null))
-                : new ChatResult.Streaming(CompletionChunks.FromCompletion(completion, includeUsage).Select(StreamedChunk.From).ToAsyncEnumerable());
+                : new ChatResult.Streaming(ChatStreams.Replay(completion, includeUsage));
         }
     }
 }

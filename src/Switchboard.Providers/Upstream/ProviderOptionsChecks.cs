@@ -29,11 +29,6 @@ internal static class ProviderOptionsChecks
             problems.Add($"{key}.base_url must not have a query or fragment, got '{options.BaseUrl}'.");
         }
 
-        if (options.Watch)
-        {
-            problems.Add($"{key}.watch only applies to type: mock with fixtures.");
-        }
-
         if (options.Timeout is { } timeout && timeout <= TimeSpan.Zero)
         {
             problems.Add($"{key}.timeout must be positive, got '{timeout}'.");

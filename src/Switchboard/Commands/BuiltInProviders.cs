@@ -18,6 +18,7 @@ public static class BuiltInProviders
     /// <summary>What <c>switchboard serve</c> adds to the gateway: the conversations service.</summary>
     public static IReadOnlyList<IGatewayFeature> Features { get; } = [ConversationsFeature.Instance];
 
+    /// <summary>Registers the <c>openai</c>, <c>ollama</c> and <c>mock</c> provider factories.</summary>
     public static void Register(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);

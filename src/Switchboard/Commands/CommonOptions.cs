@@ -6,6 +6,7 @@ namespace Switchboard.Cli.Commands;
 /// <summary>Flags shared by the commands that run a server.</summary>
 public static class CommonOptions
 {
+    /// <summary><c>--host</c>, with the default named in its help.</summary>
     public static Option<string?> Host(string defaultText) => new("--host") { Description = $"Address to listen on (default {defaultText}); 0.0.0.0 for all interfaces." };
 
     /// <summary><c>--port N</c>, with a one-line error for anything that is not 0 to 65535.</summary>

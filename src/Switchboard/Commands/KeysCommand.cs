@@ -9,6 +9,7 @@ namespace Switchboard.Cli.Commands;
 /// <summary><c>switchboard keys create|list|revoke</c>: virtual keys in the database <c>serve</c> uses.</summary>
 public static class KeysCommand
 {
+    /// <summary>The command and its subcommands.</summary>
     public static Command Create()
     {
         var keys = new Command("keys", "Manage virtual keys in the configured database.");

@@ -6,6 +6,7 @@ namespace Switchboard.Cli.Commands;
 /// <summary><c>switchboard mock --fixtures PATH [--host H] [--port N] [--watch] [--strict]</c>: runs the mock server.</summary>
 public static class MockCommand
 {
+    /// <summary>The <c>mock</c> command.</summary>
     public static Command Create()
     {
         var fixtures = new Option<string?>("--fixtures", "-f")

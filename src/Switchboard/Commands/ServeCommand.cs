@@ -11,6 +11,7 @@ namespace Switchboard.Cli.Commands;
 /// <summary><c>switchboard serve [--config FILE] [--host H] [--port N]</c>: runs the gateway.</summary>
 public static class ServeCommand
 {
+    /// <summary>The <c>serve</c> command.</summary>
     public static Command Create()
     {
         var config = new Option<string?>("--config", "-c")
@@ -43,6 +44,7 @@ public static class ServeCommand
         return command;
     }
 
+    /// <summary>Builds and runs the gateway until it is stopped; 2 for a bad configuration, 1 when it cannot listen.</summary>
     public static async Task<int> RunAsync(GatewayHostOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -8,6 +8,7 @@ public static class SwitchboardCommandLine
     /// <summary>Exit code for bad flags or a bad configuration file.</summary>
     public const int UsageError = 2;
 
+    /// <summary>Parses <paramref name="args"/> and runs the command; the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("Switchboard: an OpenAI-compatible LLM gateway, mock server and toolkit for .NET teams.")

@@ -12,6 +12,7 @@ namespace Switchboard.Cli.Commands;
 /// <summary><c>switchboard usage show REQUEST_ID</c>: one request's usage record and, when kept, its decrypted messages.</summary>
 public static class UsageCommand
 {
+    /// <summary>The command and its subcommands.</summary>
     public static Command Create()
     {
         var usage = new Command("usage", "Read usage records from the configured database.");

@@ -5,13 +5,15 @@ using Switchboard.Pipeline;
 namespace Switchboard.Gateway.Tests.Infrastructure;
 
 /// <summary>A hand-written provider for router tests: answers with whatever <see cref="Reply"/> says and counts calls.</summary>
-public sealed class ScriptedProvider(string name, string type = "scripted") : IChatProvider
+public sealed class ScriptedProvider(string name, string type = "scripted", ProviderTraits traits = ProviderTraits.None) : IChatProvider
 {
     private int _calls;
 
     public string Name => name;
 
     public string Type => type;
+
+    public ProviderTraits Traits => traits;
 
     public int Calls => Volatile.Read(ref _calls);
 

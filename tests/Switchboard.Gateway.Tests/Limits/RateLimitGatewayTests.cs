@@ -195,6 +195,32 @@ public sealed class RateLimitGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStreamWhoseClientDidNotAskForUsageIsCorrectedWithTheUsageTheGatewayAskedFor()
+    {
+        Usage = (40, 60);
+        // Usage records off: the limits stage alone asks for the usage.
+        var gateway = await StartAsync(
+            """
+              - name: gpt-4o
+                tpm: 1000
+                deployments: [{provider: upstream}]
+            """,
+            "database: {record_usage: false}");
+        var completed = _caller.NextCompletion();
+        var body = JsonSerializer.Serialize(new { model = "gpt-4o", stream = true, max_tokens = 500, messages = new[] { new { role = "user", content = Prompt } } });
+        using var response = await gateway.Http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+        var events = await response.Content.ReadAsStringAsync(Ct);
+        await completed;
+
+        var next = await CompleteAsync(Chat(gateway, "gpt-4o"));
+
+        // The upstream sends its usage event only when asked: the gateway asked, and kept the event to itself.
+        Assert.True(_upstream.Requests.First().Body!.RootElement.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
+        Assert.DoesNotContain("usage", events, StringComparison.Ordinal);
+        Assert.Equal((1000 - 100 - PromptTokens).ToString(System.Globalization.CultureInfo.InvariantCulture), Header(next, "x-ratelimit-remaining-tokens"));
+    }
+
+    [Fact]
     public async Task EachEndUserHasALimitOfTheirOwn()
     {
         var gateway = await StartAsync(

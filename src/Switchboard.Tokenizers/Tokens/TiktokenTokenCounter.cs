@@ -41,16 +41,20 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     /// <summary>The instance every component shares.</summary>
     public static TiktokenTokenCounter Instance { get; } = new();
 
+    /// <inheritdoc />
     public int CountTokens(string text) => CountTokens(text, CancellationToken.None);
 
+    /// <inheritdoc />
     public int CountTokens(string text, CancellationToken cancellationToken)
     {
         var budget = MaxExactChars;
         return Count(text, ref budget, cancellationToken);
     }
 
+    /// <inheritdoc />
     public int CountPromptTokens(IReadOnlyList<ChatMessage> messages) => CountPromptTokens(messages, CancellationToken.None);
 
+    /// <inheritdoc />
     public int CountPromptTokens(IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
