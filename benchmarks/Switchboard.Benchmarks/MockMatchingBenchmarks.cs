@@ -79,7 +79,7 @@ public class MockMatchingBenchmarks
         return i;
     }
 
-    private static string RasaCollectionPath()
+    internal static string RasaCollectionPath()
     {
         if (Environment.GetEnvironmentVariable("SWITCHBOARD_SHARED") is { Length: > 0 } shared)
         {

@@ -21,9 +21,12 @@ public static class ConversationHistory
     private static readonly SearchValues<string> HeadingSearch = SearchValues.Create([Heading], StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The turns of the first history block in <paramref name="prompt"/>, or null when it has none.</summary>
-    public static IReadOnlyList<HistoryTurn>? TryExtract(string? prompt)
+    public static IReadOnlyList<HistoryTurn>? TryExtract(string? prompt) => TryExtract(prompt.AsSpan());
+
+    /// <summary>The turns of the first history block in <paramref name="prompt"/>, or null when it has none.</summary>
+    public static IReadOnlyList<HistoryTurn>? TryExtract(ReadOnlySpan<char> prompt)
     {
-        if (string.IsNullOrEmpty(prompt))
+        if (prompt.IsEmpty)
         {
             return null;
         }
@@ -37,7 +40,7 @@ public static class ConversationHistory
         // Only the block itself is cut out of the prompt (which can be many kilobytes around it).
         var start = Math.Min(lineEnd + 1, prompt.Length);
         var end = FindSeparator(prompt, start);
-        return Parse(prompt[start..(end < 0 ? prompt.Length : end)]);
+        return Parse(prompt[start..(end < 0 ? prompt.Length : end)].ToString());
     }
 
     /// <summary>Parses history lines (<c>USER: hi</c> / <c>AI: hello</c>), as written in a fixture or a prompt.</summary>
@@ -109,13 +112,13 @@ public static class ConversationHistory
     // Prefers a line that is only the heading ("## Conversation History", "Conversation History:"), so a
     // prompt that mentions the words earlier in a sentence still finds the real block. Searches the whole
     // text at once (vectorized) and looks only at the lines where the words occur.
-    private static int FindHeadingLineEnd(string prompt)
+    private static int FindHeadingLineEnd(ReadOnlySpan<char> prompt)
     {
         var first = -1;
         var position = 0;
         while (position < prompt.Length)
         {
-            var found = prompt.AsSpan(position).IndexOfAny(HeadingSearch);
+            var found = prompt[position..].IndexOfAny(HeadingSearch);
             if (found < 0)
             {
                 break;
@@ -123,10 +126,10 @@ public static class ConversationHistory
 
             var at = position + found;
 
-            var lineStart = at == 0 ? 0 : prompt.LastIndexOf('\n', at - 1) + 1;
-            var next = prompt.IndexOf('\n', at);
-            var end = next < 0 ? prompt.Length : next;
-            var bare = prompt.AsSpan(lineStart, end - lineStart).Trim().TrimStart('#').TrimEnd(':').Trim();
+            var lineStart = at == 0 ? 0 : prompt[..at].LastIndexOf('\n') + 1;
+            var next = prompt[at..].IndexOf('\n');
+            var end = next < 0 ? prompt.Length : at + next;
+            var bare = prompt.Slice(lineStart, end - lineStart).Trim().TrimStart('#').TrimEnd(':').Trim();
             if (bare.Equals(Heading, StringComparison.OrdinalIgnoreCase))
             {
                 return end;
@@ -144,13 +147,14 @@ public static class ConversationHistory
     }
 
     // The start of the first line from `from` on that is only "---", or -1.
-    private static int FindSeparator(string text, int from)
+    private static int FindSeparator(ReadOnlySpan<char> text, int from)
     {
         var position = from;
         while (position < text.Length)
         {
-            var next = text.IndexOf('\n', position);
-            var line = next < 0 ? text.AsSpan(position) : text.AsSpan(position, next - position);
+            var next = text[position..].IndexOf('\n');
+            next = next < 0 ? -1 : position + next;
+            var line = next < 0 ? text[position..] : text[position..next];
             if (line.Trim().SequenceEqual("---"))
             {
                 return position;

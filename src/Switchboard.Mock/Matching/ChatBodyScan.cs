@@ -1,0 +1,431 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Switchboard.Mock.Matching;
+
+/// <summary>
+/// One pass over a chat request body of the plainest shape — an object with <c>model</c>, <c>messages</c> (objects
+/// with a string <c>role</c> of system, developer, user or assistant and a string <c>content</c>) and optionally
+/// <c>stream</c> as <c>true</c>/<c>false</c> — that checks it as the full reader and the validator would and notes
+/// where each message's content lies, without unescaping or decoding it. Anything else (another field, another
+/// type, a duplicate key, an escape in a key, a role or the model, a value the validator refuses) gives null, and
+/// the caller takes the full path, which then gives the same answer or error it always did.
+/// </summary>
+/// <remarks>
+/// Why not <c>Utf8JsonReader</c>: once a string holds a backslash it checks the rest of that string byte by byte,
+/// and a Rasa prompt is 7 KB of text with an escaped new line every few dozen bytes: 6 µs just to tokenize it here.
+/// This scan jumps from escape to escape with a vectorized search. It refuses what the full reader's text check
+/// refuses (<c>OpenAIRequestReader.CheckText</c>: text that is not UTF-8, a <c>\u</c> escape of a lone surrogate).
+/// </remarks>
+internal sealed class ChatBodyScan
+{
+    /// <summary>The validator's limit on model names (<c>ChatRequestValidator.MaxModelNameLength</c>).</summary>
+    private const int MaxModelNameLength = 256;
+
+    // What ends a run of plain string bytes: the closing quote, an escape, or a control character (invalid raw).
+    private static readonly SearchValues<byte> StringSpecial = SearchValues.Create(
+        [(byte)'"', (byte)'\\', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
+
+    private ChatBodyScan(string model, bool stream, ScannedMessage[] messages)
+    {
+        Model = model;
+        Stream = stream;
+        Messages = messages;
+    }
+
+    public string Model { get; }
+
+    public bool Stream { get; }
+
+    public IReadOnlyList<ScannedMessage> Messages { get; }
+
+    /// <summary>One message: its role and where its content's JSON string (without the quotes) lies in the body.</summary>
+    internal readonly record struct ScannedMessage(string Role, int Start, int Length, bool Escaped);
+
+    /// <summary>The scan of <paramref name="json"/>, or null when it is not of the plain shape (or not valid).</summary>
+    public static ChatBodyScan? TryScan(ReadOnlySpan<byte> json)
+    {
+        if (!Utf8.IsValid(json))
+        {
+            return null;
+        }
+
+        var at = SkipSpace(json, 0);
+        if (at >= json.Length || json[at] != (byte)'{')
+        {
+            return null;
+        }
+
+        string? model = null;
+        bool? stream = null;
+        List<ScannedMessage>? messages = null;
+        at = SkipSpace(json, at + 1);
+        if (at < json.Length && json[at] == (byte)'}')
+        {
+            return null;
+        }
+
+        while (true)
+        {
+            if (!TryReadKey(json, ref at, out var key))
+            {
+                return null;
+            }
+
+            switch (key)
+            {
+                case Key.Model when model is null:
+                    if (!TryReadPlainString(json, ref at, out var name) || string.IsNullOrWhiteSpace(name) || name.Length > MaxModelNameLength)
+                    {
+                        return null;
+                    }
+
+                    model = name;
+                    break;
+                case Key.Messages when messages is null:
+                    messages = TryReadMessages(json, ref at);
+                    if (messages is null or { Count: 0 })
+                    {
+                        return null;
+                    }
+
+                    break;
+                case Key.Stream when stream is null:
+                    if (json[at..].StartsWith("true"u8))
+                    {
+                        stream = true;
+                        at += 4;
+                    }
+                    else if (json[at..].StartsWith("false"u8))
+                    {
+                        stream = false;
+                        at += 5;
+                    }
+                    else
+                    {
+                        return null;
+                    }
+
+                    break;
+                default:
+                    return null;
+            }
+
+            at = SkipSpace(json, at);
+            if (at >= json.Length)
+            {
+                return null;
+            }
+
+            if (json[at] == (byte)'}')
+            {
+                break;
+            }
+
+            if (json[at] != (byte)',')
+            {
+                return null;
+            }
+
+            at = SkipSpace(json, at + 1);
+        }
+
+        // Only white space may follow the object.
+        if (SkipSpace(json, at + 1) != json.Length || model is null || messages is null)
+        {
+            return null;
+        }
+
+        return new ChatBodyScan(model, stream == true, [.. messages]);
+    }
+
+    /// <summary>
+    /// The text of a JSON string's contents (between the quotes) as the full reader gives it. Only for contents this
+    /// scan accepted: every escape is valid and no surrogate stands alone.
+    /// </summary>
+    public static int Unescape(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        var written = 0;
+        while (true)
+        {
+            var slash = source.IndexOf((byte)'\\');
+            if (slash < 0)
+            {
+                source.CopyTo(destination[written..]);
+                return written + source.Length;
+            }
+
+            source[..slash].CopyTo(destination[written..]);
+            written += slash;
+            var escape = source[slash + 1];
+            if (escape != (byte)'u')
+            {
+                destination[written++] = escape switch
+                {
+                    (byte)'n' => (byte)'\n',
+                    (byte)'t' => (byte)'\t',
+                    (byte)'r' => (byte)'\r',
+                    (byte)'b' => (byte)'\b',
+                    (byte)'f' => (byte)'\f',
+                    _ => escape, // \" \\ \/
+                };
+                source = source[(slash + 2)..];
+                continue;
+            }
+
+            var unit = Hex4(source, slash + 2);
+            var consumed = 6;
+            int codePoint = unit;
+            if (char.IsHighSurrogate((char)unit))
+            {
+                codePoint = char.ConvertToUtf32((char)unit, (char)Hex4(source, slash + 8));
+                consumed = 12;
+            }
+
+            written += new Rune(codePoint).EncodeToUtf8(destination[written..]);
+            source = source[(slash + consumed)..];
+        }
+    }
+
+    private static List<ScannedMessage>? TryReadMessages(ReadOnlySpan<byte> json, ref int at)
+    {
+        if (json[at] != (byte)'[')
+        {
+            return null;
+        }
+
+        var messages = new List<ScannedMessage>(4);
+        at = SkipSpace(json, at + 1);
+        if (at < json.Length && json[at] == (byte)']')
+        {
+            at++;
+            return messages;
+        }
+
+        while (true)
+        {
+            if (at >= json.Length || json[at] != (byte)'{')
+            {
+                return null;
+            }
+
+            at = SkipSpace(json, at + 1);
+            string? role = null;
+            (int Start, int Length, bool Escaped)? content = null;
+            while (true)
+            {
+                if (!TryReadKey(json, ref at, out var key))
+                {
+                    return null;
+                }
+
+                if (key == Key.Role && role is null)
+                {
+                    if (!TryReadPlainString(json, ref at, out role) || role is not ("system" or "developer" or "user" or "assistant"))
+                    {
+                        return null;
+                    }
+                }
+                else if (key == Key.Content && content is null)
+                {
+                    if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped))
+                    {
+                        return null;
+                    }
+
+                    content = (start, at - 1 - start, escaped);
+                }
+                else
+                {
+                    return null;
+                }
+
+                at = SkipSpace(json, at);
+                if (at >= json.Length)
+                {
+                    return null;
+                }
+
+                if (json[at] == (byte)'}')
+                {
+                    break;
+                }
+
+                if (json[at] != (byte)',')
+                {
+                    return null;
+                }
+
+                at = SkipSpace(json, at + 1);
+            }
+
+            if (role is null || content is not { } text)
+            {
+                return null;
+            }
+
+            messages.Add(new ScannedMessage(role, text.Start, text.Length, text.Escaped));
+            at = SkipSpace(json, at + 1);
+            if (at >= json.Length)
+            {
+                return null;
+            }
+
+            if (json[at] == (byte)']')
+            {
+                at++;
+                return messages;
+            }
+
+            if (json[at] != (byte)',')
+            {
+                return null;
+            }
+
+            at = SkipSpace(json, at + 1);
+        }
+    }
+
+    private enum Key
+    {
+        Other,
+        Model,
+        Messages,
+        Stream,
+        Role,
+        Content,
+    }
+
+    // Reads "name" : and leaves `at` on the value. Keys with escapes are left to the full reader.
+    private static bool TryReadKey(ReadOnlySpan<byte> json, ref int at, out Key key)
+    {
+        key = Key.Other;
+        if (at >= json.Length || json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped) || escaped)
+        {
+            return false;
+        }
+
+        var name = json[start..(at - 1)];
+        key = name.SequenceEqual("model"u8) ? Key.Model
+            : name.SequenceEqual("messages"u8) ? Key.Messages
+            : name.SequenceEqual("stream"u8) ? Key.Stream
+            : name.SequenceEqual("role"u8) ? Key.Role
+            : name.SequenceEqual("content"u8) ? Key.Content
+            : Key.Other;
+        at = SkipSpace(json, at);
+        if (at >= json.Length || json[at] != (byte)':')
+        {
+            return false;
+        }
+
+        at = SkipSpace(json, at + 1);
+        return at < json.Length;
+    }
+
+    // A string without escapes, decoded; false for anything else.
+    private static bool TryReadPlainString(ReadOnlySpan<byte> json, ref int at, out string? value)
+    {
+        value = null;
+        if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped) || escaped)
+        {
+            return false;
+        }
+
+        value = Encoding.UTF8.GetString(json[start..(at - 1)]);
+        return true;
+    }
+
+    // From the opening quote at `at` to just past the closing one; `start` is the first byte of the contents.
+    private static bool TrySkipString(ReadOnlySpan<byte> json, ref int at, out int start, out bool escaped)
+    {
+        start = at + 1;
+        escaped = false;
+        var position = start;
+        while (true)
+        {
+            var found = json[position..].IndexOfAny(StringSpecial);
+            if (found < 0)
+            {
+                return false;
+            }
+
+            position += found;
+            switch (json[position])
+            {
+                case (byte)'"':
+                    at = position + 1;
+                    return true;
+                case (byte)'\\':
+                    escaped = true;
+                    if (position + 1 >= json.Length)
+                    {
+                        return false;
+                    }
+
+                    switch (json[position + 1])
+                    {
+                        case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                            position += 2;
+                            break;
+                        case (byte)'u' when position + 5 < json.Length && Hex4(json, position + 2) is var unit and >= 0 && !char.IsLowSurrogate((char)unit):
+                            if (!char.IsHighSurrogate((char)unit))
+                            {
+                                position += 6;
+                                break;
+                            }
+
+                            // A high surrogate only with its low half right after it, as the full reader's text check requires.
+                            if (position + 11 < json.Length && json[position + 6] == (byte)'\\' && json[position + 7] == (byte)'u'
+                                && Hex4(json, position + 8) is var low and >= 0 && char.IsLowSurrogate((char)low))
+                            {
+                                position += 12;
+                                break;
+                            }
+
+                            return false;
+                        default:
+                            return false;
+                    }
+
+                    break;
+                default:
+                    // A raw control character: not valid JSON.
+                    return false;
+            }
+        }
+    }
+
+    private static int Hex4(ReadOnlySpan<byte> json, int start)
+    {
+        var value = 0;
+        for (var i = start; i < start + 4; i++)
+        {
+            int digit = json[i] switch
+            {
+                >= (byte)'0' and <= (byte)'9' => json[i] - '0',
+                >= (byte)'a' and <= (byte)'f' => json[i] - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => json[i] - 'A' + 10,
+                _ => -1,
+            };
+            if (digit < 0)
+            {
+                return -1;
+            }
+
+            value = (value << 4) | digit;
+        }
+
+        return value;
+    }
+
+    private static int SkipSpace(ReadOnlySpan<byte> json, int at)
+    {
+        while (at < json.Length && json[at] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            at++;
+        }
+
+        return at;
+    }
+}
