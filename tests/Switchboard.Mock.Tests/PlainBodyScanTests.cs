@@ -85,6 +85,9 @@ public sealed class PlainBodyScanTests
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"quote \" slash \\ solidus \/ controls \b\f\n\r\t e-acute \u00e9 \u00E9 é emoji \ud83d\ude00 😀"}]}""")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"## Conversation History\nUSER: caf\u00e9 \"x\"\nAI: ok\\n\nUSER: 😀 \u2028 end\n---\nrest"}]}""")]
     [InlineData("""{"model":"m","messages":[{"role":"system","content":"Conversation History:\nUSER: from the system prompt"},{"role":"user","content":"no block here"}]}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"n"}],"temperature":0,"top_p":1,"max_tokens":256,"max_completion_tokens":1}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"n"}],"temperature":2.0,"top_p":0.25,"max_tokens":2147483647}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"n"}],"temperature":-0,"top_p":0.000}""")]
     public void APlainBodyIsReadByTheScanWithTheSameViews(string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -103,7 +106,23 @@ public sealed class PlainBodyScanTests
     [InlineData("[]")]
     [InlineData("{}")]
     [InlineData("null")]
-    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":0}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"seed":0}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":2.5}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":-0.1}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":1e0}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":01}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":1.}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":.5}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":"1"}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":null}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":1,"temperature":1}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"top_p":1.5}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":0}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":2.0}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":2147483648}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":-5}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":0}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":256x}""")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi","name":"n"}]}""")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}""")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":null}]}""")]
@@ -140,8 +159,7 @@ public sealed class PlainBodyScanTests
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"lone \udc00 low"}]}""")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"reversed \udc00\ud800"}]}""")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"ends in a backslash \"}]}""")]
-    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}] // comment
-        }""")]
+    [InlineData("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}] // comment\n}")]
     public void ABodyOutsideThePlainShapeIsLeftToTheFullReader(string body) =>
         Assert.Null(MockRequest.TryCreate(Encoding.UTF8.GetBytes(body)));
 

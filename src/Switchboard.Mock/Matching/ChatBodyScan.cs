@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
 
@@ -7,7 +8,8 @@ namespace Switchboard.Mock.Matching;
 /// <summary>
 /// One pass over a chat request body of the plainest shape — an object with <c>model</c>, <c>messages</c> (objects
 /// with a string <c>role</c> of system, developer, user or assistant and a string <c>content</c>) and optionally
-/// <c>stream</c> as <c>true</c>/<c>false</c> — that checks it as the full reader and the validator would and notes
+/// <c>stream</c> as <c>true</c>/<c>false</c>, and the sampling numbers that do not change a mock's answer
+/// (<c>temperature</c>, <c>top_p</c>, <c>max_tokens</c>, <c>max_completion_tokens</c>, without exponents) — that checks it as the full reader and the validator would and notes
 /// where each message's content lies, without unescaping or decoding it. Anything else (another field, another
 /// type, a duplicate key, an escape in a key, a role or the model, a value the validator refuses) gives null, and
 /// the caller takes the full path, which then gives the same answer or error it always did.
@@ -60,6 +62,7 @@ internal sealed class ChatBodyScan
         string? model = null;
         bool? stream = null;
         List<ScannedMessage>? messages = null;
+        var numbers = 0;
         at = SkipSpace(json, at + 1);
         if (at < json.Length && json[at] == (byte)'}')
         {
@@ -107,6 +110,19 @@ internal sealed class ChatBodyScan
                         return null;
                     }
 
+                    break;
+                // Checked as the validator checks them; each at most once (a second one is left to the full reader).
+                case Key.Temperature when (numbers & 1) == 0 && TryReadNumber(json, ref at, integer: false, 0, 2):
+                    numbers |= 1;
+                    break;
+                case Key.TopP when (numbers & 2) == 0 && TryReadNumber(json, ref at, integer: false, 0, 1):
+                    numbers |= 2;
+                    break;
+                case Key.MaxTokens when (numbers & 4) == 0 && TryReadNumber(json, ref at, integer: true, 1, int.MaxValue):
+                    numbers |= 4;
+                    break;
+                case Key.MaxCompletionTokens when (numbers & 8) == 0 && TryReadNumber(json, ref at, integer: true, 1, int.MaxValue):
+                    numbers |= 8;
                     break;
                 default:
                     return null;
@@ -295,6 +311,10 @@ internal sealed class ChatBodyScan
         Stream,
         Role,
         Content,
+        Temperature,
+        TopP,
+        MaxTokens,
+        MaxCompletionTokens,
     }
 
     // Reads "name" : and leaves `at` on the value. Keys with escapes are left to the full reader.
@@ -312,6 +332,10 @@ internal sealed class ChatBodyScan
             : name.SequenceEqual("stream"u8) ? Key.Stream
             : name.SequenceEqual("role"u8) ? Key.Role
             : name.SequenceEqual("content"u8) ? Key.Content
+            : name.SequenceEqual("temperature"u8) ? Key.Temperature
+            : name.SequenceEqual("top_p"u8) ? Key.TopP
+            : name.SequenceEqual("max_tokens"u8) ? Key.MaxTokens
+            : name.SequenceEqual("max_completion_tokens"u8) ? Key.MaxCompletionTokens
             : Key.Other;
         at = SkipSpace(json, at);
         if (at >= json.Length || json[at] != (byte)':')
@@ -394,6 +418,52 @@ internal sealed class ChatBodyScan
                     return false;
             }
         }
+    }
+
+    // A JSON number in [min, max] without an exponent (those, and anything odd, are left to the full reader); an
+    // integer one without a fraction, as an int property reads it.
+    private static bool TryReadNumber(ReadOnlySpan<byte> json, ref int at, bool integer, double min, double max)
+    {
+        var i = at;
+        if (i < json.Length && json[i] == (byte)'-')
+        {
+            i++;
+        }
+
+        var digits = i;
+        while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+        {
+            i++;
+        }
+
+        if (i == digits || (i - digits > 1 && json[digits] == (byte)'0'))
+        {
+            return false;
+        }
+
+        if (i < json.Length && json[i] == (byte)'.')
+        {
+            var fraction = ++i;
+            while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+            {
+                i++;
+            }
+
+            if (integer || i == fraction)
+            {
+                return false;
+            }
+        }
+
+        if ((i < json.Length && json[i] is (byte)'e' or (byte)'E') || i - at > 24
+            || !double.TryParse(json[at..i], NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
+            || value < min || value > max)
+        {
+            return false;
+        }
+
+        at = i;
+        return true;
     }
 
     private static int Hex4(ReadOnlySpan<byte> json, int start)

@@ -171,7 +171,8 @@ public sealed class MockRequest
     /// <summary>
     /// Prepares a request straight from the bytes received when the body is of the plainest shape — only
     /// <c>model</c>, <c>messages</c> with a string <c>role</c> (system, developer, user, assistant) and a string
-    /// <c>content</c>, and <c>stream</c> — and valid as the full reader and <c>ChatRequestValidator</c> check it:
+    /// <c>content</c>, <c>stream</c>, and <c>temperature</c>, <c>top_p</c>, <c>max_tokens</c> or
+    /// <c>max_completion_tokens</c> as plain numbers — and valid as the full reader and <c>ChatRequestValidator</c> check it:
     /// one scan, with no string decoded until a view needs it. Null for any other body: parse and validate it, then
     /// use <see cref="Create(ChatCompletionRequest, ReadOnlyMemory{byte}, IEnumerable{KeyValuePair{string, string}}?)"/>.
     /// Both ways give the same views, matches and answers. <paramref name="headers"/> is enumerated on first use of
