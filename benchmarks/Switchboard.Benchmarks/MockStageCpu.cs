@@ -34,8 +34,16 @@ public static class MockStageCpu
         var next = 0;
         int Next() => next = next + 1 == bodies.Length ? 0 : next + 1;
 
+        var scans = bodies.Select(b => ChatBodyScan.TryScan(b)!).ToArray();
+        var unescaped = new byte[16 * 1024];
+        var chars = new char[16 * 1024];
+        var decoded = bodies.Select((b, i) => { var m = scans[i].Messages[^1]; return unescaped.AsSpan(0, ChatBodyScan.Unescape(b.AsSpan(m.Start, m.Length), unescaped)).ToArray(); }).ToArray();
+        var texts = decoded.Select(d => System.Text.Encoding.UTF8.GetString(d)).ToArray();
         (string Name, Func<object?> Run)[] stages =
         [
+            ("  unescape the prompt (UTF-8)", () => { var i = Next(); var m = scans[i].Messages[^1]; return ChatBodyScan.Unescape(bodies[i].AsSpan(m.Start, m.Length), unescaped); }),
+            ("  decode the prompt to UTF-16 (GetChars)", () => System.Text.Encoding.UTF8.GetChars(decoded[Next()], chars)),
+            ("  history block of the prompt text", () => ConversationHistory.TryExtract(texts[Next()])),
             ("text check (UTF-8, lone surrogates)", () => OpenAIRequestReader.CheckText(bodies[Next()])),
             ("tokenize only (Utf8JsonReader, no strings)", () => Tokenize(bodies[Next()])),
             ("deserialize ChatCompletionRequest", () => JsonSerializer.Deserialize(bodies[Next()], OpenAIJsonContext.Default.ChatCompletionRequest)),
@@ -44,7 +52,10 @@ public static class MockStageCpu
             ("history block of a parsed request", () => { var i = Next(); return MockRequest.Create(parsed[i], bodies[i]).History; }),
             ("match a parsed request", () => { var i = Next(); return engine.Match(MockRequest.Create(parsed[i], bodies[i])); }),
             ("match and answer a parsed request", () => { var i = Next(); return engine.HandleAsync(MockRequest.Create(parsed[i], bodies[i]), CancellationToken.None).AsTask().GetAwaiter().GetResult(); }),
-            ("whole: parse, validate, match, answer", () =>
+            ("scan a plain body (MockRequest.TryCreate)", () => MockRequest.TryCreate(bodies[Next()])),
+            ("scan, then the history block", () => MockRequest.TryCreate(bodies[Next()])!.History),
+            ("scan, match and answer", () => engine.HandleAsync(MockRequest.TryCreate(bodies[Next()])!, CancellationToken.None).AsTask().GetAwaiter().GetResult()),
+            ("whole before: parse, validate, match, answer", () =>
             {
                 var i = Next();
                 var body = OpenAIRequestReader.Parse(bodies[i], OpenAIJsonContext.Default.ChatCompletionRequest);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
@@ -24,10 +23,6 @@ internal sealed class ChatBodyScan
 {
     /// <summary>The validator's limit on model names (<c>ChatRequestValidator.MaxModelNameLength</c>).</summary>
     private const int MaxModelNameLength = 256;
-
-    // What ends a run of plain string bytes: the closing quote, an escape, or a control character (invalid raw).
-    private static readonly SearchValues<byte> StringSpecial = SearchValues.Create(
-        [(byte)'"', (byte)'\\', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
 
     private ChatBodyScan(string model, bool stream, ScannedMessage[] messages)
     {
@@ -368,7 +363,7 @@ internal sealed class ChatBodyScan
         var position = start;
         while (true)
         {
-            var found = json[position..].IndexOfAny(StringSpecial);
+            var found = json[position..].IndexOfAny((byte)'"', (byte)'\\');
             if (found < 0)
             {
                 return false;
@@ -378,8 +373,9 @@ internal sealed class ChatBodyScan
             switch (json[position])
             {
                 case (byte)'"':
+                    // A raw control character is not valid JSON; one vectorized look over the whole string.
                     at = position + 1;
-                    return true;
+                    return json[start..position].IndexOfAnyInRange((byte)0, (byte)0x1F) < 0;
                 case (byte)'\\':
                     escaped = true;
                     if (position + 1 >= json.Length)
@@ -413,9 +409,6 @@ internal sealed class ChatBodyScan
                     }
 
                     break;
-                default:
-                    // A raw control character: not valid JSON.
-                    return false;
             }
         }
     }

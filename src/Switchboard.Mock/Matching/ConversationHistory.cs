@@ -43,6 +43,59 @@ public static class ConversationHistory
         return Parse(prompt[start..(end < 0 ? prompt.Length : end)].ToString());
     }
 
+    /// <summary>
+    /// The same as <see cref="TryExtract(ReadOnlySpan{char})"/> on the text of a JSON string, given as its contents
+    /// still escaped (between the quotes, decoded from UTF-8, with no <c>\u</c> escape): a Rasa prompt is found by
+    /// the block near its end, so only the heading lines met and the block are unescaped, not kilobytes of prompt.
+    /// </summary>
+    /// <remarks>
+    /// The heading is found in the escaped text where it is in the text: it holds no backslash, starts with a letter
+    /// no escape ends with, and no escaped character (quote, backslash, slash, control) equals one of its letters or
+    /// its space ignoring case. Lines end at the <c>\n</c> escapes that are escapes (after an even run of backslashes).
+    /// </remarks>
+    internal static IReadOnlyList<HistoryTurn>? TryExtractEscaped(ReadOnlySpan<char> escaped)
+    {
+        var first = -1;
+        var position = 0;
+        var start = -1;
+        while (position < escaped.Length)
+        {
+            var found = escaped[position..].IndexOfAny(HeadingSearch);
+            if (found < 0)
+            {
+                break;
+            }
+
+            var at = position + found;
+            var lineStart = EscapedLineStart(escaped, at);
+            var lineEnd = EscapedLineEnd(escaped, at);
+            var next = lineEnd < escaped.Length ? lineEnd + 2 : escaped.Length;
+            var bare = Unescape(escaped[lineStart..lineEnd]).AsSpan().Trim().TrimStart('#').TrimEnd(':').Trim();
+            if (bare.Equals(Heading, StringComparison.OrdinalIgnoreCase))
+            {
+                start = next;
+                break;
+            }
+
+            if (first < 0)
+            {
+                first = next;
+            }
+
+            position = next;
+        }
+
+        start = start < 0 ? first : start;
+        if (start < 0)
+        {
+            return null;
+        }
+
+        var rest = Unescape(escaped[start..]);
+        var end = FindSeparator(rest, 0);
+        return Parse(end < 0 ? rest : rest[..end]);
+    }
+
     /// <summary>Parses history lines (<c>USER: hi</c> / <c>AI: hello</c>), as written in a fixture or a prompt.</summary>
     public static IReadOnlyList<HistoryTurn> Parse(string block)
     {
@@ -144,6 +197,92 @@ public static class ConversationHistory
         }
 
         return first;
+    }
+
+    // Where the line holding `at` starts in escaped text: just past the last \n escape before it, or 0.
+    private static int EscapedLineStart(ReadOnlySpan<char> escaped, int at)
+    {
+        var limit = at;
+        while (true)
+        {
+            var found = escaped[..limit].LastIndexOf("\\n");
+            if (found < 0)
+            {
+                return 0;
+            }
+
+            if (IsEscape(escaped, found))
+            {
+                return found + 2;
+            }
+
+            limit = found;
+        }
+    }
+
+    // Where the line holding `at` ends in escaped text: at the next \n escape, or the end.
+    private static int EscapedLineEnd(ReadOnlySpan<char> escaped, int at)
+    {
+        var position = at;
+        while (true)
+        {
+            var found = escaped[position..].IndexOf("\\n");
+            if (found < 0)
+            {
+                return escaped.Length;
+            }
+
+            if (IsEscape(escaped, position + found))
+            {
+                return position + found;
+            }
+
+            position += found + 1;
+        }
+    }
+
+    // Whether the backslash at `at` starts an escape: it does after an even run of backslashes (each pair is one \\).
+    private static bool IsEscape(ReadOnlySpan<char> escaped, int at)
+    {
+        var run = at;
+        while (run > 0 && escaped[run - 1] == '\\')
+        {
+            run--;
+        }
+
+        return ((at - run) & 1) == 0;
+    }
+
+    // The text of escaped JSON string contents without \u escapes.
+    private static string Unescape(ReadOnlySpan<char> escaped)
+    {
+        if (!escaped.Contains('\\'))
+        {
+            return escaped.ToString();
+        }
+
+        var buffer = escaped.Length <= 256 ? stackalloc char[escaped.Length] : new char[escaped.Length];
+        var written = 0;
+        for (var i = 0; i < escaped.Length; i++)
+        {
+            var c = escaped[i];
+            if (c == '\\')
+            {
+                c = escaped[++i] switch
+                {
+                    'n' => '\n',
+                    't' => '\t',
+                    'r' => '\r',
+                    'b' => '\b',
+                    'f' => '\f',
+                    var other => other,
+                };
+            }
+
+            buffer[written++] = c;
+        }
+
+        return new string(buffer[..written]);
     }
 
     // The start of the first line from `from` on that is only "---", or -1.

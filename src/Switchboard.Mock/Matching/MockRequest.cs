@@ -240,6 +240,12 @@ public sealed class MockRequest
         var chars = ArrayPool<char>.Shared.Rent(raw.Length + 1);
         try
         {
+            if (message.Escaped && raw.IndexOf("\\u"u8) < 0)
+            {
+                // Only the heading lines and the block are unescaped (see TryExtractEscaped).
+                return ConversationHistory.TryExtractEscaped(chars.AsSpan(0, Encoding.UTF8.GetChars(raw, chars)));
+            }
+
             var text = raw;
             if (message.Escaped)
             {
