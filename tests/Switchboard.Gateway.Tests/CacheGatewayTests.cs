@@ -276,6 +276,34 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
     }
 
     [Fact]
+    public async Task TheUsageReportTotalsTheTokensAndMoneyTheCacheAndCompressionSaved()
+    {
+        await using var gateway = await StartAsync(
+            ExactOnly,
+            extraModels: "  - {name: squeezed, deployments: [{provider: up, model: squeezed}], compress: true}",
+            environment: KeyedGateway.Environment());
+        var (chat, _) = Client(gateway, key: KeyedGateway.MasterKey);
+        var (squeezed, squeezedHeaders) = Client(gateway, "squeezed", KeyedGateway.MasterKey);
+        squeezedHeaders.RequestHeaders["Cache-Control"] = "no-store";
+
+        await AskAsync(chat, "What did this save?");
+        await AskAsync(chat, "What did this save?");
+        await AskAsync(squeezed, "Please note that   you must answer in order to win.");
+
+        var rows = await gateway.UsageRowsAsync(Ct);
+        var compressed = rows.Single(r => r.RequestedModel == "squeezed");
+        Assert.True(compressed.CompressionTokensSaved > 0);
+        using var report = await GetJsonAsync(gateway, "/admin/usage?group_by=model");
+        var byModel = report.RootElement.GetProperty("data").EnumerateArray().ToDictionary(r => r.GetProperty("model").GetString()!);
+        var mini = byModel["gpt-4o-mini"];
+        Assert.Equal((2, 1, 29), (mini.GetProperty("requests").GetInt32(), mini.GetProperty("cache_hits").GetInt32(), mini.GetProperty("cached_tokens").GetInt32()));
+        Assert.Equal(59_000 / 1_000_000_000m, mini.GetProperty("cost_saved_usd").GetDecimal());
+        Assert.Equal(0, mini.GetProperty("compression_tokens_saved").GetInt32());
+        var small = byModel["squeezed"];
+        Assert.Equal((0, compressed.CompressionTokensSaved), (small.GetProperty("cache_hits").GetInt32(), small.GetProperty("compression_tokens_saved").GetInt32()));
+    }
+
+    [Fact]
     public async Task AdminCacheShowsSizesAndHitRatesAndPurgesByModelAndNamespace()
     {
         await using var gateway = await StartAsync(ExactOnly, environment: KeyedGateway.Environment());

@@ -67,6 +67,9 @@ public sealed record UsageRecord
     /// <summary>USD a cache hit saved.</summary>
     public decimal CostSavedUsd { get; init; }
 
+    /// <summary>Prompt tokens the compression stage removed before the request went upstream (0 when it did not run).</summary>
+    public int CompressionTokensSaved { get; init; }
+
     /// <summary>The HTTP status the client got (200 for a stream that started, even if it broke later; see <see cref="ErrorCode"/>).</summary>
     public int Status { get; init; }
 

@@ -47,6 +47,9 @@ public sealed class UsageEntity
 
     public long CostSavedNanoUsd { get; set; }
 
+    /// <summary>Prompt tokens the compression stage removed (counted with the model's tokenizer).</summary>
+    public int CompressionTokensSaved { get; set; }
+
     public int Status { get; set; }
 
     public string? ErrorCode { get; set; }

@@ -16,7 +16,7 @@ namespace Switchboard.Data.Usage;
 /// </summary>
 internal static class UsageInserter
 {
-    private const string UsageColumns = "id, occurred_at, request_id, endpoint, key_id, user_id, team_id, end_user, requested_model, served_model, provider, deployment, input_tokens, output_tokens, cost_nano_usd, latency_ms, ttft_ms, attempts, stream, cache_result, cached_tokens, cost_saved_nano_usd, status, error_code, has_stored_messages";
+    private const string UsageColumns = "id, occurred_at, request_id, endpoint, key_id, user_id, team_id, end_user, requested_model, served_model, provider, deployment, input_tokens, output_tokens, cost_nano_usd, latency_ms, ttft_ms, attempts, stream, cache_result, cached_tokens, cost_saved_nano_usd, status, error_code, has_stored_messages, compression_tokens_saved";
     private const string MessageColumns = "usage_id, encryption_key_id, nonce, ciphertext, tag";
 
     public static async Task InsertAsync(SwitchboardDatabase database, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
@@ -76,6 +76,7 @@ internal static class UsageInserter
                 await copy.WriteAsync(u.Status, NpgsqlDbType.Integer, cancellationToken);
                 await WriteTextAsync(copy, u.ErrorCode, cancellationToken);
                 await copy.WriteAsync(u.HasStoredMessages, NpgsqlDbType.Boolean, cancellationToken);
+                await copy.WriteAsync(u.CompressionTokensSaved, NpgsqlDbType.Integer, cancellationToken);
             }
 
             await copy.CompleteAsync(cancellationToken);
@@ -120,7 +121,7 @@ internal static class UsageInserter
                     SqliteGuid(u.Id), SqliteTime(u.OccurredAt), u.RequestId, u.Endpoint, u.KeyId, u.UserId, u.TeamId, u.EndUser,
                     u.RequestedModel, u.ServedModel, u.Provider, u.Deployment, u.InputTokens, u.OutputTokens, u.CostNanoUsd,
                     u.LatencyMs, u.TtftMs, u.Attempts, u.Stream ? 1 : 0, u.CacheResult, u.CachedTokens, u.CostSavedNanoUsd,
-                    u.Status, u.ErrorCode, u.HasStoredMessages ? 1 : 0,
+                    u.Status, u.ErrorCode, u.HasStoredMessages ? 1 : 0, u.CompressionTokensSaved,
                 ];
                 for (var i = 0; i < values.Length; i++)
                 {

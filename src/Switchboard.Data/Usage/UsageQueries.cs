@@ -53,6 +53,9 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
                 Output = g.Sum(u => (long)u.OutputTokens),
                 Cost = g.Sum(u => u.CostNanoUsd),
                 Saved = g.Sum(u => u.CostSavedNanoUsd),
+                Hits = g.LongCount(u => u.CacheResult == "hit" || u.CacheResult == "semantic"),
+                Cached = g.Sum(u => (long)u.CachedTokens),
+                Compressed = g.Sum(u => (long)u.CompressionTokensSaved),
             })
             .ToListAsync(cancellationToken);
 
@@ -80,6 +83,9 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
                 OutputTokens = g.Sum(r => r.Output),
                 CostUsd = Money.FromNano(g.Sum(r => r.Cost)),
                 CostSavedUsd = Money.FromNano(g.Sum(r => r.Saved)),
+                CacheHits = g.Sum(r => r.Hits),
+                CachedTokens = g.Sum(r => r.Cached),
+                CompressionTokensSaved = g.Sum(r => r.Compressed),
             })
             .OrderBy(t => t.Day, StringComparer.Ordinal)
             .ThenBy(t => t.KeyId, StringComparer.Ordinal)
@@ -91,7 +97,7 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
     public async Task ExportCsvAsync(DateTimeOffset? from, DateTimeOffset? to, TextWriter writer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        await writer.WriteLineAsync("time,request_id,endpoint,key_id,user,team,end_user,requested_model,served_model,provider,deployment,input_tokens,output_tokens,cost_usd,latency_ms,ttft_ms,attempts,stream,cache,cached_tokens,cost_saved_usd,status,error_code".AsMemory(), cancellationToken);
+        await writer.WriteLineAsync("time,request_id,endpoint,key_id,user,team,end_user,requested_model,served_model,provider,deployment,input_tokens,output_tokens,cost_usd,latency_ms,ttft_ms,attempts,stream,cache,cached_tokens,cost_saved_usd,status,error_code,compression_tokens_saved".AsMemory(), cancellationToken);
         await using var context = database.CreateContext();
         await foreach (var u in Range(context, from, to).OrderBy(u => u.OccurredAt).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
@@ -105,7 +111,7 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
                 u.TtftMs?.ToString("0.###", CultureInfo.InvariantCulture) ?? string.Empty,
                 u.Attempts.ToString(CultureInfo.InvariantCulture), u.Stream ? "true" : "false", Csv(u.CacheResult),
                 u.CachedTokens.ToString(CultureInfo.InvariantCulture), Money.FromNano(u.CostSavedNanoUsd).ToString(CultureInfo.InvariantCulture),
-                u.Status.ToString(CultureInfo.InvariantCulture), Csv(u.ErrorCode));
+                u.Status.ToString(CultureInfo.InvariantCulture), Csv(u.ErrorCode), u.CompressionTokensSaved.ToString(CultureInfo.InvariantCulture));
             await writer.WriteLineAsync(line.AsMemory(), cancellationToken);
         }
     }

@@ -26,5 +26,15 @@ public sealed record UsageTotals
 
     public decimal CostUsd { get; init; }
 
+    /// <summary>USD the caches saved (what the answered requests would have cost upstream).</summary>
     public decimal CostSavedUsd { get; init; }
+
+    /// <summary>Requests answered by the exact or the semantic cache.</summary>
+    public long CacheHits { get; init; }
+
+    /// <summary>Tokens the cache hits saved (prompt and completion of the answers they replayed).</summary>
+    public long CachedTokens { get; init; }
+
+    /// <summary>Prompt tokens the compression stage removed before requests went upstream.</summary>
+    public long CompressionTokensSaved { get; init; }
 }

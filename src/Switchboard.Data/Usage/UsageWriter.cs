@@ -361,6 +361,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
             CacheResult = record.CacheResult,
             CachedTokens = record.CachedTokens,
             CostSavedNanoUsd = Money.ToNano(record.CostSavedUsd),
+            CompressionTokensSaved = record.CompressionTokensSaved,
             Status = record.Status,
             ErrorCode = Truncate(record.ErrorCode, 100),
         };

@@ -86,6 +86,7 @@ public sealed class UsageRecordStage(IUsageSink sink, IOptions<DatabaseOptions> 
             CacheResult = context.Cache.HeaderValue,
             CachedTokens = context.Cache.TokensSaved,
             CostSavedUsd = context.Cache.CostSaved,
+            CompressionTokensSaved = context.Compression?.TokensSaved ?? 0,
             Status = context.StatusCode,
             ErrorCode = context.ErrorCode ?? (context.Error is { } error ? error.Type : null),
             Exchange = _storeMessages && context.Operation == GatewayOperations.Chat ? Exchange(context) : null,

@@ -171,6 +171,10 @@ namespace Switchboard.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("cached_tokens");
 
+                    b.Property<int>("CompressionTokensSaved")
+                        .HasColumnType("integer")
+                        .HasColumnName("compression_tokens_saved");
+
                     b.Property<long>("CostNanoUsd")
                         .HasColumnType("bigint")
                         .HasColumnName("cost_nano_usd");

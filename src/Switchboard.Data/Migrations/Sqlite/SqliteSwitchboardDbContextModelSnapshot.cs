@@ -166,6 +166,10 @@ namespace Switchboard.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("cached_tokens");
 
+                    b.Property<int>("CompressionTokensSaved")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("compression_tokens_saved");
+
                     b.Property<long>("CostNanoUsd")
                         .HasColumnType("INTEGER")
                         .HasColumnName("cost_nano_usd");
