@@ -207,6 +207,7 @@ public sealed class ErrorTests : IAsyncLifetime
     [InlineData("  model: no-such-model", "conversations.model")]
     [InlineData("  summary: {keep_ratio: 2}", "conversations.summary.keep_ratio")]
     [InlineData("  idle_timeout: forever", "conversations.idle_timeout")]
+    [InlineData("  partition: everyone", "conversations.partition")]
     public void ABadConversationsSectionStopsStartUpNamingTheKey(string lines, string key)
     {
         var path = Path.Combine(_folder.Path, $"bad-{Guid.NewGuid():N}.yaml");

@@ -7,7 +7,7 @@ namespace Switchboard.Conversations.Tests;
 /// <summary>Two replicas of serve on one PostgreSQL database (from scripts/test-services.sh).</summary>
 public sealed class PostgresReplicaTests : IDisposable
 {
-    private const string Variable = "SWITCHBOARD_TEST_POSTGRES";
+    internal const string Variable = "SWITCHBOARD_TEST_POSTGRES";
     private readonly TestFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
@@ -38,7 +38,34 @@ public sealed class PostgresReplicaTests : IDisposable
         }
     }
 
-    private static async Task<string> CreateDatabaseAsync(string server)
+    [Fact]
+    public async Task TwoReplicasKeepEachKeysConversationsApart()
+    {
+        var server = Environment.GetEnvironmentVariable(Variable);
+        Assert.SkipWhen(string.IsNullOrEmpty(server), $"{Variable} is not set; run the tests through test.sh (or source scripts/test-services.sh) to get PostgreSQL.");
+        var connection = await CreateDatabaseAsync(server!);
+        var yaml = Configs.Yaml(_folder.WriteFixtures(PartitionTests.Fixtures), $"{{provider: postgres, connection: \"{connection}\"}}")
+            + $"\nauth: {{master_key: \"{PartitionTests.MasterKey}\"}}\n";
+
+        await using var one = await ConversationServer.StartAsync(_folder.Path, yaml);
+        await using var two = await ConversationServer.StartAsync(_folder.Path, yaml);
+        var (annId, ann) = await one.CreateKeyAsync(PartitionTests.MasterKey, new { name = "ann-app" }, Token);
+        var (_, bob) = await one.CreateKeyAsync(PartitionTests.MasterKey, new { name = "bob-app" }, Token);
+        var results = await Task.WhenAll(
+            one.ChatAsAsync(ann, new { username = "ann", message = "hello" }, Token),
+            two.ChatAsAsync(bob, new { username = "bob", message = "hello" }, Token));
+
+        Assert.All(results, r => Assert.True(r.Status == HttpStatusCode.OK, r.Body.ToString()));
+        Assert.Equal(["hello ann", "bob alone"], results.Select(r => r.Body.GetProperty("reply").GetString()));
+        var (_, annContext) = await two.SendAsAsync(ann, HttpMethod.Get, "/context", cancellationToken: Token);
+        Assert.Equal("ann", annContext.GetProperty("turns")[0].GetProperty("username").GetString());
+        Assert.Equal(2, annContext.GetProperty("turns").GetArrayLength());
+        var (_, list) = await two.SendAsAsync(PartitionTests.MasterKey, HttpMethod.Get, "/conversations", cancellationToken: Token);
+        Assert.Contains(list.GetProperty("conversations").EnumerateArray(), c => c.GetProperty("partition").GetString() == $"key:{annId}");
+        Assert.Equal(2, list.GetProperty("conversations").GetArrayLength());
+    }
+
+    internal static async Task<string> CreateDatabaseAsync(string server)
     {
         var name = $"conversations_{Guid.NewGuid():N}";
         await using (var connection = new NpgsqlConnection(server))

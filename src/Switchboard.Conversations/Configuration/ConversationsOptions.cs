@@ -17,6 +17,13 @@ public sealed class ConversationsOptions
     /// <summary>Map the endpoints. On by default; off leaves <c>switchboard serve</c> a plain gateway.</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Whose conversations a caller sees when keys are on (<c>auth.master_key</c>): <c>key</c> (default) gives each
+    /// virtual key its own conversation ids, <c>team</c> each team, <c>global</c> shares one set among all keys. The
+    /// master key works in the shared partition and may name any other. Without keys there is one partition.
+    /// </summary>
+    public string Partition { get; set; } = ConversationPartitions.Key;
+
     /// <summary>The model replies come from unless a message names one; null: the first of <c>models:</c>.</summary>
     public string? Model { get; set; }
 

@@ -35,6 +35,11 @@ public sealed class ConversationsOptionsValidator : IValidateOptions<Conversatio
             failures.Add($"conversations.max_tokens: {options.MaxTokens} leaves no room for the prompt in a context window of {options.ContextWindow} tokens.");
         }
 
+        if (options.Partition is not (ConversationPartitions.Key or ConversationPartitions.Team or ConversationPartitions.Global))
+        {
+            failures.Add($"conversations.partition: '{options.Partition}' is not key, team or global.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.BotName))
         {
             failures.Add("conversations.bot_name: the bot needs a name.");

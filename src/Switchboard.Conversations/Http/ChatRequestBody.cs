@@ -15,6 +15,9 @@ public sealed record ChatRequestBody
     [JsonPropertyName("stream")] public bool? Stream { get; init; }
     [JsonPropertyName("max_tokens")] public int? MaxTokens { get; init; }
 
+    /// <summary>The partition of <see cref="Conversation"/> when not the caller's own (the master key only).</summary>
+    [JsonPropertyName("partition")] public string? Partition { get; init; }
+
     /// <summary>Fields this endpoint does not know: refused, so a misspelt <c>conversation</c> does not go to the default one.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unknown { get; set; }
 }

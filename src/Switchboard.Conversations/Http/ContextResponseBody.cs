@@ -7,6 +7,12 @@ public sealed record ContextResponseBody
 {
     [JsonPropertyName("conversation")] public required string Conversation { get; init; }
 
+    /// <summary>The conversation's partition, shown to the master key only (left out otherwise).</summary>
+    [JsonPropertyName("partition")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Partition { get; init; }
+
+
     /// <summary>The combined system prompt: the service's, then the conversation's.</summary>
     [JsonPropertyName("system_prompt")] public required string SystemPrompt { get; init; }
 

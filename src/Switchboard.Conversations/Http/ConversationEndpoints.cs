@@ -29,9 +29,9 @@ public sealed class ConversationEndpoints
 
     private ConversationEndpoints(IServiceProvider services)
     {
-        _access = new ConversationAccess(services.GetRequiredService<Gateway.Auth.KeyAuthenticator>());
         _service = services.GetRequiredService<ConversationService>();
         _options = services.GetRequiredService<IOptions<ConversationsOptions>>().Value;
+        _access = new ConversationAccess(services.GetRequiredService<Gateway.Auth.KeyAuthenticator>(), _options);
         _maxBodyBytes = services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server.MaxBodyBytes;
     }
 
@@ -56,6 +56,14 @@ public sealed class ConversationEndpoints
     private async Task ChatAsync(HttpContext http)
     {
         var cancellationToken = http.RequestAborted;
+        // Before the body is read or the conversation looked at: a refused caller learns nothing and touches nothing.
+        var caller = await _access.AuthenticateAsync(http);
+        if (caller.Error is { } denied)
+        {
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, denied, cancellationToken);
+            return;
+        }
+
         var body = await OpenAIRequestReader.ReadAsync(http.Request, ConversationsJsonContext.Default.ChatRequestBody, _maxBodyBytes, cancellationToken);
         if (body.Error is { } readError)
         {
@@ -64,11 +72,14 @@ public sealed class ConversationEndpoints
         }
 
         var (input, error) = ChatRequestChecker.Check(body.Value!, _options);
-        if (error is not null)
+        var (partition, partitionError) = ConversationAccess.Resolve(caller, body.Value!.Partition);
+        if ((error ?? partitionError) is { } refused)
         {
-            await OpenAIResponseWriter.WriteErrorAsync(http.Response, error, cancellationToken);
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, refused, cancellationToken);
             return;
         }
+
+        input = input! with { Partition = partition!, Caller = caller.Identity };
 
         var headers = new HeaderDictionaryView(http.Request.Headers);
         var requestId = GatewayResponseHeaders.RequestId(http);
@@ -138,7 +149,7 @@ public sealed class ConversationEndpoints
 
     private async Task GetContextAsync(HttpContext http)
     {
-        if (await CheckAsync(http, admin: false) is not { } conversation)
+        if (await CheckAsync(http) is not ({ } conversation, var caller))
         {
             return;
         }
@@ -146,16 +157,17 @@ public sealed class ConversationEndpoints
         var state = await _service.GetAsync(conversation, http.RequestAborted);
         if (state is null)
         {
-            await OpenAIResponseWriter.WriteErrorAsync(http.Response, ConversationErrors.NotFound(conversation), http.RequestAborted);
+            // Also when the id exists in another partition: a key cannot tell another's conversation from none.
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, ConversationErrors.NotFound(conversation.Name), http.RequestAborted);
             return;
         }
 
-        await WriteContextAsync(http, state);
+        await WriteContextAsync(http, state, caller);
     }
 
     private async Task PutContextAsync(HttpContext http)
     {
-        if (await CheckAsync(http, admin: false) is not { } conversation)
+        if (await CheckAsync(http) is not ({ } conversation, var caller))
         {
             return;
         }
@@ -177,23 +189,23 @@ public sealed class ConversationEndpoints
             return;
         }
 
-        await WriteContextAsync(http, state!);
+        await WriteContextAsync(http, state!, caller);
     }
 
     private async Task DeleteContextAsync(HttpContext http)
     {
-        if (await CheckAsync(http, admin: false) is not { } conversation)
+        if (await CheckAsync(http) is not ({ } conversation, _))
         {
             return;
         }
 
         if (!await _service.DeleteAsync(conversation, http.RequestAborted))
         {
-            await OpenAIResponseWriter.WriteErrorAsync(http.Response, ConversationErrors.NotFound(conversation), http.RequestAborted);
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, ConversationErrors.NotFound(conversation.Name), http.RequestAborted);
             return;
         }
 
-        await OpenAIResponseWriter.WriteJsonAsync(http.Response, new DeletedResponseBody { Conversation = conversation, Deleted = true }, ConversationsJsonContext.Relaxed.DeletedResponseBody, http.RequestAborted);
+        await OpenAIResponseWriter.WriteJsonAsync(http.Response, new DeletedResponseBody { Conversation = conversation.Name, Deleted = true }, ConversationsJsonContext.Relaxed.DeletedResponseBody, http.RequestAborted);
     }
 
     private async Task ListAsync(HttpContext http)
@@ -206,19 +218,23 @@ public sealed class ConversationEndpoints
 
         var limit = 100;
         var offset = 0;
-        var error = ReadInt(http, "limit", 1, MaxListLimit, ref limit) ?? ReadInt(http, "offset", 0, int.MaxValue, ref offset);
+        string? partition = null;
+        var error = ReadInt(http, "limit", 1, MaxListLimit, ref limit)
+            ?? ReadInt(http, "offset", 0, int.MaxValue, ref offset)
+            ?? ReadPartition(http, ref partition);
         if (error is not null)
         {
             await OpenAIResponseWriter.WriteErrorAsync(http.Response, error, http.RequestAborted);
             return;
         }
 
-        var headers = await _service.ListAsync(limit, offset, http.RequestAborted);
+        var headers = await _service.ListAsync(partition, limit, offset, http.RequestAborted);
         var body = new ConversationListBody
         {
             Conversations = [.. headers.Select(h => new ConversationListItem
             {
                 Conversation = h.Name,
+                Partition = h.Partition,
                 Turns = h.TurnCount,
                 Model = h.Model,
                 HasSummary = h.Summary is not null,
@@ -232,18 +248,22 @@ public sealed class ConversationEndpoints
         await OpenAIResponseWriter.WriteJsonAsync(http.Response, body, ConversationsJsonContext.Relaxed.ConversationListBody, http.RequestAborted);
     }
 
-    /// <summary>Access, then the <c>conversation</c> query parameter (default <c>default</c>); null once an error was written.</summary>
-    private async Task<string?> CheckAsync(HttpContext http, bool admin)
+    /// <summary>
+    /// The caller, then the <c>conversation</c> query parameter (default <c>default</c>) in the caller's partition or
+    /// the one <c>partition</c> names; a null address once an error was written.
+    /// </summary>
+    private async Task<(ConversationAddress? Address, ConversationCaller Caller)> CheckAsync(HttpContext http)
     {
-        var denied = admin ? await _access.CheckAdminAsync(http) : await _access.CheckCallerAsync(http);
-        if (denied is not null)
+        var caller = await _access.AuthenticateAsync(http);
+        if (caller.Error is { } denied)
         {
             await OpenAIResponseWriter.WriteErrorAsync(http.Response, denied, http.RequestAborted);
-            return null;
+            return (null, caller);
         }
 
+        string? requested = null;
         var values = http.Request.Query["conversation"];
-        GatewayError? error = null;
+        var error = ReadPartition(http, ref requested);
         var conversation = ConversationsOptions.DefaultConversation;
         if (values.Count > 1)
         {
@@ -252,24 +272,27 @@ public sealed class ConversationEndpoints
         else if (values.Count == 1)
         {
             conversation = values[0] ?? string.Empty;
-            error = ChatRequestChecker.CheckConversation(conversation);
+            error ??= ChatRequestChecker.CheckConversation(conversation);
         }
 
-        if (error is not null)
+        var (partition, partitionError) = error is null ? ConversationAccess.Resolve(caller, requested) : (null, null);
+        if ((error ?? partitionError) is { } refused)
         {
-            await OpenAIResponseWriter.WriteErrorAsync(http.Response, error, http.RequestAborted);
-            return null;
+            await OpenAIResponseWriter.WriteErrorAsync(http.Response, refused, http.RequestAborted);
+            return (null, caller);
         }
 
-        return conversation;
+        return (new ConversationAddress(partition!, conversation), caller);
     }
 
-    private Task WriteContextAsync(HttpContext http, ConversationState state)
+    private Task WriteContextAsync(HttpContext http, ConversationState state, ConversationCaller caller)
     {
         var report = _service.Measure(state);
         var body = new ContextResponseBody
         {
             Conversation = state.Header.Name,
+            // Only the master key is told partitions; a virtual key sees its own ids and nothing else.
+            Partition = caller.Identity is { IsMaster: true } ? state.Header.Partition : null,
             SystemPrompt = report.SystemPrompt,
             ConversationSystemPrompt = state.Header.SystemPrompt,
             Summary = state.Header.Summary,
@@ -291,6 +314,24 @@ public sealed class ConversationEndpoints
             })],
         };
         return OpenAIResponseWriter.WriteJsonAsync(http.Response, body, ConversationsJsonContext.Relaxed.ContextResponseBody, http.RequestAborted);
+    }
+
+    /// <summary>The optional <c>partition</c> query parameter (given once); checked against the caller by <see cref="ConversationAccess.Resolve"/>.</summary>
+    private static GatewayError? ReadPartition(HttpContext http, ref string? partition)
+    {
+        var values = http.Request.Query["partition"];
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        if (values.Count > 1 || !ConversationPartitions.IsWellFormed(values[0] ?? string.Empty))
+        {
+            return ConversationErrors.PartitionInvalid;
+        }
+
+        partition = values[0];
+        return null;
     }
 
     private static GatewayError? ReadInt(HttpContext http, string name, int min, int max, ref int value)

@@ -6,6 +6,10 @@ namespace Switchboard.Conversations.Http;
 public sealed record ConversationListItem
 {
     [JsonPropertyName("conversation")] public required string Conversation { get; init; }
+
+    /// <summary>Whose it is: <c>global</c>, <c>key:ID</c> or <c>team:NAME</c> (<c>?partition=</c> addresses it on <c>/context</c>).</summary>
+    [JsonPropertyName("partition")] public required string Partition { get; init; }
+
     [JsonPropertyName("turns")] public int Turns { get; init; }
     [JsonPropertyName("model")] public string? Model { get; init; }
     [JsonPropertyName("has_summary")] public bool HasSummary { get; init; }

@@ -20,6 +20,21 @@ public static class ConversationErrors
         Code = ConversationNotFoundCode,
     };
 
+    /// <summary>A <c>partition</c> that is not <c>global</c>, <c>key:ID</c> or <c>team:NAME</c>.</summary>
+    public static GatewayError PartitionInvalid { get; } = Invalid(
+        "partition",
+        "'partition' must be 'global', 'key:ID' or 'team:NAME' (at most 256 characters).");
+
+    /// <summary>A virtual key naming a partition other than its own; the same answer whatever is stored there.</summary>
+    public static GatewayError PartitionAdminOnly { get; } = new()
+    {
+        StatusCode = 403,
+        Type = ErrorTypes.Permission,
+        Message = "Only the master key may name a partition other than the caller's own.",
+        Param = "partition",
+        Code = "partition_not_allowed",
+    };
+
     public static GatewayError Busy(string conversation, TimeSpan retryAfter) => new()
     {
         StatusCode = 429,

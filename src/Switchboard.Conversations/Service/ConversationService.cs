@@ -9,6 +9,7 @@ using Switchboard.Errors;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Routing;
+using Switchboard.Identity;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
 using Switchboard.Streaming;
@@ -103,14 +104,15 @@ public sealed partial class ConversationService
             return ChatOutcome.Failed(ConversationErrors.Invalid("max_tokens", $"max_tokens {maxTokens} leaves no room for the prompt in the model's context window of {contextWindow} tokens."));
         }
 
-        await using var turn = await _locks.AcquireAsync(input.Conversation, cancellationToken);
+        var address = new ConversationAddress(input.Partition, input.Conversation);
+        await using var turn = await _locks.AcquireAsync(address.Key, cancellationToken);
         if (turn is null)
         {
             return ChatOutcome.Failed(ConversationErrors.Busy(input.Conversation, TimeSpan.FromSeconds(1)));
         }
 
         var now = _time.GetUtcNow();
-        var state = await LoadCurrentAsync(input.Conversation, now, deleteExpired: true, cancellationToken);
+        var state = await LoadCurrentAsync(address, now, deleteExpired: true, cancellationToken);
         var userTurn = new DialogueTurn(DialogueTurn.UserRole, input.Username, input.Message, now, input.Emotes);
         userTurn = userTurn with { Tokens = _count(DialogueWindow.ToMessage(userTurn, _options.AttributeSpeakers).Text) };
         var systemPrompt = SystemPrompt(state?.Header.SystemPrompt, input.SystemPrompt);
@@ -129,7 +131,7 @@ public sealed partial class ConversationService
             Stream = stream is null ? null : true,
             User = input.Username,
         };
-        var context = NewContext(request, headers, requestId, input.Username);
+        var context = NewContext(request, headers, requestId, input.Username, input.Caller);
 
         var knownEmotes = KnownEmotes(state, input.Emotes);
         var cleaning = new CleaningContext
@@ -146,7 +148,7 @@ public sealed partial class ConversationService
         {
             if (_options.KeepUnanswered)
             {
-                await SaveAsync(state, input.Conversation, [userTurn], change, now, CancellationToken.None);
+                await SaveAsync(state, address, [userTurn], change, now, CancellationToken.None);
             }
 
             return ChatOutcome.Failed(error, context);
@@ -154,7 +156,7 @@ public sealed partial class ConversationService
 
         var botTurn = new DialogueTurn(DialogueTurn.AssistantRole, _options.BotName, reply!, _time.GetUtcNow(), []) { Tokens = _count(reply!) };
         // Stored even when the client left during the last chunk: the model did answer.
-        var saved = await SaveAsync(state, input.Conversation, [userTurn, botTurn], change, now, CancellationToken.None);
+        var saved = await SaveAsync(state, address, [userTurn, botTurn], change, now, CancellationToken.None);
         var usage = context.Usage;
         return new ChatOutcome(
             new ChatReply(
@@ -171,8 +173,9 @@ public sealed partial class ConversationService
     }
 
     /// <summary>The conversation as stored now, or null when there is none (or it expired).</summary>
-    public async ValueTask<ConversationState?> GetAsync(string conversation, CancellationToken cancellationToken)
+    public async ValueTask<ConversationState?> GetAsync(ConversationAddress conversation, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(conversation);
         var state = await LoadCurrentAsync(conversation, _time.GetUtcNow(), deleteExpired: false, cancellationToken);
         return state;
     }
@@ -198,36 +201,38 @@ public sealed partial class ConversationService
     }
 
     /// <summary>Sets a conversation's own system prompt (creating the conversation), one message at a time like any change.</summary>
-    public async ValueTask<(ConversationState? State, GatewayError? Error)> SetSystemPromptAsync(string conversation, string? systemPrompt, CancellationToken cancellationToken)
+    public async ValueTask<(ConversationState? State, GatewayError? Error)> SetSystemPromptAsync(ConversationAddress conversation, string? systemPrompt, CancellationToken cancellationToken)
     {
-        await using var turn = await _locks.AcquireAsync(conversation, cancellationToken);
+        ArgumentNullException.ThrowIfNull(conversation);
+        await using var turn = await _locks.AcquireAsync(conversation.Key, cancellationToken);
         if (turn is null)
         {
-            return (null, ConversationErrors.Busy(conversation, TimeSpan.FromSeconds(1)));
+            return (null, ConversationErrors.Busy(conversation.Name, TimeSpan.FromSeconds(1)));
         }
 
         var now = _time.GetUtcNow();
         var state = await LoadCurrentAsync(conversation, now, deleteExpired: true, cancellationToken);
         var header = await _store.SetSystemPromptAsync(state?.Header, conversation, systemPrompt, now, CancellationToken.None);
         var updated = new ConversationState(header, state?.Turns ?? []);
-        _cache.Set(updated);
+        _cache.Set(conversation, updated);
         return (updated, null);
     }
 
     /// <summary>Deletes a conversation; false when there was none.</summary>
-    public async ValueTask<bool> DeleteAsync(string conversation, CancellationToken cancellationToken)
+    public async ValueTask<bool> DeleteAsync(ConversationAddress conversation, CancellationToken cancellationToken)
     {
-        await using var turn = await _locks.AcquireAsync(conversation, cancellationToken);
+        ArgumentNullException.ThrowIfNull(conversation);
+        await using var turn = await _locks.AcquireAsync(conversation.Key, cancellationToken);
         var deleted = await _store.DeleteAsync(conversation, cancellationToken);
         _cache.Remove(conversation);
         return deleted;
     }
 
-    /// <summary>Conversations, the most recently active first.</summary>
-    public Task<IReadOnlyList<ConversationHeader>> ListAsync(int limit, int offset, CancellationToken cancellationToken) =>
-        _store.ListAsync(limit, offset, cancellationToken);
+    /// <summary>Conversations of <paramref name="partition"/> (null: of all), the most recently active first.</summary>
+    public Task<IReadOnlyList<ConversationHeader>> ListAsync(string? partition, int limit, int offset, CancellationToken cancellationToken) =>
+        _store.ListAsync(partition, limit, offset, cancellationToken);
 
-    private async ValueTask<ConversationState?> LoadCurrentAsync(string conversation, DateTimeOffset now, bool deleteExpired, CancellationToken cancellationToken)
+    private async ValueTask<ConversationState?> LoadCurrentAsync(ConversationAddress conversation, DateTimeOffset now, bool deleteExpired, CancellationToken cancellationToken)
     {
         var header = await _store.FindAsync(conversation, cancellationToken);
         if (header is null)
@@ -242,23 +247,23 @@ public sealed partial class ConversationService
             {
                 await _store.DeleteAsync(conversation, cancellationToken);
                 _cache.Remove(conversation);
-                Log.Expired(_logger, conversation);
+                Log.Expired(_logger, conversation.Name, conversation.Partition);
             }
 
             return null;
         }
 
-        if (_cache.Get(header) is { } cached)
+        if (_cache.Get(conversation, header) is { } cached)
         {
             return cached;
         }
 
         var state = new ConversationState(header, await _store.LoadTurnsAsync(header.Id, _options.HistoryLimit, cancellationToken));
-        _cache.Set(state);
+        _cache.Set(conversation, state);
         return state;
     }
 
-    private async ValueTask<ConversationState> SaveAsync(ConversationState? state, string conversation, IReadOnlyList<DialogueTurn> turns, ConversationChange change, DateTimeOffset now, CancellationToken cancellationToken)
+    private async ValueTask<ConversationState> SaveAsync(ConversationState? state, ConversationAddress conversation, IReadOnlyList<DialogueTurn> turns, ConversationChange change, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var (header, added) = await _store.AppendAsync(state?.Header, conversation, turns, change, now, _options.HistoryLimit, cancellationToken);
         var previous = state?.Turns ?? [];
@@ -275,7 +280,7 @@ public sealed partial class ConversationService
         }
 
         var updated = new ConversationState(header, all);
-        _cache.Set(updated);
+        _cache.Set(conversation, updated);
         return updated;
     }
 
@@ -313,7 +318,7 @@ public sealed partial class ConversationService
             return new WindowPlan(prompt, summary, through);
         }
 
-        var newSummary = await SummarizeAsync(summary, candidates.GetRange(0, cut), model, input.Username, headers, cancellationToken);
+        var newSummary = await SummarizeAsync(summary, candidates.GetRange(0, cut), model, input, headers, cancellationToken);
         if (newSummary is null)
         {
             return new WindowPlan(prompt, summary, through);
@@ -324,7 +329,7 @@ public sealed partial class ConversationService
         return summarized is null ? new WindowPlan(prompt, summary, through) : new WindowPlan(summarized, newSummary, stored[cut - 1].Seq);
     }
 
-    private async ValueTask<string?> SummarizeAsync(string? previous, IReadOnlyList<DialogueTurn> turns, string model, string username, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
+    private async ValueTask<string?> SummarizeAsync(string? previous, IReadOnlyList<DialogueTurn> turns, string model, ChatInput input, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
     {
         var transcript = new StringBuilder();
         if (!string.IsNullOrEmpty(previous))
@@ -344,7 +349,7 @@ public sealed partial class ConversationService
             Messages = [ChatMessage.System(_options.Summary.Prompt), ChatMessage.User(transcript.ToString().TrimEnd())],
             MaxTokens = _options.Summary.MaxTokens,
         };
-        var context = NewContext(request, headers, null, username);
+        var context = NewContext(request, headers, null, input.Username, input.Caller);
         var result = await _pipeline.CompleteChatAsync(context, cancellationToken);
         if (result is not ChatResult.Completed completed)
         {
@@ -464,10 +469,12 @@ public sealed partial class ConversationService
         return EmoteMarkup.FromModel(text, emotes).Trim();
     }
 
-    private GatewayContext NewContext(ChatCompletionRequest request, IReadOnlyDictionary<string, string> headers, string? requestId, string username)
+    private GatewayContext NewContext(ChatCompletionRequest request, IReadOnlyDictionary<string, string> headers, string? requestId, string username, CallerIdentity? caller)
     {
         var context = GatewayContext.ForChat(request, timeProvider: _time);
         context.RequestHeaders = headers;
+        // Verified by the endpoint already: the auth stage lets a context with a caller through without a second look-up.
+        context.Caller = caller;
         if (requestId is not null)
         {
             context.RequestId = requestId;
@@ -562,8 +569,8 @@ public sealed partial class ConversationService
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Conversation {Conversation} had been idle past conversations.idle_timeout and was deleted; it starts afresh")]
-        public static partial void Expired(ILogger logger, string conversation);
+        [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Conversation {Conversation} of partition {Partition} had been idle past conversations.idle_timeout and was deleted; it starts afresh")]
+        public static partial void Expired(ILogger logger, string conversation, string partition);
 
         [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Could not summarize dropped turns with model {Model} ({Reason}); they are dropped without a summary this time")]
         public static partial void SummaryFailed(ILogger logger, string? model, string reason);

@@ -5,7 +5,10 @@ public sealed class ConversationEntity
 {
     public long Id { get; set; }
 
-    /// <summary>The conversation id clients use (<c>default</c>, <c>support-42</c>).</summary>
+    /// <summary>Whose conversation it is: <c>global</c> (shared, and every row stored before partitions), <c>key:ID</c> or <c>team:NAME</c>.</summary>
+    public required string Partition { get; set; }
+
+    /// <summary>The conversation id clients use (<c>default</c>, <c>support-42</c>), unique within its partition.</summary>
     public required string Name { get; set; }
 
     /// <summary>The conversation's own system prompt, shown after the service's; null for none.</summary>

@@ -3,6 +3,7 @@ namespace Switchboard.Conversations.Storage;
 /// <summary>A conversation's row without its turns: enough to tell whether a cached copy is current.</summary>
 public sealed record ConversationHeader(
     long Id,
+    string Partition,
     string Name,
     string? SystemPrompt,
     string? Summary,

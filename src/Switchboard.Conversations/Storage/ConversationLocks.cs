@@ -31,8 +31,9 @@ public sealed class ConversationLocks
     }
 
     /// <summary>
-    /// Waits for the conversation's turn. Null when the queue is full or the wait timed out (the caller answers 429);
-    /// otherwise a handle to dispose when the message is done. Cancellation throws.
+    /// Waits for the turn of <paramref name="conversation"/> (a <see cref="ConversationAddress.Key"/>: partition and
+    /// id, so equal ids of two partitions never wait for each other). Null when the queue is full or the wait timed
+    /// out (the caller answers 429); otherwise a handle to dispose when the message is done. Cancellation throws.
     /// </summary>
     public async ValueTask<IAsyncDisposable?> AcquireAsync(string conversation, CancellationToken cancellationToken)
     {

@@ -11,12 +11,14 @@ namespace Switchboard.Conversations.Storage;
 public sealed class ConversationStore(ConversationDatabase database)
 {
     /// <summary>The conversation's row, or null when there is none.</summary>
-    public async Task<ConversationHeader?> FindAsync(string name, CancellationToken cancellationToken)
+    public async Task<ConversationHeader?> FindAsync(ConversationAddress address, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(address);
+        var (partition, name) = (address.Partition, address.Name);
         await using var db = database.CreateContext();
         // Not EF.CompileAsyncQuery: a compiled query keeps the executor of one provider, and a process may serve
         // SQLite and PostgreSQL contexts (tests do); EF's own query cache is per context type.
-        var row = await db.Conversations.FirstOrDefaultAsync(c => c.Name == name, cancellationToken);
+        var row = await db.Conversations.FirstOrDefaultAsync(c => c.Partition == partition && c.Name == name, cancellationToken);
         return row is null ? null : ToHeader(row);
     }
 
@@ -47,7 +49,7 @@ public sealed class ConversationStore(ConversationDatabase database)
     /// <returns>The row as it is now, and the numbers the new turns got.</returns>
     public async Task<(ConversationHeader Header, IReadOnlyList<StoredTurn> Added)> AppendAsync(
         ConversationHeader? existing,
-        string name,
+        ConversationAddress address,
         IReadOnlyList<DialogueTurn> turns,
         ConversationChange change,
         DateTimeOffset now,
@@ -58,7 +60,7 @@ public sealed class ConversationStore(ConversationDatabase database)
         ArgumentNullException.ThrowIfNull(change);
         await using var db = database.CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var row = await AttachOrCreateAsync(db, existing, name, now, cancellationToken);
+        var row = await AttachOrCreateAsync(db, existing, address, now, cancellationToken);
         var added = new StoredTurn[turns.Count];
         for (var i = 0; i < turns.Count; i++)
         {
@@ -100,11 +102,11 @@ public sealed class ConversationStore(ConversationDatabase database)
     }
 
     /// <summary>Sets the conversation's own system prompt (null or empty clears it), creating the conversation if needed.</summary>
-    public async Task<ConversationHeader> SetSystemPromptAsync(ConversationHeader? existing, string name, string? systemPrompt, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<ConversationHeader> SetSystemPromptAsync(ConversationHeader? existing, ConversationAddress address, string? systemPrompt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var db = database.CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var row = await AttachOrCreateAsync(db, existing, name, now, cancellationToken);
+        var row = await AttachOrCreateAsync(db, existing, address, now, cancellationToken);
         row.SystemPrompt = string.IsNullOrEmpty(systemPrompt) ? null : systemPrompt;
         row.Revision++;
         row.LastActiveAt = now.UtcDateTime;
@@ -114,13 +116,15 @@ public sealed class ConversationStore(ConversationDatabase database)
     }
 
     /// <summary>Deletes a conversation and its turns; false when there was none.</summary>
-    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(ConversationAddress address, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(address);
+        var (partition, name) = (address.Partition, address.Name);
         await using var db = database.CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var ids = db.Conversations.Where(c => c.Name == name).Select(c => c.Id);
+        var ids = db.Conversations.Where(c => c.Partition == partition && c.Name == name).Select(c => c.Id);
         await db.Turns.Where(t => ids.Contains(t.ConversationId)).ExecuteDeleteAsync(cancellationToken);
-        var deleted = await db.Conversations.Where(c => c.Name == name).ExecuteDeleteAsync(cancellationToken);
+        var deleted = await db.Conversations.Where(c => c.Partition == partition && c.Name == name).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return deleted > 0;
     }
@@ -138,11 +142,12 @@ public sealed class ConversationStore(ConversationDatabase database)
         return deleted;
     }
 
-    /// <summary>Conversations, the most recently active first.</summary>
-    public async Task<IReadOnlyList<ConversationHeader>> ListAsync(int limit, int offset, CancellationToken cancellationToken)
+    /// <summary>Conversations of <paramref name="partition"/> (null: of every partition), the most recently active first.</summary>
+    public async Task<IReadOnlyList<ConversationHeader>> ListAsync(string? partition, int limit, int offset, CancellationToken cancellationToken)
     {
         await using var db = database.CreateContext();
-        var rows = await db.Conversations
+        var query = partition is null ? db.Conversations : db.Conversations.Where(c => c.Partition == partition);
+        var rows = await query
             .OrderByDescending(c => c.LastActiveAt)
             .ThenBy(c => c.Id)
             .Skip(offset)
@@ -151,7 +156,7 @@ public sealed class ConversationStore(ConversationDatabase database)
         return [.. rows.Select(ToHeader)];
     }
 
-    private static async Task<ConversationEntity> AttachOrCreateAsync(ConversationsDbContext db, ConversationHeader? existing, string name, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<ConversationEntity> AttachOrCreateAsync(ConversationsDbContext db, ConversationHeader? existing, ConversationAddress address, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (existing is not null)
         {
@@ -160,7 +165,7 @@ public sealed class ConversationStore(ConversationDatabase database)
             return row;
         }
 
-        var created = new ConversationEntity { Name = name, CreatedAt = now.UtcDateTime, LastActiveAt = now.UtcDateTime };
+        var created = new ConversationEntity { Partition = address.Partition, Name = address.Name, CreatedAt = now.UtcDateTime, LastActiveAt = now.UtcDateTime };
         db.Conversations.Add(created);
         // The turns need the row's id.
         await db.SaveChangesAsync(cancellationToken);
@@ -172,6 +177,7 @@ public sealed class ConversationStore(ConversationDatabase database)
 
     private static ConversationHeader ToHeader(ConversationEntity row) => new(
         row.Id,
+        row.Partition,
         row.Name,
         row.SystemPrompt,
         row.Summary,
@@ -186,6 +192,7 @@ public sealed class ConversationStore(ConversationDatabase database)
     private static ConversationEntity ToEntity(ConversationHeader header) => new()
     {
         Id = header.Id,
+        Partition = header.Partition,
         Name = header.Name,
         SystemPrompt = header.SystemPrompt,
         Summary = header.Summary,

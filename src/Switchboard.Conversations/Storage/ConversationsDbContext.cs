@@ -26,8 +26,10 @@ public abstract class ConversationsDbContext(DbContextOptions options) : DbConte
             conversation.ToTable("conversations");
             conversation.HasKey(c => c.Id);
             conversation.Property(c => c.Id).ValueGeneratedOnAdd();
+            conversation.Property(c => c.Partition).HasMaxLength(Configuration.ConversationPartitions.MaxLength);
             conversation.Property(c => c.Name).HasMaxLength(128);
-            conversation.HasIndex(c => c.Name).IsUnique();
+            // A message finds its conversation by both, with this index; ids are unique only within a partition.
+            conversation.HasIndex(c => new { c.Partition, c.Name }).IsUnique();
             conversation.HasIndex(c => c.LastActiveAt);
             conversation.Property(c => c.Model).HasMaxLength(200);
         });

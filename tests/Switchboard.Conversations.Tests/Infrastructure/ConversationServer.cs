@@ -83,6 +83,36 @@ public sealed class ConversationServer : IAsyncDisposable
         return (response.StatusCode, await ReadAsync(response, cancellationToken));
     }
 
+    /// <summary>Posts to <c>/chat</c> with <paramref name="key"/> as the bearer token.</summary>
+    public Task<(System.Net.HttpStatusCode Status, JsonElement Body)> ChatAsAsync(string key, object body, CancellationToken cancellationToken = default) =>
+        SendAsAsync(key, HttpMethod.Post, "/chat", body, cancellationToken);
+
+    /// <summary>Sends a request with <paramref name="key"/> as the bearer token.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, JsonElement Body)> SendAsAsync(string key, HttpMethod method, string path, object? body = null, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        using var response = await Http.SendAsync(request, cancellationToken);
+        return (response.StatusCode, await ReadAsync(response, cancellationToken));
+    }
+
+    /// <summary>Creates a virtual key through <c>POST /admin/keys</c> with the master key; returns (id, key).</summary>
+    public async Task<(string Id, string Key)> CreateKeyAsync(string masterKey, object body, CancellationToken cancellationToken = default)
+    {
+        var (status, created) = await SendAsAsync(masterKey, HttpMethod.Post, "/admin/keys", body, cancellationToken);
+        if (status != System.Net.HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"POST /admin/keys answered {(int)status}: {created}");
+        }
+
+        return (created.GetProperty("id").GetString()!, created.GetProperty("key").GetString()!);
+    }
+
     /// <summary>Posts with <c>stream: true</c> and returns the status, the parsed events (without <c>[DONE]</c>) and whether <c>[DONE]</c> came.</summary>
     public async Task<(System.Net.HttpStatusCode Status, IReadOnlyList<JsonElement> Events, bool Done, string ContentType)> StreamAsync(object body, CancellationToken cancellationToken = default)
     {

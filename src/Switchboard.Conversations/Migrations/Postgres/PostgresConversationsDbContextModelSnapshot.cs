@@ -54,6 +54,12 @@ namespace Switchboard.Conversations.Migrations.Postgres
                         .HasColumnType("character varying(128)")
                         .HasColumnName("name");
 
+                    b.Property<string>("Partition")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("partition");
+
                     b.Property<long>("Revision")
                         .HasColumnType("bigint")
                         .HasColumnName("revision");
@@ -80,9 +86,9 @@ namespace Switchboard.Conversations.Migrations.Postgres
                     b.HasIndex("LastActiveAt")
                         .HasDatabaseName("ix_conversations_last_active_at");
 
-                    b.HasIndex("Name")
+                    b.HasIndex("Partition", "Name")
                         .IsUnique()
-                        .HasDatabaseName("ix_conversations_name");
+                        .HasDatabaseName("ix_conversations_partition_name");
 
                     b.ToTable("conversations", (string)null);
                 });

@@ -47,6 +47,12 @@ namespace Switchboard.Conversations.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("Partition")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("partition");
+
                     b.Property<long>("Revision")
                         .HasColumnType("INTEGER")
                         .HasColumnName("revision");
@@ -73,9 +79,9 @@ namespace Switchboard.Conversations.Migrations.Sqlite
                     b.HasIndex("LastActiveAt")
                         .HasDatabaseName("ix_conversations_last_active_at");
 
-                    b.HasIndex("Name")
+                    b.HasIndex("Partition", "Name")
                         .IsUnique()
-                        .HasDatabaseName("ix_conversations_name");
+                        .HasDatabaseName("ix_conversations_partition_name");
 
                     b.ToTable("conversations", (string)null);
                 });

@@ -200,14 +200,16 @@ async function cache() {
 async function conversations() {
   if (!state.features.conversations) return notEnabled('Conversations', 'the conversations service is switched off (conversations.enabled).');
   const body = await json('/conversations?limit=100');
-  page().innerHTML = `<h1>Conversations</h1><table id="conversation-list"><tr><th>Conversation</th><th>Turns</th><th>Model</th><th>Last active</th><th></th></tr>${body.conversations.map(c => `
-    <tr data-conversation="${esc(c.conversation)}"><td><a href="#" data-open="${esc(c.conversation)}">${esc(c.conversation)}</a></td><td>${esc(c.turns)}</td><td>${esc(c.model || '')}</td>
+  page().innerHTML = `<h1>Conversations</h1><table id="conversation-list"><tr><th>Conversation</th><th>Partition</th><th>Turns</th><th>Model</th><th>Last active</th><th></th></tr>${body.conversations.map(c => `
+    <tr data-conversation="${esc(c.conversation)}" data-partition="${esc(c.partition || '')}"><td><a href="#" data-open="${esc(c.conversation)}">${esc(c.conversation)}</a></td><td>${esc(c.partition || '')}</td><td>${esc(c.turns)}</td><td>${esc(c.model || '')}</td>
     <td>${esc(new Date(c.last_active_at).toLocaleString())}</td><td><button data-clear="${esc(c.conversation)}">Clear</button></td></tr>`).join('')}</table><pre id="conversation"></pre>`;
   page().onclick = async e => {
     const id = e.target.dataset.open || e.target.dataset.clear;
     if (!id) return;
     e.preventDefault();
-    const path = '/context?conversation=' + encodeURIComponent(id);
+    // Conversation ids are unique only within a partition (conversations.partition): address both.
+    const partition = e.target.closest('tr').dataset.partition;
+    const path = '/context?conversation=' + encodeURIComponent(id) + (partition ? '&partition=' + encodeURIComponent(partition) : '');
     if (e.target.dataset.open) $('#conversation').textContent = JSON.stringify(await json(path), null, 2);
     else { await api(path, { method: 'DELETE' }); await conversations(); }
   };
