@@ -25,6 +25,13 @@ if (args is ["hnsw", ..])
     return;
 }
 
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- mock-cpu [ITERATIONS] [TURNS]   (the mock's stages on Rasa turns: CPU per request)
+if (args is ["mock-cpu", ..])
+{
+    Switchboard.Benchmarks.MockStageCpu.Run(args[1..]);
+    return;
+}
+
 if (args is ["cache", ..])
 {
     await Switchboard.Benchmarks.CacheLatency.RunAsync(args[1..]);
