@@ -4,8 +4,9 @@
 #   bench/limits-ab.sh off      A: no auth, no usage, no limits (before issue 9)    B: auth + usage + limits in memory
 #   bench/limits-ab.sh limits   A: auth + usage, no limits                          B: auth + usage + limits in memory
 #   bench/limits-ab.sh redis    A: auth + usage + limits in memory                  B: the same with the counters in Redis
-# REDIS=host:port for "redis" (else a redis-server of its own on a free port). SCENARIOS, DURATION, WARMUP,
-# QUIET_WAIT as for ab.sh.
+# REDIS=host:port for "redis" (else a redis-server of its own on a free port). POSTGRES=<Npgsql connection string
+# without spaces> puts keys and usage rows in PostgreSQL instead of SQLite (e.g. from scripts/test-services.sh), so
+# the insert's work is the database server's, not the gateway's. SCENARIOS, DURATION, WARMUP, QUIET_WAIT as for ab.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -19,6 +20,10 @@ dotnet build -c Release -v quiet -nologo "$ROOT/src/Switchboard/Switchboard.cspr
 MASTER=bench-master-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 # No spaces in these values: ab.sh passes ENV_A/ENV_B through word splitting.
 DB="SWITCHBOARD__database__connection=Filename=$DATA/bench.db"
+if [ -n "${POSTGRES:-}" ]; then
+  export SWITCHBOARD__database__provider=postgres
+  DB="SWITCHBOARD__database__connection=$POSTGRES"
+fi
 SPILL="SWITCHBOARD__database__spill_path=$DATA/spill.jsonl"
 KEY=$(env "$DB" dotnet "$DLL" keys create --name bench --rpm 1000000000 --tpm 2000000000 --budget 1000000/day | tail -1)
 AUTH="SWITCHBOARD_MASTER_KEY=$MASTER $DB $SPILL"
@@ -27,7 +32,7 @@ LIMITS="SWITCHBOARD__models__0__rpm=1000000000 SWITCHBOARD__models__0__tpm=10000
 PLAIN_KEY=$(env "$DB" dotnet "$DLL" keys create --name plain | tail -1)
 case "$MODE" in
   off)
-    export ENV_A="SWITCHBOARD__database__record_usage=false SWITCHBOARD__database__connection=Filename=$DATA/a.db"
+    export ENV_A="SWITCHBOARD__database__record_usage=false SWITCHBOARD__database__provider=sqlite SWITCHBOARD__database__connection=Filename=$DATA/a.db"
     export ENV_B="$AUTH $LIMITS" HEADER_B="Authorization:Bearer $KEY" ;;
   limits)
     export ENV_A="$AUTH" HEADER_A="Authorization:Bearer $PLAIN_KEY"

@@ -49,6 +49,15 @@ public class MockMatchingBenchmarks
     [Benchmark(Baseline = true, Description = "parse the body (OpenAIRequestReader)")]
     public ChatCompletionRequest? Parse() => OpenAIRequestReader.Parse(_bodies[Next()], OpenAIJsonContext.Default.ChatCompletionRequest).Value;
 
+    [Benchmark(Description = "scan the body (MockRequest.TryCreate)")]
+    public MockRequest? Scan() => MockRequest.TryCreate(_bodies[Next()]);
+
+    [Benchmark(Description = "scan, then the history block")]
+    public IReadOnlyList<HistoryTurn>? ScanHistory() => MockRequest.TryCreate(_bodies[Next()])!.History;
+
+    [Benchmark(Description = "scan, match and answer (engine, plain)")]
+    public async Task<MockExchange> ScanAndAnswer() => await _engine.HandleAsync(MockRequest.TryCreate(_bodies[Next()])!, CancellationToken.None);
+
     [Benchmark(Description = "history block of a parsed request")]
     public IReadOnlyList<HistoryTurn>? History()
     {
@@ -79,7 +88,7 @@ public class MockMatchingBenchmarks
         return i;
     }
 
-    private static string RasaCollectionPath()
+    internal static string RasaCollectionPath()
     {
         if (Environment.GetEnvironmentVariable("SWITCHBOARD_SHARED") is { Length: > 0 } shared)
         {

@@ -25,9 +25,30 @@ if (args is ["hnsw", ..])
     return;
 }
 
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- mock-cpu [ITERATIONS] [TURNS]   (the mock's stages on Rasa turns: CPU per request)
+if (args is ["mock-cpu", ..])
+{
+    Switchboard.Benchmarks.MockStageCpu.Run(args[1..]);
+    return;
+}
+
 if (args is ["cache", ..])
 {
     await Switchboard.Benchmarks.CacheLatency.RunAsync(args[1..]);
+    return;
+}
+
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- access-cpu [ITERATIONS]   (auth, limits, usage stages: CPU per request)
+if (args is ["access-cpu", ..])
+{
+    Switchboard.Benchmarks.AccessStageCpu.Run(args[1..]);
+    return;
+}
+
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- usage-cpu [ROWS] [NPGSQL-CONNECTION]   (usage writer: CPU per row)
+if (args is ["usage-cpu", ..])
+{
+    await Switchboard.Benchmarks.UsageWriterCpu.RunAsync(args[1..]);
     return;
 }
 

@@ -70,30 +70,43 @@ public sealed class MemoryLimitStore : ILimitStore, IDisposable
 
         var now = _time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
-        var windowMs = _settings.WindowMs;
-        foreach (var limit in SettledLimits(admission, request))
+        // The limits the request took tokens from: every mandatory one and the alternative it was given (as
+        // SettledLimits, without an enumerator per request).
+        var limits = request.Limits;
+        for (var i = 0; i < limits.Count; i++)
         {
-            if (limit.TokensPerMinute <= 0)
-            {
-                continue;
-            }
+            Correct(limits[i], admission, request, nowMs, actualTokens);
+        }
 
-            var taken = Math.Min(request.EstimatedTokens, limit.TokensPerMinute);
-            if (actualTokens == taken)
-            {
-                continue;
-            }
-
-            var meter = _meters.GetOrAdd(new MeterKey(limit.Scope, limit.Name, true), static (_, algorithm) => Meter.Create(algorithm), _settings.Algorithm);
-            lock (meter)
-            {
-                meter.Adjust(nowMs, limit.TokensPerMinute, windowMs, admission.AdmittedAtMs, actualTokens - taken);
-            }
+        if (admission.Alternative >= 0 && admission.Alternative < request.Alternatives.Count)
+        {
+            Correct(request.Alternatives[admission.Alternative], admission, request, nowMs, actualTokens);
         }
 
         if (costNanos > 0 && request.Budget is { IsActive: true } budget)
         {
             _budgets.GetOrAdd(budget.KeyId, static _ => new BudgetCounter()).Add(costNanos, BudgetPeriods.At(now));
+        }
+    }
+
+    /// <summary>Moves a token meter by the difference between the tokens taken at admission and those really used.</summary>
+    private void Correct(RateLimit limit, Admission admission, AdmissionRequest request, long nowMs, long actualTokens)
+    {
+        if (limit.TokensPerMinute <= 0)
+        {
+            return;
+        }
+
+        var taken = Math.Min(request.EstimatedTokens, limit.TokensPerMinute);
+        if (actualTokens == taken)
+        {
+            return;
+        }
+
+        var meter = _meters.GetOrAdd(new MeterKey(limit.Scope, limit.Name, true), static (_, algorithm) => Meter.Create(algorithm), _settings.Algorithm);
+        lock (meter)
+        {
+            meter.Adjust(nowMs, limit.TokensPerMinute, _settings.WindowMs, admission.AdmittedAtMs, actualTokens - taken);
         }
     }
 

@@ -62,6 +62,32 @@ public sealed class UsageWriterTests : DatabaseTest
         Assert.False(File.Exists(writer.SpillPath));
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task ABatchMovesItsKeysLastUsedTimeForwardOnly(string provider)
+    {
+        var database = await DatabaseAsync(provider);
+        var store = new Switchboard.Data.Keys.KeyStore(database, TimeProvider.System);
+        var key = (await store.CreateAsync(new Switchboard.Data.Keys.KeySpec { Name = "a" }, Ct)).Info.Key.Id;
+        var other = (await store.CreateAsync(new Switchboard.Data.Keys.KeySpec { Name = "b" }, Ct)).Info.Key.Id;
+        var latest = new DateTimeOffset(2026, 12, 5, 10, 0, 0, 123, TimeSpan.Zero);
+        using var writer = Writer(database);
+        await writer.StartAsync(Ct);
+
+        writer.TryEnqueue(TestDatabases.Record("r1", key, at: latest.AddSeconds(-30)));
+        writer.TryEnqueue(TestDatabases.Record("r2", key, at: latest));
+        writer.TryEnqueue(TestDatabases.Record("r3", keyId: null, at: latest.AddHours(1)));
+        await writer.FlushAsync(Ct);
+        writer.TryEnqueue(TestDatabases.Record("r4", key, at: latest.AddMinutes(-1)));
+        await writer.FlushAsync(Ct);
+        await writer.StopAsync(Ct);
+
+        var keys = (await store.ListAsync(false, Ct)).ToDictionary(k => k.Key.Id);
+        Assert.Equal(latest, keys[key].LastUsedAt);
+        Assert.Null(keys[other].LastUsedAt);
+    }
+
     [Fact]
     public async Task StoppingWithNoTimeLeftSpillsWhatIsStillQueued()
     {

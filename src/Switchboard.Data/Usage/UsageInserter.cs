@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
+using SQLitePCL;
 using Switchboard.Data.Entities;
 
 namespace Switchboard.Data.Usage;
@@ -10,14 +12,21 @@ namespace Switchboard.Data.Usage;
 /// <summary>
 /// Inserts a batch of usage rows without EF Core's change tracking and SQL generation, which cost tens of
 /// microseconds of CPU per row (docs/benchmarks.md): binary COPY on PostgreSQL, one prepared statement in one
-/// transaction on SQLite, values written in the representation EF Core reads back (TEXT GUIDs in upper case and
-/// <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c> times on SQLite). Replays, which must skip rows already present, go
-/// through EF Core instead (rare).
+/// transaction on SQLite (bound through the native API), values written in the representation EF Core reads back
+/// (TEXT GUIDs in upper case and <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c> times on SQLite). The keys' last-used times are
+/// updated in the same transaction. Replays, which must skip rows already present, ask which ids exist first.
 /// </summary>
 internal static class UsageInserter
 {
     private const string UsageColumns = "id, occurred_at, request_id, endpoint, key_id, user_id, team_id, end_user, requested_model, served_model, provider, deployment, input_tokens, output_tokens, cost_nano_usd, latency_ms, ttft_ms, attempts, stream, cache_result, cached_tokens, cost_saved_nano_usd, status, error_code, has_stored_messages, compression_tokens_saved";
     private const string MessageColumns = "usage_id, encryption_key_id, nonce, ciphertext, tag";
+    private const string SqliteTimeFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
+    private const string UsageInsertSql = $"INSERT INTO usage ({UsageColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+
+    // Last-used times go in with the batch that proves the use, in its transaction: nothing on the request path, and
+    // never later than an earlier write.
+    private const string TouchSql = "UPDATE keys SET last_used_at = @at WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)";
+    private const string SqliteTouchSql = "UPDATE keys SET last_used_at = $at WHERE id = $id AND (last_used_at IS NULL OR last_used_at < $at)";
 
     public static async Task InsertAsync(SwitchboardDatabase database, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
     {
@@ -98,6 +107,21 @@ internal static class UsageInserter
             await copy.CompleteAsync(cancellationToken);
         }
 
+        if (LastUsed(rows) is { } lastUsed)
+        {
+            await using var command = new NpgsqlCommand(TouchSql, connection, transaction);
+            var id = new NpgsqlParameter<string>("id", NpgsqlDbType.Varchar);
+            var at = new NpgsqlParameter<DateTime>("at", NpgsqlDbType.TimestampTz);
+            command.Parameters.Add(id);
+            command.Parameters.Add(at);
+            foreach (var (keyId, time) in lastUsed)
+            {
+                id.TypedValue = keyId;
+                at.TypedValue = DateTime.SpecifyKind(time, DateTimeKind.Utc);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -106,32 +130,12 @@ internal static class UsageInserter
 
     private static async Task InsertSqliteAsync(SqliteConnection connection, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
     {
+        // WAL without a sync per commit: a commit survives the process dying (what the spill file promises too), and
+        // the log is synced at checkpoints instead of the writer waiting for the disk after every batch.
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_exec(connection.Handle, "PRAGMA synchronous=NORMAL"), connection.Handle);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            var names = UsageColumns.Split(", ");
-            command.CommandText = $"INSERT INTO usage ({UsageColumns}) VALUES ({string.Join(", ", names.Select(n => "$" + n))})";
-            var parameters = names.Select(n => command.Parameters.Add(new SqliteParameter("$" + n, null))).ToArray();
-            foreach (var row in rows)
-            {
-                var u = row.Usage;
-                object?[] values =
-                [
-                    SqliteGuid(u.Id), SqliteTime(u.OccurredAt), u.RequestId, u.Endpoint, u.KeyId, u.UserId, u.TeamId, u.EndUser,
-                    u.RequestedModel, u.ServedModel, u.Provider, u.Deployment, u.InputTokens, u.OutputTokens, u.CostNanoUsd,
-                    u.LatencyMs, u.TtftMs, u.Attempts, u.Stream ? 1 : 0, u.CacheResult, u.CachedTokens, u.CostSavedNanoUsd,
-                    u.Status, u.ErrorCode, u.HasStoredMessages ? 1 : 0, u.CompressionTokensSaved,
-                ];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    parameters[i].Value = values[i] ?? DBNull.Value;
-                }
-
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
+        // SQLite does no asynchronous I/O: the rows go in on this thread, through the native API directly.
+        InsertSqliteRows(connection.Handle!, rows, cancellationToken);
         if (rows.Any(r => r.Messages is not null))
         {
             await using var command = connection.CreateCommand();
@@ -149,12 +153,124 @@ internal static class UsageInserter
             }
         }
 
+        if (LastUsed(rows) is { } lastUsed)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = SqliteTouchSql;
+            var id = command.Parameters.Add(new SqliteParameter("$id", null));
+            var at = command.Parameters.Add(new SqliteParameter("$at", null));
+            foreach (var (keyId, time) in lastUsed)
+            {
+                id.Value = keyId;
+                at.Value = SqliteTime(time);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// One prepared statement, its values bound by position through SQLitePCL: Microsoft.Data.Sqlite's parameter
+    /// objects, boxing and per-execution reader cost several microseconds of CPU per row, this a fraction of one.
+    /// </summary>
+    private static void InsertSqliteRows(sqlite3 db, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
+    {
+        var rc = raw.sqlite3_prepare_v2(db, UsageInsertSql, out var statement);
+        SqliteException.ThrowExceptionForRC(rc, db);
+        using (statement)
+        {
+            var text = new byte[1024];
+            Span<byte> small = stackalloc byte[40];
+            foreach (var row in rows)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var u = row.Usage;
+                var i = 1;
+                u.Id.TryFormat(small, out var written, "D");
+                Ascii.ToUpperInPlace(small[..written], out _);
+                Check(raw.sqlite3_bind_text(statement, i++, small[..written]), db);
+                u.OccurredAt.TryFormat(small, out written, SqliteTimeFormat, CultureInfo.InvariantCulture);
+                Check(raw.sqlite3_bind_text(statement, i++, small[..written]), db);
+                BindText(statement, i++, u.RequestId, ref text, db);
+                BindText(statement, i++, u.Endpoint, ref text, db);
+                BindText(statement, i++, u.KeyId, ref text, db);
+                BindText(statement, i++, u.UserId, ref text, db);
+                BindText(statement, i++, u.TeamId, ref text, db);
+                BindText(statement, i++, u.EndUser, ref text, db);
+                BindText(statement, i++, u.RequestedModel, ref text, db);
+                BindText(statement, i++, u.ServedModel, ref text, db);
+                BindText(statement, i++, u.Provider, ref text, db);
+                BindText(statement, i++, u.Deployment, ref text, db);
+                Check(raw.sqlite3_bind_int64(statement, i++, u.InputTokens), db);
+                Check(raw.sqlite3_bind_int64(statement, i++, u.OutputTokens), db);
+                Check(raw.sqlite3_bind_int64(statement, i++, u.CostNanoUsd), db);
+                Check(raw.sqlite3_bind_double(statement, i++, u.LatencyMs), db);
+                Check(u.TtftMs is { } ttft ? raw.sqlite3_bind_double(statement, i++, ttft) : raw.sqlite3_bind_null(statement, i++), db);
+                Check(raw.sqlite3_bind_int64(statement, i++, u.Attempts), db);
+                Check(raw.sqlite3_bind_int64(statement, i++, u.Stream ? 1 : 0), db);
+                BindText(statement, i++, u.CacheResult, ref text, db);
+                Check(raw.sqlite3_bind_int64(statement, i++, u.CachedTokens), db);
+                Check(raw.sqlite3_bind_int64(statement, i++, u.CostSavedNanoUsd), db);
+                Check(raw.sqlite3_bind_int64(statement, i++, u.Status), db);
+                BindText(statement, i++, u.ErrorCode, ref text, db);
+                Check(raw.sqlite3_bind_int64(statement, i++, u.HasStoredMessages ? 1 : 0), db);
+                Check(raw.sqlite3_bind_int64(statement, i, u.CompressionTokensSaved), db);
+                rc = raw.sqlite3_step(statement);
+                if (rc != raw.SQLITE_DONE)
+                {
+                    raw.sqlite3_reset(statement);
+                    SqliteException.ThrowExceptionForRC(rc, db);
+                }
+
+                Check(raw.sqlite3_reset(statement), db);
+            }
+        }
+    }
+
+    private static void BindText(sqlite3_stmt statement, int index, string? value, ref byte[] buffer, sqlite3 db)
+    {
+        if (value is null)
+        {
+            Check(raw.sqlite3_bind_null(statement, index), db);
+            return;
+        }
+
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (max > buffer.Length)
+        {
+            buffer = new byte[max];
+        }
+
+        var length = Encoding.UTF8.GetBytes(value, buffer);
+        Check(raw.sqlite3_bind_text(statement, index, buffer.AsSpan(0, length)), db);
+    }
+
+    private static void Check(int rc, sqlite3 db) => SqliteException.ThrowExceptionForRC(rc, db);
+
+    /// <summary>The latest use of each key among <paramref name="rows"/>; null when no row has a key.</summary>
+    private static Dictionary<string, DateTime>? LastUsed(IReadOnlyList<SpilledRecord> rows)
+    {
+        Dictionary<string, DateTime>? lastUsed = null;
+        foreach (var row in rows)
+        {
+            if (row.Usage.KeyId is { } keyId)
+            {
+                lastUsed ??= new(StringComparer.Ordinal);
+                if (!lastUsed.TryGetValue(keyId, out var known) || known < row.Usage.OccurredAt)
+                {
+                    lastUsed[keyId] = row.Usage.OccurredAt;
+                }
+            }
+        }
+
+        return lastUsed;
     }
 
     // EF Core's SQLite provider keeps GUIDs as upper-case text and times in this format; queries compare them as text.
     private static string SqliteGuid(Guid id) => id.ToString().ToUpperInvariant();
 
-    private static string SqliteTime(DateTime time) => time.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+    private static string SqliteTime(DateTime time) => time.ToString(SqliteTimeFormat, CultureInfo.InvariantCulture);
 
 }

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Data.Entities;
-using Switchboard.Data.Keys;
 using Switchboard.Data.Protection;
 using Switchboard.Accounting;
 
@@ -208,7 +207,6 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
             timeout.CancelAfter(_options.WriteTimeout);
             await UsageInserter.InsertAsync(_database, rows, timeout.Token);
             Interlocked.Add(ref _written, rows.Count);
-            await TouchKeysAsync(rows, timeout.Token);
             Recovered();
         }
         catch (Exception ex)
@@ -249,45 +247,23 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         timeout.CancelAfter(_options.WriteTimeout);
-        await using var context = _database.CreateContext();
-        var ids = chunk.Select(r => r.Usage.Id).ToList();
-        var present = (await context.Usage.Where(u => ids.Contains(u.Id)).Select(u => u.Id).ToListAsync(timeout.Token)).ToHashSet();
-        var missing = chunk.Where(r => !present.Contains(r.Usage.Id)).ToList();
-        foreach (var row in missing)
+        List<Guid> present;
+        await using (var context = _database.CreateContext())
         {
-            context.Usage.Add(row.Usage);
-            if (row.Messages is not null)
-            {
-                context.StoredMessages.Add(row.Messages);
-            }
+            var ids = chunk.Select(r => r.Usage.Id).ToList();
+            present = await context.Usage.Where(u => ids.Contains(u.Id)).Select(u => u.Id).ToListAsync(timeout.Token);
         }
 
-        await context.SaveChangesAsync(timeout.Token);
+        var known = present.ToHashSet();
+        var missing = chunk.Where(r => !known.Contains(r.Usage.Id)).ToList();
+        if (missing.Count > 0)
+        {
+            // The same fast insert as new batches: replaying an outage's rows must outpace the traffic that continues.
+            await UsageInserter.InsertAsync(_database, missing, timeout.Token);
+        }
+
         Interlocked.Add(ref _written, missing.Count);
         return missing.Count;
-    }
-
-    /// <summary>Last-used times, written with the batch that proves the use: nothing on the request path.</summary>
-    private async Task TouchKeysAsync(List<SpilledRecord> rows, CancellationToken cancellationToken)
-    {
-        Dictionary<string, DateTimeOffset>? lastUsed = null;
-        foreach (var row in rows)
-        {
-            if (row.Usage.KeyId is { } keyId)
-            {
-                var at = new DateTimeOffset(DateTime.SpecifyKind(row.Usage.OccurredAt, DateTimeKind.Utc));
-                lastUsed ??= new(StringComparer.Ordinal);
-                if (!lastUsed.TryGetValue(keyId, out var known) || known < at)
-                {
-                    lastUsed[keyId] = at;
-                }
-            }
-        }
-
-        if (lastUsed is not null)
-        {
-            await new KeyStore(_database, _time).TouchAsync(lastUsed, cancellationToken);
-        }
     }
 
     private void SpillNow(List<SpilledRecord> rows)

@@ -74,24 +74,29 @@ public sealed class LimitPlanner
     {
         ArgumentNullException.ThrowIfNull(alternatives);
         ArgumentNullException.ThrowIfNull(estimateTokens);
-        RateLimit[]? limits = null;
-        var count = 0;
         var keyLimit = key is null ? default : new RateLimit(LimitScope.Key, key.KeyId, key.Rpm ?? _perKey.Rpm, key.Tpm ?? _perKey.Tpm);
-        var userLimit = endUser is { Length: > 0 } ? new RateLimit(LimitScope.User, (key?.KeyId ?? "-") + "/" + endUser, _perUser.Rpm, _perUser.Tpm) : default;
+        var userLimit = endUser is { Length: > 0 } && (_perUser.Rpm > 0 || _perUser.Tpm > 0)
+            ? new RateLimit(LimitScope.User, (key?.KeyId ?? "-") + "/" + endUser, _perUser.Rpm, _perUser.Tpm)
+            : default;
         var modelLimit = _models.GetValueOrDefault(model);
-        Add(keyLimit, ref limits, ref count);
-        Add(userLimit, ref limits, ref count);
-        Add(modelLimit, ref limits, ref count);
+        var count = (keyLimit.IsActive ? 1 : 0) + (userLimit.IsActive ? 1 : 0) + (modelLimit.IsActive ? 1 : 0);
         var budget = key?.Budget is { IsActive: true } b ? b : null;
         if (count == 0 && budget is null && alternatives.Count == 0)
         {
             return null;
         }
 
+        // Exactly as many as apply: this array is the request's for its whole life (admission and settlement).
+        var limits = count == 0 ? [] : new RateLimit[count];
+        var n = 0;
         var countsTokens = false;
-        for (var i = 0; i < count; i++)
+        foreach (var limit in (ReadOnlySpan<RateLimit>)[keyLimit, userLimit, modelLimit])
         {
-            countsTokens |= limits![i].TokensPerMinute > 0;
+            if (limit.IsActive)
+            {
+                limits[n++] = limit;
+                countsTokens |= limit.TokensPerMinute > 0;
+            }
         }
 
         for (var i = 0; i < alternatives.Count; i++)
@@ -101,7 +106,7 @@ public sealed class LimitPlanner
 
         return new AdmissionRequest
         {
-            Limits = count == 0 ? [] : limits!.Length == count ? limits : limits[..count],
+            Limits = limits,
             Alternatives = alternatives,
             EstimatedTokens = countsTokens ? estimateTokens(state) : 0,
             Budget = budget,
@@ -148,16 +153,5 @@ public sealed class LimitPlanner
         }
 
         return total;
-    }
-
-    private static void Add(RateLimit limit, ref RateLimit[]? limits, ref int count)
-    {
-        if (!limit.IsActive)
-        {
-            return;
-        }
-
-        limits ??= new RateLimit[3];
-        limits[count++] = limit;
     }
 }

@@ -262,7 +262,7 @@ public sealed class GatewayContext
     /// Extra headers the answer carries (<c>x-ratelimit-*</c>). The <c>x-switchboard-*</c> and <c>x-request-id</c>
     /// headers are written from the typed members above, not from here. Created on first use.
     /// </summary>
-    public IDictionary<string, string> ResponseHeaders => _responseHeaders ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+    public IDictionary<string, string> ResponseHeaders => _responseHeaders ??= new Dictionary<string, string>(8, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>True when a stage added <see cref="ResponseHeaders"/> (so writers skip the dictionary otherwise).</summary>
     public bool HasResponseHeaders => _responseHeaders is { Count: > 0 };

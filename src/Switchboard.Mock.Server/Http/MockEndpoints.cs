@@ -48,16 +48,28 @@ internal static partial class MockEndpoints
         var logBudget = services.GetRequiredService<RequestLogBudget>();
         var cancellationToken = context.RequestAborted;
 
-        var body = await OpenAIRequestReader.ReadAsync(context.Request, OpenAIJsonContext.Default.ChatCompletionRequest, options.MaxBodyBytes, cancellationToken);
-        var invalid = body.Error ?? ChatRequestValidator.Validate(body.Value!);
-        if (invalid is not null)
+        // The body stays bytes until something asks for it as JSON (a json: matcher, the journal's reader); the
+        // headers are read only if a matcher or the recorder looks at them, while the request is handled.
+        var headers = context.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
+        var (raw, invalid) = await OpenAIRequestReader.ReadJsonBytesAsync(context.Request, options.MaxBodyBytes, cancellationToken);
+        // A plain chat request (model, messages of string contents, stream) is read by one scan that decodes no
+        // string; any other body, valid or not, goes through the gateway's reader and validator as before.
+        var request = raw is null ? null : MockRequest.TryCreate(raw, headers);
+        if (request is null && invalid is null)
+        {
+            var body = OpenAIRequestReader.Parse(raw!, OpenAIJsonContext.Default.ChatCompletionRequest);
+            invalid = body.Error ?? ChatRequestValidator.Validate(body.Value!);
+            request = invalid is null ? MockRequest.Create(body.Value!, body.Raw, headers) : null;
+        }
+
+        if (request is null || raw is null)
         {
             journal.Add(new JournalEntry
             {
                 Method = context.Request.Method,
                 Path = context.Request.Path,
                 Outcome = "invalid",
-                Status = invalid.StatusCode,
+                Status = invalid!.StatusCode,
                 Error = invalid.Message,
                 Time = engine.Responder.Time.GetUtcNow(),
             });
@@ -70,11 +82,6 @@ internal static partial class MockEndpoints
             return;
         }
 
-        // The body stays bytes until something asks for it as JSON (a json: matcher, the journal's reader); the
-        // headers are read only if a matcher or the recorder looks at them, while the request is handled.
-        var headers = context.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
-        var chat = body.Value!;
-        var request = MockRequest.Create(chat, body.Raw, headers);
         var exchange = await engine.HandleAsync(request, cancellationToken);
         var reply = exchange.Reply;
         var outcome = exchange.IsEcho ? "echo" : exchange.Outcome.IsMatch ? (exchange.Outcome.IsAmbiguous ? "ambiguous" : "matched") : "miss";
@@ -85,7 +92,7 @@ internal static partial class MockEndpoints
         }
 
         var status = MockReplyWriter.StatusOf(reply);
-        var keepBody = body.Raw.Length <= options.JournalMaxBodyBytes;
+        var keepBody = raw.Length <= options.JournalMaxBodyBytes;
         var fixture = exchange.Outcome.Fixture;
         var answered = outcome is "matched" or "ambiguous" && !(exchange.Outcome.IsAmbiguous && engine.Options.Strict);
         journal.Add(new JournalEntry
@@ -94,8 +101,9 @@ internal static partial class MockEndpoints
             Method = context.Request.Method,
             Path = context.Request.Path,
             Model = request.Model,
-            // Only the parsed request is kept for this, not the request's views (which read the connection's headers).
-            LastUserMessageSource = () => MockRequest.Create(chat, ReadOnlyMemory<byte>.Empty).LastUserMessage,
+            // Worked out from the kept bytes when read (a body too large to keep: from the parsed request), never from
+            // the request's views, which read the connection's headers. The journal keeps no parsed copy of the body.
+            LastUserMessageSource = keepBody ? () => LastUserMessageOf(raw) : LastUserMessageOf(request.Request),
             Stream = request.IsStreaming,
             Outcome = outcome,
             Status = status,
@@ -106,8 +114,8 @@ internal static partial class MockEndpoints
             NearMisses = exchange.Outcome.NearMisses.Count == 0 ? [] : [.. exchange.Outcome.NearMisses.Select(n => new JournalNearMiss(n.Fixture.Id, n.Fixture.Name, n.Fixture.Source.ToString(), Math.Round(n.Score, 3), n.Differences))],
             Ties = exchange.Outcome.Ties.Count == 0 ? [] : [.. exchange.Outcome.Ties.Select(t => t.Id)],
             Error = (reply as MockReply.Failure)?.Error.Message,
-            RawBody = keepBody ? body.Raw : default,
-            BodyBytes = body.Raw.Length,
+            RawBody = keepBody ? raw : default,
+            BodyBytes = raw.Length,
             BodyTruncated = !keepBody,
         });
         if (logBudget.TryTake(isMiss: outcome == "miss"))
@@ -117,6 +125,11 @@ internal static partial class MockEndpoints
 
         await MockReplyWriter.WriteAsync(context, reply);
     }
+
+    private static string LastUserMessageOf(byte[] body) =>
+        (MockRequest.TryCreate(body) ?? MockRequest.Create(OpenAIRequestReader.Parse(body, OpenAIJsonContext.Default.ChatCompletionRequest).Value!, ReadOnlyMemory<byte>.Empty)).LastUserMessage;
+
+    private static Func<string> LastUserMessageOf(ChatCompletionRequest chat) => () => MockRequest.Create(chat, ReadOnlyMemory<byte>.Empty).LastUserMessage;
 
     private static void LogExchange(ILogger logger, HttpContext context, MockRequest request, MockExchange exchange, string outcome, int status, MockReply reply)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Mock.Text;
@@ -20,6 +21,9 @@ public sealed class MockRequest
     // (nothing does today: a request is matched by one flow) would only compute it twice.
     private readonly ReadOnlyMemory<byte> _utf8Body;
     private readonly IEnumerable<KeyValuePair<string, string>>? _headerSource;
+    // Set for a body of the plain shape read by one scan: the request itself is then parsed only if something asks.
+    private readonly ChatBodyScan? _scan;
+    private ChatCompletionRequest? _request;
     private JsonElement? _body;
     private IReadOnlyDictionary<string, string>? _headers;
     private IReadOnlyList<RequestMessage>? _messages;
@@ -37,7 +41,7 @@ public sealed class MockRequest
 
     private MockRequest(ChatCompletionRequest request, JsonElement? body, ReadOnlyMemory<byte> utf8Body, IReadOnlyDictionary<string, string>? headers, IEnumerable<KeyValuePair<string, string>>? headerSource)
     {
-        Request = request;
+        _request = request;
         _body = body;
         _utf8Body = utf8Body;
         _headers = headers;
@@ -45,8 +49,17 @@ public sealed class MockRequest
         Model = request.Model ?? string.Empty;
     }
 
-    /// <summary>The request as parsed.</summary>
-    public ChatCompletionRequest Request { get; }
+    private MockRequest(ChatBodyScan scan, ReadOnlyMemory<byte> utf8Body, IEnumerable<KeyValuePair<string, string>>? headerSource)
+    {
+        _scan = scan;
+        _utf8Body = utf8Body;
+        _headers = headerSource is null ? NoHeaders : null;
+        _headerSource = headerSource;
+        Model = scan.Model;
+    }
+
+    /// <summary>The request as parsed (for a request made by <see cref="TryCreate"/>, parsed from its bytes on first use).</summary>
+    public ChatCompletionRequest Request => _request ??= JsonSerializer.Deserialize(_utf8Body.Span, OpenAIJsonContext.Default.ChatCompletionRequest)!;
 
     /// <summary>The JSON body, for <c>json:</c> path matchers (parsed from the bytes received on first use).</summary>
     public JsonElement Body => _body ??= ParseBody();
@@ -71,9 +84,17 @@ public sealed class MockRequest
         {
             if (!_historyFound)
             {
-                var lastUser = LastUser;
-                _history = ConversationHistory.TryExtract(lastUser?.Text)
-                    ?? (Request.Messages ?? []).Where(m => m is not null && m != lastUser).Select(m => ConversationHistory.TryExtract(m.Text)).FirstOrDefault(h => h is not null);
+                if (_scan is not null && _request is null)
+                {
+                    _history = ScannedHistory(_scan);
+                }
+                else
+                {
+                    var lastUser = LastUser;
+                    _history = ConversationHistory.TryExtract(lastUser?.Text)
+                        ?? (Request.Messages ?? []).Where(m => m is not null && m != lastUser).Select(m => ConversationHistory.TryExtract(m.Text)).FirstOrDefault(h => h is not null);
+                }
+
                 _historyFound = true;
             }
 
@@ -90,7 +111,13 @@ public sealed class MockRequest
     public string PromptText => _promptText ??= TextNormalizer.Normalize(string.Join('\n', Messages.Select(m => m.Text)));
 
     /// <summary>Whether the client asked for server-sent events.</summary>
-    public bool IsStreaming => Request.IsStreaming;
+    public bool IsStreaming => _scan?.Stream ?? Request.IsStreaming;
+
+    /// <summary>Whether a stream should end with a usage chunk (a scanned body has no <c>stream_options</c>).</summary>
+    internal bool WantsStreamUsage => _scan is null && Request.IncludesStreamUsage;
+
+    /// <summary>How many choices to answer with (<c>n</c>; a scanned body has none).</summary>
+    internal int ChoiceCount => _scan is null ? Math.Max(1, Request.N ?? 1) : 1;
 
     internal string ConversationKey => _conversationKey ??= string.Join('\u001E', Messages.Select(m => m.Role + '\u001F' + m.Text));
 
@@ -141,6 +168,19 @@ public sealed class MockRequest
         return new MockRequest(request, null, utf8Body, headers is null ? NoHeaders : null, headers);
     }
 
+    /// <summary>
+    /// Prepares a request straight from the bytes received when the body is of the plainest shape — only
+    /// <c>model</c>, <c>messages</c> with a string <c>role</c> (system, developer, user, assistant) and a string
+    /// <c>content</c>, <c>stream</c>, and <c>temperature</c>, <c>top_p</c>, <c>max_tokens</c> or
+    /// <c>max_completion_tokens</c> as plain numbers — and valid as the full reader and <c>ChatRequestValidator</c> check it:
+    /// one scan, with no string decoded until a view needs it. Null for any other body: parse and validate it, then
+    /// use <see cref="Create(ChatCompletionRequest, ReadOnlyMemory{byte}, IEnumerable{KeyValuePair{string, string}}?)"/>.
+    /// Both ways give the same views, matches and answers. <paramref name="headers"/> is enumerated on first use of
+    /// <see cref="Headers"/>, so it must stay readable while the request is handled.
+    /// </summary>
+    public static MockRequest? TryCreate(ReadOnlyMemory<byte> utf8Body, IEnumerable<KeyValuePair<string, string>>? headers = null) =>
+        ChatBodyScan.TryScan(utf8Body.Span) is { } scan ? new MockRequest(scan, utf8Body, headers) : null;
+
     /// <summary>A one-line summary for logs and miss messages.</summary>
     public string Summarize()
     {
@@ -160,6 +200,70 @@ public sealed class MockRequest
         }
 
         return builder.ToString();
+    }
+
+    // The history block found as the parsed request's view finds it (the last user message, then the others in
+    // order), from each message's bytes in the body: unescaped and decoded into pooled buffers, not into strings.
+    private IReadOnlyList<HistoryTurn>? ScannedHistory(ChatBodyScan scan)
+    {
+        var messages = scan.Messages;
+        var lastUser = -1;
+        for (var i = messages.Count - 1; i >= 0; i--)
+        {
+            if (messages[i].Role == ChatRoles.User)
+            {
+                lastUser = i;
+                break;
+            }
+        }
+
+        if (lastUser >= 0 && HistoryOf(messages[lastUser]) is { } history)
+        {
+            return history;
+        }
+
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (i != lastUser && HistoryOf(messages[i]) is { } other)
+            {
+                return other;
+            }
+        }
+
+        return null;
+    }
+
+    private IReadOnlyList<HistoryTurn>? HistoryOf(ChatBodyScan.ScannedMessage message)
+    {
+        var raw = _utf8Body.Span.Slice(message.Start, message.Length);
+        byte[]? unescaped = null;
+        var chars = ArrayPool<char>.Shared.Rent(raw.Length + 1);
+        try
+        {
+            if (message.Escaped && raw.IndexOf("\\u"u8) < 0)
+            {
+                // Only the heading lines and the block are unescaped (see TryExtractEscaped).
+                return ConversationHistory.TryExtractEscaped(chars.AsSpan(0, Encoding.UTF8.GetChars(raw, chars)));
+            }
+
+            var text = raw;
+            if (message.Escaped)
+            {
+                unescaped = ArrayPool<byte>.Shared.Rent(raw.Length);
+                text = unescaped.AsSpan(0, ChatBodyScan.Unescape(raw, unescaped));
+            }
+
+            var count = Encoding.UTF8.GetChars(text, chars);
+            return ConversationHistory.TryExtract(chars.AsSpan(0, count));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+            if (unescaped is not null)
+            {
+                ArrayPool<byte>.Shared.Return(unescaped);
+            }
+        }
     }
 
     private JsonElement ParseBody()

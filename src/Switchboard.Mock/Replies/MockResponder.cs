@@ -72,7 +72,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
 
         if (request.IsStreaming)
         {
-            var wantsUsage = request.Request.IncludesStreamUsage;
+            var wantsUsage = request.WantsStreamUsage;
             return new MockReply.Stream(StreamAsync(completion, response, wantsUsage, CancellationToken.None))
             {
                 Headers = response.Headers,
@@ -330,7 +330,7 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
         };
     }
 
-    private static int ChoiceCount(MockRequest request) => Math.Max(1, request.Request.N ?? 1);
+    private static int ChoiceCount(MockRequest request) => request.ChoiceCount;
 
     /// <summary>A saved completion with at least <paramref name="count"/> choices: its own, then its choices again in turn.</summary>
     private static ChatCompletionResponse WithChoices(ChatCompletionResponse completion, int count)

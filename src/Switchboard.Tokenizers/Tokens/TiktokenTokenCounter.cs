@@ -7,7 +7,8 @@ namespace Switchboard.Tokens;
 /// <see cref="ITokenCounter"/> on the o200k_base encoding of the GPT-4o family, from Microsoft.ML.Tokenizers.
 /// The vocabulary is loaded on first use (it takes a moment), then shared. Counting costs time linear in the
 /// text (see <see cref="TokenSlices"/>); the first <see cref="MaxExactChars"/> characters of a call are counted
-/// exactly, the rest estimated, so no text can cost more than about a second of CPU.
+/// exactly, the rest estimated, so no text can cost more than about a second of CPU. Texts counted whole are
+/// remembered (bounded, see <see cref="TokenCountCache"/>): a repeated system prompt or conversation is counted once.
 /// </summary>
 public sealed class TiktokenTokenCounter : ITokenCounter
 {
@@ -26,6 +27,9 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     private const int TokensPerReply = 3;
 
     private static readonly Lazy<Tokenizer> SharedTokenizer = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
+
+    // 16 Mi characters (32 MiB) at most: a few thousand system prompts and conversations.
+    private static readonly TokenCountCache Counted = new(maxEntries: 16_384, maxChars: 16L * 1024 * 1024);
 
     /// <summary>
     /// The o200k_base tokenizer itself, loaded once for the whole process: for what needs token offsets (the mock
@@ -118,6 +122,13 @@ public sealed class TiktokenTokenCounter : ITokenCounter
             return 0;
         }
 
+        // A text counted whole earlier counts the same again (what is left of the budget does not matter then).
+        if (text.Length <= budget && Counted.TryGet(text, out var known))
+        {
+            budget -= text.Length;
+            return known;
+        }
+
         var tokenizer = SharedTokenizer.Value;
         var total = 0;
         var counted = 0;
@@ -132,6 +143,11 @@ public sealed class TiktokenTokenCounter : ITokenCounter
             total += tokenizer.CountTokens(slice);
             budget -= slice.Length;
             counted += slice.Length;
+        }
+
+        if (counted == text.Length)
+        {
+            Counted.Add(text, total);
         }
 
         return total + ((text.Length - counted + CharsPerEstimatedToken - 1) / CharsPerEstimatedToken);

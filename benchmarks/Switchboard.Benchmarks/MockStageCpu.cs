@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json;
+using Switchboard.Hosting.Http;
+using Switchboard.LoadTest;
+using Switchboard.Mock;
+using Switchboard.Mock.Loading;
+using Switchboard.Mock.Matching;
+using Switchboard.OpenAI;
+using Switchboard.Validation;
+
+namespace Switchboard.Benchmarks;
+
+/// <summary>
+/// The mock's in-process path for a Rasa turn, stage by stage, as the calling thread's CPU time per request
+/// (<see cref="ThreadCpu"/>) over many requests, stages interleaved round by round: on the shared machine
+/// BenchmarkDotNet's wall-clock figures grow with everyone else's load, CPU time much less. Each call takes
+/// the next of the turns' bodies (19, or the collection grown to <c>TURNS</c>).
+/// </summary>
+public static class MockStageCpu
+{
+    public static void Run(string[] args)
+    {
+        var iterations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
+        var turnCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 19;
+        var turns = RasaTurns.Read(MockMatchingBenchmarks.RasaCollectionPath(), turnCount);
+        var bodies = turns.Select(t => RasaTurns.Body(t, stream: false)).ToArray();
+        var parsed = bodies.Select(b => OpenAIRequestReader.Parse(b, OpenAIJsonContext.Default.ChatCompletionRequest).Value!).ToArray();
+        var folder = Path.Combine(Path.GetTempPath(), "switchboard-bench-" + Guid.NewGuid().ToString("N"));
+        RasaTurns.WriteCollections(folder, turns);
+        var engine = new MockEngine();
+        engine.SetAllFileFixtures(FixtureLoader.LoadAll(folder));
+        Directory.Delete(folder, recursive: true);
+
+        var next = 0;
+        int Next() => next = next + 1 == bodies.Length ? 0 : next + 1;
+
+        var scans = bodies.Select(b => ChatBodyScan.TryScan(b)!).ToArray();
+        var unescaped = new byte[16 * 1024];
+        var chars = new char[16 * 1024];
+        var decoded = bodies.Select((b, i) => { var m = scans[i].Messages[^1]; return unescaped.AsSpan(0, ChatBodyScan.Unescape(b.AsSpan(m.Start, m.Length), unescaped)).ToArray(); }).ToArray();
+        var texts = decoded.Select(d => System.Text.Encoding.UTF8.GetString(d)).ToArray();
+        (string Name, Func<object?> Run)[] stages =
+        [
+            ("  unescape the prompt (UTF-8)", () => { var i = Next(); var m = scans[i].Messages[^1]; return ChatBodyScan.Unescape(bodies[i].AsSpan(m.Start, m.Length), unescaped); }),
+            ("  decode the prompt to UTF-16 (GetChars)", () => System.Text.Encoding.UTF8.GetChars(decoded[Next()], chars)),
+            ("  history block of the prompt text", () => ConversationHistory.TryExtract(texts[Next()])),
+            ("text check (UTF-8, lone surrogates)", () => OpenAIRequestReader.CheckText(bodies[Next()])),
+            ("tokenize only (Utf8JsonReader, no strings)", () => Tokenize(bodies[Next()])),
+            ("deserialize ChatCompletionRequest", () => JsonSerializer.Deserialize(bodies[Next()], OpenAIJsonContext.Default.ChatCompletionRequest)),
+            ("parse (OpenAIRequestReader.Parse: check + deserialize)", () => OpenAIRequestReader.Parse(bodies[Next()], OpenAIJsonContext.Default.ChatCompletionRequest)),
+            ("validate a parsed request", () => ChatRequestValidator.Validate(parsed[Next()])),
+            ("history block of a parsed request", () => { var i = Next(); return MockRequest.Create(parsed[i], bodies[i]).History; }),
+            ("match a parsed request", () => { var i = Next(); return engine.Match(MockRequest.Create(parsed[i], bodies[i])); }),
+            ("match and answer a parsed request", () => { var i = Next(); return engine.HandleAsync(MockRequest.Create(parsed[i], bodies[i]), CancellationToken.None).AsTask().GetAwaiter().GetResult(); }),
+            ("scan a plain body (MockRequest.TryCreate)", () => MockRequest.TryCreate(bodies[Next()])),
+            ("scan, then the history block", () => MockRequest.TryCreate(bodies[Next()])!.History),
+            ("scan, match and answer", () => engine.HandleAsync(MockRequest.TryCreate(bodies[Next()])!, CancellationToken.None).AsTask().GetAwaiter().GetResult()),
+            ("whole before: parse, validate, match, answer", () =>
+            {
+                var i = Next();
+                var body = OpenAIRequestReader.Parse(bodies[i], OpenAIJsonContext.Default.ChatCompletionRequest);
+                _ = ChatRequestValidator.Validate(body.Value!);
+                return engine.HandleAsync(MockRequest.Create(body.Value!, body.Raw), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            }),
+        ];
+
+        var results = stages.ToDictionary(s => s.Name, _ => new List<double>());
+        for (var round = 0; round < 6; round++)
+        {
+            foreach (var (name, run) in stages)
+            {
+                var started = ThreadCpu.Now();
+                for (var i = 0; i < iterations; i++)
+                {
+                    GC.KeepAlive(run());
+                }
+
+                // Round 0 warms up (JIT tiers, caches) and is not counted.
+                if (round > 0)
+                {
+                    results[name].Add((ThreadCpu.Now() - started).TotalMicroseconds / iterations);
+                }
+            }
+        }
+
+        Console.WriteLine($"mock stages on {bodies.Length} Rasa turns, CPU µs per request (thread CPU time, median of 5 rounds; min–max), {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        foreach (var (name, values) in results)
+        {
+            values.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {values[values.Count / 2]:0.00} | {values[0]:0.00}–{values[^1]:0.00} |"));
+        }
+    }
+
+    private static object Tokenize(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body);
+        var tokens = 0;
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        return tokens;
+    }
+}

@@ -1,0 +1,494 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Switchboard.Mock.Matching;
+
+/// <summary>
+/// One pass over a chat request body of the plainest shape — an object with <c>model</c>, <c>messages</c> (objects
+/// with a string <c>role</c> of system, developer, user or assistant and a string <c>content</c>) and optionally
+/// <c>stream</c> as <c>true</c>/<c>false</c>, and the sampling numbers that do not change a mock's answer
+/// (<c>temperature</c>, <c>top_p</c>, <c>max_tokens</c>, <c>max_completion_tokens</c>, without exponents) — that checks it as the full reader and the validator would and notes
+/// where each message's content lies, without unescaping or decoding it. Anything else (another field, another
+/// type, a duplicate key, an escape in a key, a role or the model, a value the validator refuses) gives null, and
+/// the caller takes the full path, which then gives the same answer or error it always did.
+/// </summary>
+/// <remarks>
+/// Why not <c>Utf8JsonReader</c>: once a string holds a backslash it checks the rest of that string byte by byte,
+/// and a Rasa prompt is 7 KB of text with an escaped new line every few dozen bytes: 6 µs just to tokenize it here.
+/// This scan jumps from escape to escape with a vectorized search. It refuses what the full reader's text check
+/// refuses (<c>OpenAIRequestReader.CheckText</c>: text that is not UTF-8, a <c>\u</c> escape of a lone surrogate).
+/// </remarks>
+internal sealed class ChatBodyScan
+{
+    /// <summary>The validator's limit on model names (<c>ChatRequestValidator.MaxModelNameLength</c>).</summary>
+    private const int MaxModelNameLength = 256;
+
+    private ChatBodyScan(string model, bool stream, ScannedMessage[] messages)
+    {
+        Model = model;
+        Stream = stream;
+        Messages = messages;
+    }
+
+    public string Model { get; }
+
+    public bool Stream { get; }
+
+    public IReadOnlyList<ScannedMessage> Messages { get; }
+
+    /// <summary>One message: its role and where its content's JSON string (without the quotes) lies in the body.</summary>
+    internal readonly record struct ScannedMessage(string Role, int Start, int Length, bool Escaped);
+
+    /// <summary>The scan of <paramref name="json"/>, or null when it is not of the plain shape (or not valid).</summary>
+    public static ChatBodyScan? TryScan(ReadOnlySpan<byte> json)
+    {
+        if (!Utf8.IsValid(json))
+        {
+            return null;
+        }
+
+        var at = SkipSpace(json, 0);
+        if (at >= json.Length || json[at] != (byte)'{')
+        {
+            return null;
+        }
+
+        string? model = null;
+        bool? stream = null;
+        List<ScannedMessage>? messages = null;
+        var numbers = 0;
+        at = SkipSpace(json, at + 1);
+        if (at < json.Length && json[at] == (byte)'}')
+        {
+            return null;
+        }
+
+        while (true)
+        {
+            if (!TryReadKey(json, ref at, out var key))
+            {
+                return null;
+            }
+
+            switch (key)
+            {
+                case Key.Model when model is null:
+                    if (!TryReadPlainString(json, ref at, out var name) || string.IsNullOrWhiteSpace(name) || name.Length > MaxModelNameLength)
+                    {
+                        return null;
+                    }
+
+                    model = name;
+                    break;
+                case Key.Messages when messages is null:
+                    messages = TryReadMessages(json, ref at);
+                    if (messages is null or { Count: 0 })
+                    {
+                        return null;
+                    }
+
+                    break;
+                case Key.Stream when stream is null:
+                    if (json[at..].StartsWith("true"u8))
+                    {
+                        stream = true;
+                        at += 4;
+                    }
+                    else if (json[at..].StartsWith("false"u8))
+                    {
+                        stream = false;
+                        at += 5;
+                    }
+                    else
+                    {
+                        return null;
+                    }
+
+                    break;
+                // Checked as the validator checks them; each at most once (a second one is left to the full reader).
+                case Key.Temperature when (numbers & 1) == 0 && TryReadNumber(json, ref at, integer: false, 0, 2):
+                    numbers |= 1;
+                    break;
+                case Key.TopP when (numbers & 2) == 0 && TryReadNumber(json, ref at, integer: false, 0, 1):
+                    numbers |= 2;
+                    break;
+                case Key.MaxTokens when (numbers & 4) == 0 && TryReadNumber(json, ref at, integer: true, 1, int.MaxValue):
+                    numbers |= 4;
+                    break;
+                case Key.MaxCompletionTokens when (numbers & 8) == 0 && TryReadNumber(json, ref at, integer: true, 1, int.MaxValue):
+                    numbers |= 8;
+                    break;
+                default:
+                    return null;
+            }
+
+            at = SkipSpace(json, at);
+            if (at >= json.Length)
+            {
+                return null;
+            }
+
+            if (json[at] == (byte)'}')
+            {
+                break;
+            }
+
+            if (json[at] != (byte)',')
+            {
+                return null;
+            }
+
+            at = SkipSpace(json, at + 1);
+        }
+
+        // Only white space may follow the object.
+        if (SkipSpace(json, at + 1) != json.Length || model is null || messages is null)
+        {
+            return null;
+        }
+
+        return new ChatBodyScan(model, stream == true, [.. messages]);
+    }
+
+    /// <summary>
+    /// The text of a JSON string's contents (between the quotes) as the full reader gives it. Only for contents this
+    /// scan accepted: every escape is valid and no surrogate stands alone.
+    /// </summary>
+    public static int Unescape(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        var written = 0;
+        while (true)
+        {
+            var slash = source.IndexOf((byte)'\\');
+            if (slash < 0)
+            {
+                source.CopyTo(destination[written..]);
+                return written + source.Length;
+            }
+
+            source[..slash].CopyTo(destination[written..]);
+            written += slash;
+            var escape = source[slash + 1];
+            if (escape != (byte)'u')
+            {
+                destination[written++] = escape switch
+                {
+                    (byte)'n' => (byte)'\n',
+                    (byte)'t' => (byte)'\t',
+                    (byte)'r' => (byte)'\r',
+                    (byte)'b' => (byte)'\b',
+                    (byte)'f' => (byte)'\f',
+                    _ => escape, // \" \\ \/
+                };
+                source = source[(slash + 2)..];
+                continue;
+            }
+
+            var unit = Hex4(source, slash + 2);
+            var consumed = 6;
+            int codePoint = unit;
+            if (char.IsHighSurrogate((char)unit))
+            {
+                codePoint = char.ConvertToUtf32((char)unit, (char)Hex4(source, slash + 8));
+                consumed = 12;
+            }
+
+            written += new Rune(codePoint).EncodeToUtf8(destination[written..]);
+            source = source[(slash + consumed)..];
+        }
+    }
+
+    private static List<ScannedMessage>? TryReadMessages(ReadOnlySpan<byte> json, ref int at)
+    {
+        if (json[at] != (byte)'[')
+        {
+            return null;
+        }
+
+        var messages = new List<ScannedMessage>(4);
+        at = SkipSpace(json, at + 1);
+        if (at < json.Length && json[at] == (byte)']')
+        {
+            at++;
+            return messages;
+        }
+
+        while (true)
+        {
+            if (at >= json.Length || json[at] != (byte)'{')
+            {
+                return null;
+            }
+
+            at = SkipSpace(json, at + 1);
+            string? role = null;
+            (int Start, int Length, bool Escaped)? content = null;
+            while (true)
+            {
+                if (!TryReadKey(json, ref at, out var key))
+                {
+                    return null;
+                }
+
+                if (key == Key.Role && role is null)
+                {
+                    if (!TryReadPlainString(json, ref at, out role) || role is not ("system" or "developer" or "user" or "assistant"))
+                    {
+                        return null;
+                    }
+                }
+                else if (key == Key.Content && content is null)
+                {
+                    if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped))
+                    {
+                        return null;
+                    }
+
+                    content = (start, at - 1 - start, escaped);
+                }
+                else
+                {
+                    return null;
+                }
+
+                at = SkipSpace(json, at);
+                if (at >= json.Length)
+                {
+                    return null;
+                }
+
+                if (json[at] == (byte)'}')
+                {
+                    break;
+                }
+
+                if (json[at] != (byte)',')
+                {
+                    return null;
+                }
+
+                at = SkipSpace(json, at + 1);
+            }
+
+            if (role is null || content is not { } text)
+            {
+                return null;
+            }
+
+            messages.Add(new ScannedMessage(role, text.Start, text.Length, text.Escaped));
+            at = SkipSpace(json, at + 1);
+            if (at >= json.Length)
+            {
+                return null;
+            }
+
+            if (json[at] == (byte)']')
+            {
+                at++;
+                return messages;
+            }
+
+            if (json[at] != (byte)',')
+            {
+                return null;
+            }
+
+            at = SkipSpace(json, at + 1);
+        }
+    }
+
+    private enum Key
+    {
+        Other,
+        Model,
+        Messages,
+        Stream,
+        Role,
+        Content,
+        Temperature,
+        TopP,
+        MaxTokens,
+        MaxCompletionTokens,
+    }
+
+    // Reads "name" : and leaves `at` on the value. Keys with escapes are left to the full reader.
+    private static bool TryReadKey(ReadOnlySpan<byte> json, ref int at, out Key key)
+    {
+        key = Key.Other;
+        if (at >= json.Length || json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped) || escaped)
+        {
+            return false;
+        }
+
+        var name = json[start..(at - 1)];
+        key = name.SequenceEqual("model"u8) ? Key.Model
+            : name.SequenceEqual("messages"u8) ? Key.Messages
+            : name.SequenceEqual("stream"u8) ? Key.Stream
+            : name.SequenceEqual("role"u8) ? Key.Role
+            : name.SequenceEqual("content"u8) ? Key.Content
+            : name.SequenceEqual("temperature"u8) ? Key.Temperature
+            : name.SequenceEqual("top_p"u8) ? Key.TopP
+            : name.SequenceEqual("max_tokens"u8) ? Key.MaxTokens
+            : name.SequenceEqual("max_completion_tokens"u8) ? Key.MaxCompletionTokens
+            : Key.Other;
+        at = SkipSpace(json, at);
+        if (at >= json.Length || json[at] != (byte)':')
+        {
+            return false;
+        }
+
+        at = SkipSpace(json, at + 1);
+        return at < json.Length;
+    }
+
+    // A string without escapes, decoded; false for anything else.
+    private static bool TryReadPlainString(ReadOnlySpan<byte> json, ref int at, out string? value)
+    {
+        value = null;
+        if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped) || escaped)
+        {
+            return false;
+        }
+
+        value = Encoding.UTF8.GetString(json[start..(at - 1)]);
+        return true;
+    }
+
+    // From the opening quote at `at` to just past the closing one; `start` is the first byte of the contents.
+    private static bool TrySkipString(ReadOnlySpan<byte> json, ref int at, out int start, out bool escaped)
+    {
+        start = at + 1;
+        escaped = false;
+        var position = start;
+        while (true)
+        {
+            var found = json[position..].IndexOfAny((byte)'"', (byte)'\\');
+            if (found < 0)
+            {
+                return false;
+            }
+
+            position += found;
+            switch (json[position])
+            {
+                case (byte)'"':
+                    // A raw control character is not valid JSON; one vectorized look over the whole string.
+                    at = position + 1;
+                    return json[start..position].IndexOfAnyInRange((byte)0, (byte)0x1F) < 0;
+                case (byte)'\\':
+                    escaped = true;
+                    if (position + 1 >= json.Length)
+                    {
+                        return false;
+                    }
+
+                    switch (json[position + 1])
+                    {
+                        case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                            position += 2;
+                            break;
+                        case (byte)'u' when position + 5 < json.Length && Hex4(json, position + 2) is var unit and >= 0 && !char.IsLowSurrogate((char)unit):
+                            if (!char.IsHighSurrogate((char)unit))
+                            {
+                                position += 6;
+                                break;
+                            }
+
+                            // A high surrogate only with its low half right after it, as the full reader's text check requires.
+                            if (position + 11 < json.Length && json[position + 6] == (byte)'\\' && json[position + 7] == (byte)'u'
+                                && Hex4(json, position + 8) is var low and >= 0 && char.IsLowSurrogate((char)low))
+                            {
+                                position += 12;
+                                break;
+                            }
+
+                            return false;
+                        default:
+                            return false;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    // A JSON number in [min, max] without an exponent (those, and anything odd, are left to the full reader); an
+    // integer one without a fraction, as an int property reads it.
+    private static bool TryReadNumber(ReadOnlySpan<byte> json, ref int at, bool integer, double min, double max)
+    {
+        var i = at;
+        if (i < json.Length && json[i] == (byte)'-')
+        {
+            i++;
+        }
+
+        var digits = i;
+        while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+        {
+            i++;
+        }
+
+        if (i == digits || (i - digits > 1 && json[digits] == (byte)'0'))
+        {
+            return false;
+        }
+
+        if (i < json.Length && json[i] == (byte)'.')
+        {
+            var fraction = ++i;
+            while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+            {
+                i++;
+            }
+
+            if (integer || i == fraction)
+            {
+                return false;
+            }
+        }
+
+        if ((i < json.Length && json[i] is (byte)'e' or (byte)'E') || i - at > 24
+            || !double.TryParse(json[at..i], NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
+            || value < min || value > max)
+        {
+            return false;
+        }
+
+        at = i;
+        return true;
+    }
+
+    private static int Hex4(ReadOnlySpan<byte> json, int start)
+    {
+        var value = 0;
+        for (var i = start; i < start + 4; i++)
+        {
+            int digit = json[i] switch
+            {
+                >= (byte)'0' and <= (byte)'9' => json[i] - '0',
+                >= (byte)'a' and <= (byte)'f' => json[i] - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => json[i] - 'A' + 10,
+                _ => -1,
+            };
+            if (digit < 0)
+            {
+                return -1;
+            }
+
+            value = (value << 4) | digit;
+        }
+
+        return value;
+    }
+
+    private static int SkipSpace(ReadOnlySpan<byte> json, int at)
+    {
+        while (at < json.Length && json[at] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            at++;
+        }
+
+        return at;
+    }
+}
