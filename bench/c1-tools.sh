@@ -2,6 +2,9 @@
 # Latency at concurrency 1 measured by two load tools side by side, in front of the same nginx upstream:
 #   wrk       (C, epoll; one thread, one keep-alive connection; --latency percentiles)
 #   loadtest  (.NET HttpClient; bench/Switchboard.LoadTest, scenario plain:1)
+# wrk corrects every latency it prints for coordinated omission (a request slower than twice the mean interval also
+# counts as the requests that would have been sent meanwhile); the load tool reports raw samples and, beside them,
+# the same correction applied to its own samples, so the two tools can be compared like for like.
 # Targets: nginx directly, gateway A (this checkout's Release build) and, with B_DLL, gateway B. Every round
 # runs every tool against every target, interleaved (A and B alternate), so drift on this shared machine
 # spreads over all of them; the summary gives each tool's median over the rounds.
@@ -135,11 +138,16 @@ for path in sorted(glob.glob(os.path.join(out, "wrk-*.txt"))):
     reqs = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     wrk.setdefault(name, []).append((p50, p99, reqs, p90))
 lt = {}
+lt_corrected = {}
+slow = {}
 for line in open(os.path.join(out, "loadtest.jsonl")):
     row = json.loads(line)
     lt.setdefault(row["Target"], []).append((row["P50Ms"], row["P99Ms"], row["Rps"], row["P90Ms"]))
+    # The load tool's own samples with wrk's coordinated-omission correction (wrk applies it to all it prints).
+    lt_corrected.setdefault(row["Target"], []).append((row["P50Ms"], row.get("P99CorrectedMs", 0.0), row["Rps"], row["P90Ms"]))
+    slow.setdefault(row["Target"], []).append(row.get("SlowerThan1Ms", 0) / max(1.0, row["Seconds"]))
 lines = ["| tool | target | p50 ms (median of rounds) | p90 ms (median) | p99 ms (median) | p99 ms per round | req/s (median) |", "| --- | --- | --- | --- | --- | --- | --- |"]
-for tool, rows in (("wrk", wrk), ("loadtest", lt)):
+for tool, rows in (("wrk (corrected)", wrk), ("loadtest (raw)", lt), ("loadtest, corrected as wrk", lt_corrected)):
     for name in sorted(rows, key=lambda n: (n != "direct", n)):
         r = rows[name]
         lines.append(f"| {tool} | {name} | {statistics.median(x[0] for x in r):.3f} | {statistics.median(x[3] for x in r):.3f} | {statistics.median(x[1] for x in r):.3f} | {' / '.join(f'{x[1]:.3f}' for x in r)} | {statistics.median(x[2] for x in r):.0f} |")
@@ -148,6 +156,8 @@ for tool, rows in (("wrk", wrk), ("loadtest", lt)):
         for name in sorted(n for n in rows if n != "direct"):
             r = rows[name]
             lines.append(f"| {tool} | {name} − direct | +{statistics.median(x[0] for x in r) - d50:.3f} | +{statistics.median(x[3] for x in r) - d90:.3f} | +{statistics.median(x[1] for x in r) - d99:.3f} | | |")
+lines.append("")
+lines.append("Requests slower than 1 ms per second (load tool, raw, median of rounds): " + ", ".join(f"{n} {statistics.median(v):.1f}" for n, v in sorted(slow.items())))
 report = "\n".join(lines)
 open(os.path.join(out, "report.md"), "w").write(report + "\n")
 print(report)

@@ -37,6 +37,16 @@ internal sealed record Measurement
     public double P90Ms { get; init; }
     public double P99Ms { get; init; }
     public double MaxMs { get; init; }
+
+    /// <summary>
+    /// p99 after wrk's coordinated-omission correction: each request slower than twice the mean interval between one
+    /// worker's requests also counts as the requests an open-loop client would have sent during it (wrk applies this
+    /// to every figure it prints; the raw percentiles above do not).
+    /// </summary>
+    public double P99CorrectedMs { get; init; }
+
+    /// <summary>Requests slower than 1 ms (raw): the stalls that make a corrected tail.</summary>
+    public long SlowerThan1Ms { get; init; }
     public double? TtftP50Ms { get; init; }
     public double? TtftP99Ms { get; init; }
     public double? TargetCpuUsPerRequest { get; init; }
@@ -145,6 +155,8 @@ internal sealed class LoadRunner : IDisposable
             P90Ms = Percentile(latencies, 0.90),
             P99Ms = Percentile(latencies, 0.99),
             MaxMs = latencies.Length == 0 ? 0 : ToMs(latencies[^1]),
+            P99CorrectedMs = Percentile(CorrectedForOmission(latencies, (long)(seconds * Stopwatch.Frequency * scenario.Concurrency / Math.Max(1, ok))), 0.99),
+            SlowerThan1Ms = latencies.LongCount(l => l > Stopwatch.Frequency / 1000),
             TtftP50Ms = scenario.IsStream ? Percentile(ttfts, 0.50) : null,
             TtftP99Ms = scenario.IsStream ? Percentile(ttfts, 0.99) : null,
             TargetCpuUsPerRequest = Round(PerRequest(targetCpu, targetCpuAfter)),
@@ -287,6 +299,31 @@ internal sealed class LoadRunner : IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The samples plus, for each one of at least twice <paramref name="interval"/>, the latencies the requests queued
+    /// behind it would have seen (value − interval, value − 2·interval, … while above one interval), as wrk does.
+    /// </summary>
+    private static long[] CorrectedForOmission(long[] sorted, long interval)
+    {
+        if (interval <= 0)
+        {
+            return sorted;
+        }
+
+        var corrected = new List<long>(sorted.Length);
+        foreach (var value in sorted)
+        {
+            corrected.Add(value);
+            for (var queued = value - interval; value >= 2 * interval && queued > interval; queued -= interval)
+            {
+                corrected.Add(queued);
+            }
+        }
+
+        corrected.Sort();
+        return [.. corrected];
     }
 
     private static double Percentile(long[] sorted, double p)
