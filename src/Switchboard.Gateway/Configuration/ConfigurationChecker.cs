@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Switchboard.Configuration;
+using Switchboard.Text;
 
 namespace Switchboard.Gateway.Configuration;
 
@@ -66,7 +67,7 @@ public static class ConfigurationChecker
                 return key;
             }
 
-            var distance = Distance(wanted, candidate);
+            var distance = EditDistance.Between(wanted, candidate);
             if (distance < bestDistance)
             {
                 best = key;
@@ -269,34 +270,4 @@ public static class ConfigurationChecker
     }
 
     private static string Normalize(string key) => key.Replace("_", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
-
-    /// <summary>Edit distance with transpositions (optimal string alignment): <c>retires</c> is one from <c>retries</c>.</summary>
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
 }
