@@ -1,6 +1,6 @@
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Switchboard.Data;
 
 namespace Switchboard.Conversations.Storage;
 
@@ -49,7 +49,7 @@ public abstract class ConversationsDbContext(DbContextOptions options) : DbConte
         {
             foreach (var property in entity.GetProperties())
             {
-                property.SetColumnName(SnakeCase(property.Name));
+                property.SetColumnName(DatabaseNaming.SnakeCase(property.Name));
                 if (property.ClrType == typeof(DateTime))
                 {
                     property.SetValueConverter(utc);
@@ -58,7 +58,7 @@ public abstract class ConversationsDbContext(DbContextOptions options) : DbConte
 
             foreach (var index in entity.GetIndexes())
             {
-                index.SetDatabaseName($"ix_{entity.GetTableName()}_{string.Join('_', index.Properties.Select(p => SnakeCase(p.Name)))}");
+                index.SetDatabaseName($"ix_{entity.GetTableName()}_{string.Join('_', index.Properties.Select(p => DatabaseNaming.SnakeCase(p.Name)))}");
             }
 
             foreach (var foreignKey in entity.GetForeignKeys())
@@ -68,21 +68,5 @@ public abstract class ConversationsDbContext(DbContextOptions options) : DbConte
 
             entity.FindPrimaryKey()?.SetName($"pk_{entity.GetTableName()}");
         }
-    }
-
-    private static string SnakeCase(string name)
-    {
-        var result = new StringBuilder(name.Length + 8);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0)
-            {
-                result.Append('_');
-            }
-
-            result.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return result.ToString();
     }
 }
