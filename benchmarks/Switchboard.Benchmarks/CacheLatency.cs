@@ -29,7 +29,7 @@ public static class CacheLatency
         Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var size in sizes)
         {
-            var vectors = Clustered(size + 2_000, seed: size);
+            var vectors = ClusteredVectors.Create(size + 2_000, seed: size, Dimensions);
             var entries = vectors.Take(size).ToList();
             var queries = vectors.Skip(size).ToList();
             var exact = await MeasureAsync(entries, queries, exactSearchLimit: int.MaxValue, null);
@@ -102,40 +102,6 @@ public static class CacheLatency
             $"| {size:N0} | {index} | {m.Build.TotalSeconds:0.0} s | {m.InsertCpuMicroseconds:0} µs | {m.P50 * 1000:0} µs | {m.P99 * 1000:0} µs | {m.CpuP50 * 1000:0} µs | {m.CpuP99 * 1000:0} µs | {(m.Recall is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "(exact)")} |"));
 
     private static double P(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
-
-    /// <summary>Unit vectors around 200 centres: sentence embeddings of one application's requests cluster by topic.</summary>
-    private static List<float[]> Clustered(int count, int seed)
-    {
-        var centres = new Random(7);
-        var centreVectors = Enumerable.Range(0, 200).Select(_ => Gaussian(centres, 1f)).ToArray();
-        var random = new Random(seed);
-        var result = new List<float[]>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var centre = centreVectors[random.Next(centreVectors.Length)];
-            var noise = Gaussian(random, 0.8f);
-            var vector = new float[Dimensions];
-            for (var d = 0; d < Dimensions; d++)
-            {
-                vector[d] = centre[d] + noise[d];
-            }
-
-            result.Add(VectorMath.Normalize(vector));
-        }
-
-        return result;
-    }
-
-    private static float[] Gaussian(Random random, float scale)
-    {
-        var vector = new float[Dimensions];
-        for (var d = 0; d < Dimensions; d++)
-        {
-            vector[d] = scale * (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
-        }
-
-        return vector;
-    }
 
     private sealed record Measurement(TimeSpan Build, double InsertCpuMicroseconds, double P50, double P99, double CpuP50, double CpuP99, double? Recall, float[] Nearest);
 

@@ -17,7 +17,7 @@ public static class HnswBuild
     public static void Run(string[] args)
     {
         var size = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5_000;
-        var vectors = Clustered(size + 500, 11);
+        var vectors = ClusteredVectors.Create(size + 500, 11, Dimensions);
         var entries = vectors.Take(size).ToList();
         var queries = vectors.Skip(size).ToList();
         var flat = new FlatVectorIndex(Dimensions);
@@ -88,38 +88,5 @@ public static class HnswBuild
         public int Dimensions => HnswBuild.Dimensions;
 
         public ValueTask<float[]> EmbedAsync(string text, CancellationToken cancellationToken) => throw new NotSupportedException();
-    }
-
-    private static List<float[]> Clustered(int count, int seed)
-    {
-        var centres = new Random(7);
-        var centreVectors = Enumerable.Range(0, 200).Select(_ => Gaussian(centres, 1f)).ToArray();
-        var random = new Random(seed);
-        var result = new List<float[]>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var centre = centreVectors[random.Next(centreVectors.Length)];
-            var noise = Gaussian(random, 0.8f);
-            var vector = new float[Dimensions];
-            for (var d = 0; d < Dimensions; d++)
-            {
-                vector[d] = centre[d] + noise[d];
-            }
-
-            result.Add(VectorMath.Normalize(vector));
-        }
-
-        return result;
-    }
-
-    private static float[] Gaussian(Random random, float scale)
-    {
-        var vector = new float[Dimensions];
-        for (var d = 0; d < Dimensions; d++)
-        {
-            vector[d] = scale * (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
-        }
-
-        return vector;
     }
 }
