@@ -52,6 +52,13 @@ if (args is ["usage-cpu", ..])
     return;
 }
 
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- usage-sqlite [ROWS] [LAYOUT...]   (SQLite's cost per usage row by table layout)
+if (args is ["usage-sqlite", ..])
+{
+    Switchboard.Benchmarks.UsageSqliteLayouts.Run(args[1..]);
+    return;
+}
+
 if (args is ["limits-cpu", ..])
 {
     await Switchboard.Benchmarks.LimiterCpu.RunAsync(args[1..]);

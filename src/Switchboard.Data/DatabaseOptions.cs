@@ -34,13 +34,13 @@ public sealed class DatabaseOptions
     [ConfigurationKeyName("queue_capacity")]
     public int QueueCapacity { get; set; } = 10_000;
 
-    /// <summary>The most records written in one database round trip.</summary>
+    /// <summary>The most records written in one database round trip (one transaction).</summary>
     [ConfigurationKeyName("batch_size")]
-    public int BatchSize { get; set; } = 500;
+    public int BatchSize { get; set; } = 5_000;
 
     /// <summary>
-    /// How long the writer waits for a batch to fill when traffic is light (one insert per this interval instead
-    /// of one per request); under load batches fill without waiting.
+    /// How long the writer lets a batch gather (one transaction per this interval instead of one per request or
+    /// per few requests); it stops waiting as soon as a full batch is queued.
     /// </summary>
     [ConfigurationKeyName("flush_interval")]
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -274,9 +274,6 @@ namespace Switchboard.Data.Migrations.Sqlite
                     b.HasIndex("OccurredAt")
                         .HasDatabaseName("ix_usage_occurred_at");
 
-                    b.HasIndex("RequestId")
-                        .HasDatabaseName("ix_usage_request_id");
-
                     b.HasIndex("KeyId", "OccurredAt")
                         .HasDatabaseName("ix_usage_key_id_occurred_at");
 
