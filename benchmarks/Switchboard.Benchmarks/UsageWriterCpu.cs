@@ -29,7 +29,7 @@ public static class UsageWriterCpu
             using var writer = new UsageWriter(database, null, TimeProvider.System, NullLogger<UsageWriter>.Instance);
             await writer.StartAsync(CancellationToken.None);
             await WriteAsync(writer, Records(rows / 10));
-            for (var round = 0; round < 3; round++)
+            for (var round = 0; round < 6; round++)
             {
                 var records = Records(rows);
                 var process = Process.GetCurrentProcess();
