@@ -46,6 +46,39 @@ public sealed class UsageWriterTests : DatabaseTest
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    public async Task EachRowOfABatchKeepsItsOwnValuesWhenNeighboursRepeatOrDiffer(string provider)
+    {
+        var database = await DatabaseAsync(provider);
+        using var writer = Writer(database);
+        await writer.StartAsync(Ct);
+        // Runs of equal values, a change, a null in between and the earlier value back: the SQLite insert skips
+        // binding a value equal to the previous row's, so each of these must still land in its own row.
+        var records = Enumerable.Range(0, 40).Select(i => TestDatabases.Record($"r{i}", keyId: (i / 3 % 3) switch { 0 => "key_a", 1 => null, _ => "key_b" }, cost: i % 4 == 0 ? 0.5m : 0.001m, model: i % 5 == 0 ? "other" : "m") with
+        {
+            User = i % 7 == 0 ? null : "alice",
+            ErrorCode = i % 6 == 0 ? "upstream_error" : null,
+            Status = i % 6 == 0 ? 502 : 200,
+            Stream = i % 2 == 0,
+            TimeToFirstTokenMs = i % 3 == 0 ? 4.5 : null,
+        }).ToList();
+        records.ForEach(r => writer.TryEnqueue(r));
+        await writer.FlushAsync(Ct);
+        await writer.StopAsync(Ct);
+
+        await using var context = database.CreateContext();
+        var rows = await context.Usage.ToDictionaryAsync(u => u.Id, Ct);
+        Assert.Equal(records.Count, rows.Count);
+        foreach (var record in records)
+        {
+            var row = rows[record.Id];
+            Assert.Equal((record.RequestId, record.KeyId, record.User, record.RequestedModel, record.ServedModel, record.ErrorCode, record.Status, record.Stream, record.TimeToFirstTokenMs, Money.ToNano(record.CostUsd)),
+                (row.RequestId, row.KeyId, row.UserId, row.RequestedModel, row.ServedModel, row.ErrorCode, row.Status, row.Stream, row.TtftMs, row.CostNanoUsd));
+        }
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task StoppingDrainsTheQueueIntoTheDatabase(string provider)
     {
         var database = await DatabaseAsync(provider);
