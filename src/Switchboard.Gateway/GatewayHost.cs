@@ -14,6 +14,7 @@ using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Stages;
 using Switchboard.Gateway.Telemetry;
 using Switchboard.Hosting.Http;
+using Switchboard.Hosting.Startup;
 using Switchboard.Providers;
 
 namespace Switchboard.Gateway;
@@ -68,6 +69,7 @@ public static partial class GatewayHost
         // One line per refused connection during an overload; ConnectionLimits logs the overload once instead.
         builder.Logging.AddFilter(ConnectionLimits.KestrelConnectionsCategory, LogLevel.Error);
         hostOptions.ConfigureLogging?.Invoke(builder.Logging);
+        var startupLog = HostStartupLog.Mute(builder.Logging);
 
         builder.Services.AddSwitchboardGateway(configuration);
         builder.Services.AddRequestDecompression();
@@ -129,6 +131,7 @@ public static partial class GatewayHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = server.ShutdownTimeout);
 
         var app = builder.Build();
+        startupLog.OpenWhenStarted(app.Lifetime);
         ResolveOrExplain(app.Services, configuration, check, problems, source, hostOptions.Features);
         app.UseOpenAIErrors();
         app.MapSwitchboardGateway();
