@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -129,10 +130,27 @@ public static partial class GatewayHost
         });
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = server.ShutdownTimeout);
+        var proxies = server.TrustedProxies.Select(ServerOptions.ParseProxy).OfType<System.Net.IPNetwork>().ToList();
+        if (proxies.Count > 0)
+        {
+            builder.Services.Configure<ForwardedHeadersOptions>(o =>
+            {
+                o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+                // Only the proxies named: ASP.NET Core's default would also believe any caller on loopback.
+                o.KnownProxies.Clear();
+                o.KnownIPNetworks.Clear();
+                proxies.ForEach(o.KnownIPNetworks.Add);
+            });
+        }
 
         var app = builder.Build();
         startupLog.OpenWhenStarted(app.Lifetime);
         ResolveOrExplain(app.Services, configuration, check, problems, source, hostOptions.Features);
+        if (proxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseOpenAIErrors();
         app.MapSwitchboardGateway();
         AdminEndpoints.Map(app);
