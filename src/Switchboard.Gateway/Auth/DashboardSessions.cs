@@ -38,7 +38,7 @@ public sealed class DashboardSessions
     private const int KeyDerivationIterations = 600_000;
     private static readonly byte[] KeyDerivationSalt = "switchboard dashboard sessions v1"u8.ToArray();
 
-    // Derived on first use: a few hundred milliseconds of CPU that a gateway whose dashboard nobody opens never spends.
+    // Derived on first use: about 0.14 s of CPU (docs/decisions.md) that a gateway whose dashboard nobody opens never spends.
     private readonly Lazy<byte[]> _secret;
     private readonly TimeProvider _time;
 
