@@ -114,6 +114,24 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAddressFromTheConfigurationFileThatIsNotOfThisMachineIsNamedInOneLine()
+    {
+        var path = Path.Combine(_directory.FullName, "far.yaml");
+        await File.WriteAllTextAsync(path, """
+            providers: [{name: fake, type: mock}]
+            models: [{name: m, deployments: [{provider: fake, model: m}]}]
+            server: {host: 192.0.2.1, port: 4321}
+            auth: {allow_anonymous: true}
+            """, TestContext.Current.CancellationToken);
+
+        var (exitCode, stdout, stderr) = await RunInAsync(_directory.FullName, "serve", "--config", path);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("switchboard: cannot listen on 192.0.2.1:4321: no network interface of this machine has that address; choose another with --host (or server.host).", stderr.Trim());
+        Assert.DoesNotContain("Exception", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ADatabaseThatCannotBeOpenedIsToldInOneLine()
     {
         // A regular file where the database's folder should be: SQLite cannot create the database under it.

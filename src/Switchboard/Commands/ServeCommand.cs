@@ -1,9 +1,9 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Switchboard.Gateway;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Hosting.Startup;
@@ -99,7 +99,7 @@ public static class ServeCommand
     /// <summary><c>host:port</c> as the flags and the file resolve them, for a failure Kestrel does not name the address of.</summary>
     private static string ListenTarget(GatewayHostOptions options, Microsoft.AspNetCore.Builder.WebApplication app)
     {
-        var server = app.Configuration.GetSection("server").Get<ServerOptions>() ?? new ServerOptions();
+        var server = app.Services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server;
         return $"{options.Host ?? server.Host}:{options.Port ?? server.Port}";
     }
 }
