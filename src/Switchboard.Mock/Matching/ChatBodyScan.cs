@@ -1,4 +1,8 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Unicode;
 
@@ -355,7 +359,10 @@ internal sealed class ChatBodyScan
         return true;
     }
 
-    // From the opening quote at `at` to just past the closing one; `start` is the first byte of the contents.
+    // From the opening quote at `at` to just past the closing one; `start` is the first byte of the contents. Looks at
+    // 32 bytes at a time for the only bytes that matter inside a string (quote, backslash, raw control character) and
+    // handles every one of a block from its bit mask: a Rasa prompt has an escape every 15 bytes or so, and searching
+    // for each one anew (IndexOfAny per escape) cost more than reading the text.
     private static bool TrySkipString(ReadOnlySpan<byte> json, ref int at, out int start, out bool escaped)
     {
         start = at + 1;
@@ -363,53 +370,117 @@ internal sealed class ChatBodyScan
         var position = start;
         while (true)
         {
-            var found = json[position..].IndexOfAny((byte)'"', (byte)'\\');
-            if (found < 0)
+            int found;
+            if (position + StringBlock.Size <= json.Length)
+            {
+                var block = position;
+                var mask = StringBlock.Specials(json, block);
+                if (mask == 0)
+                {
+                    position += StringBlock.Size;
+                    continue;
+                }
+
+                found = block + BitOperations.TrailingZeroCount(mask);
+                while (true)
+                {
+                    int next;
+                    if (json[found] == (byte)'\\' && found + 1 < json.Length && IsShortEscape(json[found + 1]))
+                    {
+                        // The common case, read here: \n, \", \\ and the like.
+                        escaped = true;
+                        next = found + 2;
+                    }
+                    else
+                    {
+                        next = SkipSpecial(json, found, ref at, ref escaped);
+                        if (next <= 0)
+                        {
+                            // The string ended (1 past its quote went to `at`) or is not valid.
+                            return next == 0;
+                        }
+                    }
+
+                    // Bits below `next` are the escape just read (a quote or backslash it holds) or before it.
+                    var consumed = next - block;
+                    mask = consumed >= StringBlock.Size ? 0 : mask & (uint.MaxValue << consumed);
+                    if (mask == 0)
+                    {
+                        position = Math.Max(next, block + StringBlock.Size);
+                        break;
+                    }
+
+                    found = block + BitOperations.TrailingZeroCount(mask);
+                }
+
+                continue;
+            }
+
+            found = position;
+            while (found < json.Length && json[found] is not ((byte)'"' or (byte)'\\' or < 0x20))
+            {
+                found++;
+            }
+
+            if (found == json.Length)
             {
                 return false;
             }
 
-            position += found;
-            switch (json[position])
+            var after = SkipSpecial(json, found, ref at, ref escaped);
+            if (after <= 0)
             {
-                case (byte)'"':
-                    // A raw control character is not valid JSON; one vectorized look over the whole string.
-                    at = position + 1;
-                    return json[start..position].IndexOfAnyInRange((byte)0, (byte)0x1F) < 0;
-                case (byte)'\\':
-                    escaped = true;
-                    if (position + 1 >= json.Length)
-                    {
-                        return false;
-                    }
-
-                    switch (json[position + 1])
-                    {
-                        case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
-                            position += 2;
-                            break;
-                        case (byte)'u' when position + 5 < json.Length && Hex4(json, position + 2) is var unit and >= 0 && !char.IsLowSurrogate((char)unit):
-                            if (!char.IsHighSurrogate((char)unit))
-                            {
-                                position += 6;
-                                break;
-                            }
-
-                            // A high surrogate only with its low half right after it, as the full reader's text check requires.
-                            if (position + 11 < json.Length && json[position + 6] == (byte)'\\' && json[position + 7] == (byte)'u'
-                                && Hex4(json, position + 8) is var low and >= 0 && char.IsLowSurrogate((char)low))
-                            {
-                                position += 12;
-                                break;
-                            }
-
-                            return false;
-                        default:
-                            return false;
-                    }
-
-                    break;
+                return after == 0;
             }
+
+            position = after;
+        }
+    }
+
+    // The characters of the two-character escapes: " \\ / b f n r t.
+    private static bool IsShortEscape(byte next) => next is (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t';
+
+    // The quote, backslash or control character at `found`: 0 after the closing quote (`at` set past it), -1 for
+    // anything the full reader refuses, else the position after a valid escape.
+    private static int SkipSpecial(ReadOnlySpan<byte> json, int found, ref int at, ref bool escaped)
+    {
+        switch (json[found])
+        {
+            case (byte)'"':
+                at = found + 1;
+                return 0;
+            case (byte)'\\':
+                escaped = true;
+                if (found + 1 >= json.Length)
+                {
+                    return -1;
+                }
+
+                switch (json[found + 1])
+                {
+                    case var next when IsShortEscape(next):
+                        return found + 2;
+                    case (byte)'u' when found + 5 < json.Length && Hex4(json, found + 2) is var unit and >= 0 && !char.IsLowSurrogate((char)unit):
+                        if (!char.IsHighSurrogate((char)unit))
+                        {
+                            return found + 6;
+                        }
+
+                        // A high surrogate only with its low half right after it, as the full reader's text check requires.
+                        if (found + 11 < json.Length && json[found + 6] == (byte)'\\' && json[found + 7] == (byte)'u'
+                            && Hex4(json, found + 8) is var low and >= 0 && char.IsLowSurrogate((char)low))
+                        {
+                            return found + 12;
+                        }
+
+                        return -1;
+                    default:
+                        return -1;
+                }
+
+            default:
+                // A raw control character is not valid JSON.
+                return -1;
         }
     }
 
@@ -480,6 +551,49 @@ internal sealed class ChatBodyScan
         }
 
         return value;
+    }
+
+    // The bytes that end or interrupt a JSON string's plain run, 32 at a time: one 256-bit comparison where the
+    // hardware has it, two 128-bit ones elsewhere (ARM64, older x64), a plain loop without vectors.
+    private static class StringBlock
+    {
+        public const int Size = 32;
+
+        // Bit i set when json[block + i] is a quote, a backslash or below 0x20; json has Size bytes from block on.
+        public static uint Specials(ReadOnlySpan<byte> json, int block)
+        {
+            ref var first = ref Unsafe.Add(ref MemoryMarshal.GetReference(json), block);
+            if (Vector256.IsHardwareAccelerated)
+            {
+                return Specials(Vector256.LoadUnsafe(ref first));
+            }
+
+            if (Vector128.IsHardwareAccelerated)
+            {
+                return Specials(Vector128.LoadUnsafe(ref first)) | (Specials(Vector128.LoadUnsafe(ref first, 16)) << 16);
+            }
+
+            var mask = 0u;
+            for (var i = 0; i < Size; i++)
+            {
+                if (json[block + i] is (byte)'"' or (byte)'\\' or < 0x20)
+                {
+                    mask |= 1u << i;
+                }
+            }
+
+            return mask;
+        }
+
+        private static uint Specials(Vector256<byte> bytes) =>
+            (Vector256.Equals(bytes, Vector256.Create((byte)'"'))
+            | Vector256.Equals(bytes, Vector256.Create((byte)'\\'))
+            | Vector256.LessThan(bytes, Vector256.Create((byte)0x20))).ExtractMostSignificantBits();
+
+        private static uint Specials(Vector128<byte> bytes) =>
+            (Vector128.Equals(bytes, Vector128.Create((byte)'"'))
+            | Vector128.Equals(bytes, Vector128.Create((byte)'\\'))
+            | Vector128.LessThan(bytes, Vector128.Create((byte)0x20))).ExtractMostSignificantBits();
     }
 
     private static int SkipSpace(ReadOnlySpan<byte> json, int at)
