@@ -41,8 +41,11 @@ internal sealed class ChatBodyScan
 
     public IReadOnlyList<ScannedMessage> Messages { get; }
 
-    /// <summary>One message: its role and where its content's JSON string (without the quotes) lies in the body.</summary>
-    internal readonly record struct ScannedMessage(string Role, int Start, int Length, bool Escaped);
+    /// <summary>
+    /// One message: its role, where its content's JSON string (without the quotes) lies in the body, whether it holds
+    /// escapes, and whether any of them is a <c>\u</c> escape.
+    /// </summary>
+    internal readonly record struct ScannedMessage(string Role, int Start, int Length, bool Escaped, bool UnicodeEscaped = false);
 
     /// <summary>The scan of <paramref name="json"/>, or null when it is not of the plain shape (or not valid).</summary>
     public static ChatBodyScan? TryScan(ReadOnlySpan<byte> json)
@@ -227,7 +230,7 @@ internal sealed class ChatBodyScan
 
             at = SkipSpace(json, at + 1);
             string? role = null;
-            (int Start, int Length, bool Escaped)? content = null;
+            (int Start, int Length, Escapes Escapes)? content = null;
             while (true)
             {
                 if (!TryReadKey(json, ref at, out var key))
@@ -244,12 +247,12 @@ internal sealed class ChatBodyScan
                 }
                 else if (key == Key.Content && content is null)
                 {
-                    if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped))
+                    if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escapes))
                     {
                         return null;
                     }
 
-                    content = (start, at - 1 - start, escaped);
+                    content = (start, at - 1 - start, escapes);
                 }
                 else
                 {
@@ -280,7 +283,7 @@ internal sealed class ChatBodyScan
                 return null;
             }
 
-            messages.Add(new ScannedMessage(role, text.Start, text.Length, text.Escaped));
+            messages.Add(new ScannedMessage(role, text.Start, text.Length, text.Escapes != Escapes.None, (text.Escapes & Escapes.Unicode) != 0));
             at = SkipSpace(json, at + 1);
             if (at >= json.Length)
             {
@@ -302,6 +305,14 @@ internal sealed class ChatBodyScan
         }
     }
 
+    [Flags]
+    private enum Escapes
+    {
+        None = 0,
+        Short = 1,
+        Unicode = 2,
+    }
+
     private enum Key
     {
         Other,
@@ -320,7 +331,7 @@ internal sealed class ChatBodyScan
     private static bool TryReadKey(ReadOnlySpan<byte> json, ref int at, out Key key)
     {
         key = Key.Other;
-        if (at >= json.Length || json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped) || escaped)
+        if (at >= json.Length || json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escapes) || escapes != Escapes.None)
         {
             return false;
         }
@@ -350,7 +361,7 @@ internal sealed class ChatBodyScan
     private static bool TryReadPlainString(ReadOnlySpan<byte> json, ref int at, out string? value)
     {
         value = null;
-        if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped) || escaped)
+        if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escapes) || escapes != Escapes.None)
         {
             return false;
         }
@@ -363,10 +374,10 @@ internal sealed class ChatBodyScan
     // 32 bytes at a time for the only bytes that matter inside a string (quote, backslash, raw control character) and
     // handles every one of a block from its bit mask: a Rasa prompt has an escape every 15 bytes or so, and searching
     // for each one anew (IndexOfAny per escape) cost more than reading the text.
-    private static bool TrySkipString(ReadOnlySpan<byte> json, ref int at, out int start, out bool escaped)
+    private static bool TrySkipString(ReadOnlySpan<byte> json, ref int at, out int start, out Escapes escaped)
     {
         start = at + 1;
-        escaped = false;
+        escaped = Escapes.None;
         var position = start;
         while (true)
         {
@@ -388,7 +399,7 @@ internal sealed class ChatBodyScan
                     if (json[found] == (byte)'\\' && found + 1 < json.Length && IsShortEscape(json[found + 1]))
                     {
                         // The common case, read here: \n, \", \\ and the like.
-                        escaped = true;
+                        escaped |= Escapes.Short;
                         next = found + 2;
                     }
                     else
@@ -442,7 +453,7 @@ internal sealed class ChatBodyScan
 
     // The quote, backslash or control character at `found`: 0 after the closing quote (`at` set past it), -1 for
     // anything the full reader refuses, else the position after a valid escape.
-    private static int SkipSpecial(ReadOnlySpan<byte> json, int found, ref int at, ref bool escaped)
+    private static int SkipSpecial(ReadOnlySpan<byte> json, int found, ref int at, ref Escapes escaped)
     {
         switch (json[found])
         {
@@ -450,7 +461,7 @@ internal sealed class ChatBodyScan
                 at = found + 1;
                 return 0;
             case (byte)'\\':
-                escaped = true;
+                escaped |= Escapes.Short;
                 if (found + 1 >= json.Length)
                 {
                     return -1;
@@ -461,6 +472,7 @@ internal sealed class ChatBodyScan
                     case var next when IsShortEscape(next):
                         return found + 2;
                     case (byte)'u' when found + 5 < json.Length && Hex4(json, found + 2) is var unit and >= 0 && !char.IsLowSurrogate((char)unit):
+                        escaped |= Escapes.Unicode;
                         if (!char.IsHighSurrogate((char)unit))
                         {
                             return found + 6;

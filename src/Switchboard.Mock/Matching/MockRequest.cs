@@ -236,7 +236,7 @@ public sealed class MockRequest
     private IReadOnlyList<HistoryTurn>? HistoryOf(ChatBodyScan.ScannedMessage message)
     {
         var raw = _utf8Body.Span.Slice(message.Start, message.Length);
-        if (!message.Escaped || raw.IndexOf("\\u"u8) < 0)
+        if (!message.UnicodeEscaped)
         {
             // Only the heading lines and the block are unescaped and decoded (see TryExtractEscaped).
             return ConversationHistory.TryExtractEscaped(raw);
