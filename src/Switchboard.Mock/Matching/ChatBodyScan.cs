@@ -385,13 +385,38 @@ internal sealed class ChatBodyScan
             if (position + StringBlock.Size <= json.Length)
             {
                 var block = position;
-                var mask = StringBlock.Specials(json, block);
+                var bits = StringBlock.Read(json, block);
+                var mask = bits.Backslashes | bits.Quotes | bits.Controls;
                 if (mask == 0)
                 {
                     position += StringBlock.Size;
                     continue;
                 }
 
+                // Most blocks of a prompt hold only two-character escapes that end inside the block: then where each
+                // escape is, and so which quote ends the string, follows from the masks alone.
+                if ((bits.Backslashes & ((bits.Backslashes << 1) | 0x8000_0000u)) == 0 && ((bits.Backslashes << 1) & ~bits.ShortEscapes) == 0)
+                {
+                    var ends = bits.Quotes & ~(bits.Backslashes << 1);
+                    if (ends == 0 && bits.Controls == 0)
+                    {
+                        escaped |= bits.Backslashes == 0 ? Escapes.None : Escapes.Short;
+                        position += StringBlock.Size;
+                        continue;
+                    }
+
+                    var end = BitOperations.TrailingZeroCount(ends);
+                    var before = end == 32 ? uint.MaxValue : (1u << end) - 1;
+                    if (ends != 0 && (bits.Controls & before) == 0)
+                    {
+                        escaped |= (bits.Backslashes & before) == 0 ? Escapes.None : Escapes.Short;
+                        at = block + end + 1;
+                        return true;
+                    }
+                }
+
+                // Anything else (a \u escape, an escaped backslash, one across the block's end, a control character):
+                // each quote, backslash and control character in turn.
                 found = block + BitOperations.TrailingZeroCount(mask);
                 while (true)
                 {
@@ -571,41 +596,84 @@ internal sealed class ChatBodyScan
     {
         public const int Size = 32;
 
-        // Bit i set when json[block + i] is a quote, a backslash or below 0x20; json has Size bytes from block on.
-        public static uint Specials(ReadOnlySpan<byte> json, int block)
+        /// <summary>Bit i of each mask is about json[block + i]; json has Size bytes from block on.</summary>
+        /// <param name="Backslashes">Backslashes.</param>
+        /// <param name="Quotes">Double quotes.</param>
+        /// <param name="Controls">Bytes below 0x20.</param>
+        /// <param name="ShortEscapes">What may follow a backslash in a two-character escape other than a backslash: " / b f n r t.</param>
+        public readonly record struct Masks(uint Backslashes, uint Quotes, uint Controls, uint ShortEscapes);
+
+        public static Masks Read(ReadOnlySpan<byte> json, int block)
         {
             ref var first = ref Unsafe.Add(ref MemoryMarshal.GetReference(json), block);
             if (Vector256.IsHardwareAccelerated)
             {
-                return Specials(Vector256.LoadUnsafe(ref first));
+                return Read(Vector256.LoadUnsafe(ref first));
             }
 
             if (Vector128.IsHardwareAccelerated)
             {
-                return Specials(Vector128.LoadUnsafe(ref first)) | (Specials(Vector128.LoadUnsafe(ref first, 16)) << 16);
+                var low = Read(Vector128.LoadUnsafe(ref first));
+                var high = Read(Vector128.LoadUnsafe(ref first, 16));
+                return new Masks(
+                    low.Backslashes | (high.Backslashes << 16),
+                    low.Quotes | (high.Quotes << 16),
+                    low.Controls | (high.Controls << 16),
+                    low.ShortEscapes | (high.ShortEscapes << 16));
             }
 
-            var mask = 0u;
+            uint backslashes = 0, quotes = 0, controls = 0, shortEscapes = 0;
             for (var i = 0; i < Size; i++)
             {
-                if (json[block + i] is (byte)'"' or (byte)'\\' or < 0x20)
+                var bit = 1u << i;
+                switch (json[block + i])
                 {
-                    mask |= 1u << i;
+                    case (byte)'\\':
+                        backslashes |= bit;
+                        break;
+                    case (byte)'"':
+                        quotes |= bit;
+                        shortEscapes |= bit;
+                        break;
+                    case < 0x20:
+                        controls |= bit;
+                        break;
+                    case (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                        shortEscapes |= bit;
+                        break;
                 }
             }
 
-            return mask;
+            return new Masks(backslashes, quotes, controls, shortEscapes);
         }
 
-        private static uint Specials(Vector256<byte> bytes) =>
-            (Vector256.Equals(bytes, Vector256.Create((byte)'"'))
-            | Vector256.Equals(bytes, Vector256.Create((byte)'\\'))
-            | Vector256.LessThan(bytes, Vector256.Create((byte)0x20))).ExtractMostSignificantBits();
+        private static Masks Read(Vector256<byte> bytes)
+        {
+            var quotes = Vector256.Equals(bytes, Vector256.Create((byte)'"'));
+            var shortEscapes = quotes | Vector256.Equals(bytes, Vector256.Create((byte)'/'))
+                | Vector256.Equals(bytes, Vector256.Create((byte)'b')) | Vector256.Equals(bytes, Vector256.Create((byte)'f'))
+                | Vector256.Equals(bytes, Vector256.Create((byte)'n')) | Vector256.Equals(bytes, Vector256.Create((byte)'r'))
+                | Vector256.Equals(bytes, Vector256.Create((byte)'t'));
+            return new Masks(
+                Vector256.Equals(bytes, Vector256.Create((byte)'\\')).ExtractMostSignificantBits(),
+                quotes.ExtractMostSignificantBits(),
+                Vector256.LessThan(bytes, Vector256.Create((byte)0x20)).ExtractMostSignificantBits(),
+                shortEscapes.ExtractMostSignificantBits());
+        }
 
-        private static uint Specials(Vector128<byte> bytes) =>
-            (Vector128.Equals(bytes, Vector128.Create((byte)'"'))
-            | Vector128.Equals(bytes, Vector128.Create((byte)'\\'))
-            | Vector128.LessThan(bytes, Vector128.Create((byte)0x20))).ExtractMostSignificantBits();
+        private static Masks Read(Vector128<byte> bytes)
+        {
+            var quotes = Vector128.Equals(bytes, Vector128.Create((byte)'"'));
+            var shortEscapes = quotes | Vector128.Equals(bytes, Vector128.Create((byte)'/'))
+                | Vector128.Equals(bytes, Vector128.Create((byte)'b')) | Vector128.Equals(bytes, Vector128.Create((byte)'f'))
+                | Vector128.Equals(bytes, Vector128.Create((byte)'n')) | Vector128.Equals(bytes, Vector128.Create((byte)'r'))
+                | Vector128.Equals(bytes, Vector128.Create((byte)'t'));
+            return new Masks(
+                Vector128.Equals(bytes, Vector128.Create((byte)'\\')).ExtractMostSignificantBits(),
+                quotes.ExtractMostSignificantBits(),
+                Vector128.LessThan(bytes, Vector128.Create((byte)0x20)).ExtractMostSignificantBits(),
+                shortEscapes.ExtractMostSignificantBits());
+        }
     }
 
     private static int SkipSpace(ReadOnlySpan<byte> json, int at)
