@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -25,9 +26,13 @@ public sealed class SqliteWriteGate
     /// <summary>Commits through the gate between background checkpoints: about 5 to 10 WAL pages each, so the WAL stays near SQLite's own 1,000-page mark.</summary>
     public const int CheckpointEvery = 128;
 
-    private const string WriterPragmas = "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; PRAGMA busy_timeout=5000;";
+    private const string WriterPragmas = "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;";
 
     private static readonly ConcurrentDictionary<string, SqliteWriteGate> Gates = new(StringComparer.Ordinal);
+
+    // Native connections already set up; an entry goes with its connection.
+    private static readonly ConditionalWeakTable<sqlite3, object> Prepared = new();
+    private static readonly object Marker = new();
 
     private readonly SemaphoreSlim _semaphore = new(1, 1);
     private readonly string _checkpointConnection;
@@ -58,11 +63,22 @@ public sealed class SqliteWriteGate
         return Gates.GetOrAdd(key, static (_, cs) => new SqliteWriteGate(cs), connectionString);
     }
 
-    /// <summary>Sets a gated writer's connection up: no flush per commit (WAL), no automatic checkpoint, SQLite's own short busy wait for writers of other processes.</summary>
+    /// <summary>
+    /// Sets a gated writer's connection up, once per native connection (the pool hands the same one out again): no
+    /// flush per commit (WAL), no automatic checkpoint, SQLite's own short busy wait for writers of other processes,
+    /// foreign keys enforced as EF Core's connections have them.
+    /// </summary>
     public static void PrepareWriter(SqliteConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        SqliteException.ThrowExceptionForRC(raw.sqlite3_exec(connection.Handle, WriterPragmas), connection.Handle);
+        var handle = connection.Handle!;
+        if (Prepared.TryGetValue(handle, out _))
+        {
+            return;
+        }
+
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_exec(handle, WriterPragmas), handle);
+        Prepared.AddOrUpdate(handle, Marker);
     }
 
     /// <summary>Waits for the file's write turn; dispose the result after the commit (or rollback).</summary>

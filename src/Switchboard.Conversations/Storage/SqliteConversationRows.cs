@@ -69,7 +69,6 @@ internal sealed class SqliteConversationRows(string connectionString)
     {
         using var connection = Open();
         SqliteWriteGate.PrepareWriter(connection);
-        Execute(connection, "PRAGMA foreign_keys=ON");
         using var turn = await _gate.EnterAsync(cancellationToken);
         using var transaction = connection.BeginTransaction(deferred: false);
         var at = now.UtcDateTime;
@@ -167,9 +166,6 @@ internal sealed class SqliteConversationRows(string connectionString)
         connection.Open();
         return connection;
     }
-
-    private static void Execute(SqliteConnection connection, string sql) =>
-        SqliteException.ThrowExceptionForRC(SQLitePCL.raw.sqlite3_exec(connection.Handle, sql), connection.Handle);
 
     private static ConversationHeader ReadHeader(SqliteDataReader reader, string partition, string name) => new(
         reader.GetInt64(0),
