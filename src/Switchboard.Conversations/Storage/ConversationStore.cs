@@ -10,7 +10,7 @@ namespace Switchboard.Conversations.Storage;
 /// same conversation; every write is one transaction. On SQLite, what every message does (find, load, append) runs in
 /// plain ADO.NET (<see cref="SqliteConversationRows"/>) and every write queues at the file's write gate.
 /// </summary>
-public sealed class ConversationStore(ConversationDatabase database)
+public sealed class ConversationStore(ConversationDatabase database) : IDisposable
 {
     private readonly SqliteConversationRows? _sqlite = database.IsPostgres ? null : new SqliteConversationRows(database.Connection);
 
@@ -180,6 +180,9 @@ public sealed class ConversationStore(ConversationDatabase database)
 
     private async ValueTask<SqliteWriteGate.Turn> EnterWriteAsync(CancellationToken cancellationToken) =>
         _sqlite is null ? default : await _sqlite.Gate.EnterAsync(cancellationToken);
+
+    /// <summary>Closes the connections the SQLite statements of every message hold open.</summary>
+    public void Dispose() => _sqlite?.Dispose();
 
     private static async Task<ConversationEntity> AttachOrCreateAsync(ConversationsDbContext db, ConversationHeader? existing, ConversationAddress address, DateTimeOffset now, CancellationToken cancellationToken)
     {
