@@ -50,7 +50,8 @@ public static class ConversationLatency
                 await OverHttpAsync(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(), messages);
                 await InProcessAsync(app.Services.GetRequiredService<ConversationService>(), messages);
                 Console.WriteLine();
-                Console.WriteLine($"load average at the end: {LoadAverage()}");
+                var wal = new FileInfo(Path.Combine(folder, "bench.db-wal"));
+                Console.WriteLine($"load average at the end: {LoadAverage()}; WAL {(wal.Exists ? wal.Length / 1048576.0 : 0):0.0} MB (SQLite's own checkpoints kept it near 4 MB; it must not grow with the run)");
             }
             finally
             {

@@ -13,18 +13,22 @@ namespace Switchboard.Data;
 /// 150 ms before it tries again (SQLite's own busy handler sleeps in steps of 1 to 100 ms): the usage writer's batch
 /// and a conversation's write meeting in the same millisecond made a 150 ms message. Writers that take this gate
 /// queue behind each other instead, asynchronously and only as long as the other's transaction lasts.
-/// Their connections also leave automatic checkpoints off (<c>wal_autocheckpoint=0</c>): SQLite runs one inside the
-/// commit that crosses 1,000 WAL pages, with two disk flushes (several ms here), inside the writer's transaction and
-/// so under this gate. Instead, every <see cref="CheckpointEvery"/> commits through the gate start a PASSIVE
-/// checkpoint on a connection of its own on a background task: it copies what it can without waiting for or blocking
-/// a writer. Writers that do not take the gate (admin writes through EF Core) keep SQLite's defaults; in the rare
-/// case one meets a gated writer it waits as before. Gates are per file (the lock SQLite takes is), so the registry is
-/// process-wide.
+/// Their connections also leave automatic checkpoints off (<c>wal_autocheckpoint=0</c>): SQLite runs one in the
+/// commit call that takes the WAL past 1,000 pages, copying it into the database with two disk flushes (several
+/// ms here), on the committing request's thread and inside this gate. Instead, every <see cref="CheckpointEvery"/>
+/// commits through the gate start a checkpoint on a connection of its own on a background task (see
+/// <see cref="CheckpointAsync"/>). Writers that do not take the gate (admin writes through EF Core) keep SQLite's
+/// defaults; in the rare case one meets a gated writer it waits as before. Gates are per file (the lock SQLite takes
+/// is), so the registry is process-wide.
 /// </remarks>
 public sealed class SqliteWriteGate
 {
-    /// <summary>Commits through the gate between background checkpoints: about 5 to 10 WAL pages each, so the WAL stays near SQLite's own 1,000-page mark.</summary>
-    public const int CheckpointEvery = 128;
+    /// <summary>
+    /// Commits through the gate between background checkpoints. A conversation message or a small usage batch adds
+    /// about 5 WAL pages, so the WAL stays under ≈ 3,000 pages (12 MB); fewer would make writers wait for the last
+    /// step of a checkpoint more often (docs/benchmarks.md).
+    /// </summary>
+    public const int CheckpointEvery = 512;
 
     private const string WriterPragmas = "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;";
 
@@ -36,7 +40,8 @@ public sealed class SqliteWriteGate
 
     private readonly SemaphoreSlim _semaphore = new(1, 1);
     private readonly string _checkpointConnection;
-    private int _commits;
+    private long _committed;
+    private long _checkpointedAt;
     private int _checkpointing;
 
     private SqliteWriteGate(string connectionString)
@@ -48,6 +53,9 @@ public sealed class SqliteWriteGate
         builder.Pooling = false;
         _checkpointConnection = builder.ToString();
     }
+
+    /// <summary>The latest background checkpoint (for tests: it never fails).</summary>
+    internal Task Checkpointing { get; private set; } = Task.CompletedTask;
 
     /// <summary>The connection string gated writers (and readers who want no EF Core) open their connections with.</summary>
     public string ConnectionString { get; }
@@ -90,23 +98,54 @@ public sealed class SqliteWriteGate
 
     private void Leave()
     {
+        var total = Interlocked.Increment(ref _committed);
         _semaphore.Release();
-        if (Interlocked.Increment(ref _commits) >= CheckpointEvery && Interlocked.CompareExchange(ref _checkpointing, 1, 0) == 0)
+        if (total - Volatile.Read(ref _checkpointedAt) >= CheckpointEvery && Interlocked.CompareExchange(ref _checkpointing, 1, 0) == 0)
         {
-            Interlocked.Exchange(ref _commits, 0);
-            _ = Task.Run(Checkpoint);
+            Volatile.Write(ref _checkpointedAt, total);
+            Checkpointing = Task.Run(CheckpointAsync);
         }
     }
 
-    private void Checkpoint()
+    /// <summary>
+    /// Copies the WAL into the database so that the next writer starts the log from its beginning again. That restart
+    /// happens only when a writer begins with every frame copied: a checkpoint that ran while others committed
+    /// leaves the newest frames behind, and under steady writes the log grew by every message (measured: 120 MB
+    /// in a minute). So: PASSIVE checkpoints outside the gate while writers keep committing (the bulk of the copying
+    /// and both disk flushes), and if writes never paused, one last PASSIVE checkpoint inside the gate for the
+    /// frames written meanwhile: writers then wait that long once (two flushes, a few ms) per
+    /// <see cref="CheckpointEvery"/> commits instead of the commit that crosses SQLite's mark doing it all.
+    /// </summary>
+    private async Task CheckpointAsync()
     {
         try
         {
             using var connection = new SqliteConnection(_checkpointConnection);
             connection.Open();
-            // PASSIVE: copies the frames no reader still needs, takes no write lock, waits for nobody; BUSY (another
-            // checkpoint running) is fine, the next one catches up.
-            raw.sqlite3_wal_checkpoint_v2(connection.Handle, null, raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
+            // A connection that has read nothing yet does not know the file is in WAL mode, and its checkpoint does
+            // nothing: read the schema's version first.
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_exec(connection.Handle, "PRAGMA schema_version"), connection.Handle);
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var before = Volatile.Read(ref _committed);
+                var idle = _semaphore.CurrentCount == 1;
+                Passive(connection);
+                if (idle && _semaphore.CurrentCount == 1 && Volatile.Read(ref _committed) == before)
+                {
+                    // Nobody committed during the copy: every frame is in the database.
+                    return;
+                }
+            }
+
+            await _semaphore.WaitAsync();
+            try
+            {
+                Passive(connection);
+            }
+            finally
+            {
+                _semaphore.Release();
+            }
         }
 #pragma warning disable CA1031 // A background checkpoint that fails (the file went away) is retried by the next; nobody is there to tell.
         catch (Exception)
@@ -117,6 +156,13 @@ public sealed class SqliteWriteGate
         {
             Volatile.Write(ref _checkpointing, 0);
         }
+    }
+
+    // PASSIVE: copies the frames no reader still needs, takes no write lock, waits for nobody; BUSY (another checkpoint
+    // running) is fine, the next one catches up.
+    private static void Passive(SqliteConnection connection)
+    {
+        raw.sqlite3_wal_checkpoint_v2(connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
     }
 
     /// <summary>A writer's turn; disposing it lets the next writer in.</summary>

@@ -49,6 +49,40 @@ public sealed class SqliteWriteGateTests : DatabaseTest
         Assert.Equal(1000L, await AutocheckpointAsync(plain));
     }
 
+    [Fact]
+    public async Task TheLogStartsOverAfterEachBackgroundCheckpoint()
+    {
+        var path = Path.Combine(Folder.FullName, "restart.db");
+        var gate = SqliteWriteGate.For($"Data Source={path}");
+        await using var connection = new SqliteConnection(gate.ConnectionString);
+        await connection.OpenAsync(Ct);
+        SqliteWriteGate.PrepareWriter(connection);
+        await using (var setup = connection.CreateCommand())
+        {
+            setup.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE rows (id INTEGER PRIMARY KEY, text TEXT NOT NULL);";
+            await setup.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO rows (text) VALUES ($text)";
+        insert.Parameters.AddWithValue("$text", new string('x', 3000));
+        var sizes = new List<long>();
+        for (var cycle = 0; cycle < 4; cycle++)
+        {
+            for (var i = 0; i < SqliteWriteGate.CheckpointEvery; i++)
+            {
+                using var turn = await gate.EnterAsync(Ct);
+                await insert.ExecuteNonQueryAsync(Ct);
+            }
+
+            await gate.Checkpointing;
+            sizes.Add(new FileInfo(path + "-wal").Length);
+        }
+
+        // Without the restart the log grows by a cycle's pages every cycle; with it, it stays the size of one cycle.
+        Assert.True(sizes[3] < sizes[0] * 2, $"WAL sizes after each cycle: {string.Join(", ", sizes)}");
+    }
+
     private static async Task<long> AutocheckpointAsync(SqliteConnection connection)
     {
         await using var command = connection.CreateCommand();

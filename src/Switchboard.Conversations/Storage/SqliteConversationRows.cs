@@ -36,7 +36,15 @@ internal sealed class SqliteConversationRows(string connectionString) : IDisposa
             reader.Partition.Value = address.Partition;
             reader.Name.Value = address.Name;
             using var row = reader.Find.ExecuteReader();
-            return row.Read() ? ReadHeader(row, address.Partition, address.Name) : null;
+            var header = row.Read() ? ReadHeader(row, address.Partition, address.Name) : null;
+            // Stepped to the end (the index is unique: one more step), so the statement's read transaction ends here:
+            // a statement left mid-way keeps its snapshot while the connection waits in the bag, and no checkpoint
+            // can then get past it (the WAL grew by every message).
+            while (row.Read())
+            {
+            }
+
+            return header;
         }
         finally
         {
