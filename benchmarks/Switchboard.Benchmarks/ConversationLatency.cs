@@ -137,6 +137,7 @@ public static class ConversationLatency
         }
 
         Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"messages whose overhead passed 1 ms: {overhead.Count(v => v > 1000)} of {messages}; whose save passed 1 ms: {split.Count(r => r[5] > 1000)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"per message: {allocated / (double)messages / 1024:0.0} KB allocated; GCs over the run: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}, pauses {(GC.GetTotalPauseDuration().TotalMicroseconds - pauses) / 1000:0.0} ms in all; {hopped} messages changed threads"));
 
         // Where the overhead goes: each phase's percentiles, and the mean split of the slowest 1 % (the tail).
