@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,6 +15,7 @@ using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Stages;
 using Switchboard.Gateway.Telemetry;
 using Switchboard.Hosting.Http;
+using Switchboard.Hosting.Startup;
 using Switchboard.Providers;
 
 namespace Switchboard.Gateway;
@@ -68,6 +70,7 @@ public static partial class GatewayHost
         // One line per refused connection during an overload; ConnectionLimits logs the overload once instead.
         builder.Logging.AddFilter(ConnectionLimits.KestrelConnectionsCategory, LogLevel.Error);
         hostOptions.ConfigureLogging?.Invoke(builder.Logging);
+        var startupLog = HostStartupLog.Mute(builder.Logging);
 
         builder.Services.AddSwitchboardGateway(configuration);
         builder.Services.AddRequestDecompression();
@@ -127,9 +130,27 @@ public static partial class GatewayHost
         });
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = server.ShutdownTimeout);
+        var proxies = server.TrustedProxies.Select(ServerOptions.ParseProxy).OfType<System.Net.IPNetwork>().ToList();
+        if (proxies.Count > 0)
+        {
+            builder.Services.Configure<ForwardedHeadersOptions>(o =>
+            {
+                o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+                // Only the proxies named: ASP.NET Core's default would also believe any caller on loopback.
+                o.KnownProxies.Clear();
+                o.KnownIPNetworks.Clear();
+                proxies.ForEach(o.KnownIPNetworks.Add);
+            });
+        }
 
         var app = builder.Build();
+        startupLog.OpenWhenStarted(app.Lifetime);
         ResolveOrExplain(app.Services, configuration, check, problems, source, hostOptions.Features);
+        if (proxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseOpenAIErrors();
         app.MapSwitchboardGateway();
         AdminEndpoints.Map(app);

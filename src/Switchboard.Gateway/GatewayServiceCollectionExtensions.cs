@@ -47,7 +47,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, ContentStagesOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRandomPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, WeightedRandomPolicy>(static _ => new WeightedRandomPolicy()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoadBalancingPolicy, RoundRobinPolicy>());
         services.TryAddSingleton<ProviderRegistry>();
         services.TryAddSingleton(sp => new RouteTable(
@@ -67,7 +67,9 @@ public static class GatewayServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<KeyAuthenticator>();
-        services.TryAddSingleton<DashboardSessions>();
+        // Signed with a key derived from the master key, so every replica with that key accepts the others' cookies.
+        services.TryAddSingleton(sp => new DashboardSessions(sp.GetRequiredService<TimeProvider>(), configuration["auth:master_key"]));
+        services.TryAddSingleton<SignInThrottle>();
         AddCaching(services, configuration);
 
         // Telemetry is off unless the host resolved it on (GatewayHost: telemetry.enabled or an OTLP endpoint).

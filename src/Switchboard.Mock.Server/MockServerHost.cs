@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Hosting.Http;
+using Switchboard.Hosting.Startup;
 using Switchboard.Mock.Loading;
 using Switchboard.Mock.Server.Admin;
 using Switchboard.Mock.Server.Http;
@@ -68,6 +69,7 @@ public static partial class MockServerHost
 
         // One line per refused connection during an overload; ConnectionLimits logs the overload once instead.
         builder.Logging.AddFilter(ConnectionLimits.KestrelConnectionsCategory, LogLevel.Error);
+        var startupLog = HostStartupLog.Mute(builder.Logging);
 
         var limits = ConnectionLimits.Resolve(options.MaxConnections, null);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -127,6 +129,7 @@ public static partial class MockServerHost
         }
 
         var app = builder.Build();
+        startupLog.OpenWhenStarted(app.Lifetime);
         app.UseOpenAIErrors();
         app.UseAdminToken(options.AdminToken);
         app.MapMockEndpoints();
@@ -174,14 +177,16 @@ public static partial class MockServerHost
             {
                 await app.StartAsync(cancellationToken);
             }
-            catch (IOException ex)
-            {
-                await Console.Error.WriteLineAsync($"switchboard mock: cannot listen on {options.Host}:{options.Port}: {ex.Message}");
-                return ExitCannotListen;
-            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return 0;
+            }
+#pragma warning disable CA1031 // Whatever stops the start is told in one line (the host's own stack trace is muted).
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                await Console.Error.WriteLineAsync($"switchboard mock: {StartupFailure.Describe(ex, $"{options.Host}:{options.Port}", "--port N", "--host")}");
+                return ExitCannotListen;
             }
 
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Mock");

@@ -107,8 +107,7 @@ public sealed class AdminApiTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        await gateway.RequestsFinishedAsync(10, Ct);
-        await gateway.UsageRowsAsync(Ct);
+        await gateway.UsageRowsAsync(10, Ct);
         using var admin = gateway.Client(KeyedGateway.MasterKey);
         var byKey = await admin.GetFromJsonAsync<JsonElement>("/admin/usage?group_by=key,model,day", Ct);
         var rows = byKey.GetProperty("data").EnumerateArray().ToList();
@@ -147,8 +146,7 @@ public sealed class AdminApiTests
             using var response = await client.SendAsync(request, Ct);
         }
 
-        await gateway.RequestsFinishedAsync(3, Ct);
-        await gateway.UsageRowsAsync(Ct);
+        await gateway.UsageRowsAsync(3, Ct);
         using var admin = gateway.Client(KeyedGateway.MasterKey);
         using var export = await admin.GetAsync("/admin/usage/export", Ct);
         var lines = (await export.Content.ReadAsStringAsync(Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -174,8 +172,7 @@ public sealed class AdminApiTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        await gateway.RequestsFinishedAsync(4, Ct);
-        await gateway.UsageRowsAsync(Ct);
+        await gateway.UsageRowsAsync(4, Ct);
         using var admin = gateway.Client(KeyedGateway.MasterKey);
         var keys = (await admin.GetFromJsonAsync<JsonElement>("/admin/keys", Ct)).GetProperty("data").EnumerateArray().ToList();
 

@@ -214,7 +214,7 @@ public sealed class AuthTests
             using var response = await client.SendAsync(request, Ct);
         }
 
-        var rows = await gateway.UsageRowsAsync(Ct);
+        var rows = await gateway.UsageRowsAsync(2, Ct);
         Assert.Equal(["from-body", "from-header"], rows.Select(r => r.EndUser));
         Assert.All(rows, r => Assert.Equal((id, "alice", "ml"), (r.KeyId, r.UserId, r.TeamId)));
     }

@@ -263,7 +263,7 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
         await AskAsync(chat, "Record this");
         await StreamAsync(chat, "Record this");
 
-        var rows = await gateway.UsageRowsAsync(Ct);
+        var rows = await gateway.UsageRowsAsync(3, Ct);
         Assert.Equal(["miss", "hit", "hit"], rows.Select(r => r.CacheResult));
         var miss = rows[0];
         Assert.Equal((19, 10, 0), (miss.InputTokens, miss.OutputTokens, miss.CachedTokens));
@@ -290,7 +290,7 @@ public sealed class CacheGatewayTests(SharedEmbedder embedder) : IClassFixture<S
         await AskAsync(chat, "What did this save?");
         await AskAsync(squeezed, "Please note that   you must answer in order to win.");
 
-        var rows = await gateway.UsageRowsAsync(Ct);
+        var rows = await gateway.UsageRowsAsync(3, Ct);
         var compressed = rows.Single(r => r.RequestedModel == "squeezed");
         Assert.True(compressed.CompressionTokensSaved > 0);
         using var report = await GetJsonAsync(gateway, "/admin/usage?group_by=model");

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Switchboard.Gateway.Tests.Infrastructure;
 
 namespace Switchboard.Gateway.Tests;
@@ -10,9 +13,12 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => _directory.Delete(recursive: true);
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments) => RunInAsync(null, arguments);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunInAsync(string? workingDirectory, params string[] arguments)
     {
         var start = SwitchboardProcess.StartInfo(arguments);
+        start.WorkingDirectory = workingDirectory ?? start.WorkingDirectory;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -75,6 +81,75 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Contains("broken.yaml", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("serve", "--port N (or server.port in the configuration file)")]
+    [InlineData("mock", "--port N")]
+    public async Task APortInUseIsToldInOneLineWithHowToChooseAnother(string command, string portOption)
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exitCode, stdout, stderr) = await RunInAsync(_directory.FullName, command, "--port", port.ToString(CultureInfo.InvariantCulture));
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("switchboard", line, StringComparison.Ordinal);
+        Assert.Contains($"cannot listen on http://127.0.0.1:{port}: the address is already in use", line, StringComparison.Ordinal);
+        Assert.Contains($"choose another port with {portOption}", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAddressNotOfThisMachineIsToldInOneLine()
+    {
+        // 192.0.2.0/24 is reserved for documentation: no interface has it.
+        var (exitCode, stdout, stderr) = await RunInAsync(_directory.FullName, "mock", "--host", "192.0.2.1", "--port", "0", "--admin-token", "t");
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("switchboard mock: cannot listen on 192.0.2.1:0: no network interface of this machine has that address; choose another with --host.", stderr.Trim());
+        Assert.DoesNotContain("Exception", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAddressFromTheConfigurationFileThatIsNotOfThisMachineIsNamedInOneLine()
+    {
+        var path = Path.Combine(_directory.FullName, "far.yaml");
+        await File.WriteAllTextAsync(path, """
+            providers: [{name: fake, type: mock}]
+            models: [{name: m, deployments: [{provider: fake, model: m}]}]
+            server: {host: 192.0.2.1, port: 4321}
+            auth: {allow_anonymous: true}
+            """, TestContext.Current.CancellationToken);
+
+        var (exitCode, stdout, stderr) = await RunInAsync(_directory.FullName, "serve", "--config", path);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("switchboard: cannot listen on 192.0.2.1:4321: no network interface of this machine has that address; choose another with --host (or server.host).", stderr.Trim());
+        Assert.DoesNotContain("Exception", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADatabaseThatCannotBeOpenedIsToldInOneLine()
+    {
+        // A regular file where the database's folder should be: SQLite cannot create the database under it.
+        var blocker = Path.Combine(_directory.FullName, "not-a-folder");
+        await File.WriteAllTextAsync(blocker, "x", TestContext.Current.CancellationToken);
+        var path = Path.Combine(_directory.FullName, "db.yaml");
+        await File.WriteAllTextAsync(path, $$"""
+            providers: [{name: fake, type: mock}]
+            models: [{name: m, deployments: [{provider: fake, model: m}]}]
+            database: {provider: sqlite, connection: "Data Source={{blocker}}/switchboard.db"}
+            """, TestContext.Current.CancellationToken);
+
+        var (exitCode, stdout, stderr) = await RunInAsync(_directory.FullName, "serve", "--config", path, "--port", "0");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("switchboard: database: cannot open SQLite", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stdout + stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -105,8 +105,7 @@ public sealed class DashboardSessionTests
         using var caller = gateway.Client(key);
         using var answer = await caller.PostAsync("/v1/chat/completions", KeyedGateway.Chat(text: "the secret plan"), Ct);
         var id = answer.Headers.GetValues("x-request-id").Single();
-        await gateway.RequestsFinishedAsync(1, Ct);
-        await gateway.UsageRowsAsync(Ct);
+        await gateway.UsageRowsAsync(1, Ct);
 
         using var admin = gateway.Client(KeyedGateway.MasterKey);
         var stored = await admin.GetFromJsonAsync<JsonElement>($"/ui/api/requests/{id}/messages", Ct);
@@ -127,8 +126,7 @@ public sealed class DashboardSessionTests
         using var admin = gateway.Client(KeyedGateway.MasterKey);
         using var answer = await admin.PostAsync("/v1/chat/completions", KeyedGateway.Chat(), Ct);
         var id = answer.Headers.GetValues("x-request-id").Single();
-        await gateway.RequestsFinishedAsync(1, Ct);
-        await gateway.UsageRowsAsync(Ct);
+        await gateway.UsageRowsAsync(1, Ct);
 
         var report = await admin.GetFromJsonAsync<JsonElement>($"/ui/api/requests/{id}/messages", Ct);
         Assert.False(report.GetProperty("stored").GetBoolean());
@@ -174,13 +172,124 @@ public sealed class DashboardSessionTests
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
 
+    [Fact]
+    public async Task RepeatedWrongKeysFromOneAddressGet429WithRetryAfterUntilTheWindowEnds()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await TestGateway.StartAsync(environment: KeyedGateway.Environment(), timeProvider: clock);
+        using var http = CookieFreeClient(gateway);
+        for (var i = 0; i < SignInThrottle.MaxFailures; i++)
+        {
+            using var wrong = await http.PostAsJsonAsync("/ui/api/login", new { key = $"guess-number-{i}" }, Ct);
+            await ErrorAssert.IsOpenAIErrorAsync(wrong, HttpStatusCode.Unauthorized, param: "key");
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        // Refused before the key is looked at: even the right one waits.
+        using (var refused = await http.PostAsJsonAsync("/ui/api/login", new { key = KeyedGateway.MasterKey }, Ct))
+        {
+            var error = await ErrorAssert.IsOpenAIErrorAsync(refused, HttpStatusCode.TooManyRequests, code: "rate_limit_exceeded");
+            Assert.Equal("rate_limit_error", error.GetProperty("type").GetString());
+            Assert.Equal(TimeSpan.FromMinutes(4), refused.Headers.RetryAfter?.Delta);
+            Assert.False(refused.Headers.Contains("Set-Cookie"));
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(4));
+        await SignInAsync(http, KeyedGateway.MasterKey);
+    }
+
+    [Fact]
+    public async Task ATrustedProxysForwardedHeadersGiveTheClientAddressAndASecureCookie()
+    {
+        await using var gateway = await TestGateway.StartAsync(environment: KeyedGateway.Environment(("SWITCHBOARD__server__trusted_proxies__0", "127.0.0.1")));
+        using var http = CookieFreeClient(gateway);
+
+        var cookie = await SignInAsync(http, KeyedGateway.MasterKey, ("X-Forwarded-Proto", "https"), ("X-Forwarded-For", "203.0.113.7"));
+        Assert.Contains("secure", cookie.Attributes.Replace("samesite", string.Empty, StringComparison.OrdinalIgnoreCase), StringComparison.OrdinalIgnoreCase);
+
+        // Failures count per client behind the proxy, not for the proxy's one address.
+        for (var i = 0; i <= SignInThrottle.MaxFailures; i++)
+        {
+            using var wrong = await LoginAsync(http, $"guess-number-{i}", ("X-Forwarded-For", "203.0.113.66"));
+            Assert.Equal(i < SignInThrottle.MaxFailures ? HttpStatusCode.Unauthorized : HttpStatusCode.TooManyRequests, wrong.StatusCode);
+        }
+
+        await SignInAsync(http, KeyedGateway.MasterKey, ("X-Forwarded-For", "203.0.113.7"));
+    }
+
+    [Fact]
+    public async Task ForwardedHeadersAreIgnoredWithoutATrustedProxy()
+    {
+        await using var gateway = await TestGateway.StartAsync(environment: KeyedGateway.Environment());
+        using var http = CookieFreeClient(gateway);
+
+        var cookie = await SignInAsync(http, KeyedGateway.MasterKey, ("X-Forwarded-Proto", "https"));
+        Assert.DoesNotContain("secure", cookie.Attributes.Replace("samesite", string.Empty, StringComparison.OrdinalIgnoreCase), StringComparison.OrdinalIgnoreCase);
+
+        // Every wrong key counts for the one address the requests really come from, whatever they claim.
+        for (var i = 0; i < SignInThrottle.MaxFailures; i++)
+        {
+            using var wrong = await LoginAsync(http, $"guess-number-{i}", ("X-Forwarded-For", $"203.0.113.{i}"));
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        using var refused = await LoginAsync(http, KeyedGateway.MasterKey, ("X-Forwarded-For", "203.0.113.200"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task ACookieSignedInOnOneReplicaOpensTheDashboardOnAnother()
+    {
+        var folder = Directory.CreateTempSubdirectory("switchboard-sessions-");
+        try
+        {
+            var configs = new List<string>();
+            foreach (var name in (string[])["a", "b"])
+            {
+                var path = Path.Combine(folder.CreateSubdirectory(name).FullName, "switchboard.yaml");
+                await File.WriteAllTextAsync(path, $$"""
+                    providers: [{name: fake, type: mock}]
+                    models: [{name: m, deployments: [{provider: fake, model: m}]}]
+                    auth: {master_key: "{{KeyedGateway.MasterKey}}"}
+                    """, Ct);
+                configs.Add(path);
+            }
+
+            await using var first = await GatewayProcess.StartAsync(configs[0], Ct);
+            await using var second = await GatewayProcess.StartAsync(configs[1], Ct);
+            using var toFirst = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri(first.BaseUrl) };
+            using var toSecond = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri(second.BaseUrl) };
+
+            var cookie = await SignInAsync(toFirst, KeyedGateway.MasterKey);
+
+            using var session = await SendAsync(toSecond, HttpMethod.Get, "/ui/api/session", cookie.Value);
+            Assert.Equal(HttpStatusCode.OK, session.StatusCode);
+            Assert.Equal("session", (await session.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("signed_in_with").GetString());
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private static HttpClient CookieFreeClient(TestGateway gateway) =>
 
         new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri(gateway.BaseUrl) };
 
-    private static async Task<(string Value, string Attributes)> SignInAsync(HttpClient http, string key)
+    private static async Task<HttpResponseMessage> LoginAsync(HttpClient http, string key, params (string Name, string Value)[] headers)
     {
-        using var response = await http.PostAsJsonAsync("/ui/api/login", new { key }, Ct);
+        using var message = new HttpRequestMessage(HttpMethod.Post, "/ui/api/login") { Content = JsonContent.Create(new { key }) };
+        foreach (var (name, value) in headers)
+        {
+            message.Headers.Add(name, value);
+        }
+
+        return await http.SendAsync(message, Ct);
+    }
+
+    private static async Task<(string Value, string Attributes)> SignInAsync(HttpClient http, string key, params (string Name, string Value)[] headers)
+    {
+        using var response = await LoginAsync(http, key, headers);
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         var header = Assert.Single(response.Headers.GetValues("Set-Cookie"));
         var (pair, attributes) = (header.Split(';', 2)[0], header.Split(';', 2)[1]);

@@ -36,7 +36,7 @@ public sealed class PostgresGatewayTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var rows = await gateway.UsageRowsAsync(Ct);
+        var rows = await gateway.UsageRowsAsync(5, Ct);
         Assert.Equal(5, rows.Count(r => r.KeyId == id));
         var spend = gateway.Services.GetService(typeof(global::Switchboard.Accounting.IKeySpendSource)) as global::Switchboard.Accounting.IKeySpendSource;
         Assert.NotNull(spend);

@@ -37,7 +37,7 @@ public sealed class UsageRecordTests
         var body = await response.Content.ReadAsStringAsync(Ct);
 
         Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
-        var row = Assert.Single(await gateway.UsageRowsAsync(Ct));
+        var row = Assert.Single(await gateway.UsageRowsAsync(1, Ct));
         Assert.Equal(("stream-1", true, 200, (string?)null), (row.RequestId, row.Stream, row.Status, row.ErrorCode));
         Assert.Equal((30, 2), (row.InputTokens, row.OutputTokens));
         Assert.Equal((30 * 1L + 2 * 2L) * 1000, row.CostNanoUsd);
@@ -71,7 +71,7 @@ public sealed class UsageRecordTests
 
         Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
         Assert.DoesNotContain("usage", body, StringComparison.Ordinal);
-        var row = Assert.Single(await gateway.UsageRowsAsync(Ct));
+        var row = Assert.Single(await gateway.UsageRowsAsync(1, Ct));
         Assert.Equal((30, 2), (row.InputTokens, row.OutputTokens));
     }
 
@@ -84,7 +84,7 @@ public sealed class UsageRecordTests
         using var response = await gateway.Http.PostAsync("/v1/chat/completions", KeyedGateway.Chat("m"), Ct);
         using var invalid = await gateway.Http.PostAsync("/v1/chat/completions", new StringContent("""{"model":"m","messages":[]}""", Encoding.UTF8, "application/json"), Ct);
 
-        var rows = await gateway.UsageRowsAsync(Ct);
+        var rows = await gateway.UsageRowsAsync(2, Ct);
         Assert.Equal(2, rows.Count);
         Assert.Equal((int)response.StatusCode, rows[0].Status);
         Assert.NotNull(rows[0].ErrorCode);
@@ -116,7 +116,7 @@ public sealed class UsageRecordTests
         }
 
         // The refused call leaves a record too (usage stands before auth), without a key.
-        var rows = await gateway.UsageRowsAsync(Ct);
+        var rows = await gateway.UsageRowsAsync(4, Ct);
         Assert.Equal(4, rows.Count);
         Assert.Equal((401, (string?)null), (rows[^1].Status, rows[^1].KeyId));
         await gateway.StopAsync(Ct);

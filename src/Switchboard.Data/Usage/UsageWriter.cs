@@ -59,7 +59,12 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
     /// <summary>Records in the database so far (this process).</summary>
     public long Written => Interlocked.Read(ref _written);
 
-    /// <summary>Records sent to the spill file so far (this process).</summary>
+    /// <summary>
+    /// Records sent to the spill file so far (this process), each once. Not how many are still waiting: a spilled
+    /// record is counted in <see cref="Written"/> too once a replay inserts it, and a batch whose insert timed out
+    /// or was cut short by the stop is spilled even if it committed (the replay finds it and skips it), so
+    /// <see cref="Written"/> plus this can exceed the records there were.
+    /// </summary>
     public long Spilled => Interlocked.Read(ref _spilled);
 
     /// <summary>The spill file's full path.</summary>

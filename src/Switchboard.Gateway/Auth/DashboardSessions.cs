@@ -10,8 +10,12 @@ namespace Switchboard.Gateway.Auth;
 /// <summary>
 /// The dashboard's sign-in: after the master key is checked once (<c>POST /ui/api/login</c>), the browser holds a
 /// short-lived cookie instead of the key (HttpOnly, so no script can read it; SameSite=Strict, so no other site can
-/// send it; Secure on HTTPS). The cookie is the expiry and a random id, signed with HMAC-SHA256 under a secret
-/// drawn when the process starts: a restart signs everyone out, and so does rotating the master key. A cookie
+/// send it; Secure when the request came over HTTPS, as a trusted proxy's <c>X-Forwarded-Proto</c> can say). The
+/// cookie is the expiry and a random id, signed with HMAC-SHA256 under a secret derived from the master key (PBKDF2,
+/// slow on purpose: a cookie must not be a cheap test of guesses at the key): every replica with the same master key
+/// accepts it, a restart keeps it, and rotating the master key signs everyone out. Signing out is remembered by the
+/// replica that saw it (the browser drops the cookie; a copy kept elsewhere works on other replicas until it expires).
+/// Without a master key the dashboard needs no sign-in and the secret is random. A cookie
 /// opens what the master key opens to a browser: <c>/ui/api</c>, <c>/admin</c>, conversations, <c>/metrics</c>; never
 /// the inference endpoints. Requests that change something must also carry <see cref="CsrfHeader"/>, which a
 /// form on another site cannot add.
@@ -28,16 +32,30 @@ public sealed class DashboardSessions
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
 
     private const int IdBytes = 16;
-    private readonly byte[] _secret = RandomNumberGenerator.GetBytes(32);
+
+    // OWASP's figure for PBKDF2-HMAC-SHA256. The salt is fixed so that replicas agree; it only separates this use of
+    // the master key from any other.
+    private const int KeyDerivationIterations = 600_000;
+    private static readonly byte[] KeyDerivationSalt = "switchboard dashboard sessions v1"u8.ToArray();
+
+    // Derived on first use: about 0.14 s of CPU (docs/decisions.md) that a gateway whose dashboard nobody opens never spends.
+    private readonly Lazy<byte[]> _secret;
     private readonly TimeProvider _time;
 
     // Ids of sessions signed out before they expired, with their expiry (forgotten once past it).
     private readonly ConcurrentDictionary<string, DateTimeOffset> _signedOut = new(StringComparer.Ordinal);
 
-    public DashboardSessions(TimeProvider time)
+    /// <param name="time">The clock sessions expire by.</param>
+    /// <param name="masterKey">The gateway's master key (<c>auth.master_key</c>), which the signing secret is derived from; null or empty for a random one.</param>
+    public DashboardSessions(TimeProvider time, string? masterKey)
     {
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
+        _secret = new Lazy<byte[]>(
+            () => string.IsNullOrEmpty(masterKey)
+                ? RandomNumberGenerator.GetBytes(32)
+                : Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(masterKey), KeyDerivationSalt, KeyDerivationIterations, HashAlgorithmName.SHA256, 32),
+            LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>
@@ -127,7 +145,7 @@ public sealed class DashboardSessions
         return expires > _time.GetUtcNow() && !_signedOut.ContainsKey(id);
     }
 
-    private string Sign(string payload) => Base64Url.EncodeToString(HMACSHA256.HashData(_secret, Encoding.ASCII.GetBytes(payload)));
+    private string Sign(string payload) => Base64Url.EncodeToString(HMACSHA256.HashData(_secret.Value, Encoding.ASCII.GetBytes(payload)));
 
     // Max-Age rather than Expires: the browser counts from when it got the cookie, so clocks need not agree.
     private static CookieOptions Options(HttpContext http, TimeSpan maxAge) => new()

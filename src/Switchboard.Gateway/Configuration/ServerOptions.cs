@@ -32,4 +32,26 @@ public sealed class ServerOptions
     /// <summary>The most connections upgraded to another protocol (WebSockets) at once; default a tenth of <see cref="MaxConnections"/>.</summary>
     [ConfigurationKeyName("max_upgraded_connections")]
     public long? MaxUpgradedConnections { get; set; }
+
+    /// <summary>
+    /// Reverse proxies (IP addresses or networks such as <c>10.0.0.0/8</c>) whose <c>X-Forwarded-For</c> and
+    /// <c>X-Forwarded-Proto</c> are believed: the client's address (per-client limits, loopback checks) and whether it
+    /// came over HTTPS (the dashboard cookie's Secure flag). Empty (the default): those headers are ignored.
+    /// </summary>
+    [ConfigurationKeyName("trusted_proxies")]
+    public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>Parses a <see cref="TrustedProxies"/> entry: an address (one host) or a network in CIDR notation; null when it is neither.</summary>
+    public static System.Net.IPNetwork? ParseProxy(string? entry)
+    {
+        var text = entry?.Trim() ?? string.Empty;
+        if (System.Net.IPNetwork.TryParse(text, out var network))
+        {
+            return network;
+        }
+
+        return System.Net.IPAddress.TryParse(text, out var address)
+            ? new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+            : null;
+    }
 }

@@ -35,6 +35,14 @@ public sealed class ServerSectionValidator : IValidateOptions<SwitchboardOptions
             failures.Add("server.shutdown_timeout: must be longer than zero.");
         }
 
+        for (var i = 0; i < options.Server.TrustedProxies.Count; i++)
+        {
+            if (ServerOptions.ParseProxy(options.Server.TrustedProxies[i]) is null)
+            {
+                failures.Add($"server.trusted_proxies[{i}]: '{options.Server.TrustedProxies[i]}' is not an IP address or a network such as 10.0.0.0/8.");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

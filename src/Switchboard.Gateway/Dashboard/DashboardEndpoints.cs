@@ -50,13 +50,14 @@ public static partial class DashboardEndpoints
         var time = services.GetRequiredService<TimeProvider>();
         var settings = services.GetRequiredService<TelemetrySettings>();
         var sessions = services.GetRequiredService<DashboardSessions>();
+        var throttle = services.GetRequiredService<SignInThrottle>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Dashboard");
 
         // "/ui" and "/ui/" both match (routing ignores a trailing slash); the page links its assets absolutely.
         endpoints.MapGet("/ui/{file?}", (HttpContext http, string? file) => ServeAssetAsync(http, access, file ?? "index.html"));
 
         // Outside the group's check: signing in is how a browser passes it.
-        endpoints.MapPost("/ui/api/login", (HttpContext http) => LoginAsync(http, access, sessions, logger));
+        endpoints.MapPost("/ui/api/login", (HttpContext http) => LoginAsync(http, access, sessions, throttle, logger));
         endpoints.MapPost("/ui/api/logout", (HttpContext http) =>
         {
             sessions.SignOut(http);
@@ -119,11 +120,23 @@ public static partial class DashboardEndpoints
         return endpoints;
     }
 
-    private static async Task LoginAsync(HttpContext http, AdminAccess access, DashboardSessions sessions, ILogger logger)
+    private static async Task LoginAsync(HttpContext http, AdminAccess access, DashboardSessions sessions, SignInThrottle throttle, ILogger logger)
     {
         if (!access.RequiresKey)
         {
             await OpenAIResponseWriter.WriteErrorAsync(http.Response, GatewayError.InvalidRequest("This gateway has no master key: the dashboard is open to callers on this machine without signing in.", "key"), http.RequestAborted);
+            return;
+        }
+
+        // Checked before the key: while an address is refused, even the right key is not tried for it.
+        var client = http.Connection.RemoteIpAddress;
+        if (throttle.RetryAfter(client) is { } wait)
+        {
+            Log.SignInThrottled(logger, client?.ToString());
+            await OpenAIResponseWriter.WriteErrorAsync(
+                http.Response,
+                GatewayError.RateLimited(string.Create(CultureInfo.InvariantCulture, $"Too many wrong master keys from this address ({SignInThrottle.MaxFailures} within {SignInThrottle.Window.TotalMinutes:0} minutes); try again in {Math.Ceiling(wait.TotalSeconds):0} seconds."), wait),
+                http.RequestAborted);
             return;
         }
 
@@ -136,7 +149,8 @@ public static partial class DashboardEndpoints
 
         if (body.Value?.Key is not { Length: > 0 } key || !access.IsMasterKey(key.Trim()))
         {
-            Log.SignInRefused(logger, http.Connection.RemoteIpAddress?.ToString());
+            throttle.Failed(client);
+            Log.SignInRefused(logger, client?.ToString());
             await OpenAIResponseWriter.WriteErrorAsync(
                 http.Response,
                 new GatewayError { StatusCode = 401, Type = ErrorTypes.Authentication, Code = "invalid_api_key", Message = "That is not this gateway's master key (auth.master_key).", Param = "key" },
@@ -144,6 +158,7 @@ public static partial class DashboardEndpoints
             return;
         }
 
+        throttle.Succeeded(client);
         sessions.SignIn(http);
         http.Response.StatusCode = StatusCodes.Status204NoContent;
     }
@@ -457,6 +472,9 @@ public static partial class DashboardEndpoints
     {
         [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Dashboard sign-in refused (wrong master key) from {Remote}")]
         public static partial void SignInRefused(ILogger logger, string? remote);
+
+        [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Dashboard sign-in refused without trying the key: too many wrong keys from {Remote}")]
+        public static partial void SignInThrottled(ILogger logger, string? remote);
 
         [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Stored messages of {RequestId} read through the dashboard from {Remote}")]
         public static partial void MessagesRead(ILogger logger, string requestId, string? remote);

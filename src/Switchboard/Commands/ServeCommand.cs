@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Switchboard.Gateway;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Hosting.Startup;
 
 namespace Switchboard.Cli.Commands;
 
@@ -44,7 +46,10 @@ public static class ServeCommand
         return command;
     }
 
-    /// <summary>Builds and runs the gateway until it is stopped; 2 for a bad configuration, 1 when it cannot listen.</summary>
+    /// <summary>Exit code when the gateway cannot start: the port is in use, the database cannot be opened.</summary>
+    public const int CannotStart = 1;
+
+    /// <summary>Builds and runs the gateway until it is stopped; 2 for a bad configuration, 1 when it cannot start (port in use, database down).</summary>
     public static async Task<int> RunAsync(GatewayHostOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -65,15 +70,16 @@ public static class ServeCommand
             {
                 await app.StartAsync(cancellationToken);
             }
-            catch (IOException ex)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await Console.Error.WriteLineAsync($"switchboard: cannot listen: {ex.Message}");
-                return 1;
+                return 0;
             }
-            catch (Switchboard.Data.DatabaseUnavailableException ex)
+#pragma warning disable CA1031 // Whatever stops the start (port in use, database down) is told in one line, not a stack trace.
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
-                await Console.Error.WriteLineAsync($"switchboard: {ex.Message}");
-                return 1;
+                await Console.Error.WriteLineAsync($"switchboard: {StartupFailure.Describe(ex, ListenTarget(options, app), "--port N (or server.port in the configuration file)", "--host (or server.host)")}");
+                return CannotStart;
             }
 
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
@@ -88,5 +94,12 @@ public static class ServeCommand
         }
 
         return 0;
+    }
+
+    /// <summary><c>host:port</c> as the flags and the file resolve them, for a failure Kestrel does not name the address of.</summary>
+    private static string ListenTarget(GatewayHostOptions options, Microsoft.AspNetCore.Builder.WebApplication app)
+    {
+        var server = app.Services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.Server;
+        return $"{options.Host ?? server.Host}:{options.Port ?? server.Port}";
     }
 }

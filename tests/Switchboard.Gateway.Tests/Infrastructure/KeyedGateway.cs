@@ -57,9 +57,14 @@ public static class KeyedGateway
             ["messages"] = new[] { new Dictionary<string, string> { ["role"] = "user", ["content"] = text } },
         }), System.Text.Encoding.UTF8, "application/json");
 
-    /// <summary>Waits until every usage record queued so far is in the database (or the spill file), then reads the rows.</summary>
-    public static async Task<List<UsageEntity>> UsageRowsAsync(this TestGateway gateway, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until <paramref name="requests"/> requests have finished (their usage records are queued then: see
+    /// <see cref="RequestsFinishedAsync"/>) and every queued record is in the database (or the spill file), then reads
+    /// the rows. A client has its answer before the gateway queues the record, so flushing alone could miss it.
+    /// </summary>
+    public static async Task<List<UsageEntity>> UsageRowsAsync(this TestGateway gateway, int requests, CancellationToken cancellationToken)
     {
+        await gateway.RequestsFinishedAsync(requests, cancellationToken);
         await gateway.Services.GetRequiredService<UsageWriter>().FlushAsync(cancellationToken);
         await using var context = gateway.Services.GetRequiredService<SwitchboardDatabase>().CreateContext();
         return await context.Usage.OrderBy(u => u.OccurredAt).ToListAsync(cancellationToken);
@@ -67,8 +72,8 @@ public static class KeyedGateway
 
     /// <summary>
     /// Waits until the dashboard's request log holds <paramref name="count"/> finished requests. The usage record is
-    /// queued by a completion callback that runs after the answer went out (and before the log's), so a caller that
-    /// has its answer waits here before <see cref="UsageRowsAsync"/> to be sure its rows are queued.
+    /// queued by a completion callback that runs after the answer went out (and before the log's), so
+    /// <see cref="UsageRowsAsync"/> waits here before it flushes.
     /// </summary>
     public static async Task RequestsFinishedAsync(this TestGateway gateway, int count, CancellationToken cancellationToken)
     {
