@@ -30,6 +30,8 @@ public sealed class SqliteWriteGate
     /// </summary>
     public const int CheckpointEvery = 512;
 
+    private const long PagesPerCommit = 5;
+
     private const string WriterPragmas = "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;";
 
     private static readonly ConcurrentDictionary<string, SqliteWriteGate> Gates = new(StringComparer.Ordinal);
@@ -87,6 +89,19 @@ public sealed class SqliteWriteGate
 
         SqliteException.ThrowExceptionForRC(raw.sqlite3_exec(handle, WriterPragmas), handle);
         Prepared.AddOrUpdate(handle, Marker);
+    }
+
+    /// <summary>
+    /// Counts a large write by the WAL pages it added, as that many small commits (≈ 5 pages each) would count: the
+    /// usage writer's batches of thousands of rows add hundreds of pages per commit, and counting commits alone would
+    /// let the WAL grow to hundreds of megabytes between checkpoints. Call inside the turn, before disposing it.
+    /// </summary>
+    public void CountPages(long pages)
+    {
+        if (pages > PagesPerCommit)
+        {
+            Interlocked.Add(ref _committed, (pages / PagesPerCommit) - 1);
+        }
     }
 
     /// <summary>Waits for the file's write turn; dispose the result after the commit (or rollback).</summary>

@@ -50,6 +50,24 @@ public sealed class SqliteWriteGateTests : DatabaseTest
     }
 
     [Fact]
+    public async Task OneLargeWriteCountsByItsPagesTowardsTheNextCheckpoint()
+    {
+        var path = Path.Combine(Folder.FullName, "pages.db");
+        var gate = SqliteWriteGate.For($"Data Source={path}");
+        await gate.Checkpointing;
+        var before = gate.Checkpointing;
+
+        using (var turn = await gate.EnterAsync(Ct))
+        {
+            // A usage batch of thousands of rows: as many WAL pages as the commits between two checkpoints make.
+            gate.CountPages(5L * SqliteWriteGate.CheckpointEvery);
+        }
+
+        Assert.NotSame(before, gate.Checkpointing);
+        await gate.Checkpointing;
+    }
+
+    [Fact]
     public async Task TheLogStartsOverAfterEachBackgroundCheckpoint()
     {
         var path = Path.Combine(Folder.FullName, "restart.db");
