@@ -5,7 +5,8 @@
 # A variant is NAME[@DLL]|ENV (space-separated KEY=VALUE); every variant gets SWITCHBOARD_MASTER_KEY unless its ENV
 # has NOAUTH=1. DLL defaults to this checkout's Release build. The load tool runs scenario by scenario, each variant
 # in turn; list the variants the other way round for the other order. Knobs: SCENARIOS (plain:32,stream:32),
-# DURATION (10), WARMUP (2), QUIET_WAIT (5), PORT_BASE (27310). Results: a temporary folder, printed at the end.
+# DURATION (10), WARMUP (2), QUIET_WAIT (5), PORT_BASE (27310), WARM_SECONDS (3: every variant under load first,
+# figures discarded; 30 lets tiered compilation finish in the variants with every stage on). Results: a temporary folder, printed at the end.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DLL=${DLL:-$ROOT/src/Switchboard/bin/Release/net10.0/switchboard.dll}
@@ -44,7 +45,7 @@ for v in "${VS[@]}"; do
   echo "$name: $vdll $envs"
 done
 echo "$(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
-dotnet "$LOADTEST" run --label warm --scenarios "plain:8,stream:8" --out "$OUT/warm.jsonl" --duration 3 --warmup 0 --quiet-wait 0 "${TARGETS[@]}" >/dev/null
+dotnet "$LOADTEST" run --label warm --scenarios "plain:8,stream:8" --out "$OUT/warm.jsonl" --duration "${WARM_SECONDS:-3}" --warmup 0 --quiet-wait 0 "${TARGETS[@]}" >/dev/null
 dotnet "$LOADTEST" run --label s --scenarios "${SCENARIOS:-plain:32,stream:32}" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-5}" --upstream-pid "$UP" "${TARGETS[@]}"
 echo "$(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
 for f in "$OUT"/*.db; do echo "$(basename "$f"): $(sqlite3 "$f" 'select count(*) from usage' 2>/dev/null || echo ?) usage rows"; done
