@@ -152,6 +152,12 @@ public static partial class GatewayHost
         }
 
         app.UseOpenAIErrors();
+        // After the forwarded headers (the client's own address counts) and before every endpoint that takes a key.
+        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value is { Enabled: true, FailedKeyLimit: > 0 })
+        {
+            app.UseMiddleware<KeyThrottleMiddleware>(app.Services.GetRequiredKeyedService<FailedKeyThrottle>(FailedKeyThrottle.HeaderKeyService));
+        }
+
         app.MapSwitchboardGateway();
         AdminEndpoints.Map(app);
         foreach (var feature in hostOptions.Features)

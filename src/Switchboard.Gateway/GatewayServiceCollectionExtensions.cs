@@ -69,7 +69,13 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<KeyAuthenticator>();
         // Signed with a key derived from the master key, so every replica with that key accepts the others' cookies.
         services.TryAddSingleton(sp => new DashboardSessions(sp.GetRequiredService<TimeProvider>(), configuration["auth:master_key"]));
-        services.TryAddSingleton<SignInThrottle>();
+        // Wrong keys per client address: the dashboard's sign-in, and keys in request headers (KeyThrottleMiddleware).
+        services.TryAddKeyedSingleton(FailedKeyThrottle.SignInService, static (sp, _) => FailedKeyThrottle.ForSignIn(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddKeyedSingleton(FailedKeyThrottle.HeaderKeyService, static (sp, _) =>
+        {
+            var auth = sp.GetRequiredService<IOptions<AuthOptions>>().Value;
+            return new FailedKeyThrottle(auth.FailedKeyLimit, auth.FailedKeyWindow, auth.FailedKeyAddresses, sp.GetRequiredService<TimeProvider>());
+        });
         AddCaching(services, configuration);
 
         // Telemetry is off unless the host resolved it on (GatewayHost: telemetry.enabled or an OTLP endpoint).
