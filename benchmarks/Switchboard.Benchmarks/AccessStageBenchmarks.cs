@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,13 @@ public class AccessStageBenchmarks
     private GatewayPipeline _all = null!;
     private KeyAuthenticator _authenticator = null!;
     private CallerIdentity? _caller;
+    private KeyThrottleMiddleware _throttleIdle = null!;
+    private KeyThrottleMiddleware _throttleBusy = null!;
+    private KeyThrottleMiddleware _throttleLater = null!;
+    private RequestDelegate _later = null!;
+    private TaskCompletionSource _pending = new();
+    private DefaultHttpContext _http = null!;
+    private DefaultHttpContext _httpRefused = null!;
 
     /// <summary>Records the usage stage queued (dropped at once).</summary>
     public long Queued => Sink.Count;
@@ -116,6 +124,27 @@ public class AccessStageBenchmarks
             Messages = [ChatMessage.System("You are a helpful assistant."), ChatMessage.User("Say hello to the people in the channel and ask how their day went.")],
             MaxTokens = 64,
         };
+        // The throttle of wrong keys (an HTTP middleware, outside the pipeline) on a request with a verified virtual key
+        // answered 200: with no address refused; while another address is refused; from the refused address itself.
+        RequestDelegate answered = static _ => Task.CompletedTask;
+        _later = _ => (_pending = new TaskCompletionSource()).Task;
+        var idle = new FailedKeyThrottle(20, TimeSpan.FromMinutes(5), 10_000, TimeProvider.System);
+        var busy = new FailedKeyThrottle(20, TimeSpan.FromDays(1), 10_000, TimeProvider.System);
+        for (var i = 0; i < 20; i++)
+        {
+            busy.Failed(System.Net.IPAddress.Parse("203.0.113.66"));
+        }
+
+        _throttleIdle = new KeyThrottleMiddleware(answered, idle, _authenticator, NullLogger<KeyThrottleMiddleware>.Instance);
+        _throttleBusy = new KeyThrottleMiddleware(answered, busy, _authenticator, NullLogger<KeyThrottleMiddleware>.Instance);
+        _throttleLater = new KeyThrottleMiddleware(_later, idle, _authenticator, NullLogger<KeyThrottleMiddleware>.Instance);
+        _http = new DefaultHttpContext();
+        _http.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("198.51.100.7");
+        _http.Request.Headers.Authorization = "Bearer " + key;
+        _httpRefused = new DefaultHttpContext();
+        _httpRefused.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("203.0.113.66");
+        _httpRefused.Request.Headers.Authorization = "Bearer " + key;
+
         foreach (var pipeline in new[] { _plain, _auth, _limits, _usage, _all })
         {
             Run(pipeline, withCaller: pipeline == _limits).AsTask().GetAwaiter().GetResult();
@@ -146,6 +175,31 @@ public class AccessStageBenchmarks
 
     /// <summary>The prompt counted for TPM (o200k), the part of the limits stage that grows with the prompt.</summary>
     public ValueTask<int> TokenEstimate() => new(TiktokenTokenCounter.Instance.CountPromptTokens(_request.Messages!));
+
+    /// <summary>The throttle of wrong keys with no address refused, the endpoint answering at once.</summary>
+    public ValueTask<int> ThrottleIdle() => new(_throttleIdle.InvokeAsync(_http).IsCompletedSuccessfully ? 1 : 0);
+
+    /// <summary>The same while another address is refused: the key and the address are looked at.</summary>
+    public ValueTask<int> ThrottleBusy() => new(_throttleBusy.InvokeAsync(_http).IsCompletedSuccessfully ? 1 : 0);
+
+    /// <summary>A refused address presenting a virtual key this process verified: let through.</summary>
+    public ValueTask<int> ThrottleVerified() => new(_throttleBusy.InvokeAsync(_httpRefused).IsCompletedSuccessfully ? 1 : 0);
+
+    /// <summary>An endpoint that completes later (as real ones do), called directly: the baseline of <see cref="ThrottleLater"/>.</summary>
+    public ValueTask<int> EndpointLater()
+    {
+        var task = _later(_http);
+        _pending.SetResult();
+        return new(task.IsCompletedSuccessfully ? 1 : 0);
+    }
+
+    /// <summary>The same endpoint behind the throttle: its own await (one state machine) on top.</summary>
+    public ValueTask<int> ThrottleLater()
+    {
+        var task = _throttleLater.InvokeAsync(_http);
+        _pending.SetResult();
+        return new(task.IsCompletedSuccessfully ? 1 : 0);
+    }
 
     /// <summary>A verified-key cache hit alone.</summary>
     public ValueTask<int> KeyLookup()
