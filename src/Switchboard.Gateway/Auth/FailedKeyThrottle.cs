@@ -12,7 +12,7 @@ namespace Switchboard.Gateway.Auth;
 /// nothing about its guesses. IPv6 clients count by their /64, which one host usually owns whole; IPv4-mapped IPv6
 /// addresses count as their IPv4 address. Behind a reverse proxy every client shares the proxy's address unless
 /// <c>server.trusted_proxies</c> names it. Two instances serve the gateway: the dashboard's sign-in
-/// (<see cref="ForSignIn"/>) and keys in request headers (<c>auth.failed_key_*</c>, <see cref="KeyThrottleMiddleware"/>).
+/// (<see cref="ForSignIn"/>) and keys in request headers (<c>auth.failed_key_*</c>, <see cref="HeaderKeyThrottle"/>).
 /// Memory is bounded: past <see cref="Capacity"/> addresses, ended windows are forgotten and then the oldest ones.
 /// Counts are per process.
 /// </summary>
