@@ -187,6 +187,38 @@ public sealed class KeyThrottleTests
     }
 
     [Fact]
+    public async Task A401FromAMockFixtureToTheMasterKeyIsNotAWrongKey()
+    {
+        var folder = Directory.CreateTempSubdirectory("switchboard-throttle-");
+        using var cleanup = new FolderCleanup(folder);
+        var fixtures = Path.Combine(folder.FullName, "refuses.yaml");
+        await File.WriteAllTextAsync(fixtures, """
+            fixtures:
+              - name: refuses
+                response: { error: { status: 401, message: The mock says no. } }
+            """, Ct);
+        await using var gateway = await TestGateway.StartAsync(
+            $$"""
+            providers:
+              - {name: fake, type: mock, fixtures: "{{fixtures}}"}
+            models:
+              - {name: m, deployments: [{provider: fake}]}
+            """,
+            environment: Environment());
+        var chat = new OpenAIClient(
+            new ApiKeyCredential(KeyedGateway.MasterKey),
+            new OpenAIClientOptions { Endpoint = new Uri(gateway.BaseUrl + "/v1"), RetryPolicy = new ClientRetryPolicy(maxRetries: 0) }).GetChatClient("m");
+
+        for (var i = 0; i <= Limit; i++)
+        {
+            Assert.Equal(401, (await RefusedAsync(chat)).Status);
+        }
+
+        using var models = await SendAsync(gateway, "/v1/models", KeyedGateway.MasterKey);
+        Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+    }
+
+    [Fact]
     public async Task ClientsBehindATrustedProxyAreCountedApart()
     {
         await using var gateway = await TestGateway.StartAsync(environment: Environment(("SWITCHBOARD__server__trusted_proxies__0", "127.0.0.1")));
@@ -276,5 +308,10 @@ public sealed class KeyThrottleTests
         Assert.Contains(lines, l => l.StartsWith("embedded default: auth.failed_key_limit: must be 0 (no limit) or more, not -1", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("embedded default: auth.failed_key_window:", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("embedded default: auth.failed_key_addresses:", StringComparison.Ordinal));
+    }
+
+    private sealed class FolderCleanup(DirectoryInfo folder) : IDisposable
+    {
+        public void Dispose() => folder.Delete(recursive: true);
     }
 }

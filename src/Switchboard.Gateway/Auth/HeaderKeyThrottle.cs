@@ -16,7 +16,8 @@ namespace Switchboard.Gateway.Auth;
 /// share, requests from it that carry a key get 429 before any endpoint sees them (<see cref="Refuse"/>, run by the
 /// gateway's first middleware), so the key is not tried, unless it is a virtual key this process verified
 /// (<see cref="KeyAuthenticator.WasVerified"/>). Requests without a key are neither counted nor refused: they guess
-/// nothing. A virtual key answered 401 for not being the master key (<c>/admin</c>) is not a wrong key.
+/// nothing. A right key answered 401 (a virtual key refused by <c>/admin</c> for not being the master key, a mock
+/// fixture's injected 401) is not a wrong key.
 /// <c>POST /ui/api/login</c> has its own, stricter throttle for the key in its body.
 /// </summary>
 public sealed partial class HeaderKeyThrottle : IUnauthorizedAnswerObserver
@@ -68,8 +69,11 @@ public sealed partial class HeaderKeyThrottle : IUnauthorizedAnswerObserver
         if (!Enabled
             || KeyOf(http) is not { } key
             || http.Request.Path.StartsWithSegments("/ui/api/login", StringComparison.OrdinalIgnoreCase)
-            || _keys.WasVerified(key))
+            || _keys.WasVerified(key)
+            || _keys.IsMasterKey(key))
         {
+            // A right key answered 401 is no guess: a virtual key refused by the admin API, or a model's own 401 that
+            // reached the client as it was (the mock provider's injected faults do).
             return;
         }
 
