@@ -45,10 +45,13 @@ public static class ConversationLatency
             await app.StartAsync();
             try
             {
-                Console.WriteLine($"conversations overhead, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {messages} messages at 100 turns of history (SQLite)");
+                Console.WriteLine($"conversations overhead, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {messages} messages at 100 turns of history (SQLite), load average {LoadAverage()}");
                 // Over HTTP first: it also warms up (JIT tiers, pools) what the in-process run then measures.
                 await OverHttpAsync(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(), messages);
                 await InProcessAsync(app.Services.GetRequiredService<ConversationService>(), messages);
+                Console.WriteLine();
+                var wal = new FileInfo(Path.Combine(folder, "bench.db-wal"));
+                Console.WriteLine($"load average at the end: {LoadAverage()}; WAL {(wal.Exists ? wal.Length / 1048576.0 : 0):0.0} MB (SQLite's own checkpoints kept it near 4 MB; it must not grow with the run)");
             }
             finally
             {
@@ -68,13 +71,31 @@ public static class ConversationLatency
         var headers = new Dictionary<string, string>();
         var overhead = new List<double>(messages);
         var total = new List<double>(messages);
+        var cpu = new List<double>(messages);
+        var split = new List<double[]>(messages);
+        var phases = new ChatPhases();
+        service.Phases = phases;
+        long allocated = 0;
+        int gen0 = 0, gen1 = 0, gen2 = 0;
+        double pauses = 0;
+        var hopped = 0;
         // Fill the history to its limit first (100 turns), so every measured message reads and trims 100 turns.
         for (var i = -200; i < messages; i++)
         {
+            if (i == 0)
+            {
+                allocated = GC.GetTotalAllocatedBytes(precise: true);
+                (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+                pauses = GC.GetTotalPauseDuration().TotalMicroseconds;
+            }
+
             var input = new ChatInput("bench", i % 3 == 0 ? "ann" : "bob", Message(i), [], null, null, null);
+            var thread = Environment.CurrentManagedThreadId;
+            var cpuStarted = ThreadCpu.Now();
             var started = Stopwatch.GetTimestamp();
             var outcome = await service.ChatAsync(input, headers, null, null, CancellationToken.None);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+            var cpuElapsed = (ThreadCpu.Now() - cpuStarted).TotalMicroseconds;
             if (outcome.Error is not null)
             {
                 throw new InvalidOperationException(outcome.Error.Message);
@@ -82,16 +103,62 @@ public static class ConversationLatency
 
             if (i >= 0)
             {
+                var pipeline = outcome.Context!.Duration!.Value.TotalMicroseconds;
                 total.Add(elapsed);
-                overhead.Add(elapsed - outcome.Context!.Duration!.Value.TotalMicroseconds);
+                overhead.Add(elapsed - pipeline);
+                // Thread CPU means something only when the whole message ran on this thread (SQLite and the mock answer synchronously).
+                if (thread == Environment.CurrentManagedThreadId)
+                {
+                    cpu.Add(cpuElapsed);
+                }
+                else
+                {
+                    hopped++;
+                }
+
+                var us = Stopwatch.Frequency / 1_000_000.0;
+                var reply = (phases.Reply / us) - pipeline;
+                double[] row = [elapsed - pipeline, phases.Lock / us, phases.Load / us, phases.Plan / us, reply, phases.Save / us, phases.Finish / us, 0];
+                row[^1] = row[0] - row[1..^1].Sum();
+                split.Add(row);
             }
         }
 
+        service.Phases = null;
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         Console.WriteLine();
         Console.WriteLine("| in process (ConversationService.ChatAsync) | p50 | p90 | p99 | max |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
         Print("service overhead per message (whole − pipeline call)", overhead);
         Print("whole message, pipeline (mock-echo) included", total);
+        if (cpu.Count > 0)
+        {
+            Print($"thread CPU per whole message ({cpu.Count} of {messages} ran on one thread)", cpu);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"messages whose overhead passed 1 ms: {overhead.Count(v => v > 1000)} of {messages}; whose save passed 1 ms: {split.Count(r => r[5] > 1000)}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"per message: {allocated / (double)messages / 1024:0.0} KB allocated; GCs over the run: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}, pauses {(GC.GetTotalPauseDuration().TotalMicroseconds - pauses) / 1000:0.0} ms in all; {hopped} messages changed threads"));
+
+        // Where the overhead goes: each phase's percentiles, and the mean split of the slowest 1 % (the tail).
+        string[] names = ["overhead", "lock", "load (row; turns if stale)", "plan (count, window)", "reply − pipeline call (context, cleaning)", "save (both turns, row)", "finish (topics, reply)", "lock release, rest"];
+        Console.WriteLine();
+        Console.WriteLine("| phase (µs) | p50 | p90 | p99 | max | mean | mean in slowest 1 % |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var slowest = split.OrderByDescending(r => r[0]).Take(Math.Max(1, split.Count / 100)).ToList();
+        for (var c = 0; c < names.Length; c++)
+        {
+            var column = split.Select(r => r[c]).OrderBy(v => v).ToList();
+            var line = new StringBuilder().Append("| ").Append(names[c]);
+            foreach (var p in new[] { 0.5, 0.9, 0.99, 1.0 })
+            {
+                line.Append(" | ").Append(P(column, p).ToString("0", CultureInfo.InvariantCulture));
+            }
+
+            line.Append(" | ").Append(column.Average().ToString("0", CultureInfo.InvariantCulture));
+            line.Append(" | ").Append(slowest.Average(r => r[c]).ToString("0", CultureInfo.InvariantCulture));
+            Console.WriteLine(line.Append(" |"));
+        }
     }
 
     private static async Task OverHttpAsync(string baseUrl, int messages)
@@ -136,6 +203,9 @@ public static class ConversationLatency
         Print("POST /chat (100 turns of history)", chat);
         Print("POST /v1/chat/completions (the same 101 messages)", plain);
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Message(int i) =>
         "message " + i.ToString(CultureInfo.InvariantCulture) + (i % 2 == 0 ? " about the pizza place downtown and whether it opens late tonight" : " with a question on the new game release and its price");

@@ -22,6 +22,8 @@ public static class MockStageCpu
     {
         var iterations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
         var turnCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 19;
+        // A third argument keeps only the stages whose name contains it (to profile one stage alone).
+        var only = args.Length > 2 ? args[2] : null;
         var turns = RasaTurns.Read(MockMatchingBenchmarks.RasaCollectionPath(), turnCount);
         var bodies = turns.Select(t => RasaTurns.Body(t, stream: false)).ToArray();
         var parsed = bodies.Select(b => OpenAIRequestReader.Parse(b, OpenAIJsonContext.Default.ChatCompletionRequest).Value!).ToArray();
@@ -54,6 +56,7 @@ public static class MockStageCpu
             ("match and answer a parsed request", () => { var i = Next(); return engine.HandleAsync(MockRequest.Create(parsed[i], bodies[i]), CancellationToken.None).AsTask().GetAwaiter().GetResult(); }),
             ("scan a plain body (MockRequest.TryCreate)", () => MockRequest.TryCreate(bodies[Next()])),
             ("scan, then the history block", () => MockRequest.TryCreate(bodies[Next()])!.History),
+            ("scan, then the history key", () => MockRequest.TryCreate(bodies[Next()])!.HistoryKey),
             ("scan, match and answer", () => engine.HandleAsync(MockRequest.TryCreate(bodies[Next()])!, CancellationToken.None).AsTask().GetAwaiter().GetResult()),
             ("whole before: parse, validate, match, answer", () =>
             {
@@ -64,11 +67,14 @@ public static class MockStageCpu
             }),
         ];
 
+        stages = [.. stages.Where(s => only is null || s.Name.Contains(only, StringComparison.OrdinalIgnoreCase))];
         var results = stages.ToDictionary(s => s.Name, _ => new List<double>());
+        var allocated = stages.ToDictionary(s => s.Name, _ => 0L);
         for (var round = 0; round < 6; round++)
         {
             foreach (var (name, run) in stages)
             {
+                var bytes = GC.GetAllocatedBytesForCurrentThread();
                 var started = ThreadCpu.Now();
                 for (var i = 0; i < iterations; i++)
                 {
@@ -79,15 +85,16 @@ public static class MockStageCpu
                 if (round > 0)
                 {
                     results[name].Add((ThreadCpu.Now() - started).TotalMicroseconds / iterations);
+                    allocated[name] = (GC.GetAllocatedBytesForCurrentThread() - bytes) / iterations;
                 }
             }
         }
 
-        Console.WriteLine($"mock stages on {bodies.Length} Rasa turns, CPU µs per request (thread CPU time, median of 5 rounds; min–max), {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Console.WriteLine($"mock stages on {bodies.Length} Rasa turns, CPU µs per request (thread CPU time, median of 5 rounds; min–max) and bytes allocated per request, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
         foreach (var (name, values) in results)
         {
             values.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {values[values.Count / 2]:0.00} | {values[0]:0.00}–{values[^1]:0.00} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {values[values.Count / 2]:0.00} | {values[0]:0.00}–{values[^1]:0.00} | {allocated[name]:N0} B |"));
         }
     }
 

@@ -25,7 +25,7 @@ if (args is ["hnsw", ..])
     return;
 }
 
-// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- mock-cpu [ITERATIONS] [TURNS]   (the mock's stages on Rasa turns: CPU per request)
+// dotnet run -c Release --project benchmarks/Switchboard.Benchmarks -- mock-cpu [ITERATIONS] [TURNS] [STAGE]   (the mock's stages on Rasa turns: CPU per request; STAGE: only those whose name contains it)
 if (args is ["mock-cpu", ..])
 {
     Switchboard.Benchmarks.MockStageCpu.Run(args[1..]);

@@ -80,6 +80,8 @@ public sealed class SwitchboardDatabase
         {
             using var connection = new SqliteConnection(Options.Connection);
             SqliteConnection.ClearPool(connection);
+            using var writer = new SqliteConnection(SqliteWriteGate.For(Options.Connection).ConnectionString);
+            SqliteConnection.ClearPool(writer);
         }
     }
 

@@ -188,6 +188,53 @@ public sealed class PlainBodyScanTests
         Assert.NotNull(MockRequest.TryCreate(Encoding.UTF8.GetBytes(longModel.Replace(new string('m', 257), new string('m', 256), StringComparison.Ordinal))));
     }
 
+    [Fact]
+    public void EscapesQuotesAndHeadingsAreReadTheSameWhereverTheyFallInTheScansBlocks()
+    {
+        // The scan reads 32 bytes at a time and the heading search 32 positions at a time: every piece at every offset
+        // of a block, and near the end of the text, where both finish byte by byte.
+        string[] pieces = ["\\n", "\\\"", "\\\\", "\\/", "\\t", "\\u00e9", "\\ud83d\\ude00", "é", "😀", "\\\\n", "\\\\\\n", "\\r\\n"];
+        string[] headings = ["## Conversation History", "CONVERSATION HISTORY:", "conversation historY", "Conversation History mentioned"];
+        for (var offset = 0; offset < 70; offset++)
+        {
+            foreach (var piece in pieces)
+            {
+                var heading = headings[offset % headings.Length];
+                foreach (var content in new[]
+                {
+                    new string('a', offset) + piece + new string('b', 40 - (offset % 7)) + "\\n" + heading + "\\nUSER: hi" + piece + "\\nAI: ok\\n---\\nrest",
+                    new string('a', offset) + heading + "\\nUSER: x" + piece,
+                    piece + new string('c', offset),
+                })
+                {
+                    var bytes = Encoding.UTF8.GetBytes("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}");
+                    var scanned = MockRequest.TryCreate(bytes);
+                    var parsed = OpenAIRequestReader.Parse(bytes, OpenAIJsonContext.Default.ChatCompletionRequest);
+
+                    Assert.NotNull(scanned);
+                    AssertSameViews(MockRequest.Create(parsed.Value!, bytes), scanned);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void ABadEscapeOrControlCharacterIsLeftToTheFullReaderWhereverItFalls()
+    {
+        string[] bad = ["\\x", "\\u12G4", "\\ud800", "\\udc00", "\\ud800\\u0041", "\u0001", "\t", "\n", "\u001f"];
+        for (var offset = 0; offset < 70; offset++)
+        {
+            foreach (var piece in bad)
+            {
+                var content = new string('a', offset) + "\\n" + piece + new string('b', 70 - offset);
+                var bytes = Encoding.UTF8.GetBytes("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}");
+
+                Assert.Null(MockRequest.TryCreate(bytes));
+                Assert.NotNull(OpenAIRequestReader.Parse(bytes, OpenAIJsonContext.Default.ChatCompletionRequest).Error);
+            }
+        }
+    }
+
     private static void AssertSameViews(MockRequest expected, MockRequest actual)
     {
         Assert.Equal(expected.Model, actual.Model);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Switchboard.OpenAI;
 
 namespace Switchboard.Conversations.Dialogue;
@@ -90,6 +91,29 @@ public static class DialogueWindow
     public static ChatMessage ToMessage(DialogueTurn turn, bool attributeSpeakers)
     {
         ArgumentNullException.ThrowIfNull(turn);
+        // Every message shows the same stored turns again: each turn's message is made once (turns never change).
+        var shown = Shown.GetValue(turn, static _ => new ShownAs());
+        var cached = attributeSpeakers ? shown.Attributed : shown.Plain;
+        if (cached is null)
+        {
+            cached = Make(turn, attributeSpeakers);
+            if (attributeSpeakers)
+            {
+                shown.Attributed = cached;
+            }
+            else
+            {
+                shown.Plain = cached;
+            }
+        }
+
+        return cached;
+    }
+
+    private static readonly ConditionalWeakTable<DialogueTurn, ShownAs> Shown = new();
+
+    private static ChatMessage Make(DialogueTurn turn, bool attributeSpeakers)
+    {
         if (turn.Role == DialogueTurn.AssistantRole)
         {
             return ChatMessage.Assistant(turn.Text);
@@ -97,5 +121,13 @@ public static class DialogueWindow
 
         var text = EmoteMarkup.ForModel(turn.Text, turn.Emotes);
         return ChatMessage.User(attributeSpeakers ? $"{turn.Speaker}: {text}" : text);
+    }
+
+    /// <summary>A turn's message with and without attribution (a reference write is atomic: a race makes it twice, no harm).</summary>
+    private sealed class ShownAs
+    {
+        public ChatMessage? Plain { get; set; }
+
+        public ChatMessage? Attributed { get; set; }
     }
 }

@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Switchboard.Conversations.Dialogue;
 
@@ -22,6 +24,10 @@ public static class TopicTracker
         "lol lmao haha hahaha omg btw idk imo tbh thing things stuff way much many well good great nice cool sure right still even " +
         "i'm you're it's that's don't can't won't didn't doesn't isn't aren't i've i'll we're they're what's there's who's").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
+    // The candidate words of each turn, worked out once: a stored turn never changes, and every message looks at the
+    // last 20 again. Keyed by the turn itself, so the entry goes when the turn does.
+    private static readonly ConditionalWeakTable<DialogueTurn, string[]> CandidatesOf = new();
+
     /// <summary>The <paramref name="max"/> topics of the newest <paramref name="window"/> turns, most prominent first.</summary>
     public static IReadOnlyList<string> Extract(IReadOnlyList<DialogueTurn> turns, int max = 5, int window = 20)
     {
@@ -31,34 +37,65 @@ public static class TopicTracker
             return [];
         }
 
-        var speakers = turns.Select(t => t.Speaker).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var scores = new Dictionary<string, (double Score, int LastSeen, string Shown)>(StringComparer.OrdinalIgnoreCase);
-        var start = Math.Max(0, turns.Count - window);
-        for (var i = start; i < turns.Count; i++)
+        var speakers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var turn in turns)
         {
-            var turn = turns[i];
-            var weight = Math.Pow(Decay, turns.Count - 1 - i);
-            var emotes = turn.Emotes.ToHashSet(StringComparer.Ordinal);
-            foreach (var word in Words(turn.Text))
+            speakers.Add(turn.Speaker);
+        }
+
+        var scores = new Dictionary<string, (double Score, int LastSeen)>(StringComparer.Ordinal);
+        var start = Math.Max(0, turns.Count - window);
+        var weight = 1.0;
+        for (var i = turns.Count - 1; i >= start; i--, weight *= Decay)
+        {
+            foreach (var word in CandidatesOf.GetValue(turns[i], Candidates))
             {
-                if (word.Length < MinimumLength || StopWords.Contains(word) || speakers.Contains(word) || emotes.Contains(word) || word.All(char.IsDigit))
+                if (speakers.Contains(word))
                 {
                     continue;
                 }
 
-                var shown = word.ToLowerInvariant();
-                scores[word] = scores.TryGetValue(word, out var seen)
-                    ? (seen.Score + weight, i, seen.Shown)
-                    : (weight, i, shown);
+                ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(scores, word, out var exists);
+                seen = exists ? (seen.Score + weight, seen.LastSeen) : (weight, i);
             }
         }
 
-        return [.. scores.Values
-            .OrderByDescending(s => s.Score)
-            .ThenByDescending(s => s.LastSeen)
-            .ThenBy(s => s.Shown, StringComparer.Ordinal)
-            .Take(max)
-            .Select(s => s.Shown)];
+        var ranked = new List<(string Word, double Score, int LastSeen)>(scores.Count);
+        foreach (var (word, (score, lastSeen)) in scores)
+        {
+            ranked.Add((word, score, lastSeen));
+        }
+
+        ranked.Sort(static (a, b) =>
+        {
+            var order = b.Score.CompareTo(a.Score);
+            order = order != 0 ? order : b.LastSeen.CompareTo(a.LastSeen);
+            return order != 0 ? order : string.CompareOrdinal(a.Word, b.Word);
+        });
+        var topics = new string[Math.Min(max, ranked.Count)];
+        for (var i = 0; i < topics.Length; i++)
+        {
+            topics[i] = ranked[i].Word;
+        }
+
+        return topics;
+    }
+
+    /// <summary>A turn's words that can be topics, lower-cased, in order: content words, neither emotes nor numbers.</summary>
+    private static string[] Candidates(DialogueTurn turn)
+    {
+        var words = new List<string>();
+        foreach (var word in Words(turn.Text))
+        {
+            if (word.Length < MinimumLength || StopWords.Contains(word) || turn.Emotes.Contains(word, StringComparer.Ordinal) || word.All(char.IsDigit))
+            {
+                continue;
+            }
+
+            words.Add(word.ToLowerInvariant());
+        }
+
+        return [.. words];
     }
 
     private static IEnumerable<string> Words(string text)

@@ -74,6 +74,9 @@ public sealed partial class ConversationService
     /// <summary>The model a message without <c>model</c> is answered by.</summary>
     public string DefaultModel { get; }
 
+    /// <summary>Where the last message's time went (the benchmark's per-phase split); null records nothing.</summary>
+    internal ChatPhases? Phases { get; set; }
+
     /// <summary>Answers a message (streamed to <paramref name="stream"/> when given). Failures are values; cancellation throws.</summary>
     /// <param name="input">The checked message.</param>
     /// <param name="headers">The client's request headers: the pipeline's auth and other stages read them as for any request.</param>
@@ -104,6 +107,8 @@ public sealed partial class ConversationService
             return ChatOutcome.Failed(ConversationErrors.Invalid("max_tokens", $"max_tokens {maxTokens} leaves no room for the prompt in the model's context window of {contextWindow} tokens."));
         }
 
+        var phases = Phases;
+        var mark = System.Diagnostics.Stopwatch.GetTimestamp();
         var address = new ConversationAddress(input.Partition, input.Conversation);
         await using var turn = await _locks.AcquireAsync(address.Key, cancellationToken);
         if (turn is null)
@@ -111,8 +116,10 @@ public sealed partial class ConversationService
             return ChatOutcome.Failed(ConversationErrors.Busy(input.Conversation, TimeSpan.FromSeconds(1)));
         }
 
+        Lap(ref mark, phases, static (p, t) => p.Lock = t);
         var now = _time.GetUtcNow();
         var state = await LoadCurrentAsync(address, now, deleteExpired: true, cancellationToken);
+        Lap(ref mark, phases, static (p, t) => p.Load = t);
         var userTurn = new DialogueTurn(DialogueTurn.UserRole, input.Username, input.Message, now, input.Emotes);
         userTurn = userTurn with { Tokens = _count(DialogueWindow.ToMessage(userTurn, _options.AttributeSpeakers).Text) };
         var systemPrompt = SystemPrompt(state?.Header.SystemPrompt, input.SystemPrompt);
@@ -132,6 +139,7 @@ public sealed partial class ConversationService
             User = input.Username,
         };
         var context = NewContext(request, headers, requestId, input.Username, input.Caller);
+        Lap(ref mark, phases, static (p, t) => p.Plan = t);
 
         var knownEmotes = KnownEmotes(state, input.Emotes);
         var cleaning = new CleaningContext
@@ -142,6 +150,7 @@ public sealed partial class ConversationService
         var (reply, error) = stream is null
             ? await ReplyAsync(context, cleaning, knownEmotes, cancellationToken)
             : await StreamReplyAsync(context, cleaning, knownEmotes, stream, cancellationToken);
+        Lap(ref mark, phases, static (p, t) => p.Reply = t);
 
         var change = new ConversationChange(plan.Summary, plan.SummaryThrough, error is null ? route.Name : null);
         if (error is not null)
@@ -157,8 +166,9 @@ public sealed partial class ConversationService
         var botTurn = new DialogueTurn(DialogueTurn.AssistantRole, _options.BotName, reply!, _time.GetUtcNow(), []) { Tokens = _count(reply!) };
         // Stored even when the client left during the last chunk: the model did answer.
         var saved = await SaveAsync(state, address, [userTurn, botTurn], change, now, CancellationToken.None);
+        Lap(ref mark, phases, static (p, t) => p.Save = t);
         var usage = context.Usage;
-        return new ChatOutcome(
+        var outcome = new ChatOutcome(
             new ChatReply(
                 input.Conversation,
                 reply!,
@@ -170,6 +180,8 @@ public sealed partial class ConversationService
                 Topics(saved.Turns)),
             null,
             context);
+        Lap(ref mark, phases, static (p, t) => p.Finish = t);
+        return outcome;
     }
 
     /// <summary>The conversation as stored now, or null when there is none (or it expired).</summary>
@@ -562,6 +574,18 @@ public sealed partial class ConversationService
         }
 
         return [.. known];
+    }
+
+    private static void Lap(ref long mark, ChatPhases? phases, Action<ChatPhases, long> record)
+    {
+        if (phases is null)
+        {
+            return;
+        }
+
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        record(phases, now - mark);
+        mark = now;
     }
 
     private static string FirstText(ChatCompletionResponse response) =>

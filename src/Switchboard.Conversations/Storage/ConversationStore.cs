@@ -1,19 +1,28 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Conversations.Dialogue;
+using Switchboard.Data;
 
 namespace Switchboard.Conversations.Storage;
 
 /// <summary>
 /// Reads and writes conversations and their turns. Callers hold the conversation's lock
 /// (<see cref="ConversationLocks"/>) around a read followed by a write, so a write never races another on the
-/// same conversation; every write is one transaction.
+/// same conversation; every write is one transaction. On SQLite, what every message does (find, load, append) runs in
+/// plain ADO.NET (<see cref="SqliteConversationRows"/>) and every write queues at the file's write gate.
 /// </summary>
-public sealed class ConversationStore(ConversationDatabase database)
+public sealed class ConversationStore(ConversationDatabase database) : IDisposable
 {
+    private readonly SqliteConversationRows? _sqlite = database.IsPostgres ? null : new SqliteConversationRows(database.Connection);
+
     /// <summary>The conversation's row, or null when there is none.</summary>
     public async Task<ConversationHeader?> FindAsync(ConversationAddress address, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(address);
+        if (_sqlite is not null)
+        {
+            return _sqlite.Find(address);
+        }
+
         var (partition, name) = (address.Partition, address.Name);
         await using var db = database.CreateContext();
         // Not EF.CompileAsyncQuery: a compiled query keeps the executor of one provider, and a process may serve
@@ -25,6 +34,11 @@ public sealed class ConversationStore(ConversationDatabase database)
     /// <summary>The newest <paramref name="limit"/> turns of a conversation, oldest first.</summary>
     public async Task<IReadOnlyList<StoredTurn>> LoadTurnsAsync(long conversationId, int limit, CancellationToken cancellationToken)
     {
+        if (_sqlite is not null)
+        {
+            return _sqlite.LoadTurns(conversationId, limit);
+        }
+
         await using var db = database.CreateContext();
         var rows = await db.Turns
             .Where(t => t.ConversationId == conversationId)
@@ -58,6 +72,11 @@ public sealed class ConversationStore(ConversationDatabase database)
     {
         ArgumentNullException.ThrowIfNull(turns);
         ArgumentNullException.ThrowIfNull(change);
+        if (_sqlite is not null)
+        {
+            return await _sqlite.AppendAsync(existing, address, turns, change, now, historyLimit, cancellationToken);
+        }
+
         await using var db = database.CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var row = await AttachOrCreateAsync(db, existing, address, now, cancellationToken);
@@ -104,6 +123,7 @@ public sealed class ConversationStore(ConversationDatabase database)
     /// <summary>Sets the conversation's own system prompt (null or empty clears it), creating the conversation if needed.</summary>
     public async Task<ConversationHeader> SetSystemPromptAsync(ConversationHeader? existing, ConversationAddress address, string? systemPrompt, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        using var gate = await EnterWriteAsync(cancellationToken);
         await using var db = database.CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var row = await AttachOrCreateAsync(db, existing, address, now, cancellationToken);
@@ -120,6 +140,7 @@ public sealed class ConversationStore(ConversationDatabase database)
     {
         ArgumentNullException.ThrowIfNull(address);
         var (partition, name) = (address.Partition, address.Name);
+        using var gate = await EnterWriteAsync(cancellationToken);
         await using var db = database.CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var ids = db.Conversations.Where(c => c.Partition == partition && c.Name == name).Select(c => c.Id);
@@ -133,6 +154,7 @@ public sealed class ConversationStore(ConversationDatabase database)
     public async Task<int> DeleteIdleAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
         var cutoff = before.UtcDateTime;
+        using var gate = await EnterWriteAsync(cancellationToken);
         await using var db = database.CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var ids = db.Conversations.Where(c => c.LastActiveAt < cutoff).Select(c => c.Id);
@@ -155,6 +177,12 @@ public sealed class ConversationStore(ConversationDatabase database)
             .ToListAsync(cancellationToken);
         return [.. rows.Select(ToHeader)];
     }
+
+    private async ValueTask<SqliteWriteGate.Turn> EnterWriteAsync(CancellationToken cancellationToken) =>
+        _sqlite is null ? default : await _sqlite.Gate.EnterAsync(cancellationToken);
+
+    /// <summary>Closes the connections the SQLite statements of every message hold open.</summary>
+    public void Dispose() => _sqlite?.Dispose();
 
     private static async Task<ConversationEntity> AttachOrCreateAsync(ConversationsDbContext db, ConversationHeader? existing, ConversationAddress address, DateTimeOffset now, CancellationToken cancellationToken)
     {

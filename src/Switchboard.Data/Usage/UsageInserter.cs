@@ -30,17 +30,21 @@ internal static class UsageInserter
 
     public static async Task InsertAsync(SwitchboardDatabase database, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
     {
+        if (!database.IsPostgres)
+        {
+            // Behind the file's write gate, so a batch never meets a conversation's write in SQLite's busy wait.
+            var gate = SqliteWriteGate.For(database.Options.Connection);
+            await using var sqlite = new SqliteConnection(gate.ConnectionString);
+            await sqlite.OpenAsync(cancellationToken);
+            using var turn = await gate.EnterAsync(cancellationToken);
+            await InsertSqliteAsync(sqlite, rows, cancellationToken);
+            return;
+        }
+
         await using var context = database.CreateContext();
-        var connection = context.Database.GetDbConnection();
+        var connection = (NpgsqlConnection)context.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
-        if (connection is NpgsqlConnection npgsql)
-        {
-            await CopyAsync(npgsql, rows, cancellationToken);
-        }
-        else
-        {
-            await InsertSqliteAsync((SqliteConnection)connection, rows, cancellationToken);
-        }
+        await CopyAsync(connection, rows, cancellationToken);
     }
 
     private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
@@ -131,8 +135,8 @@ internal static class UsageInserter
     private static async Task InsertSqliteAsync(SqliteConnection connection, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
     {
         // WAL without a sync per commit: a commit survives the process dying (what the spill file promises too), and
-        // the log is synced at checkpoints instead of the writer waiting for the disk after every batch.
-        SqliteException.ThrowExceptionForRC(raw.sqlite3_exec(connection.Handle, "PRAGMA synchronous=NORMAL"), connection.Handle);
+        // the log is synced at checkpoints (the gate's, in the background) instead of the writer waiting for the disk.
+        SqliteWriteGate.PrepareWriter(connection);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         // SQLite does no asynchronous I/O: the rows go in on this thread, through the native API directly.
         InsertSqliteRows(connection.Handle!, rows, cancellationToken);

@@ -26,9 +26,13 @@ internal static partial class MockEndpoints
 
     public static void MapMockEndpoints(this IEndpointRouteBuilder endpoints)
     {
+        // The chat endpoint's services are singletons: taken once here, not from each request's services (which would
+        // create a service scope per request).
+        var chat = new ChatServices(endpoints.ServiceProvider);
+        RequestDelegate chatAsync = context => ChatAsync(context, chat);
         foreach (var prefix in new[] { "/v1", string.Empty })
         {
-            endpoints.MapPost(prefix + "/chat/completions", ChatAsync);
+            endpoints.MapPost(prefix + "/chat/completions", chatAsync);
             endpoints.MapPost(prefix + "/embeddings", EmbeddingsAsync);
             endpoints.MapMethods(prefix + "/models", GetAndHead, ModelsAsync);
             // A catch-all: model ids may hold slashes (meta-llama/Llama-3-8B), as in the gateway.
@@ -38,14 +42,9 @@ internal static partial class MockEndpoints
         endpoints.MapMethods("/health", GetAndHead, HealthAsync);
     }
 
-    private static async Task ChatAsync(HttpContext context)
+    private static async Task ChatAsync(HttpContext context, ChatServices services)
     {
-        var services = context.RequestServices;
-        var options = services.GetRequiredService<MockServerOptions>();
-        var engine = services.GetRequiredService<MockEngine>();
-        var journal = services.GetRequiredService<RequestJournal>();
-        var logger = services.GetRequiredService<ILogger<MockEngine>>();
-        var logBudget = services.GetRequiredService<RequestLogBudget>();
+        var (options, engine, journal, logger, logBudget, recorder) = services;
         var cancellationToken = context.RequestAborted;
 
         // The body stays bytes until something asks for it as JSON (a json: matcher, the journal's reader); the
@@ -85,7 +84,7 @@ internal static partial class MockEndpoints
         var exchange = await engine.HandleAsync(request, cancellationToken);
         var reply = exchange.Reply;
         var outcome = exchange.IsEcho ? "echo" : exchange.Outcome.IsMatch ? (exchange.Outcome.IsAmbiguous ? "ambiguous" : "matched") : "miss";
-        if (!exchange.Outcome.IsMatch && !exchange.IsEcho && services.GetService<RecordingProxy>() is { } recorder)
+        if (!exchange.Outcome.IsMatch && !exchange.IsEcho && recorder is not null)
         {
             reply = await recorder.ForwardAsync(request, context.Request, cancellationToken);
             outcome = reply is MockReply.Failure ? "miss" : "recorded";
@@ -109,7 +108,8 @@ internal static partial class MockEndpoints
             Status = status,
             FixtureId = answered ? fixture?.Id : null,
             FixtureName = answered ? fixture?.Name : null,
-            FixtureSource = answered ? fixture?.Source.ToString() : null,
+            // Written out ("file:line") when read.
+            Origin = answered ? fixture?.Source : null,
             Turn = answered ? exchange.Turn : null,
             NearMisses = exchange.Outcome.NearMisses.Count == 0 ? [] : [.. exchange.Outcome.NearMisses.Select(n => new JournalNearMiss(n.Fixture.Id, n.Fixture.Name, n.Fixture.Source.ToString(), Math.Round(n.Score, 3), n.Differences))],
             Ties = exchange.Outcome.Ties.Count == 0 ? [] : [.. exchange.Outcome.Ties.Select(t => t.Id)],
@@ -124,6 +124,21 @@ internal static partial class MockEndpoints
         }
 
         await MockReplyWriter.WriteAsync(context, reply);
+    }
+
+    /// <summary>What the chat endpoint uses on every request, resolved once.</summary>
+    private sealed record ChatServices(MockServerOptions Options, MockEngine Engine, RequestJournal Journal, ILogger Logger, RequestLogBudget LogBudget, RecordingProxy? Recorder)
+    {
+        public ChatServices(IServiceProvider services)
+            : this(
+                services.GetRequiredService<MockServerOptions>(),
+                services.GetRequiredService<MockEngine>(),
+                services.GetRequiredService<RequestJournal>(),
+                services.GetRequiredService<ILogger<MockEngine>>(),
+                services.GetRequiredService<RequestLogBudget>(),
+                services.GetService<RecordingProxy>())
+        {
+        }
     }
 
     private static string LastUserMessageOf(byte[] body) =>

@@ -25,9 +25,12 @@ internal static class MockReplyWriter
     {
         var response = context.Response;
         var cancellationToken = context.RequestAborted;
-        foreach (var (name, value) in reply.Headers)
+        if (reply.Headers.Count > 0)
         {
-            response.Headers[name] = value;
+            foreach (var (name, value) in reply.Headers)
+            {
+                response.Headers[name] = value;
+            }
         }
 
         switch (reply)

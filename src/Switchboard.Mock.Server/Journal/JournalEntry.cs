@@ -12,6 +12,8 @@ public sealed record JournalEntry
     private ReadOnlyMemory<byte> _rawBody;
     private string? _lastUserMessage;
     private Func<string>? _lastUserMessageSource;
+    private string? _fixtureSource;
+    private Fixtures.FixtureSource? _origin;
 
     /// <summary>1 for the first request since start or the last reset.</summary>
     public long Sequence { get; init; }
@@ -49,7 +51,17 @@ public sealed record JournalEntry
     public string? FixtureName { get; init; }
 
     /// <summary>Where the answering fixture is defined (<c>file:line</c>).</summary>
-    public string? FixtureSource { get; init; }
+    public string? FixtureSource
+    {
+        get => _fixtureSource ??= _origin?.ToString();
+        init => _fixtureSource = value;
+    }
+
+    /// <summary>The answering fixture's source, written out into <see cref="FixtureSource"/> when that is first read.</summary>
+    internal Fixtures.FixtureSource? Origin
+    {
+        init => _origin = value;
+    }
 
     /// <summary>Which response of the fixture's sequence answered (0-based).</summary>
     public int? Turn { get; init; }

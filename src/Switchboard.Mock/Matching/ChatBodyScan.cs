@@ -1,4 +1,8 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Unicode;
 
@@ -37,8 +41,11 @@ internal sealed class ChatBodyScan
 
     public IReadOnlyList<ScannedMessage> Messages { get; }
 
-    /// <summary>One message: its role and where its content's JSON string (without the quotes) lies in the body.</summary>
-    internal readonly record struct ScannedMessage(string Role, int Start, int Length, bool Escaped);
+    /// <summary>
+    /// One message: its role, where its content's JSON string (without the quotes) lies in the body, whether it holds
+    /// escapes, and whether any of them is a <c>\u</c> escape.
+    /// </summary>
+    internal readonly record struct ScannedMessage(string Role, int Start, int Length, bool Escaped, bool UnicodeEscaped = false);
 
     /// <summary>The scan of <paramref name="json"/>, or null when it is not of the plain shape (or not valid).</summary>
     public static ChatBodyScan? TryScan(ReadOnlySpan<byte> json)
@@ -223,7 +230,7 @@ internal sealed class ChatBodyScan
 
             at = SkipSpace(json, at + 1);
             string? role = null;
-            (int Start, int Length, bool Escaped)? content = null;
+            (int Start, int Length, Escapes Escapes)? content = null;
             while (true)
             {
                 if (!TryReadKey(json, ref at, out var key))
@@ -240,12 +247,12 @@ internal sealed class ChatBodyScan
                 }
                 else if (key == Key.Content && content is null)
                 {
-                    if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped))
+                    if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escapes))
                     {
                         return null;
                     }
 
-                    content = (start, at - 1 - start, escaped);
+                    content = (start, at - 1 - start, escapes);
                 }
                 else
                 {
@@ -276,7 +283,7 @@ internal sealed class ChatBodyScan
                 return null;
             }
 
-            messages.Add(new ScannedMessage(role, text.Start, text.Length, text.Escaped));
+            messages.Add(new ScannedMessage(role, text.Start, text.Length, text.Escapes != Escapes.None, (text.Escapes & Escapes.Unicode) != 0));
             at = SkipSpace(json, at + 1);
             if (at >= json.Length)
             {
@@ -298,6 +305,14 @@ internal sealed class ChatBodyScan
         }
     }
 
+    [Flags]
+    private enum Escapes
+    {
+        None = 0,
+        Short = 1,
+        Unicode = 2,
+    }
+
     private enum Key
     {
         Other,
@@ -316,7 +331,7 @@ internal sealed class ChatBodyScan
     private static bool TryReadKey(ReadOnlySpan<byte> json, ref int at, out Key key)
     {
         key = Key.Other;
-        if (at >= json.Length || json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped) || escaped)
+        if (at >= json.Length || json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escapes) || escapes != Escapes.None)
         {
             return false;
         }
@@ -346,7 +361,7 @@ internal sealed class ChatBodyScan
     private static bool TryReadPlainString(ReadOnlySpan<byte> json, ref int at, out string? value)
     {
         value = null;
-        if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escaped) || escaped)
+        if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escapes) || escapes != Escapes.None)
         {
             return false;
         }
@@ -355,61 +370,154 @@ internal sealed class ChatBodyScan
         return true;
     }
 
-    // From the opening quote at `at` to just past the closing one; `start` is the first byte of the contents.
-    private static bool TrySkipString(ReadOnlySpan<byte> json, ref int at, out int start, out bool escaped)
+    // From the opening quote at `at` to just past the closing one; `start` is the first byte of the contents. Looks at
+    // 32 bytes at a time for the only bytes that matter inside a string (quote, backslash, raw control character) and
+    // handles every one of a block from its bit mask: a Rasa prompt has an escape every 15 bytes or so, and searching
+    // for each one anew (IndexOfAny per escape) cost more than reading the text.
+    private static bool TrySkipString(ReadOnlySpan<byte> json, ref int at, out int start, out Escapes escaped)
     {
         start = at + 1;
-        escaped = false;
+        escaped = Escapes.None;
         var position = start;
         while (true)
         {
-            var found = json[position..].IndexOfAny((byte)'"', (byte)'\\');
-            if (found < 0)
+            int found;
+            if (position + StringBlock.Size <= json.Length)
+            {
+                var block = position;
+                var bits = StringBlock.Read(json, block);
+                var mask = bits.Backslashes | bits.Quotes | bits.Controls;
+                if (mask == 0)
+                {
+                    position += StringBlock.Size;
+                    continue;
+                }
+
+                // Most blocks of a prompt hold only two-character escapes that end inside the block: then where each
+                // escape is, and so which quote ends the string, follows from the masks alone.
+                if ((bits.Backslashes & ((bits.Backslashes << 1) | 0x8000_0000u)) == 0 && ((bits.Backslashes << 1) & ~bits.ShortEscapes) == 0)
+                {
+                    var ends = bits.Quotes & ~(bits.Backslashes << 1);
+                    if (ends == 0 && bits.Controls == 0)
+                    {
+                        escaped |= bits.Backslashes == 0 ? Escapes.None : Escapes.Short;
+                        position += StringBlock.Size;
+                        continue;
+                    }
+
+                    var end = BitOperations.TrailingZeroCount(ends);
+                    var before = end == 32 ? uint.MaxValue : (1u << end) - 1;
+                    if (ends != 0 && (bits.Controls & before) == 0)
+                    {
+                        escaped |= (bits.Backslashes & before) == 0 ? Escapes.None : Escapes.Short;
+                        at = block + end + 1;
+                        return true;
+                    }
+                }
+
+                // Anything else (a \u escape, an escaped backslash, one across the block's end, a control character):
+                // each quote, backslash and control character in turn.
+                found = block + BitOperations.TrailingZeroCount(mask);
+                while (true)
+                {
+                    int next;
+                    if (json[found] == (byte)'\\' && found + 1 < json.Length && IsShortEscape(json[found + 1]))
+                    {
+                        // The common case, read here: \n, \", \\ and the like.
+                        escaped |= Escapes.Short;
+                        next = found + 2;
+                    }
+                    else
+                    {
+                        next = SkipSpecial(json, found, ref at, ref escaped);
+                        if (next <= 0)
+                        {
+                            // The string ended (1 past its quote went to `at`) or is not valid.
+                            return next == 0;
+                        }
+                    }
+
+                    // Bits below `next` are the escape just read (a quote or backslash it holds) or before it.
+                    var consumed = next - block;
+                    mask = consumed >= StringBlock.Size ? 0 : mask & (uint.MaxValue << consumed);
+                    if (mask == 0)
+                    {
+                        position = Math.Max(next, block + StringBlock.Size);
+                        break;
+                    }
+
+                    found = block + BitOperations.TrailingZeroCount(mask);
+                }
+
+                continue;
+            }
+
+            found = position;
+            while (found < json.Length && json[found] is not ((byte)'"' or (byte)'\\' or < 0x20))
+            {
+                found++;
+            }
+
+            if (found == json.Length)
             {
                 return false;
             }
 
-            position += found;
-            switch (json[position])
+            var after = SkipSpecial(json, found, ref at, ref escaped);
+            if (after <= 0)
             {
-                case (byte)'"':
-                    // A raw control character is not valid JSON; one vectorized look over the whole string.
-                    at = position + 1;
-                    return json[start..position].IndexOfAnyInRange((byte)0, (byte)0x1F) < 0;
-                case (byte)'\\':
-                    escaped = true;
-                    if (position + 1 >= json.Length)
-                    {
-                        return false;
-                    }
-
-                    switch (json[position + 1])
-                    {
-                        case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
-                            position += 2;
-                            break;
-                        case (byte)'u' when position + 5 < json.Length && Hex4(json, position + 2) is var unit and >= 0 && !char.IsLowSurrogate((char)unit):
-                            if (!char.IsHighSurrogate((char)unit))
-                            {
-                                position += 6;
-                                break;
-                            }
-
-                            // A high surrogate only with its low half right after it, as the full reader's text check requires.
-                            if (position + 11 < json.Length && json[position + 6] == (byte)'\\' && json[position + 7] == (byte)'u'
-                                && Hex4(json, position + 8) is var low and >= 0 && char.IsLowSurrogate((char)low))
-                            {
-                                position += 12;
-                                break;
-                            }
-
-                            return false;
-                        default:
-                            return false;
-                    }
-
-                    break;
+                return after == 0;
             }
+
+            position = after;
+        }
+    }
+
+    // The characters of the two-character escapes: " \\ / b f n r t.
+    private static bool IsShortEscape(byte next) => next is (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t';
+
+    // The quote, backslash or control character at `found`: 0 after the closing quote (`at` set past it), -1 for
+    // anything the full reader refuses, else the position after a valid escape.
+    private static int SkipSpecial(ReadOnlySpan<byte> json, int found, ref int at, ref Escapes escaped)
+    {
+        switch (json[found])
+        {
+            case (byte)'"':
+                at = found + 1;
+                return 0;
+            case (byte)'\\':
+                escaped |= Escapes.Short;
+                if (found + 1 >= json.Length)
+                {
+                    return -1;
+                }
+
+                switch (json[found + 1])
+                {
+                    case var next when IsShortEscape(next):
+                        return found + 2;
+                    case (byte)'u' when found + 5 < json.Length && Hex4(json, found + 2) is var unit and >= 0 && !char.IsLowSurrogate((char)unit):
+                        escaped |= Escapes.Unicode;
+                        if (!char.IsHighSurrogate((char)unit))
+                        {
+                            return found + 6;
+                        }
+
+                        // A high surrogate only with its low half right after it, as the full reader's text check requires.
+                        if (found + 11 < json.Length && json[found + 6] == (byte)'\\' && json[found + 7] == (byte)'u'
+                            && Hex4(json, found + 8) is var low and >= 0 && char.IsLowSurrogate((char)low))
+                        {
+                            return found + 12;
+                        }
+
+                        return -1;
+                    default:
+                        return -1;
+                }
+
+            default:
+                // A raw control character is not valid JSON.
+                return -1;
         }
     }
 
@@ -480,6 +588,92 @@ internal sealed class ChatBodyScan
         }
 
         return value;
+    }
+
+    // The bytes that end or interrupt a JSON string's plain run, 32 at a time: one 256-bit comparison where the
+    // hardware has it, two 128-bit ones elsewhere (ARM64, older x64), a plain loop without vectors.
+    private static class StringBlock
+    {
+        public const int Size = 32;
+
+        /// <summary>Bit i of each mask is about json[block + i]; json has Size bytes from block on.</summary>
+        /// <param name="Backslashes">Backslashes.</param>
+        /// <param name="Quotes">Double quotes.</param>
+        /// <param name="Controls">Bytes below 0x20.</param>
+        /// <param name="ShortEscapes">What may follow a backslash in a two-character escape other than a backslash: " / b f n r t.</param>
+        public readonly record struct Masks(uint Backslashes, uint Quotes, uint Controls, uint ShortEscapes);
+
+        public static Masks Read(ReadOnlySpan<byte> json, int block)
+        {
+            ref var first = ref Unsafe.Add(ref MemoryMarshal.GetReference(json), block);
+            if (Vector256.IsHardwareAccelerated)
+            {
+                return Read(Vector256.LoadUnsafe(ref first));
+            }
+
+            if (Vector128.IsHardwareAccelerated)
+            {
+                var low = Read(Vector128.LoadUnsafe(ref first));
+                var high = Read(Vector128.LoadUnsafe(ref first, 16));
+                return new Masks(
+                    low.Backslashes | (high.Backslashes << 16),
+                    low.Quotes | (high.Quotes << 16),
+                    low.Controls | (high.Controls << 16),
+                    low.ShortEscapes | (high.ShortEscapes << 16));
+            }
+
+            uint backslashes = 0, quotes = 0, controls = 0, shortEscapes = 0;
+            for (var i = 0; i < Size; i++)
+            {
+                var bit = 1u << i;
+                switch (json[block + i])
+                {
+                    case (byte)'\\':
+                        backslashes |= bit;
+                        break;
+                    case (byte)'"':
+                        quotes |= bit;
+                        shortEscapes |= bit;
+                        break;
+                    case < 0x20:
+                        controls |= bit;
+                        break;
+                    case (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                        shortEscapes |= bit;
+                        break;
+                }
+            }
+
+            return new Masks(backslashes, quotes, controls, shortEscapes);
+        }
+
+        private static Masks Read(Vector256<byte> bytes)
+        {
+            var quotes = Vector256.Equals(bytes, Vector256.Create((byte)'"'));
+            var shortEscapes = quotes | Vector256.Equals(bytes, Vector256.Create((byte)'/'))
+                | Vector256.Equals(bytes, Vector256.Create((byte)'b')) | Vector256.Equals(bytes, Vector256.Create((byte)'f'))
+                | Vector256.Equals(bytes, Vector256.Create((byte)'n')) | Vector256.Equals(bytes, Vector256.Create((byte)'r'))
+                | Vector256.Equals(bytes, Vector256.Create((byte)'t'));
+            return new Masks(
+                Vector256.Equals(bytes, Vector256.Create((byte)'\\')).ExtractMostSignificantBits(),
+                quotes.ExtractMostSignificantBits(),
+                Vector256.LessThan(bytes, Vector256.Create((byte)0x20)).ExtractMostSignificantBits(),
+                shortEscapes.ExtractMostSignificantBits());
+        }
+
+        private static Masks Read(Vector128<byte> bytes)
+        {
+            var quotes = Vector128.Equals(bytes, Vector128.Create((byte)'"'));
+            var shortEscapes = quotes | Vector128.Equals(bytes, Vector128.Create((byte)'/'))
+                | Vector128.Equals(bytes, Vector128.Create((byte)'b')) | Vector128.Equals(bytes, Vector128.Create((byte)'f'))
+                | Vector128.Equals(bytes, Vector128.Create((byte)'n')) | Vector128.Equals(bytes, Vector128.Create((byte)'r'))
+                | Vector128.Equals(bytes, Vector128.Create((byte)'t'));
+            return new Masks(
+                Vector128.Equals(bytes, Vector128.Create((byte)'\\')).ExtractMostSignificantBits(),
+                quotes.ExtractMostSignificantBits(),
+                Vector128.LessThan(bytes, Vector128.Create((byte)0x20)).ExtractMostSignificantBits(),
+                shortEscapes.ExtractMostSignificantBits());
+        }
     }
 
     private static int SkipSpace(ReadOnlySpan<byte> json, int at)

@@ -1,4 +1,8 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Text;
 using Switchboard.Mock.Text;
 
 namespace Switchboard.Mock.Matching;
@@ -45,22 +49,25 @@ public static class ConversationHistory
 
     /// <summary>
     /// The same as <see cref="TryExtract(ReadOnlySpan{char})"/> on the text of a JSON string, given as its contents
-    /// still escaped (between the quotes, decoded from UTF-8, with no <c>\u</c> escape): a Rasa prompt is found by
-    /// the block near its end, so only the heading lines met and the block are unescaped, not kilobytes of prompt.
+    /// still escaped (the UTF-8 bytes between the quotes, with no <c>\u</c> escape): a Rasa prompt is found by the
+    /// block near its end, so only the heading lines met and the block are unescaped and decoded, not kilobytes of
+    /// prompt.
     /// </summary>
     /// <remarks>
-    /// The heading is found in the escaped text where it is in the text: it holds no backslash, starts with a letter
-    /// no escape ends with, and no escaped character (quote, backslash, slash, control) equals one of its letters or
-    /// its space ignoring case. Lines end at the <c>\n</c> escapes that are escapes (after an even run of backslashes).
+    /// The heading is found in the escaped bytes where it is in the text: it is ASCII and holds no backslash, starts
+    /// with a letter no escape ends with, and no escaped character (quote, backslash, slash, control) equals one of its
+    /// letters or its space ignoring case; no other character equals an ASCII letter ignoring case either, and UTF-8
+    /// writes every non-ASCII character with bytes of 0x80 and above. Lines end at the <c>\n</c> escapes that are
+    /// escapes (after an even run of backslashes).
     /// </remarks>
-    internal static IReadOnlyList<HistoryTurn>? TryExtractEscaped(ReadOnlySpan<char> escaped)
+    internal static IReadOnlyList<HistoryTurn>? TryExtractEscaped(ReadOnlySpan<byte> escaped)
     {
         var first = -1;
         var position = 0;
         var start = -1;
         while (position < escaped.Length)
         {
-            var found = escaped[position..].IndexOfAny(HeadingSearch);
+            var found = IndexOfHeading(escaped[position..]);
             if (found < 0)
             {
                 break;
@@ -70,8 +77,7 @@ public static class ConversationHistory
             var lineStart = EscapedLineStart(escaped, at);
             var lineEnd = EscapedLineEnd(escaped, at);
             var next = lineEnd < escaped.Length ? lineEnd + 2 : escaped.Length;
-            var bare = Unescape(escaped[lineStart..lineEnd]).AsSpan().Trim().TrimStart('#').TrimEnd(':').Trim();
-            if (bare.Equals(Heading, StringComparison.OrdinalIgnoreCase))
+            if (IsHeadingLine(escaped[lineStart..lineEnd]))
             {
                 start = next;
                 break;
@@ -91,20 +97,37 @@ public static class ConversationHistory
             return null;
         }
 
-        var rest = Unescape(escaped[start..]);
-        var end = FindSeparator(rest, 0);
-        return Parse(end < 0 ? rest : rest[..end]);
+        // The rest of the text, unescaped and decoded into pooled buffers: only the turns become strings.
+        var rest = escaped[start..];
+        var bytes = ArrayPool<byte>.Shared.Rent(rest.Length);
+        var chars = ArrayPool<char>.Shared.Rent(rest.Length);
+        try
+        {
+            var text = chars.AsSpan(0, Encoding.UTF8.GetChars(bytes.AsSpan(0, ChatBodyScan.Unescape(rest, bytes)), chars));
+            var end = FindSeparator(text, 0);
+            return Parse(end < 0 ? text : text[..end]);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     /// <summary>Parses history lines (<c>USER: hi</c> / <c>AI: hello</c>), as written in a fixture or a prompt.</summary>
     public static IReadOnlyList<HistoryTurn> Parse(string block)
     {
         ArgumentNullException.ThrowIfNull(block);
+        return Parse(block.AsSpan());
+    }
+
+    private static List<HistoryTurn> Parse(ReadOnlySpan<char> block)
+    {
         var turns = new List<HistoryTurn>();
-        foreach (var rawLine in block.Split('\n'))
+        foreach (var range in block.Split('\n'))
         {
-            var line = rawLine.Trim();
-            if (line.Length == 0)
+            var line = block[range].Trim();
+            if (line.IsEmpty)
             {
                 continue;
             }
@@ -116,7 +139,7 @@ public static class ConversationHistory
             else if (turns.Count > 0)
             {
                 var last = turns[^1];
-                turns[^1] = last with { Text = TextNormalizer.Normalize(last.Text + " " + line) };
+                turns[^1] = last with { Text = TextNormalizer.Normalize(string.Concat(last.Text, " ", line)) };
             }
             else
             {
@@ -131,7 +154,30 @@ public static class ConversationHistory
     public static string ToKey(IReadOnlyList<HistoryTurn> turns)
     {
         ArgumentNullException.ThrowIfNull(turns);
-        return string.Join('\u001E', turns.Select(t => t.Speaker + '\u001F' + t.Text));
+        // string.Join('\u001E', turns.Select(t => t.Speaker + '\u001F' + t.Text)), written at once into one string.
+        var length = Math.Max(0, turns.Count - 1);
+        foreach (var turn in turns)
+        {
+            length += turn.Speaker.Length + 1 + turn.Text.Length;
+        }
+
+        return string.Create(length, turns, static (key, turns) =>
+        {
+            var at = 0;
+            for (var i = 0; i < turns.Count; i++)
+            {
+                if (i > 0)
+                {
+                    key[at++] = '\u001E';
+                }
+
+                turns[i].Speaker.CopyTo(key[at..]);
+                at += turns[i].Speaker.Length;
+                key[at++] = '\u001F';
+                turns[i].Text.CopyTo(key[at..]);
+                at += turns[i].Text.Length;
+            }
+        });
     }
 
     /// <summary>Upper-cases a speaker name and maps its synonyms (<c>assistant</c>, <c>bot</c>) to <c>AI</c>.</summary>
@@ -142,7 +188,7 @@ public static class ConversationHistory
         return upper is "ASSISTANT" or "BOT" ? "AI" : upper is "HUMAN" ? "USER" : upper;
     }
 
-    private static bool TrySplitSpeaker(string line, out string speaker, out string text)
+    private static bool TrySplitSpeaker(ReadOnlySpan<char> line, out string speaker, out ReadOnlySpan<char> text)
     {
         for (var i = 0; i < Speakers.Length; i++)
         {
@@ -199,13 +245,52 @@ public static class ConversationHistory
         return first;
     }
 
+    // Where the first "conversation history" (ASCII letters in any case) starts in `text`, or -1. Vectorized on the
+    // first and last letters, each byte folded to lower case (x | 0x20 is 'c' only for 'C' and 'c', 'y' only for 'Y' and 'y').
+    private static int IndexOfHeading(ReadOnlySpan<byte> text)
+    {
+        var heading = "conversation history"u8;
+        var last = heading.Length - 1;
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var start = ref MemoryMarshal.GetReference(text);
+            var fold = Vector256.Create((byte)0x20);
+            var c = Vector256.Create((byte)'c');
+            var y = Vector256.Create((byte)'y');
+            for (; i + last + Vector256<byte>.Count <= text.Length; i += Vector256<byte>.Count)
+            {
+                var firsts = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)i) | fold, c);
+                var lasts = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(i + last)) | fold, y);
+                for (var mask = (firsts & lasts).ExtractMostSignificantBits(); mask != 0; mask &= mask - 1)
+                {
+                    var at = i + BitOperations.TrailingZeroCount(mask);
+                    if (Ascii.EqualsIgnoreCase(text.Slice(at, heading.Length), heading))
+                    {
+                        return at;
+                    }
+                }
+            }
+        }
+
+        for (; i + last < text.Length; i++)
+        {
+            if ((text[i] | 0x20) == 'c' && (text[i + last] | 0x20) == 'y' && Ascii.EqualsIgnoreCase(text.Slice(i, heading.Length), heading))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     // Where the line holding `at` starts in escaped text: just past the last \n escape before it, or 0.
-    private static int EscapedLineStart(ReadOnlySpan<char> escaped, int at)
+    private static int EscapedLineStart(ReadOnlySpan<byte> escaped, int at)
     {
         var limit = at;
         while (true)
         {
-            var found = escaped[..limit].LastIndexOf("\\n");
+            var found = escaped[..limit].LastIndexOf("\\n"u8);
             if (found < 0)
             {
                 return 0;
@@ -221,12 +306,12 @@ public static class ConversationHistory
     }
 
     // Where the line holding `at` ends in escaped text: at the next \n escape, or the end.
-    private static int EscapedLineEnd(ReadOnlySpan<char> escaped, int at)
+    private static int EscapedLineEnd(ReadOnlySpan<byte> escaped, int at)
     {
         var position = at;
         while (true)
         {
-            var found = escaped[position..].IndexOf("\\n");
+            var found = escaped[position..].IndexOf("\\n"u8);
             if (found < 0)
             {
                 return escaped.Length;
@@ -242,10 +327,10 @@ public static class ConversationHistory
     }
 
     // Whether the backslash at `at` starts an escape: it does after an even run of backslashes (each pair is one \\).
-    private static bool IsEscape(ReadOnlySpan<char> escaped, int at)
+    private static bool IsEscape(ReadOnlySpan<byte> escaped, int at)
     {
         var run = at;
-        while (run > 0 && escaped[run - 1] == '\\')
+        while (run > 0 && escaped[run - 1] == (byte)'\\')
         {
             run--;
         }
@@ -253,36 +338,22 @@ public static class ConversationHistory
         return ((at - run) & 1) == 0;
     }
 
-    // The text of escaped JSON string contents without \u escapes.
-    private static string Unescape(ReadOnlySpan<char> escaped)
+    // Whether an escaped line (UTF-8, no \u escapes) is only the heading: "## Conversation History", "Conversation History:".
+    private static bool IsHeadingLine(ReadOnlySpan<byte> escaped)
     {
-        if (!escaped.Contains('\\'))
+        var rentedBytes = escaped.Length <= 256 ? null : ArrayPool<byte>.Shared.Rent(escaped.Length);
+        var rentedChars = escaped.Length <= 256 ? null : ArrayPool<char>.Shared.Rent(escaped.Length);
+        var bytes = rentedBytes ?? stackalloc byte[escaped.Length];
+        var chars = rentedChars ?? stackalloc char[escaped.Length];
+        var line = chars[..Encoding.UTF8.GetChars(bytes[..ChatBodyScan.Unescape(escaped, bytes)], chars)];
+        var isHeading = line.Trim().TrimStart('#').TrimEnd(':').Trim().Equals(Heading, StringComparison.OrdinalIgnoreCase);
+        if (rentedBytes is not null)
         {
-            return escaped.ToString();
+            ArrayPool<byte>.Shared.Return(rentedBytes);
+            ArrayPool<char>.Shared.Return(rentedChars!);
         }
 
-        var buffer = escaped.Length <= 256 ? stackalloc char[escaped.Length] : new char[escaped.Length];
-        var written = 0;
-        for (var i = 0; i < escaped.Length; i++)
-        {
-            var c = escaped[i];
-            if (c == '\\')
-            {
-                c = escaped[++i] switch
-                {
-                    'n' => '\n',
-                    't' => '\t',
-                    'r' => '\r',
-                    'b' => '\b',
-                    'f' => '\f',
-                    var other => other,
-                };
-            }
-
-            buffer[written++] = c;
-        }
-
-        return new string(buffer[..written]);
+        return isHeading;
     }
 
     // The start of the first line from `from` on that is only "---", or -1.

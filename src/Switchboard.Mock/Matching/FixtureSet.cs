@@ -108,6 +108,12 @@ public sealed class FixtureSet
             return new MatchOutcome { NearMisses = FindNearMisses(request, scenarioState), CandidatesScored = candidates.Count };
         }
 
+        if (matched.Count == 1)
+        {
+            // The common case (an exact history, a conversation): nothing to rank, no ties.
+            return new MatchOutcome { Fixture = Fixtures[matched[0]], CandidatesScored = candidates.Count };
+        }
+
         matched.Sort((a, b) => Compare(Fixtures[a], a, Fixtures[b], b));
         var best = Fixtures[matched[0]];
         var ties = matched.Skip(1).Select(i => Fixtures[i])

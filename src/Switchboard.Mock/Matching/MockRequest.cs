@@ -236,33 +236,24 @@ public sealed class MockRequest
     private IReadOnlyList<HistoryTurn>? HistoryOf(ChatBodyScan.ScannedMessage message)
     {
         var raw = _utf8Body.Span.Slice(message.Start, message.Length);
-        byte[]? unescaped = null;
+        if (!message.UnicodeEscaped)
+        {
+            // Only the heading lines and the block are unescaped and decoded (see TryExtractEscaped).
+            return ConversationHistory.TryExtractEscaped(raw);
+        }
+
+        var unescaped = ArrayPool<byte>.Shared.Rent(raw.Length);
         var chars = ArrayPool<char>.Shared.Rent(raw.Length + 1);
         try
         {
-            if (message.Escaped && raw.IndexOf("\\u"u8) < 0)
-            {
-                // Only the heading lines and the block are unescaped (see TryExtractEscaped).
-                return ConversationHistory.TryExtractEscaped(chars.AsSpan(0, Encoding.UTF8.GetChars(raw, chars)));
-            }
-
-            var text = raw;
-            if (message.Escaped)
-            {
-                unescaped = ArrayPool<byte>.Shared.Rent(raw.Length);
-                text = unescaped.AsSpan(0, ChatBodyScan.Unescape(raw, unescaped));
-            }
-
+            var text = unescaped.AsSpan(0, ChatBodyScan.Unescape(raw, unescaped));
             var count = Encoding.UTF8.GetChars(text, chars);
             return ConversationHistory.TryExtract(chars.AsSpan(0, count));
         }
         finally
         {
             ArrayPool<char>.Shared.Return(chars);
-            if (unescaped is not null)
-            {
-                ArrayPool<byte>.Shared.Return(unescaped);
-            }
+            ArrayPool<byte>.Shared.Return(unescaped);
         }
     }
 

@@ -16,8 +16,23 @@ public static class TextNormalizer
             return string.Empty;
         }
 
-        // Most texts need at most a trim: find the first and last non-space and whether anything between them
-        // is other than single plain spaces; only then build a new string.
+        var (start, end, collapse) = Measure(text);
+        return collapse ? Collapse(text.AsSpan(start, end - start))
+            : start == 0 && end == text.Length ? text
+            : text[start..end];
+    }
+
+    /// <summary>The same as <see cref="Normalize(string?)"/> on text that is not a string yet: one string is made.</summary>
+    public static string Normalize(ReadOnlySpan<char> text)
+    {
+        var (start, end, collapse) = Measure(text);
+        return collapse ? Collapse(text[start..end]) : new string(text[start..end]);
+    }
+
+    // Most texts need at most a trim: find the first and last non-space (`end` is past it) and whether anything between
+    // them is other than single plain spaces; only then is the text rebuilt.
+    private static (int Start, int End, bool Collapse) Measure(ReadOnlySpan<char> text)
+    {
         var start = 0;
         while (start < text.Length && IsSpace(text[start]))
         {
@@ -26,7 +41,7 @@ public static class TextNormalizer
 
         if (start == text.Length)
         {
-            return string.Empty;
+            return (0, 0, false);
         }
 
         var end = text.Length - 1;
@@ -40,11 +55,11 @@ public static class TextNormalizer
             var c = text[i];
             if (IsSpace(c) && (c != ' ' || IsSpace(text[i + 1])))
             {
-                return Collapse(text.AsSpan(start, end - start + 1));
+                return (start, end + 1, true);
             }
         }
 
-        return start == 0 && end == text.Length - 1 ? text : text[start..(end + 1)];
+        return (start, end + 1, false);
     }
 
     // Runs of spaces inside `trimmed` (which starts and ends with a non-space) become one plain space.
