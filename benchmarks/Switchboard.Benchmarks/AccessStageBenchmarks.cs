@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,10 @@ public class AccessStageBenchmarks
     private GatewayPipeline _all = null!;
     private KeyAuthenticator _authenticator = null!;
     private CallerIdentity? _caller;
+    private RequestDelegate _throttleIdle = null!;
+    private RequestDelegate _throttleBusy = null!;
+    private DefaultHttpContext _http = null!;
+    private DefaultHttpContext _httpRefused = null!;
 
     /// <summary>Records the usage stage queued (dropped at once).</summary>
     public long Queued => Sink.Count;
@@ -116,6 +121,28 @@ public class AccessStageBenchmarks
             Messages = [ChatMessage.System("You are a helpful assistant."), ChatMessage.User("Say hello to the people in the channel and ask how their day went.")],
             MaxTokens = 64,
         };
+        // The throttle of wrong keys (the gateway's first middleware, outside the pipeline, as GatewayHost composes it)
+        // on a request with a verified virtual key answered 200: with no address refused; while another address is
+        // refused; from the refused address itself. The endpoint answers at once and costs nothing.
+        RequestDelegate answered = static _ => Task.CompletedTask;
+        var idle = new FailedKeyThrottle(20, TimeSpan.FromMinutes(5), 10_000, TimeProvider.System);
+        var busy = new FailedKeyThrottle(20, TimeSpan.FromDays(1), 10_000, TimeProvider.System);
+        for (var i = 0; i < 20; i++)
+        {
+            busy.Failed(System.Net.IPAddress.Parse("203.0.113.66"));
+        }
+
+        var idleGuard = new HeaderKeyThrottle(idle, _authenticator, NullLogger<HeaderKeyThrottle>.Instance);
+        var busyGuard = new HeaderKeyThrottle(busy, _authenticator, NullLogger<HeaderKeyThrottle>.Instance);
+        _throttleIdle = http => idleGuard.Refuse(http) ?? answered(http);
+        _throttleBusy = http => busyGuard.Refuse(http) ?? answered(http);
+        _http = new DefaultHttpContext();
+        _http.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("198.51.100.7");
+        _http.Request.Headers.Authorization = "Bearer " + key;
+        _httpRefused = new DefaultHttpContext();
+        _httpRefused.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("203.0.113.66");
+        _httpRefused.Request.Headers.Authorization = "Bearer " + key;
+
         foreach (var pipeline in new[] { _plain, _auth, _limits, _usage, _all })
         {
             Run(pipeline, withCaller: pipeline == _limits).AsTask().GetAwaiter().GetResult();
@@ -146,6 +173,15 @@ public class AccessStageBenchmarks
 
     /// <summary>The prompt counted for TPM (o200k), the part of the limits stage that grows with the prompt.</summary>
     public ValueTask<int> TokenEstimate() => new(TiktokenTokenCounter.Instance.CountPromptTokens(_request.Messages!));
+
+    /// <summary>The throttle of wrong keys with no address refused, the endpoint answering at once.</summary>
+    public ValueTask<int> ThrottleIdle() => new(_throttleIdle(_http).IsCompletedSuccessfully ? 1 : 0);
+
+    /// <summary>The same while another address is refused: the key and the address are looked at.</summary>
+    public ValueTask<int> ThrottleBusy() => new(_throttleBusy(_http).IsCompletedSuccessfully ? 1 : 0);
+
+    /// <summary>A refused address presenting a virtual key this process verified: let through.</summary>
+    public ValueTask<int> ThrottleVerified() => new(_throttleBusy(_httpRefused).IsCompletedSuccessfully ? 1 : 0);
 
     /// <summary>A verified-key cache hit alone.</summary>
     public ValueTask<int> KeyLookup()

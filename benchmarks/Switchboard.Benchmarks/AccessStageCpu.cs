@@ -26,6 +26,9 @@ public static class AccessStageCpu
                 ("all: usage + auth + limits + model access", bench.All),
                 ("  of which: verified-key lookup", bench.KeyLookup),
                 ("  of which: prompt counted for TPM (o200k, 2 messages)", bench.TokenEstimate),
+                ("wrong-key throttle (first middleware), no address refused", bench.ThrottleIdle),
+                ("wrong-key throttle, another address refused", bench.ThrottleBusy),
+                ("wrong-key throttle, refused address, verified virtual key let through", bench.ThrottleVerified),
             ];
             var cpu = scenarios.ToDictionary(s => s.Name, _ => new List<double>());
             var bytes = scenarios.ToDictionary(s => s.Name, _ => 0.0);

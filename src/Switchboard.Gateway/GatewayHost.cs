@@ -152,6 +152,14 @@ public static partial class GatewayHost
         }
 
         app.UseOpenAIErrors();
+        // After the forwarded headers (the client's own address counts) and before every endpoint that takes a key;
+        // the 401s it counts are reported by the OpenAI writer, so this is all a request that is let in runs.
+        var keyThrottle = app.Services.GetRequiredService<HeaderKeyThrottle>();
+        if (keyThrottle.Enabled)
+        {
+            app.Use(next => http => keyThrottle.Refuse(http) ?? next(http));
+        }
+
         app.MapSwitchboardGateway();
         AdminEndpoints.Map(app);
         foreach (var feature in hostOptions.Features)

@@ -69,7 +69,19 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<KeyAuthenticator>();
         // Signed with a key derived from the master key, so every replica with that key accepts the others' cookies.
         services.TryAddSingleton(sp => new DashboardSessions(sp.GetRequiredService<TimeProvider>(), configuration["auth:master_key"]));
-        services.TryAddSingleton<SignInThrottle>();
+        // Wrong keys per client address: the dashboard's sign-in, and keys in request headers (HeaderKeyThrottle).
+        services.TryAddKeyedSingleton(FailedKeyThrottle.SignInService, static (sp, _) => FailedKeyThrottle.ForSignIn(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddKeyedSingleton(FailedKeyThrottle.HeaderKeyService, static (sp, _) =>
+        {
+            var auth = sp.GetRequiredService<IOptions<AuthOptions>>().Value;
+            return new FailedKeyThrottle(auth.FailedKeyLimit, auth.FailedKeyWindow, auth.FailedKeyAddresses, sp.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddSingleton(static sp => new HeaderKeyThrottle(
+            sp.GetRequiredKeyedService<FailedKeyThrottle>(FailedKeyThrottle.HeaderKeyService),
+            sp.GetRequiredService<KeyAuthenticator>(),
+            sp.GetRequiredService<ILogger<HeaderKeyThrottle>>()));
+        // Every 401 the OpenAI writer answers is reported to it (Switchboard.Hosting asks for this interface).
+        services.TryAddSingleton<Switchboard.Hosting.Http.IUnauthorizedAnswerObserver>(static sp => sp.GetRequiredService<HeaderKeyThrottle>());
         AddCaching(services, configuration);
 
         // Telemetry is off unless the host resolved it on (GatewayHost: telemetry.enabled or an OTLP endpoint).

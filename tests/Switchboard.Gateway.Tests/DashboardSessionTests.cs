@@ -178,7 +178,7 @@ public sealed class DashboardSessionTests
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = await TestGateway.StartAsync(environment: KeyedGateway.Environment(), timeProvider: clock);
         using var http = CookieFreeClient(gateway);
-        for (var i = 0; i < SignInThrottle.MaxFailures; i++)
+        for (var i = 0; i < FailedKeyThrottle.SignInFailures; i++)
         {
             using var wrong = await http.PostAsJsonAsync("/ui/api/login", new { key = $"guess-number-{i}" }, Ct);
             await ErrorAssert.IsOpenAIErrorAsync(wrong, HttpStatusCode.Unauthorized, param: "key");
@@ -208,10 +208,10 @@ public sealed class DashboardSessionTests
         Assert.Contains("secure", cookie.Attributes.Replace("samesite", string.Empty, StringComparison.OrdinalIgnoreCase), StringComparison.OrdinalIgnoreCase);
 
         // Failures count per client behind the proxy, not for the proxy's one address.
-        for (var i = 0; i <= SignInThrottle.MaxFailures; i++)
+        for (var i = 0; i <= FailedKeyThrottle.SignInFailures; i++)
         {
             using var wrong = await LoginAsync(http, $"guess-number-{i}", ("X-Forwarded-For", "203.0.113.66"));
-            Assert.Equal(i < SignInThrottle.MaxFailures ? HttpStatusCode.Unauthorized : HttpStatusCode.TooManyRequests, wrong.StatusCode);
+            Assert.Equal(i < FailedKeyThrottle.SignInFailures ? HttpStatusCode.Unauthorized : HttpStatusCode.TooManyRequests, wrong.StatusCode);
         }
 
         await SignInAsync(http, KeyedGateway.MasterKey, ("X-Forwarded-For", "203.0.113.7"));
@@ -227,7 +227,7 @@ public sealed class DashboardSessionTests
         Assert.DoesNotContain("secure", cookie.Attributes.Replace("samesite", string.Empty, StringComparison.OrdinalIgnoreCase), StringComparison.OrdinalIgnoreCase);
 
         // Every wrong key counts for the one address the requests really come from, whatever they claim.
-        for (var i = 0; i < SignInThrottle.MaxFailures; i++)
+        for (var i = 0; i < FailedKeyThrottle.SignInFailures; i++)
         {
             using var wrong = await LoginAsync(http, $"guess-number-{i}", ("X-Forwarded-For", $"203.0.113.{i}"));
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);

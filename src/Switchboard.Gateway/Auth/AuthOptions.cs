@@ -26,6 +26,22 @@ public sealed class AuthOptions
     [ConfigurationKeyName("key_cache_ttl")]
     public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Wrong keys (master or virtual, in <c>Authorization: Bearer</c> or <c>api-key</c>) allowed per client address
+    /// within <see cref="FailedKeyWindow"/>; past them the address gets 429 for requests that carry a key until the
+    /// window ends, and its keys are not tried. 0 turns the limit off.
+    /// </summary>
+    [ConfigurationKeyName("failed_key_limit")]
+    public int FailedKeyLimit { get; set; } = 20;
+
+    /// <summary>How long an address's wrong keys count, from its first.</summary>
+    [ConfigurationKeyName("failed_key_window")]
+    public TimeSpan FailedKeyWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Client addresses whose wrong keys are remembered at most (the oldest are forgotten first).</summary>
+    [ConfigurationKeyName("failed_key_addresses")]
+    public int FailedKeyAddresses { get; set; } = 10_000;
+
     /// <summary>True when calls must present a key.</summary>
     public bool Enabled => !string.IsNullOrEmpty(MasterKey);
 }

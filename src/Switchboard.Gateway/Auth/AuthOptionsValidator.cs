@@ -8,6 +8,9 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
     /// <summary>Shorter master keys are refused: it opens the admin API.</summary>
     public const int MinimumMasterKeyLength = 16;
 
+    /// <summary>The most client addresses <c>auth.failed_key_addresses</c> may keep (about 100 bytes each).</summary>
+    public const int MaxTrackedAddresses = 1_000_000;
+
     public ValidateOptionsResult Validate(string? name, AuthOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -20,6 +23,21 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
         if (options.KeyCacheTtl <= TimeSpan.Zero || options.KeyCacheTtl > TimeSpan.FromHours(1))
         {
             failures.Add("auth.key_cache_ttl: must be longer than zero and at most 1h.");
+        }
+
+        if (options.FailedKeyLimit < 0)
+        {
+            failures.Add($"auth.failed_key_limit: must be 0 (no limit) or more, not {options.FailedKeyLimit}.");
+        }
+
+        if (options.FailedKeyWindow <= TimeSpan.Zero || options.FailedKeyWindow > TimeSpan.FromDays(1))
+        {
+            failures.Add("auth.failed_key_window: must be longer than zero and at most 24h.");
+        }
+
+        if (options.FailedKeyAddresses is < 1 or > MaxTrackedAddresses)
+        {
+            failures.Add($"auth.failed_key_addresses: must be between 1 and {MaxTrackedAddresses}, not {options.FailedKeyAddresses}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -99,6 +99,22 @@ public sealed partial class KeyAuthenticator
         return LookUpAsync(key, now, cancellationToken);
     }
 
+    /// <summary>
+    /// Whether <paramref name="key"/> is a virtual key this process verified (found, not revoked, not expired at
+    /// its last lookup, which may be older than <c>auth.key_cache_ttl</c>); no database is asked. The throttle of
+    /// wrong keys lets such keys through a refused address: a guess matches one only by guessing a whole random
+    /// virtual key, so this reopens no guessing, and a team behind one address keeps working while one of its
+    /// clients sends wrong keys. The master key is never answered here: it may be a weak one worth guessing.
+    /// </summary>
+    public bool WasVerified(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.Length == KeyHasher.KeyLength
+            && _cache.TryGetValue(key, out var entry)
+            && (entry.Result ?? entry.Previous)?.Found is { RevokedAt: null } found
+            && !(found.Key.ExpiresAt <= _time.GetUtcNow());
+    }
+
     /// <summary>Whether <paramref name="key"/> is the master key, in time that does not depend on where they differ.</summary>
     public bool IsMasterKey(string? key)
     {

@@ -50,7 +50,7 @@ public static partial class DashboardEndpoints
         var time = services.GetRequiredService<TimeProvider>();
         var settings = services.GetRequiredService<TelemetrySettings>();
         var sessions = services.GetRequiredService<DashboardSessions>();
-        var throttle = services.GetRequiredService<SignInThrottle>();
+        var throttle = services.GetRequiredKeyedService<FailedKeyThrottle>(FailedKeyThrottle.SignInService);
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Dashboard");
 
         // "/ui" and "/ui/" both match (routing ignores a trailing slash); the page links its assets absolutely.
@@ -120,7 +120,7 @@ public static partial class DashboardEndpoints
         return endpoints;
     }
 
-    private static async Task LoginAsync(HttpContext http, AdminAccess access, DashboardSessions sessions, SignInThrottle throttle, ILogger logger)
+    private static async Task LoginAsync(HttpContext http, AdminAccess access, DashboardSessions sessions, FailedKeyThrottle throttle, ILogger logger)
     {
         if (!access.RequiresKey)
         {
@@ -132,10 +132,9 @@ public static partial class DashboardEndpoints
         var client = http.Connection.RemoteIpAddress;
         if (throttle.RetryAfter(client) is { } wait)
         {
-            Log.SignInThrottled(logger, client?.ToString());
             await OpenAIResponseWriter.WriteErrorAsync(
                 http.Response,
-                GatewayError.RateLimited(string.Create(CultureInfo.InvariantCulture, $"Too many wrong master keys from this address ({SignInThrottle.MaxFailures} within {SignInThrottle.Window.TotalMinutes:0} minutes); try again in {Math.Ceiling(wait.TotalSeconds):0} seconds."), wait),
+                GatewayError.RateLimited(string.Create(CultureInfo.InvariantCulture, $"Too many wrong master keys from this address ({throttle.MaxFailures} within {throttle.Window.TotalMinutes:0} minutes); try again in {Math.Ceiling(wait.TotalSeconds):0} seconds."), wait),
                 http.RequestAborted);
             return;
         }
@@ -149,8 +148,13 @@ public static partial class DashboardEndpoints
 
         if (body.Value?.Key is not { Length: > 0 } key || !access.IsMasterKey(key.Trim()))
         {
-            throttle.Failed(client);
             Log.SignInRefused(logger, client?.ToString());
+            if (throttle.Failed(client))
+            {
+                // Once per address and window, not for every refused attempt after it.
+                Log.SignInThrottled(logger, FailedKeyThrottle.Describe(client));
+            }
+
             await OpenAIResponseWriter.WriteErrorAsync(
                 http.Response,
                 new GatewayError { StatusCode = 401, Type = ErrorTypes.Authentication, Code = "invalid_api_key", Message = "That is not this gateway's master key (auth.master_key).", Param = "key" },
@@ -473,7 +477,7 @@ public static partial class DashboardEndpoints
         [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Dashboard sign-in refused (wrong master key) from {Remote}")]
         public static partial void SignInRefused(ILogger logger, string? remote);
 
-        [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Dashboard sign-in refused without trying the key: too many wrong keys from {Remote}")]
+        [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Dashboard sign-in closed to {Remote} until its window ends: too many wrong master keys")]
         public static partial void SignInThrottled(ILogger logger, string? remote);
 
         [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Stored messages of {RequestId} read through the dashboard from {Remote}")]

@@ -10,7 +10,7 @@ namespace Switchboard.Gateway.Telemetry;
 
 /// <summary>
 /// Who may read the operator's views (the dashboard's API, the Prometheus endpoint on the public port): the
-/// holder of the master key (<c>Authorization: Bearer</c>) or of a dashboard session signed in with it
+/// holder of the master key (<c>Authorization: Bearer</c> or <c>api-key</c>) or of a dashboard session signed in with it
 /// (<see cref="DashboardSessions"/>); with no master key, callers on the loopback interface only.
 /// </summary>
 public sealed class AdminAccess
@@ -41,14 +41,9 @@ public sealed class AdminAccess
             return http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote);
         }
 
-        var header = http.Request.Headers.Authorization.ToString();
-        const string Bearer = "Bearer ";
-        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
-        {
-            return _sessions?.IsSignedIn(http) == true;
-        }
-
-        return IsMasterKey(header[Bearer.Length..].Trim());
+        // Read as every other endpoint reads a key (api-key too), so the throttle of wrong keys counts what was judged.
+        var key = KeyAuthenticator.ExtractKey(http.Request.Headers.Authorization, http.Request.Headers["api-key"]);
+        return key is null ? _sessions?.IsSignedIn(http) == true : IsMasterKey(key);
     }
 
     /// <summary>True when <paramref name="key"/> is the master key (false when there is none).</summary>

@@ -47,12 +47,21 @@ public static class OpenAIResponseWriter
             ? WriteJsonAsync(response, value, typeInfo, cancellationToken)
             : WriteJsonAsync(response, forwarded, cancellationToken);
 
-    /// <summary>Writes the OpenAI error object with the error's status (and <c>retry-after</c> when it has one).</summary>
+    /// <summary>
+    /// Writes the OpenAI error object with the error's status (and <c>retry-after</c> when it has one); a 401 is
+    /// reported to the <see cref="IUnauthorizedAnswerObserver"/> registered, if any.
+    /// </summary>
     public static Task WriteErrorAsync(HttpResponse response, GatewayError error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(error);
         response.StatusCode = error.StatusCode;
+        if (error.StatusCode == StatusCodes.Status401Unauthorized
+            && response.HttpContext.RequestServices?.GetService(typeof(IUnauthorizedAnswerObserver)) is IUnauthorizedAnswerObserver observer)
+        {
+            observer.Answered(response.HttpContext);
+        }
+
         if (error.RetryAfter is { } retryAfter)
         {
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
