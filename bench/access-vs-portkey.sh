@@ -7,7 +7,8 @@
 #   portkey  @portkey-ai/gateway (bench/package-lock.json) as bench/run.sh runs it
 #
 #   bench/access-vs-portkey.sh [SCENARIOS]     default "plain:32,stream:32,plain:64,stream:64"
-# Knobs: DURATION (10), WARMUP (2), QUIET_WAIT (60), PORT_BASE (19580). Results: bench/results/access-portkey-<UTC>/.
+# Knobs: DURATION (10), WARMUP (2), QUIET_WAIT (60), PORT_BASE (19580), WARM_SECONDS (3: every target under load first,
+# figures discarded; 30 lets tiered compilation finish in the target with every stage on). Results: bench/results/access-portkey-<UTC>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -59,7 +60,7 @@ TARGETS=(
   --header "portkey=Authorization:Bearer sk-bench-not-a-key"
 )
 echo "$(date -u +%FT%TZ) load average $(cut -d' ' -f1-3 /proc/loadavg); warming every target up (figures discarded)"
-dotnet "$LOADTEST" run --label warmup --scenarios "plain:8,stream:8" --out "$OUT/warmup.jsonl" --duration 3 --warmup 0 --quiet-wait 0 "${TARGETS[@]}" >/dev/null
+dotnet "$LOADTEST" run --label warmup --scenarios "plain:8,stream:8" --out "$OUT/warmup.jsonl" --duration "${WARM_SECONDS:-3}" --warmup 0 --quiet-wait 0 "${TARGETS[@]}" >/dev/null
 dotnet "$LOADTEST" run --label access --scenarios "$SCENARIOS" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" \
   --quiet-wait "${QUIET_WAIT:-60}" --upstream-pid "$UP" "${TARGETS[@]}"
 echo "$(date -u +%FT%TZ) load average $(cut -d' ' -f1-3 /proc/loadavg)"
