@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the services the integration tests need, on loopback ports of their own, and stops them when the
-# calling shell exits. Source it (`. scripts/test-services.sh`); afterwards:
+# calling shell exits (its EXIT trap may call _sb_stop_services sooner, as test.sh does). Source it (`. scripts/test-services.sh`); afterwards:
 #   SWITCHBOARD_TEST_REDIS     host:port of a fresh Redis (StackExchange.Redis configuration string)
 #   SWITCHBOARD_TEST_POSTGRES  an Npgsql connection string to a fresh cluster; the user may CREATE DATABASE,
 #                              so each test class can make a database of its own.
@@ -93,4 +93,10 @@ _sb_stop_services() {
 if [ "${SWITCHBOARD_TEST_SERVICES:-1}" != 0 ]; then
   _sb_start_redis
   _sb_start_postgres
+  # A shell that sources this and ends without calling _sb_stop_services (a killed CI step, a closed terminal, a
+  # short-lived tool shell) must not leave the servers running: this watchdog stops them once that shell is gone.
+  # In the subshell $$ is still the sourcing shell's pid; its output goes nowhere, so a pipe from the caller closes.
+  ( trap '' HUP; while kill -0 $$ 2>/dev/null && [ -d "$_sb_services_dir" ]; do sleep 2; done; _sb_stop_services ) \
+    </dev/null >/dev/null 2>&1 &
+  disown 2>/dev/null || true
 fi
