@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -165,6 +166,12 @@ public sealed class FailedKeyThrottle
 
     /// <summary>How <paramref name="client"/> is counted, for logs: the address, or its /64 network.</summary>
     public static string Describe(IPAddress? client) => ClientKey.Of(client).ToString();
+
+    /// <summary>The window in words for an error message: "5 minutes", "1 minute", "90 seconds".</summary>
+    public string DescribeWindow() =>
+        Window.TotalMinutes >= 1 && Window.Seconds == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{Window.TotalMinutes:0} minute{(Window.TotalMinutes == 1 ? "" : "s")}")
+            : string.Create(CultureInfo.InvariantCulture, $"{Window.TotalSeconds:0} seconds");
 
     // At capacity: forget windows that have ended, then, if that freed too little, the tenth of the addresses whose
     // windows started first (sorting once per tenth of the capacity keeps a flood of new addresses cheap).

@@ -57,7 +57,7 @@ public sealed partial class HeaderKeyThrottle : IUnauthorizedAnswerObserver
         }
 
         var error = GatewayError.RateLimited(
-            string.Create(CultureInfo.InvariantCulture, $"Too many wrong API keys from this address ({_throttle.MaxFailures} within {Describe(_throttle.Window)}); keys sent from it are not checked for {Math.Max(1, Math.Ceiling(wait.TotalSeconds)):0} more seconds."),
+            string.Create(CultureInfo.InvariantCulture, $"Too many wrong API keys from this address ({_throttle.MaxFailures} within {_throttle.DescribeWindow()}); keys sent from it are not checked for {Math.Max(1, Math.Ceiling(wait.TotalSeconds)):0} more seconds."),
             wait);
         return OpenAIResponseWriter.WriteErrorAsync(http.Response, error, http.RequestAborted);
     }
@@ -89,11 +89,6 @@ public sealed partial class HeaderKeyThrottle : IUnauthorizedAnswerObserver
         var headers = http.Request.Headers;
         return KeyAuthenticator.ExtractKey(headers.Authorization, headers["api-key"]);
     }
-
-    private static string Describe(TimeSpan window) =>
-        window.TotalMinutes >= 1 && window.Seconds == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{window.TotalMinutes:0} minute{(window.TotalMinutes == 1 ? "" : "s")}")
-            : string.Create(CultureInfo.InvariantCulture, $"{window.TotalSeconds:0} seconds");
 
     private static partial class Log
     {

@@ -134,7 +134,7 @@ public static partial class DashboardEndpoints
         {
             await OpenAIResponseWriter.WriteErrorAsync(
                 http.Response,
-                GatewayError.RateLimited(string.Create(CultureInfo.InvariantCulture, $"Too many wrong master keys from this address ({throttle.MaxFailures} within {throttle.Window.TotalMinutes:0} minutes); try again in {Math.Ceiling(wait.TotalSeconds):0} seconds."), wait),
+                GatewayError.RateLimited(string.Create(CultureInfo.InvariantCulture, $"Too many wrong master keys from this address ({throttle.MaxFailures} within {throttle.DescribeWindow()}); try again in {Math.Ceiling(wait.TotalSeconds):0} seconds."), wait),
                 http.RequestAborted);
             return;
         }
