@@ -49,7 +49,7 @@ public sealed class ConversationStore(ConversationDatabase database) : IDisposab
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[rows.Count - 1 - i];
-            turns[i] = new StoredTurn(row.Seq, new DialogueTurn(row.Role, row.Speaker, row.Text, new DateTimeOffset(row.At, TimeSpan.Zero), SplitEmotes(row.Emotes)) { Tokens = row.Tokens });
+            turns[i] = new StoredTurn(row.Seq, new DialogueTurn(row.Role, row.Speaker, row.Text, new DateTimeOffset(row.At, TimeSpan.Zero), StoredEmotes.Split(row.Emotes)) { Tokens = row.Tokens });
         }
 
         return turns;
@@ -92,7 +92,7 @@ public sealed class ConversationStore(ConversationDatabase database) : IDisposab
                 Role = turn.Role,
                 Speaker = turn.Speaker,
                 Text = turn.Text,
-                Emotes = turn.Emotes.Count == 0 ? null : string.Join(' ', turn.Emotes),
+                Emotes = StoredEmotes.Join(turn.Emotes),
                 Tokens = turn.Tokens ?? 0,
                 At = turn.At.UtcDateTime,
             });
@@ -199,9 +199,6 @@ public sealed class ConversationStore(ConversationDatabase database) : IDisposab
         await db.SaveChangesAsync(cancellationToken);
         return created;
     }
-
-    private static IReadOnlyList<string> SplitEmotes(string? emotes) =>
-        string.IsNullOrEmpty(emotes) ? [] : emotes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     private static ConversationHeader ToHeader(ConversationEntity row) => new(
         row.Id,

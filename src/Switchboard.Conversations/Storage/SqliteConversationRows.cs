@@ -67,7 +67,7 @@ internal sealed class SqliteConversationRows(string connectionString) : IDisposa
                     var emotes = row.IsDBNull(4) ? null : row.GetString(4);
                     newestFirst.Add(new StoredTurn(
                         row.GetInt64(0),
-                        new DialogueTurn(row.GetString(1), row.GetString(2), row.GetString(3), ReadTime(row, 6), SplitEmotes(emotes)) { Tokens = row.GetInt32(5) }));
+                        new DialogueTurn(row.GetString(1), row.GetString(2), row.GetString(3), ReadTime(row, 6), StoredEmotes.Split(emotes)) { Tokens = row.GetInt32(5) }));
                 }
             }
 
@@ -144,7 +144,7 @@ internal sealed class SqliteConversationRows(string connectionString) : IDisposa
             w.TurnRole.Value = t.Role;
             w.TurnSpeaker.Value = t.Speaker;
             w.TurnText.Value = t.Text;
-            w.TurnEmotes.Value = t.Emotes.Count == 0 ? DBNull.Value : string.Join(' ', t.Emotes);
+            w.TurnEmotes.Value = (object?)StoredEmotes.Join(t.Emotes) ?? DBNull.Value;
             w.TurnTokens.Value = t.Tokens ?? 0;
             w.TurnAt.Value = FormatTime(t.At.UtcDateTime);
             w.InsertTurn.ExecuteNonQuery();
@@ -236,9 +236,6 @@ internal sealed class SqliteConversationRows(string connectionString) : IDisposa
         new(DateTime.SpecifyKind(DateTime.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.None), DateTimeKind.Unspecified), TimeSpan.Zero);
 
     private static string FormatTime(DateTime utc) => utc.ToString(TimeFormat, CultureInfo.InvariantCulture);
-
-    private static IReadOnlyList<string> SplitEmotes(string? emotes) =>
-        string.IsNullOrEmpty(emotes) ? [] : emotes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, params (string Name, SqliteType Type)[] parameters)
     {
