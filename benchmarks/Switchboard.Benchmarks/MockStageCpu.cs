@@ -46,6 +46,7 @@ public static class MockStageCpu
         // ring the journal kept that array with its entry for the last 1,000 requests; now it copies the bytes into
         // its ring and the array dies young. The GC's work lands on this thread (workstation GC), so it is counted.
         var before = new Queue<JournalEntry>();
+        var sequence = 0L;
         var journal = new RequestJournal(1_000, 64L * 1024 * 1024);
         byte[] ReadBody(int i)
         {
@@ -80,11 +81,15 @@ public static class MockStageCpu
                 System.Buffers.ArrayPool<byte>.Shared.Return(array);
                 return array;
             }),
-            ("journal: read, keep entry and array (last 1,000; before the ring)", () =>
+            ("journal: read, journal entry and array (last 1,000; before the ring)", () =>
             {
-                var entry = EntryFor(ReadBody(Next()));
-                before.Enqueue(entry);
-                return before.Count > 1_000 ? before.Dequeue() : entry;
+                // The journal's Add before the ring: numbered under the lock, kept with the request's own array.
+                lock (before)
+                {
+                    var entry = EntryFor(ReadBody(Next())) with { Sequence = ++sequence };
+                    before.Enqueue(entry);
+                    return before.Count > 1_000 ? before.Dequeue() : entry;
+                }
             }),
             ("journal: read, journal the entry (ring of 1,000)", () =>
             {
