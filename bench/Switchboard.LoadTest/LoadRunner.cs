@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 
 namespace Switchboard.LoadTest;
 
@@ -24,6 +25,10 @@ internal sealed record Scenario(string Kind, int Concurrency)
 /// <summary>The figures of one scenario against one target.</summary>
 internal sealed record Measurement
 {
+    /// <summary>The measurements of a results file (JSON lines, as <c>loadtest run --out</c> appends them).</summary>
+    public static List<Measurement> ReadAll(string path) =>
+        File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<Measurement>(l)!).ToList();
+
     public required string Label { get; init; }
     public required string Target { get; init; }
     public required string Kind { get; init; }

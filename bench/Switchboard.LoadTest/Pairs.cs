@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace Switchboard.LoadTest;
 
@@ -12,7 +11,7 @@ internal static class Pairs
 {
     public static int Write(string input, string? baseName)
     {
-        var all = File.ReadLines(input).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<Measurement>(l)!).ToList();
+        var all = Measurement.ReadAll(input);
         var variants = all.Select(m => m.Target).Distinct().ToList();
         var origin = baseName ?? variants.FirstOrDefault() ?? throw new ArgumentException("no measurements in " + input);
         if (!variants.Contains(origin))

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 
 namespace Switchboard.LoadTest;
 
@@ -9,7 +8,7 @@ internal static class Report
 {
     public static int Write(string input, string? output)
     {
-        var all = File.ReadLines(input).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<Measurement>(l)!).ToList();
+        var all = Measurement.ReadAll(input);
         var md = new StringBuilder();
         foreach (var group in all.GroupBy(m => m.Label))
         {
