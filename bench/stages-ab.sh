@@ -6,7 +6,10 @@
 # has NOAUTH=1. DLL defaults to this checkout's Release build. The load tool runs scenario by scenario, each variant
 # in turn; list the variants the other way round for the other order. Knobs: SCENARIOS (plain:32,stream:32),
 # DURATION (10), WARMUP (2), QUIET_WAIT (5), PORT_BASE (27310), WARM_SECONDS (3: every variant under load first,
-# figures discarded; 30 lets tiered compilation finish in the variants with every stage on). Results: a temporary folder, printed at the end.
+# figures discarded; 30 lets tiered compilation finish in the variants with every stage on), ROUNDS (1: how many times
+# every scenario is measured for every variant, odd rounds in the order given, even rounds reversed; the end prints
+# each variant's CPU per request minus the first variant's, round by round, with the median over rounds).
+# Results: a temporary folder, printed at the end.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DLL=${DLL:-$ROOT/src/Switchboard/bin/Release/net10.0/switchboard.dll}
@@ -46,8 +49,13 @@ for v in "${VS[@]}"; do
 done
 echo "$(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet "$LOADTEST" run --label warm --scenarios "plain:8,stream:8" --out "$OUT/warm.jsonl" --duration "${WARM_SECONDS:-3}" --warmup 0 --quiet-wait 0 "${TARGETS[@]}" >/dev/null
-dotnet "$LOADTEST" run --label s --scenarios "${SCENARIOS:-plain:32,stream:32}" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-5}" --upstream-pid "$UP" "${TARGETS[@]}"
+for r in $(seq 1 "${ROUNDS:-1}"); do
+  # Odd rounds in the order given, even rounds reversed: a variant is not always the one measured first.
+  order=given; (( r % 2 == 0 )) && order=reversed
+  dotnet "$LOADTEST" run --label "r$r" --order "$order" --scenarios "${SCENARIOS:-plain:32,stream:32}" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-5}" --upstream-pid "$UP" "${TARGETS[@]}"
+done
 echo "$(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
 for f in "$OUT"/*.db; do echo "$(basename "$f"): $(sqlite3 "$f" 'select count(*) from usage' 2>/dev/null || echo ?) usage rows"; done
 ls "$OUT"/*.spill* 2>/dev/null || true
-echo "results: $OUT/results.jsonl"
+dotnet "$LOADTEST" pairs --in "$OUT/results.jsonl" | tee "$OUT/pairs.md"
+echo "results: $OUT/results.jsonl, $OUT/pairs.md"

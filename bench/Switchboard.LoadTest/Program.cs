@@ -5,10 +5,11 @@ using Switchboard.LoadTest;
 // loadtest upstream --port N [--host 127.0.0.1]
 // loadtest run --label L --out FILE.jsonl --scenarios plain:1,stream:32 [--duration 10] [--warmup 2]
 //              [--bodies gateway|mock:N] [--upstream-pid PID]
-//              --target NAME=URL [--header NAME=Key:Value]... [--pid NAME=PID]...
+//              --target NAME=URL [--header NAME=Key:Value]... [--pid NAME=PID]... [--order given|reversed]
 // loadtest fixtures --kind switchboard|mock-llm --count N --out FILE
 // loadtest rasa --collection FILE --turns N --out DIR   (collection/*.json, mock-llm*.yaml, plain.bin, stream.bin)
 // loadtest report --in FILE.jsonl [--out FILE.md]
+// loadtest pairs --in FILE.jsonl [--base NAME]   (rounds = labels: each variant's CPU per request minus the base's, median)
 var command = args.Length > 0 ? args[0] : "help";
 var options = Options.Parse(args.Skip(1).ToArray());
 try
@@ -20,6 +21,7 @@ try
         "fixtures" => WriteFixtures(options),
         "rasa" => WriteRasa(options),
         "report" => Report.Write(options.One("in"), options.OneOrNull("out")),
+        "pairs" => Pairs.Write(options.One("in"), options.OneOrNull("base")),
         _ => Usage(),
     };
 }
@@ -88,6 +90,11 @@ static async Task<int> RunAsync(Options options)
         var extra = headers[parts[0]].Select(h => h.Split(':', 2)).Select(kv => new KeyValuePair<string, string>(kv[0], kv[1])).ToList();
         return new Target(parts[0], new Uri(parts[1]), extra, pids.TryGetValue(parts[0], out var pid) ? pid : null);
     }).ToList();
+    if (options.One("order", "given") == "reversed")
+    {
+        targets.Reverse();
+    }
+
     if (targets.Count == 0 || scenarios.Count == 0)
     {
         throw new ArgumentException("give at least one --target and one scenario");
