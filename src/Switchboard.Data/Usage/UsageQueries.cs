@@ -188,7 +188,7 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
         return query;
     }
 
-    // Raw SQL because LINQ has no comparison of GUIDs; SQLite compares the stored upper-case text, and flattens this
+    // Raw SQL: the bounds are text prefixes, not GUIDs, compared with the stored upper-case text; SQLite flattens this
     // subquery into the query composed on it.
     private static IQueryable<UsageEntity> ById(SwitchboardDbContext context, string? low, string? high) => (low, high) switch
     {
