@@ -14,7 +14,9 @@
 # divided by the requests answered. The targets run in turn, repeat by repeat, so drift in the machine's load
 # hits them alike. Everything runs under `nice` (NICE, default 5) so that other sessions' work is slowed less.
 # Knobs: TURNS ("19"), CONNECTIONS ("1 32"), KINDS ("plain stream"), REPEATS (2), DURATION (8), WARMUP (2),
-# PORT_BASE (random in 20000-29999), RASA_COLLECTION, MOCKLLM (1), BASE_FIRST (0; 1 measures B_DLL's build before this one).
+# PORT_BASE (random in 20000-29999), RASA_COLLECTION, MOCKLLM (1), BASE_FIRST (0; 1 measures B_DLL's build before this one),
+# ENV_A / ENV_B (extra environment variables for this build's mock / the base's, e.g. a GC setting; with B_DLL pointing at
+# this checkout's own build, ENV_B alone makes an A/B of a setting).
 # Results: bench/results/mock-ab-<UTC time>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -89,7 +91,7 @@ measure() {
 
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), $(nproc) cores, dotnet $(dotnet --version), node $(node --version 2>/dev/null || echo -), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
-  echo "load at start: $(cat /proc/loadavg); B_DLL=${B_DLL:-none}; BASE_FIRST=${BASE_FIRST:-0}; DURATION=$DURATION WARMUP=$WARMUP REPEATS=$REPEATS"
+  echo "load at start: $(cat /proc/loadavg); B_DLL=${B_DLL:-none}; BASE_FIRST=${BASE_FIRST:-0}; ENV_A=${ENV_A:-none}; ENV_B=${ENV_B:-none}; DURATION=$DURATION WARMUP=$WARMUP REPEATS=$REPEATS"
   echo
   echo "| turns | repeat | target | kind | c | req/s | p50 ms | p99 ms | CPU µs/req | errors | load (1 min) |"
   echo "| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -99,10 +101,10 @@ for n in $TURNS; do
   dotnet "$LOADTEST" rasa --collection "$RASA_COLLECTION" --turns "$n" --out "$OUT/rasa-$n" >/dev/null
   targets=()
   start floor "$PORT_BASE" dotnet "$LOADTEST" upstream --port "$PORT_BASE"; targets+=("floor $STARTED http://127.0.0.1:$PORT_BASE/v1/chat/completions")
-  start mock $((PORT_BASE + 1)) dotnet "$SWITCHBOARD" mock --fixtures "$OUT/rasa-$n/collection" --port $((PORT_BASE + 1))
+  start mock $((PORT_BASE + 1)) env ${ENV_A:-} dotnet "$SWITCHBOARD" mock --fixtures "$OUT/rasa-$n/collection" --port $((PORT_BASE + 1))
   mock_target="mock $STARTED http://127.0.0.1:$((PORT_BASE + 1))/v1/chat/completions"
   if [[ -n ${B_DLL:-} ]]; then
-    start base $((PORT_BASE + 2)) dotnet "$B_DLL" mock --fixtures "$OUT/rasa-$n/collection" --port $((PORT_BASE + 2))
+    start base $((PORT_BASE + 2)) env ${ENV_B:-} dotnet "$B_DLL" mock --fixtures "$OUT/rasa-$n/collection" --port $((PORT_BASE + 2))
     base_target="base $STARTED http://127.0.0.1:$((PORT_BASE + 2))/v1/chat/completions"
     # BASE_FIRST=1 measures the other build before this one in every round (run both orders to see order effects).
     if [[ ${BASE_FIRST:-0} == 1 ]]; then targets+=("$base_target" "$mock_target"); else targets+=("$mock_target" "$base_target"); fi

@@ -5,6 +5,7 @@ using Switchboard.LoadTest;
 using Switchboard.Mock;
 using Switchboard.Mock.Loading;
 using Switchboard.Mock.Matching;
+using Switchboard.Mock.Server.Journal;
 using Switchboard.OpenAI;
 using Switchboard.Validation;
 
@@ -41,8 +42,60 @@ public static class MockStageCpu
         var chars = new char[16 * 1024];
         var decoded = bodies.Select((b, i) => { var m = scans[i].Messages[^1]; return unescaped.AsSpan(0, ChatBodyScan.Unescape(b.AsSpan(m.Start, m.Length), unescaped)).ToArray(); }).ToArray();
         var texts = decoded.Select(d => System.Text.Encoding.UTF8.GetString(d)).ToArray();
+        // The journal's part: the server reads each body into an array of its own, then journals the entry. Before the
+        // ring the journal kept that array with its entry for the last 1,000 requests; now it copies the bytes into
+        // its ring and the array dies young. The GC's work lands on this thread (workstation GC), so it is counted.
+        var before = new Queue<JournalEntry>();
+        var sequence = 0L;
+        var journal = new RequestJournal(1_000, 64L * 1024 * 1024);
+        byte[] ReadBody(int i)
+        {
+            var array = GC.AllocateUninitializedArray<byte>(bodies[i].Length);
+            bodies[i].CopyTo(array, 0);
+            return array;
+        }
+
+        static JournalEntry EntryFor(byte[] body) => new()
+        {
+            Time = DateTimeOffset.UnixEpoch,
+            Method = "POST",
+            Path = "/v1/chat/completions",
+            Model = "rasa",
+            Outcome = "matched",
+            Status = 200,
+            FixtureId = "turn",
+            FixtureName = "turn",
+            Turn = 0,
+            RawBody = body,
+            BodyBytes = body.Length,
+        };
+
         (string Name, Func<object?> Run)[] stages =
         [
+            ("journal: read the body into an array, keep nothing", () => ReadBody(Next())),
+            ("journal: read the body into a pooled array, return it", () =>
+            {
+                var i = Next();
+                var array = System.Buffers.ArrayPool<byte>.Shared.Rent(bodies[i].Length);
+                bodies[i].CopyTo(array, 0);
+                System.Buffers.ArrayPool<byte>.Shared.Return(array);
+                return array;
+            }),
+            ("journal: read, journal entry and array (last 1,000; before the ring)", () =>
+            {
+                // The journal's Add before the ring: numbered under the lock, kept with the request's own array.
+                lock (before)
+                {
+                    var entry = EntryFor(ReadBody(Next())) with { Sequence = ++sequence };
+                    before.Enqueue(entry);
+                    return before.Count > 1_000 ? before.Dequeue() : entry;
+                }
+            }),
+            ("journal: read, journal the entry (ring of 1,000)", () =>
+            {
+                journal.Append(EntryFor(ReadBody(Next())));
+                return null;
+            }),
             ("  unescape the prompt (UTF-8)", () => { var i = Next(); var m = scans[i].Messages[^1]; return ChatBodyScan.Unescape(bodies[i].AsSpan(m.Start, m.Length), unescaped); }),
             ("  decode the prompt to UTF-16 (GetChars)", () => System.Text.Encoding.UTF8.GetChars(decoded[Next()], chars)),
             ("  history block of the prompt text", () => ConversationHistory.TryExtract(texts[Next()])),

@@ -24,6 +24,9 @@ internal static partial class MockEndpoints
     // Health checks and probes often ask with HEAD; Kestrel sends the GET answer's status and headers without its body.
     private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
 
+    // One delegate for every journal entry: it captures nothing, so the entry holds no reference to the request's array.
+    private static readonly Func<byte[], string> ReadLastUserMessage = LastUserMessageOf;
+
     public static void MapMockEndpoints(this IEndpointRouteBuilder endpoints)
     {
         // The chat endpoint's services are singletons: taken once here, not from each request's services (which would
@@ -63,7 +66,7 @@ internal static partial class MockEndpoints
 
         if (request is null || raw is null)
         {
-            journal.Add(new JournalEntry
+            journal.Append(new JournalEntry
             {
                 Method = context.Request.Method,
                 Path = context.Request.Path,
@@ -94,15 +97,17 @@ internal static partial class MockEndpoints
         var keepBody = raw.Length <= options.JournalMaxBodyBytes;
         var fixture = exchange.Outcome.Fixture;
         var answered = outcome is "matched" or "ambiguous" && !(exchange.Outcome.IsAmbiguous && engine.Options.Strict);
-        journal.Add(new JournalEntry
+        journal.Append(new JournalEntry
         {
             Time = engine.Responder.Time.GetUtcNow(),
             Method = context.Request.Method,
             Path = context.Request.Path,
             Model = request.Model,
             // Worked out from the kept bytes when read (a body too large to keep: from the parsed request), never from
-            // the request's views, which read the connection's headers. The journal keeps no parsed copy of the body.
-            LastUserMessageSource = keepBody ? () => LastUserMessageOf(raw) : LastUserMessageOf(request.Request),
+            // the request's views, which read the connection's headers. The journal keeps no parsed copy of the body,
+            // and nothing that holds the request's array: it copies the bytes into its ring, so the array dies young.
+            LastUserMessageSource = keepBody ? null : LastUserMessageOf(request.Request),
+            LastUserMessageReader = keepBody ? ReadLastUserMessage : null,
             Stream = request.IsStreaming,
             Outcome = outcome,
             Status = status,
@@ -114,7 +119,7 @@ internal static partial class MockEndpoints
             NearMisses = exchange.Outcome.NearMisses.Count == 0 ? [] : [.. exchange.Outcome.NearMisses.Select(n => new JournalNearMiss(n.Fixture.Id, n.Fixture.Name, n.Fixture.Source.ToString(), Math.Round(n.Score, 3), n.Differences))],
             Ties = exchange.Outcome.Ties.Count == 0 ? [] : [.. exchange.Outcome.Ties.Select(t => t.Id)],
             Error = (reply as MockReply.Failure)?.Error.Message,
-            RawBody = keepBody ? raw : default,
+            RawBody = keepBody ? raw : null,
             BodyBytes = raw.Length,
             BodyTruncated = !keepBody,
         });

@@ -7,11 +7,14 @@ namespace Switchboard.Mock.Server.Journal;
 public sealed record JournalEntry
 {
     // The body and the last user message are kept as received and worked out when someone reads them: the
-    // journal is written on every request and read rarely.
+    // journal is written on every request and read rarely. The bytes are the request's own array (an entry handed to
+    // the caller of Add or to Added) or a copy in the journal's ring (an entry the journal keeps).
     private StrongBox<JsonElement>? _body;
-    private ReadOnlyMemory<byte> _rawBody;
+    private byte[]? _rawBody;
+    private JournalBody? _keptBody;
     private string? _lastUserMessage;
     private Func<string>? _lastUserMessageSource;
+    private Func<byte[], string>? _lastUserMessageReader;
     private string? _fixtureSource;
     private Fixtures.FixtureSource? _origin;
 
@@ -28,7 +31,8 @@ public sealed record JournalEntry
 
     public string? LastUserMessage
     {
-        get => _lastUserMessage ??= _lastUserMessageSource?.Invoke();
+        get => _lastUserMessage ??= _lastUserMessageSource is { } source ? source()
+            : _lastUserMessageReader is { } reader && RawBytes() is { } raw ? reader(raw) : null;
         init => _lastUserMessage = value;
     }
 
@@ -36,6 +40,15 @@ public sealed record JournalEntry
     internal Func<string>? LastUserMessageSource
     {
         init => _lastUserMessageSource = value;
+    }
+
+    /// <summary>
+    /// Reads <see cref="LastUserMessage"/> from the body's bytes when it is first read (and no <see cref="LastUserMessageSource"/>
+    /// is given): a function of the bytes alone, so that the entry keeps no reference to the request's array but its own.
+    /// </summary>
+    internal Func<byte[], string>? LastUserMessageReader
+    {
+        init => _lastUserMessageReader = value;
     }
 
     public bool Stream { get; init; }
@@ -80,9 +93,9 @@ public sealed record JournalEntry
     {
         get
         {
-            if (_body is null && !_rawBody.IsEmpty)
+            if (_body is null && RawBytes() is { Length: > 0 } raw)
             {
-                using var document = JsonDocument.Parse(_rawBody);
+                using var document = JsonDocument.Parse(raw);
                 _body = new StrongBox<JsonElement>(document.RootElement.Clone());
             }
 
@@ -92,10 +105,18 @@ public sealed record JournalEntry
         init => _body = value is { } element ? new StrongBox<JsonElement>(element) : null;
     }
 
-    /// <summary>The request body's bytes as received, parsed into <see cref="Body"/> when that is first read.</summary>
-    internal ReadOnlyMemory<byte> RawBody
+    /// <summary>The request body's bytes as received, parsed into <see cref="Body"/> when that is first read; the array is not changed afterwards.</summary>
+    internal byte[]? RawBody
     {
+        get => _rawBody;
         init => _rawBody = value;
+    }
+
+    /// <summary>The body's bytes when the journal keeps them in its ring (then <see cref="RawBody"/> is null).</summary>
+    internal JournalBody? KeptBody
+    {
+        get => _keptBody;
+        init => _keptBody = value;
     }
 
     /// <summary>The size of the request body as received, in bytes.</summary>
@@ -106,4 +127,6 @@ public sealed record JournalEntry
 
     /// <summary>True when a fixture answered.</summary>
     public bool IsMatch => Outcome is "matched" or "ambiguous" && FixtureId is not null;
+
+    private byte[]? RawBytes() => _keptBody is { } kept ? kept.ToArray() : _rawBody;
 }

@@ -4,20 +4,35 @@ namespace Switchboard.Mock.Server.Journal;
 /// The last requests the mock received, oldest first; thread-safe and bounded twice: by a number of entries
 /// and by the bytes of the request bodies they keep (oldest dropped first).
 /// </summary>
-public sealed class RequestJournal(int capacity, long maxBytes = long.MaxValue)
+/// <remarks>
+/// The bodies of the entries kept are copied into a <see cref="JournalBodyRing"/> (chunks reused), not kept as the
+/// requests' own arrays, so that a request's array dies young. What is handed out (the entry <see cref="Add"/> returns
+/// and <see cref="Added"/> passes, the entries of a <see cref="Snapshot"/>) reads its body as long as it is held:
+/// the first two keep the request's own array, a snapshot's entries copy their bytes out of the ring when first
+/// read or, at the latest, when they leave the journal.
+/// </remarks>
+public sealed class RequestJournal
 {
     /// <summary>What an entry costs besides its body: its fields, near misses and the queue's slot, roughly.</summary>
     public const int EntryOverheadBytes = 512;
 
     private readonly Lock _gate = new();
     private readonly Queue<JournalEntry> _entries = new();
+    private readonly JournalBodyRing _ring;
     private long _sequence;
     private long _bytes;
 
-    public int Capacity { get; } = Math.Max(0, capacity);
+    public RequestJournal(int capacity, long maxBytes = long.MaxValue)
+    {
+        Capacity = Math.Max(0, capacity);
+        MaxBytes = Math.Max(0, maxBytes);
+        _ring = new JournalBodyRing(_gate, MaxBytes);
+    }
+
+    public int Capacity { get; }
 
     /// <summary>The most the kept entries may cost, counting each body's bytes plus <see cref="EntryOverheadBytes"/>.</summary>
-    public long MaxBytes { get; } = Math.Max(0, maxBytes);
+    public long MaxBytes { get; }
 
     /// <summary>What the kept entries cost now.</summary>
     public long Bytes
@@ -31,34 +46,40 @@ public sealed class RequestJournal(int capacity, long maxBytes = long.MaxValue)
         }
     }
 
+    /// <summary>The memory of the ring that holds the kept bodies (allocated as needed, kept until <see cref="Clear"/>).</summary>
+    internal long RingBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ring.AllocatedBytes;
+            }
+        }
+    }
+
     /// <summary>Raised after an entry is added.</summary>
     public event EventHandler<JournalEntry>? Added;
 
-    public JournalEntry Add(JournalEntry entry)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        lock (_gate)
-        {
-            entry = entry with { Sequence = ++_sequence };
-            if (Capacity > 0)
-            {
-                _entries.Enqueue(entry);
-                _bytes += SizeOf(entry);
-                while (_entries.Count > 0 && (_entries.Count > Capacity || _bytes > MaxBytes))
-                {
-                    _bytes -= SizeOf(_entries.Dequeue());
-                }
-            }
-        }
+    /// <summary>Adds an entry (numbered in <see cref="JournalEntry.Sequence"/>) and returns it as numbered.</summary>
+    public JournalEntry Add(JournalEntry entry) => Append(entry, handOut: true)!;
 
-        Added?.Invoke(this, entry);
-        return entry;
-    }
+    /// <summary>Adds an entry, as <see cref="Add"/>, for a caller that does not use the entry back: none is made unless <see cref="Added"/> has subscribers.</summary>
+    internal void Append(JournalEntry entry) => Append(entry, handOut: false);
 
     public IReadOnlyList<JournalEntry> Snapshot()
     {
         lock (_gate)
         {
+            foreach (var entry in _entries)
+            {
+                // Held outside the lock from now on: its bytes are copied out before the ring writes over them.
+                if (entry.KeptBody is { } kept)
+                {
+                    kept.Shared = true;
+                }
+            }
+
             return [.. _entries];
         }
     }
@@ -67,11 +88,55 @@ public sealed class RequestJournal(int capacity, long maxBytes = long.MaxValue)
     {
         lock (_gate)
         {
+            foreach (var entry in _entries)
+            {
+                entry.KeptBody?.Release();
+            }
+
             _entries.Clear();
+            _ring.Reset();
             _bytes = 0;
             _sequence = 0;
         }
     }
 
     private static long SizeOf(JournalEntry entry) => EntryOverheadBytes + (entry.BodyTruncated ? 0 : entry.BodyBytes);
+
+    private JournalEntry? Append(JournalEntry entry, bool handOut)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        // An entry taken from a snapshot and added again brings its body in the ring: read out here, not under the lock.
+        var raw = entry.RawBody ?? entry.KeptBody?.ToArray();
+        long sequence;
+        JournalEntry? stored = null;
+        lock (_gate)
+        {
+            sequence = ++_sequence;
+            if (Capacity > 0)
+            {
+                var kept = raw is null ? null : _ring.TryWrite(raw);
+                stored = entry with { Sequence = sequence, RawBody = kept is null ? raw : null, KeptBody = kept };
+                _entries.Enqueue(stored);
+                _bytes += SizeOf(stored);
+                while (_entries.Count > 0 && (_entries.Count > Capacity || _bytes > MaxBytes))
+                {
+                    var dropped = _entries.Dequeue();
+                    _bytes -= SizeOf(dropped);
+                    dropped.KeptBody?.Release();
+                }
+            }
+        }
+
+        var added = Added;
+        if (!handOut && added is null)
+        {
+            return null;
+        }
+
+        // What is handed out keeps the request's own array (it dies with its last holder): the stored entry itself
+        // when that keeps its own array too, otherwise a twin of it.
+        var handed = stored is { KeptBody: null } ? stored : entry with { Sequence = sequence, RawBody = raw, KeptBody = null };
+        added?.Invoke(this, handed);
+        return handed;
+    }
 }
