@@ -15,6 +15,9 @@ namespace Switchboard.Benchmarks;
 /// </summary>
 public static class UsageWriterCpu
 {
+    // Arrival times of the records made so far: rounds follow one another as a gateway's requests would.
+    private static DateTimeOffset s_clock = DateTimeOffset.UtcNow;
+
     public static async Task RunAsync(string[] args)
     {
         var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
@@ -54,12 +57,14 @@ public static class UsageWriterCpu
     private static List<UsageRecord> Records(int count)
     {
         var records = new List<UsageRecord>(count);
-        var now = DateTimeOffset.UtcNow;
+        var now = s_clock;
+        s_clock = now.AddTicks(count * 500L);
         for (var i = 0; i < count; i++)
         {
             records.Add(new UsageRecord
             {
-                Timestamp = now,
+                // 20,000 requests a second: ids are made from the arrival time, which therefore has to move as it would.
+                Timestamp = now.AddTicks(i * 500L),
                 RequestId = "req_" + i.ToString("x24", CultureInfo.InvariantCulture),
                 KeyId = "key_bench0000000000000000",
                 User = "alice",

@@ -24,6 +24,12 @@ public abstract class SwitchboardDbContext(DbContextOptions options) : DbContext
     /// </summary>
     protected virtual bool IndexesRequestIds => true;
 
+    /// <summary>
+    /// Whether <c>usage.occurred_at</c> has an index of its own. Where it has none, ranged queries search the primary
+    /// key's index instead: ids are version 7 GUIDs of the arrival time (<c>UsageQueries</c>).
+    /// </summary>
+    protected virtual bool IndexesArrivalTimes => true;
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -60,7 +66,11 @@ public abstract class SwitchboardDbContext(DbContextOptions options) : DbContext
             usage.Property(u => u.Deployment).HasMaxLength(400);
             usage.Property(u => u.CacheResult).HasMaxLength(20);
             usage.Property(u => u.ErrorCode).HasMaxLength(100);
-            usage.HasIndex(u => u.OccurredAt);
+            if (IndexesArrivalTimes)
+            {
+                usage.HasIndex(u => u.OccurredAt);
+            }
+
             usage.HasIndex(u => new { u.KeyId, u.OccurredAt });
             if (IndexesRequestIds)
             {

@@ -7,11 +7,30 @@ namespace Switchboard.Accounting;
 /// </summary>
 public sealed record UsageRecord
 {
-    /// <summary>Unique per record (a version 7 GUID: time-ordered); the primary key.</summary>
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    private readonly Guid _id;
+    private readonly DateTimeOffset _timestamp;
+
+    /// <summary>
+    /// Unique per record; the primary key. Unless set, a version 7 GUID of <see cref="Timestamp"/>'s millisecond, made
+    /// when the timestamp is set (once: a copy made with <c>with</c> keeps it), so that on SQLite the primary key's
+    /// index is also the index of arrival times that ranged queries search (<c>UsageQueries</c>).
+    /// </summary>
+    public Guid Id { get => _id; init => _id = value; }
 
     /// <summary>When the request arrived.</summary>
-    public required DateTimeOffset Timestamp { get; init; }
+    public required DateTimeOffset Timestamp
+    {
+        get => _timestamp;
+        init
+        {
+            _timestamp = value;
+            if (_id == Guid.Empty)
+            {
+                // Clamped: a version 7 GUID cannot hold a time before 1970.
+                _id = Guid.CreateVersion7(value.ToUnixTimeMilliseconds() < 0 ? DateTimeOffset.UnixEpoch : value);
+            }
+        }
+    }
 
     /// <summary>The <c>x-request-id</c> answered to the client (the client's own when it sent one).</summary>
     public required string RequestId { get; init; }

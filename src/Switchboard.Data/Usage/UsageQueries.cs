@@ -24,14 +24,28 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
     /// <inheritdoc />
     public async ValueTask<IReadOnlyDictionary<string, decimal>> GetSpendByKeyAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var from = since.UtcDateTime;
         await using var context = database.CreateContext();
-        var rows = await context.Usage
+        var rows = await SpendByKey(context, !database.IsPostgres, since).ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.KeyId, r => Money.FromNano(r.NanoUsd), StringComparer.Ordinal);
+    }
+
+    /// <summary>Spend per key since an instant (the query, so tests can ask SQLite for its plan).</summary>
+    internal static IQueryable<KeySpend> SpendByKey(SwitchboardDbContext context, bool sqlite, DateTimeOffset since)
+    {
+        if (sqlite && UsageIdRange.From(since) is { } low)
+        {
+            // Grouped by +key_id: grouped by the bare column, SQLite would rather walk the key index (for its order)
+            // through every keyed row than search the primary key for the range and group in a temporary B-tree.
+            var start = since.UtcDateTime;
+            return context.Database.SqlQuery<KeySpend>(
+                $"SELECT key_id AS KeyId, SUM(cost_nano_usd) AS NanoUsd FROM usage WHERE id >= {low} AND occurred_at >= {start} AND key_id IS NOT NULL GROUP BY +key_id");
+        }
+
+        var from = since.UtcDateTime;
+        return context.Usage
             .Where(u => u.KeyId != null && u.OccurredAt >= from)
             .GroupBy(u => u.KeyId!)
-            .Select(g => new { KeyId = g.Key, Nano = g.Sum(u => u.CostNanoUsd) })
-            .ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => r.KeyId, r => Money.FromNano(r.Nano), StringComparer.Ordinal);
+            .Select(g => new KeySpend(g.Key, g.Sum(u => u.CostNanoUsd)));
     }
 
     /// <summary>
@@ -42,7 +56,7 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
     public async Task<IReadOnlyList<UsageTotals>> GetTotalsAsync(DateTimeOffset? from, DateTimeOffset? to, UsageGrouping groupBy, CancellationToken cancellationToken)
     {
         await using var context = database.CreateContext();
-        var fine = await Range(context, from, to)
+        var fine = await Range(context, !database.IsPostgres, from, to)
             .GroupBy(u => new { u.KeyId, u.UserId, u.TeamId, u.EndUser, u.RequestedModel, Day = u.OccurredAt.Date })
             .Select(g => new
             {
@@ -99,7 +113,7 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
         ArgumentNullException.ThrowIfNull(writer);
         await writer.WriteLineAsync("time,request_id,endpoint,key_id,user,team,end_user,requested_model,served_model,provider,deployment,input_tokens,output_tokens,cost_usd,latency_ms,ttft_ms,attempts,stream,cache,cached_tokens,cost_saved_usd,status,error_code,compression_tokens_saved".AsMemory(), cancellationToken);
         await using var context = database.CreateContext();
-        await foreach (var u in Range(context, from, to).OrderBy(u => u.OccurredAt).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await foreach (var u in Export(context, !database.IsPostgres, from, to).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             var line = string.Join(',',
                 u.OccurredAt.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
@@ -120,7 +134,7 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
     public async Task<(UsageEntity Usage, StoredMessagesEntity? Messages)?> FindAsync(string requestId, CancellationToken cancellationToken)
     {
         await using var context = database.CreateContext();
-        var usage = await context.Usage.Where(u => u.RequestId == requestId).OrderByDescending(u => u.OccurredAt).FirstOrDefaultAsync(cancellationToken);
+        var usage = await NewestFirst(context, !database.IsPostgres, requestId).FirstOrDefaultAsync(cancellationToken);
         if (usage is null)
         {
             return null;
@@ -137,9 +151,28 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
         return protector.Unprotect(row);
     }
 
-    private static IQueryable<UsageEntity> Range(SwitchboardDbContext context, DateTimeOffset? from, DateTimeOffset? to)
+    /// <summary>The records in the range, oldest first, as the CSV export reads them.</summary>
+    internal static IQueryable<UsageEntity> Export(SwitchboardDbContext context, bool sqlite, DateTimeOffset? from, DateTimeOffset? to) =>
+        Range(context, sqlite, from, to).OrderBy(u => u.OccurredAt);
+
+    /// <summary>
+    /// The records of one request id, newest first. SQLite has no index on request ids (nor on arrival times): it walks
+    /// the primary key's index backwards, which is in arrival order (<see cref="UsageIdRange"/>), and stops at the first match.
+    /// </summary>
+    internal static IQueryable<UsageEntity> NewestFirst(SwitchboardDbContext context, bool sqlite, string requestId)
     {
-        var query = context.Usage.AsQueryable();
+        var query = context.Usage.Where(u => u.RequestId == requestId);
+        return sqlite ? query.OrderByDescending(u => u.Id) : query.OrderByDescending(u => u.OccurredAt);
+    }
+
+    /// <summary>
+    /// The records that arrived in [<paramref name="from"/>, <paramref name="to"/>). On SQLite the range is also stated
+    /// as a range of ids, so that SQLite searches the primary key's index (there is no index on <c>occurred_at</c>
+    /// there); the <c>occurred_at</c> conditions keep the answer exact.
+    /// </summary>
+    internal static IQueryable<UsageEntity> Range(SwitchboardDbContext context, bool sqlite, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var query = sqlite ? ById(context, from is { } f0 ? UsageIdRange.From(f0) : null, to is { } t0 ? UsageIdRange.Before(t0) : null) : context.Usage;
         if (from is { } f)
         {
             var start = f.UtcDateTime;
@@ -154,6 +187,16 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
 
         return query;
     }
+
+    // Raw SQL: the bounds are text prefixes, not GUIDs, compared with the stored upper-case text; SQLite flattens this
+    // subquery into the query composed on it.
+    private static IQueryable<UsageEntity> ById(SwitchboardDbContext context, string? low, string? high) => (low, high) switch
+    {
+        (null, null) => context.Usage,
+        ({ } l, null) => context.Usage.FromSql($"SELECT * FROM usage WHERE id >= {l}"),
+        (null, { } h) => context.Usage.FromSql($"SELECT * FROM usage WHERE id < {h}"),
+        ({ } l, { } h) => context.Usage.FromSql($"SELECT * FROM usage WHERE id >= {l} AND id < {h}"),
+    };
 
     private static string Csv(string? value)
     {

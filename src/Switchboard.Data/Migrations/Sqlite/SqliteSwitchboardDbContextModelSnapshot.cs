@@ -271,9 +271,6 @@ namespace Switchboard.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_usage");
 
-                    b.HasIndex("OccurredAt")
-                        .HasDatabaseName("ix_usage_occurred_at");
-
                     b.HasIndex("KeyId", "OccurredAt")
                         .HasDatabaseName("ix_usage_key_id_occurred_at");
 
