@@ -26,8 +26,7 @@ public sealed record UsageRecord
             _timestamp = value;
             if (_id == Guid.Empty)
             {
-                // Clamped: a version 7 GUID cannot hold a time before 1970.
-                _id = Guid.CreateVersion7(value.ToUnixTimeMilliseconds() < 0 ? DateTimeOffset.UnixEpoch : value);
+                _id = TimeOrderedIds.NewVersion7(value);
             }
         }
     }
