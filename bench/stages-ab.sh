@@ -8,7 +8,9 @@
 # DURATION (10), WARMUP (2), QUIET_WAIT (5), PORT_BASE (27310), WARM_SECONDS (3: every variant under load first,
 # figures discarded; 30 lets tiered compilation finish in the variants with every stage on), ROUNDS (1: how many times
 # every scenario is measured for every variant, odd rounds in the order given, even rounds reversed; the end prints
-# each variant's CPU per request minus the first variant's, round by round, with the median over rounds).
+# each variant's CPU per request minus the first variant's, round by round, with the median over rounds), RATE (none:
+# every connection sends its next request as soon as the last is answered; RATE=N paces all connections to N requests
+# a second in total, so that variants that all sustain N are compared at the same throughput).
 # Results: a temporary folder, printed at the end.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,7 +54,7 @@ dotnet "$LOADTEST" run --label warm --scenarios "plain:8,stream:8" --out "$OUT/w
 for r in $(seq 1 "${ROUNDS:-1}"); do
   # Odd rounds in the order given, even rounds reversed: a variant is not always the one measured first.
   order=given; (( r % 2 == 0 )) && order=reversed
-  dotnet "$LOADTEST" run --label "r$r" --order "$order" --scenarios "${SCENARIOS:-plain:32,stream:32}" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-5}" --upstream-pid "$UP" "${TARGETS[@]}"
+  dotnet "$LOADTEST" run --label "r$r" --order "$order" --scenarios "${SCENARIOS:-plain:32,stream:32}" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-5}" --upstream-pid "$UP" ${RATE:+--rate "$RATE"} "${TARGETS[@]}"
 done
 echo "$(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
 for f in "$OUT"/*.db; do echo "$(basename "$f"): $(sqlite3 "$f" 'select count(*) from usage' 2>/dev/null || echo ?) usage rows"; done

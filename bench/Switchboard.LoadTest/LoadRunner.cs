@@ -97,6 +97,14 @@ internal sealed class LoadRunner : IDisposable
 
     public int? UpstreamPid { get; init; }
 
+    /// <summary>
+    /// Requests per second over all workers, or null for as fast as each worker can (closed loop). At a rate every
+    /// target sustains, targets are compared at one operating point: run flat out, a slower target also idles and
+    /// wakes more per request, and every process on the machine then spends more CPU per request (the upstream's and
+    /// the load tool's own figures rise with it), which is not the target's work.
+    /// </summary>
+    public double? RatePerSecond { get; init; }
+
     /// <summary>Every process of the benchmark (targets, upstream); with this one, the rest of the machine's CPU is someone else's.</summary>
     public IReadOnlyList<int> KnownPids { get; init; } = [];
 
@@ -250,8 +258,22 @@ internal sealed class LoadRunner : IDisposable
         var result = new WorkerResult();
         var buffer = new byte[16 * 1024];
         var sequence = worker;
+        // With a rate, worker i sends its k-th request at (k × concurrency + i) / rate seconds, or at once when behind.
+        var interval = RatePerSecond is { } rate ? (long)(Stopwatch.Frequency * scenario.Concurrency / rate) : 0;
+        var due = Stopwatch.GetTimestamp() + (RatePerSecond is { } r0 ? (long)(Stopwatch.Frequency * worker / r0) : 0);
         while (Stopwatch.GetTimestamp() < deadline)
         {
+            if (interval > 0)
+            {
+                var early = due - Stopwatch.GetTimestamp();
+                if (early > 0)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds((double)early / Stopwatch.Frequency));
+                }
+
+                due += interval;
+            }
+
             var (body, isStream) = bodies(scenario, sequence);
             sequence += scenario.Concurrency;
             var start = Stopwatch.GetTimestamp();

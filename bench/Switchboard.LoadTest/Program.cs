@@ -4,7 +4,7 @@ using Switchboard.LoadTest;
 
 // loadtest upstream --port N [--host 127.0.0.1]
 // loadtest run --label L --out FILE.jsonl --scenarios plain:1,stream:32 [--duration 10] [--warmup 2]
-//              [--bodies gateway|mock:N] [--upstream-pid PID]
+//              [--bodies gateway|mock:N] [--upstream-pid PID] [--rate REQUESTS_PER_SECOND]
 //              --target NAME=URL [--header NAME=Key:Value]... [--pid NAME=PID]... [--order given|reversed]
 // loadtest fixtures --kind switchboard|mock-llm --count N --out FILE
 // loadtest rasa --collection FILE --turns N --out DIR   (collection/*.json, mock-llm*.yaml, plain.bin, stream.bin)
@@ -105,6 +105,7 @@ static async Task<int> RunAsync(Options options)
     {
         UpstreamPid = upstreamPid,
         QuietWait = TimeSpan.FromSeconds(options.Double("quiet-wait", 60)),
+        RatePerSecond = options.OneOrNull("rate") is { } rate ? double.Parse(rate, CultureInfo.InvariantCulture) : null,
         KnownPids = [.. pids.Values, .. options.All("other-pid").Select(p => int.Parse(p, CultureInfo.InvariantCulture)), .. upstreamPid is { } up ? new[] { up } : []],
     };
     var json = new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
