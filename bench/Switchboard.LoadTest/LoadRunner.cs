@@ -259,8 +259,13 @@ internal sealed class LoadRunner : IDisposable
         var buffer = new byte[16 * 1024];
         var sequence = worker;
         // With a rate, worker i sends its k-th request at (k × concurrency + i) / rate seconds, or at once when behind.
-        var interval = RatePerSecond is { } rate ? (long)(Stopwatch.Frequency * scenario.Concurrency / rate) : 0;
-        var due = Stopwatch.GetTimestamp() + (RatePerSecond is { } r0 ? (long)(Stopwatch.Frequency * worker / r0) : 0);
+        long interval = 0, due = 0;
+        if (RatePerSecond is { } rate)
+        {
+            interval = (long)(Stopwatch.Frequency * scenario.Concurrency / rate);
+            due = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * worker / rate);
+        }
+
         while (Stopwatch.GetTimestamp() < deadline)
         {
             if (interval > 0)

@@ -11,7 +11,8 @@ namespace Switchboard.Accounting;
 /// </summary>
 public static class TimeOrderedIds
 {
-    private const long MaxMilliseconds = (1L << 48) - 1;
+    /// <summary>The last millisecond since 1970 the format's 48 bits hold.</summary>
+    public const long MaxMilliseconds = (1L << 48) - 1;
 
     /// <summary>A version 7 GUID of <paramref name="timestamp"/>'s millisecond (clamped to what the format holds).</summary>
     public static Guid NewVersion7(DateTimeOffset timestamp)

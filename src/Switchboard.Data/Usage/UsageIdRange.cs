@@ -1,3 +1,5 @@
+using Switchboard.Accounting;
+
 namespace Switchboard.Data.Usage;
 
 /// <summary>
@@ -18,9 +20,6 @@ internal static class UsageIdRange
     /// </summary>
     public static readonly TimeSpan LegacySlack = TimeSpan.FromHours(1);
 
-    /// <summary>The largest millisecond a version 7 GUID holds.</summary>
-    private const long MaxMilliseconds = (1L << 48) - 1;
-
     /// <summary>Lower bound for rows that arrived at or after <paramref name="from"/>; null when that is every row.</summary>
     public static string? From(DateTimeOffset from) => from.ToUnixTimeMilliseconds() <= 0 ? null : Floor(from.ToUnixTimeMilliseconds());
 
@@ -31,7 +30,7 @@ internal static class UsageIdRange
     /// <summary>The text every id of millisecond <paramref name="milliseconds"/> or later sorts at or after, and every earlier one before.</summary>
     public static string Floor(long milliseconds)
     {
-        var ms = Math.Clamp(milliseconds, 0, MaxMilliseconds);
+        var ms = Math.Clamp(milliseconds, 0, TimeOrderedIds.MaxMilliseconds);
         return string.Create(13, ms, static (span, value) =>
         {
             ((uint)(value >> 16)).TryFormat(span[..8], out _, "X8");
