@@ -18,6 +18,9 @@ public static class OpenAIRequestReader
     /// <summary>The default body limit: large enough for long prompts and inline images.</summary>
     public const long DefaultMaxBodyBytes = 16 * 1024 * 1024;
 
+    /// <summary>The largest body <see cref="ReadJsonBytesRentedAsync"/> reads into a rented array: the pool keeps no larger ones around.</summary>
+    public const int MaxRentedBodyBytes = 128 * 1024;
+
     /// <summary>Reads and parses the body, at most <paramref name="maxBodyBytes"/>; every way it can be wrong is a 4xx error in the result.</summary>
     public static async ValueTask<RequestBody<T>> ReadAsync<T>(
         HttpRequest request,
@@ -46,10 +49,29 @@ public static class OpenAIRequestReader
     }
 
     /// <summary>
+    /// The same as <see cref="ReadJsonBytesAsync"/>, for a caller that is done with the bytes when its request ends:
+    /// a body of at most <see cref="MaxRentedBodyBytes"/> is read into an array rented from the shared pool, which the
+    /// caller gives back with <see cref="RentedBody.Return"/> (a larger one into an array of its own, as there).
+    /// </summary>
+    public static ValueTask<(RentedBody? Body, GatewayError? Error)> ReadJsonBytesRentedAsync(HttpRequest request, long maxBodyBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.ContentType is { } contentType && !IsJson(contentType)
+            ? ValueTask.FromResult<(RentedBody?, GatewayError?)>((null, GatewayError.UnsupportedMediaType(contentType)))
+            : ReadBytesAsync(request, maxBodyBytes, rent: true, cancellationToken);
+    }
+
+    /// <summary>
     /// Reads a whole body of any type, at most <paramref name="maxBodyBytes"/> (after decoding a
     /// <c>Content-Encoding</c>): its bytes, or the 4xx that says why it could not be read.
     /// </summary>
     public static async ValueTask<(byte[]? Body, GatewayError? Error)> ReadBytesAsync(HttpRequest request, long maxBodyBytes, CancellationToken cancellationToken)
+    {
+        var (body, error) = await ReadBytesAsync(request, maxBodyBytes, rent: false, cancellationToken);
+        return (body?.Array, error);
+    }
+
+    private static async ValueTask<(RentedBody? Body, GatewayError? Error)> ReadBytesAsync(HttpRequest request, long maxBodyBytes, bool rent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > maxBodyBytes)
@@ -66,7 +88,7 @@ public static class OpenAIRequestReader
 
         try
         {
-            var read = await ReadBodyAsync(request.BodyReader, request.ContentLength, maxBodyBytes, cancellationToken);
+            var read = await ReadBodyAsync(request.BodyReader, request.ContentLength, maxBodyBytes, rent, cancellationToken);
             if (read is null)
             {
                 await DrainAsync(request.BodyReader, cancellationToken);
@@ -382,11 +404,14 @@ public static class OpenAIRequestReader
     /// The whole body, or null past <paramref name="maxBodyBytes"/>. A body that arrives in one read is copied once;
     /// a longer one is copied out read by read, so the server's pooled blocks go back at once. (Kept in the pipe
     /// until complete, a 16 MB body took 16 MB of the pool, which then kept the memory of the largest body seen.)
+    /// With <paramref name="rent"/>, a body of at most <see cref="MaxRentedBodyBytes"/> (known from the first read or
+    /// the declared length) goes into a rented array; otherwise the array is exactly the body.
     /// </summary>
-    private static async ValueTask<byte[]?> ReadBodyAsync(PipeReader reader, long? contentLength, long maxBodyBytes, CancellationToken cancellationToken)
+    private static async ValueTask<RentedBody?> ReadBodyAsync(PipeReader reader, long? contentLength, long maxBodyBytes, bool rent, CancellationToken cancellationToken)
     {
         var limit = Math.Min(maxBodyBytes, Array.MaxLength);
         byte[]? body = null;
+        var rented = false;
         var length = 0;
         while (true)
         {
@@ -395,6 +420,11 @@ public static class OpenAIRequestReader
             if (length + buffer.Length > limit)
             {
                 reader.AdvanceTo(buffer.End);
+                if (rented)
+                {
+                    ArrayPool<byte>.Shared.Return(body!);
+                }
+
                 return null;
             }
 
@@ -402,21 +432,30 @@ public static class OpenAIRequestReader
             // about as much as copying it.
             if (body is null && result.IsCompleted)
             {
-                var whole = GC.AllocateUninitializedArray<byte>((int)buffer.Length);
+                var size = (int)buffer.Length;
+                var rentWhole = rent && size <= MaxRentedBodyBytes;
+                var whole = rentWhole ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
                 buffer.CopyTo(whole);
                 reader.AdvanceTo(buffer.End);
-                return whole;
+                return new RentedBody(whole, size, rentWhole);
             }
 
             var needed = length + (int)buffer.Length;
             if (needed > (body?.Length ?? 0))
             {
-                var grown = contentLength is { } declared && declared >= needed && declared <= limit
-                    ? declared
-                    : Math.Min(limit, Math.Max(needed, Math.Max(16 * 1024, 2L * (body?.Length ?? 0))));
-                var larger = GC.AllocateUninitializedArray<byte>((int)grown);
+                var declared = contentLength is { } value && value >= needed && value <= limit ? value : (long?)null;
+                var grown = declared ?? Math.Min(limit, Math.Max(needed, Math.Max(16 * 1024, 2L * (body?.Length ?? 0))));
+                // Only an array of the declared length is rented: it is never outgrown.
+                var rentLarger = rent && declared is not null && grown <= MaxRentedBodyBytes;
+                var larger = rentLarger ? ArrayPool<byte>.Shared.Rent((int)grown) : GC.AllocateUninitializedArray<byte>((int)grown);
                 body?.AsSpan(0, length).CopyTo(larger);
+                if (rented)
+                {
+                    ArrayPool<byte>.Shared.Return(body!);
+                }
+
                 body = larger;
+                rented = rentLarger;
             }
 
             buffer.CopyTo(body.AsSpan(length));
@@ -424,7 +463,8 @@ public static class OpenAIRequestReader
             reader.AdvanceTo(buffer.End);
             if (result.IsCompleted)
             {
-                return length == body!.Length ? body : body[..length];
+                return rented ? new RentedBody(body!, length, true)
+                    : new RentedBody(length == body!.Length ? body : body[..length], length, false);
             }
         }
     }

@@ -62,10 +62,17 @@ public sealed class RequestJournal
     public event EventHandler<JournalEntry>? Added;
 
     /// <summary>Adds an entry (numbered in <see cref="JournalEntry.Sequence"/>) and returns it as numbered.</summary>
-    public JournalEntry Add(JournalEntry entry) => Append(entry, handOut: true)!;
+    public JournalEntry Add(JournalEntry entry) => Append(entry, handOut: true, default, lent: false)!;
 
     /// <summary>Adds an entry, as <see cref="Add"/>, for a caller that does not use the entry back: none is made unless <see cref="Added"/> has subscribers.</summary>
-    internal void Append(JournalEntry entry) => Append(entry, handOut: false);
+    internal void Append(JournalEntry entry) => Append(entry, handOut: false, default, lent: false);
+
+    /// <summary>
+    /// Adds an entry, as <see cref="Append(JournalEntry)"/>, whose body is <paramref name="body"/>: bytes lent for this
+    /// call only (a pooled buffer the request gives back when it ends). The journal copies what it keeps into its ring
+    /// (a body too large for the ring, and the entry handed to <see cref="Added"/>, into arrays of their own).
+    /// </summary>
+    internal void Append(JournalEntry entry, ReadOnlySpan<byte> body) => Append(entry, handOut: false, body, lent: true);
 
     public IReadOnlyList<JournalEntry> Snapshot()
     {
@@ -102,11 +109,14 @@ public sealed class RequestJournal
 
     private static long SizeOf(JournalEntry entry) => EntryOverheadBytes + (entry.BodyTruncated ? 0 : entry.BodyBytes);
 
-    private JournalEntry? Append(JournalEntry entry, bool handOut)
+    private JournalEntry? Append(JournalEntry entry, bool handOut, ReadOnlySpan<byte> lentBody, bool lent)
     {
         ArgumentNullException.ThrowIfNull(entry);
         // An entry taken from a snapshot and added again brings its body in the ring: read out here, not under the lock.
-        var raw = entry.RawBody ?? entry.KeptBody?.ToArray();
+        // Lent bytes are copied into the ring under the lock, or (too large for it) into an array of their own here.
+        var raw = lent
+            ? lentBody.Length > _ring.MaxBodyBytes ? lentBody.ToArray() : null
+            : entry.RawBody ?? entry.KeptBody?.ToArray();
         long sequence;
         JournalEntry? stored = null;
         lock (_gate)
@@ -114,7 +124,7 @@ public sealed class RequestJournal
             sequence = ++_sequence;
             if (Capacity > 0)
             {
-                var kept = raw is null ? null : _ring.TryWrite(raw);
+                var kept = raw is not null ? _ring.TryWrite(raw) : lent ? _ring.TryWrite(lentBody) : null;
                 stored = entry with { Sequence = sequence, RawBody = kept is null ? raw : null, KeptBody = kept };
                 _entries.Enqueue(stored);
                 _bytes += SizeOf(stored);
@@ -133,8 +143,13 @@ public sealed class RequestJournal
             return null;
         }
 
-        // What is handed out keeps the request's own array (it dies with its last holder): the stored entry itself
-        // when that keeps its own array too, otherwise a twin of it.
+        // What is handed out keeps the request's own array (it dies with its last holder), or a copy of lent bytes: the
+        // stored entry itself when that keeps its own array too, otherwise a twin of it.
+        if (raw is null && lent)
+        {
+            raw = lentBody.ToArray();
+        }
+
         var handed = stored is { KeptBody: null } ? stored : entry with { Sequence = sequence, RawBody = raw, KeptBody = null };
         added?.Invoke(this, handed);
         return handed;

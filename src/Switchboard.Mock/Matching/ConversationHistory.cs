@@ -35,16 +35,27 @@ public static class ConversationHistory
             return null;
         }
 
-        var lineEnd = FindHeadingLineEnd(prompt);
+        var length = FindBlock(prompt, out var start);
+        // Only the block itself is cut out of the prompt (which can be many kilobytes around it).
+        return length < 0 ? null : Parse(prompt.Slice(start, length).ToString());
+    }
+
+    /// <summary>
+    /// Where the first history block in <paramref name="prompt"/> lies (the lines after its heading, up to a <c>---</c>
+    /// line or the end): its length, with its start in <paramref name="start"/>, or -1 when the prompt has none.
+    /// </summary>
+    internal static int FindBlock(ReadOnlySpan<char> prompt, out int start)
+    {
+        start = 0;
+        var lineEnd = prompt.IsEmpty ? -1 : FindHeadingLineEnd(prompt);
         if (lineEnd < 0)
         {
-            return null;
+            return -1;
         }
 
-        // Only the block itself is cut out of the prompt (which can be many kilobytes around it).
-        var start = Math.Min(lineEnd + 1, prompt.Length);
+        start = Math.Min(lineEnd + 1, prompt.Length);
         var end = FindSeparator(prompt, start);
-        return Parse(prompt[start..(end < 0 ? prompt.Length : end)].ToString());
+        return (end < 0 ? prompt.Length : end) - start;
     }
 
     /// <summary>
@@ -61,6 +72,26 @@ public static class ConversationHistory
     /// escapes (after an even run of backslashes).
     /// </remarks>
     internal static IReadOnlyList<HistoryTurn>? TryExtractEscaped(ReadOnlySpan<byte> escaped)
+    {
+        // The rest of the text, unescaped and decoded into pooled buffers: only the turns become strings.
+        var chars = ArrayPool<char>.Shared.Rent(escaped.Length);
+        try
+        {
+            var length = DecodeEscapedBlock(escaped, chars);
+            return length < 0 ? null : Parse(chars.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>
+    /// The first history block of the text of a JSON string given as its escaped contents (as for
+    /// <see cref="TryExtractEscaped"/>), unescaped and decoded into the start of <paramref name="block"/> (at least as
+    /// long as <paramref name="escaped"/>): its length, or -1 when the text has none.
+    /// </summary>
+    internal static int DecodeEscapedBlock(ReadOnlySpan<byte> escaped, Span<char> block)
     {
         var first = -1;
         var position = 0;
@@ -94,24 +125,62 @@ public static class ConversationHistory
         start = start < 0 ? first : start;
         if (start < 0)
         {
-            return null;
+            return -1;
         }
 
-        // The rest of the text, unescaped and decoded into pooled buffers: only the turns become strings.
         var rest = escaped[start..];
         var bytes = ArrayPool<byte>.Shared.Rent(rest.Length);
-        var chars = ArrayPool<char>.Shared.Rent(rest.Length);
         try
         {
-            var text = chars.AsSpan(0, Encoding.UTF8.GetChars(bytes.AsSpan(0, ChatBodyScan.Unescape(rest, bytes)), chars));
+            var text = block[..Encoding.UTF8.GetChars(bytes.AsSpan(0, ChatBodyScan.Unescape(rest, bytes)), block)];
             var end = FindSeparator(text, 0);
-            return Parse(end < 0 ? text : text[..end]);
+            return end < 0 ? text.Length : end;
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(chars);
             ArrayPool<byte>.Shared.Return(bytes);
         }
+    }
+
+    /// <summary>
+    /// Writes <c>ToKey(Parse(block))</c> into <paramref name="key"/> without making the turns: what an index of keys
+    /// is looked up by. <paramref name="key"/> must be at least <c>block.Length + 1</c> long (a key is never longer: a
+    /// turn's separators take the place of a line end or a speaker's colon, a speaker is never longer than written,
+    /// white space only shrinks; only a first line without a speaker gains one separator). Returns the key's length.
+    /// </summary>
+    internal static int WriteKey(ReadOnlySpan<char> block, Span<char> key)
+    {
+        // A turn's text is its lines' texts normalized as one: the words of them all (runs of anything but white
+        // space), one space between each two, exactly what normalizing each joined line in turn gives.
+        var length = 0;
+        var turns = 0;
+        var words = 0;
+        foreach (var range in block.Split('\n'))
+        {
+            var line = block[range].Trim();
+            if (line.IsEmpty)
+            {
+                continue;
+            }
+
+            ReadOnlySpan<char> text;
+            if (TrySplitSpeaker(line, out var speaker, out text) || turns == 0)
+            {
+                if (turns++ > 0)
+                {
+                    key[length++] = '\u001E';
+                }
+
+                speaker.CopyTo(key[length..]);
+                length += speaker.Length;
+                key[length++] = '\u001F';
+                words = 0;
+            }
+
+            length += TextNormalizer.WriteWords(text, key[length..], ref words);
+        }
+
+        return length;
     }
 
     /// <summary>Parses history lines (<c>USER: hi</c> / <c>AI: hello</c>), as written in a fixture or a prompt.</summary>
@@ -121,7 +190,8 @@ public static class ConversationHistory
         return Parse(block.AsSpan());
     }
 
-    private static List<HistoryTurn> Parse(ReadOnlySpan<char> block)
+    /// <summary>Parses history lines given as text that is not a string yet.</summary>
+    internal static List<HistoryTurn> Parse(ReadOnlySpan<char> block)
     {
         var turns = new List<HistoryTurn>();
         foreach (var range in block.Split('\n'))

@@ -20,10 +20,13 @@ public sealed class FixtureSet
     private readonly Dictionary<string, List<int>> _byLastUser = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<int>> _byModel = new(StringComparer.Ordinal);
     private readonly List<int> _unindexed = [];
+    // The history index looked up by a key that is not a string yet (a scanned body's, written into a pooled buffer).
+    private readonly Dictionary<string, List<int>>.AlternateLookup<ReadOnlySpan<char>> _byHistorySpan;
 
     private FixtureSet(IReadOnlyList<Fixture> fixtures)
     {
         Fixtures = fixtures;
+        _byHistorySpan = _byHistory.GetAlternateLookup<ReadOnlySpan<char>>();
         for (var i = 0; i < fixtures.Count; i++)
         {
             var key = fixtures[i].Matchers.Select(m => m.IndexKey).Where(k => k is not null).OrderBy(KeyRank).FirstOrDefault();
@@ -93,25 +96,34 @@ public sealed class FixtureSet
     {
         ArgumentNullException.ThrowIfNull(request);
         var candidates = Candidates(request);
+        // The common case (an exact history, a conversation) has one match: no list for it.
+        var first = -1;
         List<int>? matched = null;
         foreach (var i in candidates)
         {
             var fixture = Fixtures[i];
             if (IsFullMatch(fixture, request) && StateAllows(fixture, scenarioState))
             {
-                (matched ??= []).Add(i);
+                if (first < 0)
+                {
+                    first = i;
+                }
+                else
+                {
+                    (matched ??= [first]).Add(i);
+                }
             }
         }
 
-        if (matched is null)
+        if (first < 0)
         {
             return new MatchOutcome { NearMisses = FindNearMisses(request, scenarioState), CandidatesScored = candidates.Count };
         }
 
-        if (matched.Count == 1)
+        if (matched is null)
         {
-            // The common case (an exact history, a conversation): nothing to rank, no ties.
-            return new MatchOutcome { Fixture = Fixtures[matched[0]], CandidatesScored = candidates.Count };
+            // Nothing to rank, no ties.
+            return new MatchOutcome { Fixture = Fixtures[first], CandidatesScored = candidates.Count };
         }
 
         matched.Sort((a, b) => Compare(Fixtures[a], a, Fixtures[b], b));
@@ -122,41 +134,57 @@ public sealed class FixtureSet
         return new MatchOutcome { Fixture = best, Ties = ties, CandidatesScored = candidates.Count };
     }
 
-    /// <summary>The positions of the fixtures worth scoring for this request, in load order.</summary>
+    /// <summary>
+    /// The positions of the fixtures worth scoring for this request, in load order. When they are one index's bucket
+    /// alone, that is the bucket itself (no list is made): the caller must not change it.
+    /// </summary>
     internal List<int> Candidates(MockRequest request)
     {
-        var result = new List<int>(_unindexed);
+        // Each kind's bucket for the request, if any; most requests find one bucket and nothing unindexed.
+        List<int>? history = null, conversation = null, lastUser = null, model = null;
         if (_byHistory.Count > 0)
         {
-            AddBucket(result, _byHistory, request.HistoryKey);
+            request.TryGetByHistoryKey(_byHistorySpan, out history);
         }
 
         if (_byConversation.Count > 0)
         {
-            AddBucket(result, _byConversation, request.ConversationKey);
+            _byConversation.TryGetValue(request.ConversationKey, out conversation);
         }
 
         if (_byLastUser.Count > 0)
         {
-            AddBucket(result, _byLastUser, request.LastUserMessage);
+            _byLastUser.TryGetValue(request.LastUserMessage, out lastUser);
         }
 
         if (_byModel.Count > 0)
         {
-            AddBucket(result, _byModel, request.Model);
+            _byModel.TryGetValue(request.Model, out model);
         }
 
-        if (result.Count > _unindexed.Count)
+        var found = (history is null ? 0 : 1) + (conversation is null ? 0 : 1) + (lastUser is null ? 0 : 1) + (model is null ? 0 : 1);
+        if (found == 0)
         {
-            result.Sort();
+            return _unindexed;
         }
 
+        if (found == 1 && _unindexed.Count == 0)
+        {
+            return history ?? conversation ?? lastUser ?? model!;
+        }
+
+        var result = new List<int>(_unindexed);
+        AddBucket(result, history);
+        AddBucket(result, conversation);
+        AddBucket(result, lastUser);
+        AddBucket(result, model);
+        result.Sort();
         return result;
     }
 
-    private static void AddBucket(List<int> result, Dictionary<string, List<int>> index, string? key)
+    private static void AddBucket(List<int> result, List<int>? bucket)
     {
-        if (key is not null && index.TryGetValue(key, out var bucket))
+        if (bucket is not null)
         {
             result.AddRange(bucket);
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Mock.Text;
@@ -84,9 +85,9 @@ public sealed class MockRequest
         {
             if (!_historyFound)
             {
-                if (_scan is not null && _request is null)
+                if (IsScannedOnly)
                 {
-                    _history = ScannedHistory(_scan);
+                    _history = ScannedHistory();
                 }
                 else
                 {
@@ -121,19 +122,30 @@ public sealed class MockRequest
 
     internal string ConversationKey => _conversationKey ??= string.Join('\u001E', Messages.Select(m => m.Role + '\u001F' + m.Text));
 
+    /// <summary><c>ConversationHistory.ToKey(History)</c>, null without a history; for a scanned body, written straight from the block's text.</summary>
     internal string? HistoryKey
     {
         get
         {
             if (!_historyKeyFound)
             {
-                _historyKey = History is { } history ? ConversationHistory.ToKey(history) : null;
-                _historyKeyFound = true;
+                if (IsScannedOnly)
+                {
+                    FindScannedHistoryKey<int>(null, out _);
+                }
+                else
+                {
+                    _historyKey = History is { } history ? ConversationHistory.ToKey(history) : null;
+                    _historyKeyFound = true;
+                }
             }
 
             return _historyKey;
         }
     }
+
+    // A body read by the scan and not parsed (yet): its views are read from the bytes.
+    private bool IsScannedOnly => _scan is not null && _request is null;
 
     private ChatMessage? LastUser
     {
@@ -181,6 +193,22 @@ public sealed class MockRequest
     public static MockRequest? TryCreate(ReadOnlyMemory<byte> utf8Body, IEnumerable<KeyValuePair<string, string>>? headers = null) =>
         ChatBodyScan.TryScan(utf8Body.Span) is { } scan ? new MockRequest(scan, utf8Body, headers) : null;
 
+    /// <summary>
+    /// Looks <see cref="HistoryKey"/> up in an index of history keys. For a scanned body the key is written from the
+    /// block's text into a pooled buffer and looked up as it is: no string is made when the index holds it (the index's
+    /// own string becomes <see cref="HistoryKey"/>), and no turn is made at all.
+    /// </summary>
+    internal bool TryGetByHistoryKey<TValue>(Dictionary<string, TValue>.AlternateLookup<ReadOnlySpan<char>> index, [MaybeNullWhen(false)] out TValue value)
+    {
+        if (!_historyKeyFound && IsScannedOnly)
+        {
+            return FindScannedHistoryKey(index, out value);
+        }
+
+        value = default;
+        return HistoryKey is { } key && index.Dictionary.TryGetValue(key, out value);
+    }
+
     /// <summary>A one-line summary for logs and miss messages.</summary>
     public string Summarize()
     {
@@ -204,9 +232,67 @@ public sealed class MockRequest
 
     // The history block found as the parsed request's view finds it (the last user message, then the others in
     // order), from each message's bytes in the body: unescaped and decoded into pooled buffers, not into strings.
-    private IReadOnlyList<HistoryTurn>? ScannedHistory(ChatBodyScan scan)
+    private List<HistoryTurn>? ScannedHistory()
     {
-        var messages = scan.Messages;
+        var length = ScannedBlock(out var chars, out var start);
+        if (length < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ConversationHistory.Parse(chars.AsSpan(start, length));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    // The history key of a scanned body, written from its block and looked up in `index` when one is given: the index's
+    // string when it holds the key (then true), else a string of the key's own. Sets HistoryKey (and History when there is
+    // no block).
+    private bool FindScannedHistoryKey<TValue>(Dictionary<string, TValue>.AlternateLookup<ReadOnlySpan<char>>? index, [MaybeNullWhen(false)] out TValue value)
+    {
+        value = default;
+        var length = ScannedBlock(out var chars, out var start);
+        if (length < 0)
+        {
+            _history = null;
+            _historyFound = true;
+            _historyKey = null;
+            _historyKeyFound = true;
+            return false;
+        }
+
+        var buffer = ArrayPool<char>.Shared.Rent(length + 1);
+        try
+        {
+            var key = buffer.AsSpan(0, ConversationHistory.WriteKey(chars.AsSpan(start, length), buffer));
+            var found = false;
+            string? actual = null;
+            if (index is { } lookup)
+            {
+                found = lookup.TryGetValue(key, out actual, out value);
+            }
+
+            _historyKey = found ? actual : new string(key);
+            _historyKeyFound = true;
+            return found;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    // The history block of a scanned body: its length, or -1; its text is chars[start..][..length] (rented here, given
+    // back by the caller when there is a block).
+    private int ScannedBlock(out char[] chars, out int start)
+    {
+        var messages = _scan!.Messages;
         var lastUser = -1;
         for (var i = messages.Count - 1; i >= 0; i--)
         {
@@ -217,44 +303,56 @@ public sealed class MockRequest
             }
         }
 
-        if (lastUser >= 0 && HistoryOf(messages[lastUser]) is { } history)
+        if (lastUser >= 0 && BlockOf(messages[lastUser], out chars, out start) is var length and >= 0)
         {
-            return history;
+            return length;
         }
 
         for (var i = 0; i < messages.Count; i++)
         {
-            if (i != lastUser && HistoryOf(messages[i]) is { } other)
+            if (i != lastUser && BlockOf(messages[i], out chars, out start) is var other and >= 0)
             {
                 return other;
             }
         }
 
-        return null;
+        chars = [];
+        start = 0;
+        return -1;
     }
 
-    private IReadOnlyList<HistoryTurn>? HistoryOf(ChatBodyScan.ScannedMessage message)
+    // One message's history block, decoded into a rented array (given back here when it has none).
+    private int BlockOf(ChatBodyScan.ScannedMessage message, out char[] chars, out int start)
     {
         var raw = _utf8Body.Span.Slice(message.Start, message.Length);
+        chars = ArrayPool<char>.Shared.Rent(raw.Length + 1);
+        int length;
         if (!message.UnicodeEscaped)
         {
             // Only the heading lines and the block are unescaped and decoded (see TryExtractEscaped).
-            return ConversationHistory.TryExtractEscaped(raw);
+            start = 0;
+            length = ConversationHistory.DecodeEscapedBlock(raw, chars);
+        }
+        else
+        {
+            var unescaped = ArrayPool<byte>.Shared.Rent(raw.Length);
+            try
+            {
+                var count = Encoding.UTF8.GetChars(unescaped.AsSpan(0, ChatBodyScan.Unescape(raw, unescaped)), chars);
+                length = ConversationHistory.FindBlock(chars.AsSpan(0, count), out start);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(unescaped);
+            }
         }
 
-        var unescaped = ArrayPool<byte>.Shared.Rent(raw.Length);
-        var chars = ArrayPool<char>.Shared.Rent(raw.Length + 1);
-        try
-        {
-            var text = unescaped.AsSpan(0, ChatBodyScan.Unescape(raw, unescaped));
-            var count = Encoding.UTF8.GetChars(text, chars);
-            return ConversationHistory.TryExtract(chars.AsSpan(0, count));
-        }
-        finally
+        if (length < 0)
         {
             ArrayPool<char>.Shared.Return(chars);
-            ArrayPool<byte>.Shared.Return(unescaped);
         }
+
+        return length;
     }
 
     private JsonElement ParseBody()

@@ -95,6 +95,40 @@ public static class TextNormalizer
         return result;
     }
 
+    /// <summary>
+    /// Writes what normalizing gives, a piece at a time: the words of <paramref name="text"/> (its runs of anything but
+    /// white space) into <paramref name="destination"/>, one space before each but the first of all the pieces, which
+    /// <paramref name="words"/> counts over calls. Returns the characters written, never more than the text's length
+    /// plus one (the space before its first word when words came before).
+    /// </summary>
+    internal static int WriteWords(ReadOnlySpan<char> text, Span<char> destination, ref int words)
+    {
+        var length = 0;
+        var inWord = false;
+        foreach (var c in text)
+        {
+            if (IsSpace(c))
+            {
+                inWord = false;
+                continue;
+            }
+
+            if (!inWord)
+            {
+                if (words++ > 0)
+                {
+                    destination[length++] = ' ';
+                }
+
+                inWord = true;
+            }
+
+            destination[length++] = c;
+        }
+
+        return length;
+    }
+
     private static bool IsSpace(char c) => char.IsWhiteSpace(c) || c == '\u200B' || c == '\uFEFF';
 
     /// <summary>Cuts text to at most <paramref name="max"/> characters for messages and logs, marking the cut.</summary>
