@@ -40,6 +40,7 @@ public static class MockStageCpu
         var scans = bodies.Select(b => ChatBodyScan.TryScan(b)!).ToArray();
         var unescaped = new byte[16 * 1024];
         var chars = new char[16 * 1024];
+        var keyChars = new char[16 * 1024];
         var decoded = bodies.Select((b, i) => { var m = scans[i].Messages[^1]; return unescaped.AsSpan(0, ChatBodyScan.Unescape(b.AsSpan(m.Start, m.Length), unescaped)).ToArray(); }).ToArray();
         var texts = decoded.Select(d => System.Text.Encoding.UTF8.GetString(d)).ToArray();
         // The journal's part: the server reads each body into an array of its own, then journals the entry. Before the
@@ -68,6 +69,26 @@ public static class MockStageCpu
             Turn = 0,
             RawBody = body,
             BodyBytes = body.Length,
+        };
+
+        // What the server journals for a matched turn (MockEndpoints.ChatAsync's entry).
+        var serverJournal = new RequestJournal(1_000, 64L * 1024 * 1024);
+        static JournalEntry ServerEntry(MockRequest request, MockExchange exchange, int length, byte[]? raw) => new()
+        {
+            Time = DateTimeOffset.UnixEpoch,
+            Method = "POST",
+            Path = "/v1/chat/completions",
+            Model = request.Model,
+            LastUserMessageReader = static body => body.Length.ToString(CultureInfo.InvariantCulture),
+            Stream = request.IsStreaming,
+            Outcome = "matched",
+            Status = 200,
+            FixtureId = exchange.Outcome.Fixture?.Id,
+            FixtureName = exchange.Outcome.Fixture?.Name,
+            Origin = exchange.Outcome.Fixture?.Source,
+            Turn = exchange.Turn,
+            RawBody = raw,
+            BodyBytes = length,
         };
 
         (string Name, Func<object?> Run)[] stages =
@@ -99,6 +120,14 @@ public static class MockStageCpu
             ("  unescape the prompt (UTF-8)", () => { var i = Next(); var m = scans[i].Messages[^1]; return ChatBodyScan.Unescape(bodies[i].AsSpan(m.Start, m.Length), unescaped); }),
             ("  decode the prompt to UTF-16 (GetChars)", () => System.Text.Encoding.UTF8.GetChars(decoded[Next()], chars)),
             ("  history block of the prompt text", () => ConversationHistory.TryExtract(texts[Next()])),
+            ("  history block of the escaped prompt (decoded, no turns)", () => { var i = Next(); var m = scans[i].Messages[^1]; return ConversationHistory.DecodeEscapedBlock(bodies[i].AsSpan(m.Start, m.Length), chars); }),
+            ("  history key of the escaped prompt (no turns, no string)", () =>
+            {
+                var i = Next();
+                var m = scans[i].Messages[^1];
+                var length = ConversationHistory.DecodeEscapedBlock(bodies[i].AsSpan(m.Start, m.Length), chars);
+                return ConversationHistory.WriteKey(chars.AsSpan(0, length), keyChars);
+            }),
             ("text check (UTF-8, lone surrogates)", () => OpenAIRequestReader.CheckText(bodies[Next()])),
             ("tokenize only (Utf8JsonReader, no strings)", () => Tokenize(bodies[Next()])),
             ("deserialize ChatCompletionRequest", () => JsonSerializer.Deserialize(bodies[Next()], OpenAIJsonContext.Default.ChatCompletionRequest)),
@@ -111,6 +140,20 @@ public static class MockStageCpu
             ("scan, then the history block", () => MockRequest.TryCreate(bodies[Next()])!.History),
             ("scan, then the history key", () => MockRequest.TryCreate(bodies[Next()])!.HistoryKey),
             ("scan, match and answer", () => engine.HandleAsync(MockRequest.TryCreate(bodies[Next()])!, CancellationToken.None).AsTask().GetAwaiter().GetResult()),
+            ("server path: body, scan, match, answer, journal (no HTTP)", () =>
+            {
+                // MockEndpoints.ChatAsync without Kestrel: the body read into a pooled array, scanned, matched and
+                // answered, journalled (the ring copies it), the array given back.
+                var i = Next();
+                var array = System.Buffers.ArrayPool<byte>.Shared.Rent(bodies[i].Length);
+                bodies[i].CopyTo(array, 0);
+                var body = array.AsMemory(0, bodies[i].Length);
+                var request = MockRequest.TryCreate(body)!;
+                var exchange = engine.HandleAsync(request, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                serverJournal.Append(ServerEntry(request, exchange, body.Length, null), body.Span);
+                System.Buffers.ArrayPool<byte>.Shared.Return(array);
+                return exchange;
+            }),
             ("whole before: parse, validate, match, answer", () =>
             {
                 var i = Next();

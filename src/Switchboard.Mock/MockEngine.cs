@@ -40,11 +40,14 @@ public sealed class MockEngine
     private readonly ConcurrentDictionary<string, string> _scenarios = new(StringComparer.Ordinal);
     private FixtureSet _set = FixtureSet.Empty;
     private long _generation;
+    // ScenarioState as a delegate, made once (a method group converted on every request is a new delegate each time).
+    private readonly Func<string, string> _scenarioState;
 
     public MockEngine(MockEngineOptions? options = null, ITokenCounter? tokens = null, TimeProvider? time = null)
     {
         Options = options ?? new MockEngineOptions();
         Responder = new MockResponder(tokens ?? TiktokenTokenCounter.Instance, time ?? TimeProvider.System);
+        _scenarioState = ScenarioState;
     }
 
     public MockEngineOptions Options { get; }
@@ -206,7 +209,7 @@ public sealed class MockEngine
     public string ScenarioState(string scenario) => _scenarios.GetValueOrDefault(scenario, StartState);
 
     /// <summary>Matches a request without answering it or moving any sequence or scenario (for diagnostics and benchmarks).</summary>
-    public MatchOutcome Match(MockRequest request) => Fixtures.Match(request, ScenarioState);
+    public MatchOutcome Match(MockRequest request) => Fixtures.Match(request, _scenarioState);
 
     /// <summary>Matches and answers a request: the one entry point of the server and the provider.</summary>
     public async ValueTask<MockExchange> HandleAsync(MockRequest request, CancellationToken cancellationToken)
@@ -230,7 +233,7 @@ public sealed class MockEngine
         {
             lock (_stateGate)
             {
-                outcome = set.Match(request, ScenarioState);
+                outcome = set.Match(request, _scenarioState);
                 index = TakeTurn(outcome);
             }
         }
@@ -238,7 +241,7 @@ public sealed class MockEngine
         {
             // Without scenarios no answer depends on state that another request could change meanwhile: matching needs
             // no lock, and the sequence counter is taken atomically by itself.
-            outcome = set.Match(request, ScenarioState);
+            outcome = set.Match(request, _scenarioState);
             index = TakeTurn(outcome);
         }
 

@@ -17,9 +17,14 @@ public sealed record JournalEntry
     private Func<byte[], string>? _lastUserMessageReader;
     private string? _fixtureSource;
     private Fixtures.FixtureSource? _origin;
+    private long _sequence;
 
     /// <summary>1 for the first request since start or the last reset.</summary>
-    public long Sequence { get; init; }
+    public long Sequence
+    {
+        get => _sequence;
+        init => _sequence = value;
+    }
 
     public DateTimeOffset Time { get; init; }
 
@@ -127,6 +132,17 @@ public sealed record JournalEntry
 
     /// <summary>True when a fixture answered.</summary>
     public bool IsMatch => Outcome is "matched" or "ambiguous" && FixtureId is not null;
+
+    /// <summary>
+    /// Numbers an entry the journal keeps and says where its body is: what <c>with</c> would copy, set in place, for an
+    /// entry made for the journal alone (<see cref="RequestJournal"/>'s internal Append) that nobody else holds.
+    /// </summary>
+    internal void Keep(long sequence, byte[]? rawBody, JournalBody? keptBody)
+    {
+        _sequence = sequence;
+        _rawBody = rawBody;
+        _keptBody = keptBody;
+    }
 
     private byte[]? RawBytes() => _keptBody is { } kept ? kept.ToArray() : _rawBody;
 }

@@ -64,7 +64,11 @@ public sealed class RequestJournal
     /// <summary>Adds an entry (numbered in <see cref="JournalEntry.Sequence"/>) and returns it as numbered.</summary>
     public JournalEntry Add(JournalEntry entry) => Append(entry, handOut: true, default, lent: false)!;
 
-    /// <summary>Adds an entry, as <see cref="Add"/>, for a caller that does not use the entry back: none is made unless <see cref="Added"/> has subscribers.</summary>
+    /// <summary>
+    /// Adds an entry, as <see cref="Add"/>, for a caller that does not use the entry back: none is made unless
+    /// <see cref="Added"/> has subscribers. The entry becomes the journal's (numbered in place): the caller made it for
+    /// this call and holds it no more.
+    /// </summary>
     internal void Append(JournalEntry entry) => Append(entry, handOut: false, default, lent: false);
 
     /// <summary>
@@ -125,7 +129,17 @@ public sealed class RequestJournal
             if (Capacity > 0)
             {
                 var kept = raw is not null ? _ring.TryWrite(raw) : lent ? _ring.TryWrite(lentBody) : null;
-                stored = entry with { Sequence = sequence, RawBody = kept is null ? raw : null, KeptBody = kept };
+                if (handOut)
+                {
+                    stored = entry with { Sequence = sequence, RawBody = kept is null ? raw : null, KeptBody = kept };
+                }
+                else
+                {
+                    // The internal Append's entry is made for the journal alone: numbered in place, not copied.
+                    stored = entry;
+                    stored.Keep(sequence, kept is null ? raw : null, kept);
+                }
+
                 _entries.Enqueue(stored);
                 _bytes += SizeOf(stored);
                 while (_entries.Count > 0 && (_entries.Count > Capacity || _bytes > MaxBytes))

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Unicode;
+using Switchboard.OpenAI;
 
 namespace Switchboard.Mock.Matching;
 
@@ -28,7 +29,7 @@ internal sealed class ChatBodyScan
     /// <summary>The validator's limit on model names (<c>ChatRequestValidator.MaxModelNameLength</c>).</summary>
     private const int MaxModelNameLength = 256;
 
-    private ChatBodyScan(string model, bool stream, ScannedMessage[] messages)
+    private ChatBodyScan(string model, bool stream, List<ScannedMessage> messages)
     {
         Model = model;
         Stream = stream;
@@ -155,7 +156,7 @@ internal sealed class ChatBodyScan
             return null;
         }
 
-        return new ChatBodyScan(model, stream == true, [.. messages]);
+        return new ChatBodyScan(model, stream == true, messages);
     }
 
     /// <summary>
@@ -240,7 +241,7 @@ internal sealed class ChatBodyScan
 
                 if (key == Key.Role && role is null)
                 {
-                    if (!TryReadPlainString(json, ref at, out role) || role is not ("system" or "developer" or "user" or "assistant"))
+                    if (!TryReadRole(json, ref at, out role))
                     {
                         return null;
                     }
@@ -368,6 +369,24 @@ internal sealed class ChatBodyScan
 
         value = Encoding.UTF8.GetString(json[start..(at - 1)]);
         return true;
+    }
+
+    // A role without escapes, one of the four the scan accepts, as the shared constant (no string made per message).
+    private static bool TryReadRole(ReadOnlySpan<byte> json, ref int at, out string? role)
+    {
+        role = null;
+        if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escapes) || escapes != Escapes.None)
+        {
+            return false;
+        }
+
+        var name = json[start..(at - 1)];
+        role = name.SequenceEqual("user"u8) ? ChatRoles.User
+            : name.SequenceEqual("system"u8) ? ChatRoles.System
+            : name.SequenceEqual("assistant"u8) ? ChatRoles.Assistant
+            : name.SequenceEqual("developer"u8) ? ChatRoles.Developer
+            : null;
+        return role is not null;
     }
 
     // From the opening quote at `at` to just past the closing one; `start` is the first byte of the contents. Looks at

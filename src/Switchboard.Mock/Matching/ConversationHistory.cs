@@ -154,7 +154,7 @@ public static class ConversationHistory
         // space), one space between each two, exactly what normalizing each joined line in turn gives.
         var length = 0;
         var turns = 0;
-        var words = 0;
+        var wrote = false;
         foreach (var range in block.Split('\n'))
         {
             var line = block[range].Trim();
@@ -174,10 +174,10 @@ public static class ConversationHistory
                 speaker.CopyTo(key[length..]);
                 length += speaker.Length;
                 key[length++] = '\u001F';
-                words = 0;
+                wrote = false;
             }
 
-            length += TextNormalizer.WriteWords(text, key[length..], ref words);
+            length += TextNormalizer.WriteWords(text, key[length..], ref wrote);
         }
 
         return length;

@@ -192,9 +192,11 @@ public sealed class FixtureSet
 
     private static bool IsFullMatch(Fixture fixture, MockRequest request)
     {
-        foreach (var matcher in fixture.Matchers)
+        // Indexed, not enumerated: no enumerator is made per fixture scored.
+        var matchers = fixture.Matchers;
+        for (var i = 0; i < matchers.Count; i++)
         {
-            if (matcher.Score(request) < 1)
+            if (matchers[i].Score(request) < 1)
             {
                 return false;
             }

@@ -269,12 +269,16 @@ public sealed class MockResponder(ITokenCounter tokens, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(completion);
         long size = 0;
-        foreach (var choice in completion.Choices)
+        // Indexed, not enumerated: no enumerator is made per answer.
+        var all = completion.Choices;
+        for (var i = 0; i < all.Count; i++)
         {
-            size += choice.Message.Content?.Text.Length ?? 0;
-            foreach (var call in choice.Message.ToolCalls ?? [])
+            var message = all[i].Message;
+            size += message.Content?.Text.Length ?? 0;
+            var calls = message.ToolCalls ?? [];
+            for (var j = 0; j < calls.Count; j++)
             {
-                size += (call.Function?.Arguments?.Length ?? 0) + (call.Function?.Name?.Length ?? 0);
+                size += (calls[j].Function?.Arguments?.Length ?? 0) + (calls[j].Function?.Name?.Length ?? 0);
             }
         }
 

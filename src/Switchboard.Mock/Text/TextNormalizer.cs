@@ -9,6 +9,10 @@ namespace Switchboard.Mock.Text;
 /// </summary>
 public static class TextNormalizer
 {
+    // Every character that counts as white space but the plain space: what a text already normalized inside lacks.
+    private static readonly SearchValues<char> OtherSpaces = SearchValues.Create(
+        [.. Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(c => c != ' ' && IsSpace(c))]);
+
     public static string Normalize(string? text)
     {
         if (string.IsNullOrEmpty(text))
@@ -97,30 +101,57 @@ public static class TextNormalizer
 
     /// <summary>
     /// Writes what normalizing gives, a piece at a time: the words of <paramref name="text"/> (its runs of anything but
-    /// white space) into <paramref name="destination"/>, one space before each but the first of all the pieces, which
-    /// <paramref name="words"/> counts over calls. Returns the characters written, never more than the text's length
-    /// plus one (the space before its first word when words came before).
+    /// white space) into <paramref name="destination"/>, one space between each two, and one before the first when
+    /// <paramref name="wrote"/> says that words came before (it is set once this text's are written). Returns the
+    /// characters written, never more than the text's length plus one (the space before its first word).
     /// </summary>
-    internal static int WriteWords(ReadOnlySpan<char> text, Span<char> destination, ref int words)
+    internal static int WriteWords(ReadOnlySpan<char> text, Span<char> destination, ref bool wrote)
     {
+        var start = 0;
+        while (start < text.Length && IsSpace(text[start]))
+        {
+            start++;
+        }
+
+        var end = text.Length;
+        while (end > start && IsSpace(text[end - 1]))
+        {
+            end--;
+        }
+
+        if (start == end)
+        {
+            return 0;
+        }
+
+        var trimmed = text[start..end];
         var length = 0;
-        var inWord = false;
-        foreach (var c in text)
+        if (wrote)
+        {
+            destination[length++] = ' ';
+        }
+
+        wrote = true;
+        // Most text is already normalized inside (single plain spaces): copied at once, found so by vectorized searches.
+        if (trimmed.IndexOfAny(OtherSpaces) < 0 && trimmed.IndexOf("  ", StringComparison.Ordinal) < 0)
+        {
+            trimmed.CopyTo(destination[length..]);
+            return length + trimmed.Length;
+        }
+
+        var pendingSpace = false;
+        foreach (var c in trimmed)
         {
             if (IsSpace(c))
             {
-                inWord = false;
+                pendingSpace = true;
                 continue;
             }
 
-            if (!inWord)
+            if (pendingSpace)
             {
-                if (words++ > 0)
-                {
-                    destination[length++] = ' ';
-                }
-
-                inWord = true;
+                destination[length++] = ' ';
+                pendingSpace = false;
             }
 
             destination[length++] = c;
