@@ -47,112 +47,106 @@ internal static partial class MockEndpoints
 
     private static async Task ChatAsync(HttpContext context, ChatServices services)
     {
+        var (options, engine, journal, logger, logBudget, recorder) = services;
+        var cancellationToken = context.RequestAborted;
         // A body of up to 128 KiB is read into a pooled array, given back when the answer is written: nothing keeps it
         // past this request (the journal copies what it keeps, the request's views are strings or parsed copies).
-        var (read, invalid) = await OpenAIRequestReader.ReadJsonBytesRentedAsync(context.Request, services.Options.MaxBodyBytes, context.RequestAborted);
+        var (read, invalid) = await OpenAIRequestReader.ReadJsonBytesRentedAsync(context.Request, options.MaxBodyBytes, cancellationToken);
         try
         {
-            await ChatAsync(context, services, read, invalid);
+            // The body stays bytes until something asks for it as JSON (a json: matcher, the journal's reader); the
+            // headers are read only if a matcher or the recorder looks at them, while the request is handled.
+            var headers = context.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
+            // A plain chat request (model, messages of string contents, stream) is read by one scan that decodes no
+            // string; any other body, valid or not, goes through the gateway's reader and validator as before.
+            var request = read is { } scanned ? MockRequest.TryCreate(scanned.Memory, headers) : null;
+            if (request is null && invalid is null)
+            {
+                // The full reader's path keeps an array of the body's own (the parsed request's raw bytes may be read later).
+                var body = OpenAIRequestReader.Parse(read!.Value.ToArray(), OpenAIJsonContext.Default.ChatCompletionRequest);
+                invalid = body.Error ?? ChatRequestValidator.Validate(body.Value!);
+                request = invalid is null ? MockRequest.Create(body.Value!, body.Raw, headers) : null;
+            }
+
+            if (request is null || read is not { } raw)
+            {
+                journal.Append(new JournalEntry
+                {
+                    Method = context.Request.Method,
+                    Path = context.Request.Path,
+                    Outcome = "invalid",
+                    Status = invalid!.StatusCode,
+                    Error = invalid.Message,
+                    Time = engine.Responder.Time.GetUtcNow(),
+                });
+                if (logBudget.TryTake(isMiss: true))
+                {
+                    Log.Invalid(logger, context.Request.Method, context.Request.Path, invalid.StatusCode, invalid.Message);
+                }
+
+                await OpenAIResponseWriter.WriteErrorAsync(context.Response, invalid, cancellationToken);
+                return;
+            }
+
+            var exchange = await engine.HandleAsync(request, cancellationToken);
+            var reply = exchange.Reply;
+            var outcome = exchange.IsEcho ? "echo" : exchange.Outcome.IsMatch ? (exchange.Outcome.IsAmbiguous ? "ambiguous" : "matched") : "miss";
+            if (!exchange.Outcome.IsMatch && !exchange.IsEcho && recorder is not null)
+            {
+                reply = await recorder.ForwardAsync(request, context.Request, cancellationToken);
+                outcome = reply is MockReply.Failure ? "miss" : "recorded";
+            }
+
+            var status = MockReplyWriter.StatusOf(reply);
+            var keepBody = raw.Length <= options.JournalMaxBodyBytes;
+            var fixture = exchange.Outcome.Fixture;
+            var answered = outcome is "matched" or "ambiguous" && !(exchange.Outcome.IsAmbiguous && engine.Options.Strict);
+            var entry = new JournalEntry
+            {
+                Time = engine.Responder.Time.GetUtcNow(),
+                Method = context.Request.Method,
+                Path = context.Request.Path,
+                Model = request.Model,
+                // Worked out from the kept bytes when read (a body too large to keep: from the parsed request), never from
+                // the request's views, which read the connection's headers. The journal keeps no parsed copy of the body,
+                // and nothing that holds the request's array: it copies the bytes into its ring, so the array goes back to
+                // the pool when the request ends.
+                LastUserMessageSource = keepBody ? null : LastUserMessageOf(request.Request),
+                LastUserMessageReader = keepBody ? ReadLastUserMessage : null,
+                Stream = request.IsStreaming,
+                Outcome = outcome,
+                Status = status,
+                FixtureId = answered ? fixture?.Id : null,
+                FixtureName = answered ? fixture?.Name : null,
+                // Written out ("file:line") when read.
+                Origin = answered ? fixture?.Source : null,
+                Turn = answered ? exchange.Turn : null,
+                NearMisses = exchange.Outcome.NearMisses.Count == 0 ? [] : [.. exchange.Outcome.NearMisses.Select(n => new JournalNearMiss(n.Fixture.Id, n.Fixture.Name, n.Fixture.Source.ToString(), Math.Round(n.Score, 3), n.Differences))],
+                Ties = exchange.Outcome.Ties.Count == 0 ? [] : [.. exchange.Outcome.Ties.Select(t => t.Id)],
+                Error = (reply as MockReply.Failure)?.Error.Message,
+                BodyBytes = raw.Length,
+                BodyTruncated = !keepBody,
+            };
+            if (keepBody)
+            {
+                journal.Append(entry, raw.Memory.Span);
+            }
+            else
+            {
+                journal.Append(entry);
+            }
+
+            if (logBudget.TryTake(isMiss: outcome == "miss"))
+            {
+                LogExchange(logger, context, request, exchange, outcome, status, reply);
+            }
+
+            await MockReplyWriter.WriteAsync(context, reply);
         }
         finally
         {
             read?.Return();
         }
-    }
-
-    private static async Task ChatAsync(HttpContext context, ChatServices services, RentedBody? read, GatewayError? invalid)
-    {
-        var (options, engine, journal, logger, logBudget, recorder) = services;
-        var cancellationToken = context.RequestAborted;
-
-        // The body stays bytes until something asks for it as JSON (a json: matcher, the journal's reader); the
-        // headers are read only if a matcher or the recorder looks at them, while the request is handled.
-        var headers = context.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
-        // A plain chat request (model, messages of string contents, stream) is read by one scan that decodes no
-        // string; any other body, valid or not, goes through the gateway's reader and validator as before.
-        var request = read is { } scanned ? MockRequest.TryCreate(scanned.Memory, headers) : null;
-        if (request is null && invalid is null)
-        {
-            // The full reader's path keeps an array of the body's own (the parsed request's raw bytes may be read later).
-            var body = OpenAIRequestReader.Parse(read!.Value.ToArray(), OpenAIJsonContext.Default.ChatCompletionRequest);
-            invalid = body.Error ?? ChatRequestValidator.Validate(body.Value!);
-            request = invalid is null ? MockRequest.Create(body.Value!, body.Raw, headers) : null;
-        }
-
-        if (request is null || read is not { } raw)
-        {
-            journal.Append(new JournalEntry
-            {
-                Method = context.Request.Method,
-                Path = context.Request.Path,
-                Outcome = "invalid",
-                Status = invalid!.StatusCode,
-                Error = invalid.Message,
-                Time = engine.Responder.Time.GetUtcNow(),
-            });
-            if (logBudget.TryTake(isMiss: true))
-            {
-                Log.Invalid(logger, context.Request.Method, context.Request.Path, invalid.StatusCode, invalid.Message);
-            }
-
-            await OpenAIResponseWriter.WriteErrorAsync(context.Response, invalid, cancellationToken);
-            return;
-        }
-
-        var exchange = await engine.HandleAsync(request, cancellationToken);
-        var reply = exchange.Reply;
-        var outcome = exchange.IsEcho ? "echo" : exchange.Outcome.IsMatch ? (exchange.Outcome.IsAmbiguous ? "ambiguous" : "matched") : "miss";
-        if (!exchange.Outcome.IsMatch && !exchange.IsEcho && recorder is not null)
-        {
-            reply = await recorder.ForwardAsync(request, context.Request, cancellationToken);
-            outcome = reply is MockReply.Failure ? "miss" : "recorded";
-        }
-
-        var status = MockReplyWriter.StatusOf(reply);
-        var keepBody = raw.Length <= options.JournalMaxBodyBytes;
-        var fixture = exchange.Outcome.Fixture;
-        var answered = outcome is "matched" or "ambiguous" && !(exchange.Outcome.IsAmbiguous && engine.Options.Strict);
-        var entry = new JournalEntry
-        {
-            Time = engine.Responder.Time.GetUtcNow(),
-            Method = context.Request.Method,
-            Path = context.Request.Path,
-            Model = request.Model,
-            // Worked out from the kept bytes when read (a body too large to keep: from the parsed request), never from
-            // the request's views, which read the connection's headers. The journal keeps no parsed copy of the body,
-            // and nothing that holds the request's array: it copies the bytes into its ring, so the array goes back to
-            // the pool when the request ends.
-            LastUserMessageSource = keepBody ? null : LastUserMessageOf(request.Request),
-            LastUserMessageReader = keepBody ? ReadLastUserMessage : null,
-            Stream = request.IsStreaming,
-            Outcome = outcome,
-            Status = status,
-            FixtureId = answered ? fixture?.Id : null,
-            FixtureName = answered ? fixture?.Name : null,
-            // Written out ("file:line") when read.
-            Origin = answered ? fixture?.Source : null,
-            Turn = answered ? exchange.Turn : null,
-            NearMisses = exchange.Outcome.NearMisses.Count == 0 ? [] : [.. exchange.Outcome.NearMisses.Select(n => new JournalNearMiss(n.Fixture.Id, n.Fixture.Name, n.Fixture.Source.ToString(), Math.Round(n.Score, 3), n.Differences))],
-            Ties = exchange.Outcome.Ties.Count == 0 ? [] : [.. exchange.Outcome.Ties.Select(t => t.Id)],
-            Error = (reply as MockReply.Failure)?.Error.Message,
-            BodyBytes = raw.Length,
-            BodyTruncated = !keepBody,
-        };
-        if (keepBody)
-        {
-            journal.Append(entry, raw.Memory.Span);
-        }
-        else
-        {
-            journal.Append(entry);
-        }
-
-        if (logBudget.TryTake(isMiss: outcome == "miss"))
-        {
-            LogExchange(logger, context, request, exchange, outcome, status, reply);
-        }
-
-        await MockReplyWriter.WriteAsync(context, reply);
     }
 
     /// <summary>What the chat endpoint uses on every request, resolved once.</summary>

@@ -161,22 +161,47 @@ internal sealed class ChatBodyScan
 
     /// <summary>
     /// The text of a JSON string's contents (between the quotes) as the full reader gives it. Only for contents this
-    /// scan accepted: every escape is valid and no surrogate stands alone.
+    /// scan accepted: every escape is valid and no surrogate stands alone. <paramref name="destination"/> must be at least as
+    /// long as <paramref name="source"/> (the text between escapes is copied in blocks).
     /// </summary>
     public static int Unescape(ReadOnlySpan<byte> source, Span<byte> destination)
     {
+        // The text between escapes is copied 32 bytes at a time, each block's backslashes found from one comparison: a
+        // prompt has an escape every 15 bytes or so, and a search call per escape (IndexOf) cost more than the copying.
         var written = 0;
+        var at = 0;
         while (true)
         {
-            var slash = source.IndexOf((byte)'\\');
-            if (slash < 0)
+            int slash;
+            if (Vector256.IsHardwareAccelerated && at + Vector256<byte>.Count <= source.Length)
             {
-                source.CopyTo(destination[written..]);
-                return written + source.Length;
+                // Unescaping only shrinks text: written <= at, so the destination has room for the whole block.
+                var block = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)at);
+                var backslashes = Vector256.Equals(block, Vector256.Create((byte)'\\')).ExtractMostSignificantBits();
+                if (backslashes == 0)
+                {
+                    block.CopyTo(destination[written..]);
+                    at += Vector256<byte>.Count;
+                    written += Vector256<byte>.Count;
+                    continue;
+                }
+
+                slash = at + BitOperations.TrailingZeroCount(backslashes);
+            }
+            else
+            {
+                var found = source[at..].IndexOf((byte)'\\');
+                if (found < 0)
+                {
+                    source[at..].CopyTo(destination[written..]);
+                    return written + source.Length - at;
+                }
+
+                slash = at + found;
             }
 
-            source[..slash].CopyTo(destination[written..]);
-            written += slash;
+            source[at..slash].CopyTo(destination[written..]);
+            written += slash - at;
             var escape = source[slash + 1];
             if (escape != (byte)'u')
             {
@@ -189,7 +214,7 @@ internal sealed class ChatBodyScan
                     (byte)'f' => (byte)'\f',
                     _ => escape, // \" \\ \/
                 };
-                source = source[(slash + 2)..];
+                at = slash + 2;
                 continue;
             }
 
@@ -203,7 +228,7 @@ internal sealed class ChatBodyScan
             }
 
             written += new Rune(codePoint).EncodeToUtf8(destination[written..]);
-            source = source[(slash + consumed)..];
+            at = slash + consumed;
         }
     }
 
