@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Switchboard.Limits;
 
 namespace Switchboard.Gateway.Limits;
@@ -11,6 +12,9 @@ namespace Switchboard.Gateway.Limits;
 /// </summary>
 public static class RateLimitHeaders
 {
+    private static readonly TextCache Numbers = new();
+    private static readonly TextCache Durations = new();
+
     public const string LimitRequests = "x-ratelimit-limit-requests";
     public const string RemainingRequests = "x-ratelimit-remaining-requests";
     public const string ResetRequests = "x-ratelimit-reset-requests";
@@ -25,23 +29,62 @@ public static class RateLimitHeaders
         ArgumentNullException.ThrowIfNull(headers);
         if (admission.Requests is { } requests)
         {
-            headers[LimitRequests] = requests.Limit.ToString(CultureInfo.InvariantCulture);
-            headers[RemainingRequests] = requests.Remaining.ToString(CultureInfo.InvariantCulture);
-            headers[ResetRequests] = FormatDuration(requests.Reset);
+            headers[LimitRequests] = Number(requests.Limit);
+            headers[RemainingRequests] = Number(requests.Remaining);
+            headers[ResetRequests] = Duration(requests.Reset);
         }
 
         if (admission.Tokens is { } tokens)
         {
-            headers[LimitTokens] = tokens.Limit.ToString(CultureInfo.InvariantCulture);
-            headers[RemainingTokens] = tokens.Remaining.ToString(CultureInfo.InvariantCulture);
-            headers[ResetTokens] = FormatDuration(tokens.Reset);
+            headers[LimitTokens] = Number(tokens.Limit);
+            headers[RemainingTokens] = Number(tokens.Remaining);
+            headers[ResetTokens] = Duration(tokens.Reset);
         }
+    }
+
+    /// <summary>Adds the headers for the dimensions that had a limit straight onto an HTTP answer.</summary>
+    public static void Write(Admission admission, IHeaderDictionary headers)
+    {
+        ArgumentNullException.ThrowIfNull(admission);
+        ArgumentNullException.ThrowIfNull(headers);
+        if (admission.Requests is { } requests)
+        {
+            headers[LimitRequests] = Number(requests.Limit);
+            headers[RemainingRequests] = Number(requests.Remaining);
+            headers[ResetRequests] = Duration(requests.Reset);
+        }
+
+        if (admission.Tokens is { } tokens)
+        {
+            headers[LimitTokens] = Number(tokens.Limit);
+            headers[RemainingTokens] = Number(tokens.Remaining);
+            headers[ResetTokens] = Duration(tokens.Reset);
+        }
+    }
+
+    /// <summary>
+    /// A count as text, from a small cache: a limit is the same number on every answer, and what remains of it stays
+    /// near one value under a steady load, so most answers need no new string.
+    /// </summary>
+    internal static string Number(long value) => Numbers.Get(value, static v => v.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary><see cref="FormatDuration"/> from a small cache keyed by the whole milliseconds it shows.</summary>
+    internal static string Duration(TimeSpan duration)
+    {
+        var ms = WholeMilliseconds(duration);
+        return ms == 0 ? "0s" : Durations.Get(ms, static m => FormatMilliseconds(m));
     }
 
     /// <summary>A duration as OpenAI (and Go) write it: <c>0s</c>, <c>250ms</c>, <c>1.5s</c>, <c>6m0s</c>, <c>1h2m3s</c>.</summary>
     public static string FormatDuration(TimeSpan duration)
     {
-        var ms = (long)Math.Ceiling(Math.Max(0, duration.TotalMilliseconds));
+        return FormatMilliseconds(WholeMilliseconds(duration));
+    }
+
+    private static long WholeMilliseconds(TimeSpan duration) => (long)Math.Ceiling(Math.Max(0, duration.TotalMilliseconds));
+
+    private static string FormatMilliseconds(long ms)
+    {
         if (ms == 0)
         {
             return "0s";

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Switchboard.Errors;
 using Switchboard.Gateway.Routing;
 using Switchboard.Identity;
+using Switchboard.Limits;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
 
@@ -176,6 +177,13 @@ public sealed class GatewayContext
     /// the rate-limit stage admitted the request against. Null: the load-balancing policy chooses.
     /// </summary>
     public Deployment? PreferredDeployment { get; set; }
+
+    /// <summary>
+    /// [rate limits] The admission whose <c>x-ratelimit-*</c> headers the answer carries (written with the other
+    /// headers, from cached strings); null when no limit applied. A typed member rather than six entries in
+    /// <see cref="ResponseHeaders"/>: no dictionary and no strings per request.
+    /// </summary>
+    public Admission? RateLimit { get; set; }
 
     /// <summary>
     /// Calls the router made to upstreams, retries and fallbacks included; sent as <c>x-switchboard-attempts</c>.
