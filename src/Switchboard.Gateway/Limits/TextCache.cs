@@ -1,30 +1,37 @@
 namespace Switchboard.Gateway.Limits;
 
 /// <summary>
-/// Texts of numbers in a small direct-mapped cache (the number's low bits pick the slot; a newer number replaces an
-/// older one in its slot). Each slot holds an immutable entry, so a reader racing a writer sees an old entry or a new
-/// one, never half of each. For header values that repeat from one answer to the next.
+/// Texts of numbers in a small direct-mapped cache (the number's low bits pick the slot; a newer text replaces an older
+/// one in its slot), for header values that repeat from one answer to the next. The text is always formatted (on the
+/// stack) and compared with the slot's: a hit costs no allocation, and a slot another thread just replaced can only
+/// miss, never answer another number's text.
 /// </summary>
 internal sealed class TextCache
 {
+    /// <summary>The longest text a formatter may write (a long's 19 digits and sign; a duration of the longest span).</summary>
+    public const int MaxLength = 32;
+
     private const int Slots = 1024;
 
-    private readonly Entry?[] _entries = new Entry?[Slots];
+    private readonly string?[] _texts = new string?[Slots];
 
-    /// <summary>The text of <paramref name="value"/>: cached, or made by <paramref name="format"/> and cached.</summary>
-    public string Get(long value, Func<long, string> format)
+    /// <summary>Writes a number's text into the span (room for <see cref="MaxLength"/>) and returns its length.</summary>
+    public delegate int Formatter(long value, Span<char> text);
+
+    /// <summary>The text of <paramref name="value"/>, the cached instance when the slot holds the same text.</summary>
+    public string Get(long value, Formatter format)
     {
-        ref var slot = ref _entries[(int)(value & (Slots - 1))];
-        var entry = Volatile.Read(ref slot);
-        if (entry is not null && entry.Value == value)
+        Span<char> text = stackalloc char[MaxLength];
+        text = text[..format(value, text)];
+        ref var slot = ref _texts[(int)(value & (Slots - 1))];
+        var cached = Volatile.Read(ref slot);
+        if (cached is not null && text.SequenceEqual(cached))
         {
-            return entry.Text;
+            return cached;
         }
 
-        var text = format(value);
-        Volatile.Write(ref slot, new Entry(value, text));
-        return text;
+        var made = new string(text);
+        Volatile.Write(ref slot, made);
+        return made;
     }
-
-    private sealed record Entry(long Value, string Text);
 }
