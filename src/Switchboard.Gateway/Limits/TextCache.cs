@@ -1,10 +1,10 @@
 namespace Switchboard.Gateway.Limits;
 
 /// <summary>
-/// Texts of numbers in a small direct-mapped cache (the number's low bits pick the slot; a newer text replaces an older
-/// one in its slot), for header values that repeat from one answer to the next. The text is always formatted (on the
-/// stack) and compared with the slot's: a hit costs no allocation, and a slot another thread just replaced can only
-/// miss, never answer another number's text.
+/// Texts of numbers in a small direct-mapped cache (the number's low bits pick the slot; a newer number replaces an
+/// older one in its slot), for header values that repeat from one answer to the next. Each slot holds an immutable
+/// entry, so a reader racing a writer sees the old entry or the new one, never half of each. A hit costs one
+/// comparison; a miss formats on the stack and allocates the string and its entry.
 /// </summary>
 internal sealed class TextCache
 {
@@ -13,25 +13,26 @@ internal sealed class TextCache
 
     private const int Slots = 1024;
 
-    private readonly string?[] _texts = new string?[Slots];
+    private readonly Entry?[] _entries = new Entry?[Slots];
 
     /// <summary>Writes a number's text into the span (room for <see cref="MaxLength"/>) and returns its length.</summary>
     public delegate int Formatter(long value, Span<char> text);
 
-    /// <summary>The text of <paramref name="value"/>, the cached instance when the slot holds the same text.</summary>
+    /// <summary>The text of <paramref name="value"/>: cached, or made by <paramref name="format"/> and cached.</summary>
     public string Get(long value, Formatter format)
     {
-        Span<char> text = stackalloc char[MaxLength];
-        text = text[..format(value, text)];
-        ref var slot = ref _texts[(int)(value & (Slots - 1))];
-        var cached = Volatile.Read(ref slot);
-        if (cached is not null && text.SequenceEqual(cached))
+        ref var slot = ref _entries[(int)(value & (Slots - 1))];
+        var entry = Volatile.Read(ref slot);
+        if (entry is not null && entry.Value == value)
         {
-            return cached;
+            return entry.Text;
         }
 
-        var made = new string(text);
-        Volatile.Write(ref slot, made);
+        Span<char> text = stackalloc char[MaxLength];
+        var made = new string(text[..format(value, text)]);
+        Volatile.Write(ref slot, new Entry(value, made));
         return made;
     }
+
+    private sealed record Entry(long Value, string Text);
 }
