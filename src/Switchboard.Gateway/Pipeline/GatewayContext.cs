@@ -267,7 +267,8 @@ public sealed class GatewayContext
     // ---- Headers and leftovers ----------------------------------------------------------------------
 
     /// <summary>
-    /// Extra headers the answer carries (<c>x-ratelimit-*</c>). The <c>x-switchboard-*</c> and <c>x-request-id</c>
+    /// Extra headers the answer carries (a stage's own, e.g. <c>x-switchboard-tokens-saved</c>). The <c>x-switchboard-*</c>,
+    /// <c>x-ratelimit-*</c> (<see cref="RateLimit"/>) and <c>x-request-id</c>
     /// headers are written from the typed members above, not from here. Created on first use.
     /// </summary>
     public IDictionary<string, string> ResponseHeaders => _responseHeaders ??= new Dictionary<string, string>(8, StringComparer.OrdinalIgnoreCase);
