@@ -16,7 +16,8 @@
 # Knobs: TURNS ("19"), CONNECTIONS ("1 32"), KINDS ("plain stream"), REPEATS (2), DURATION (8), WARMUP (2),
 # PORT_BASE (random in 20000-29999), RASA_COLLECTION, MOCKLLM (1), BASE_FIRST (0; 1 measures B_DLL's build before this one),
 # ENV_A / ENV_B (extra environment variables for this build's mock / the base's, e.g. a GC setting; with B_DLL pointing at
-# this checkout's own build, ENV_B alone makes an A/B of a setting).
+# this checkout's own build, ENV_B alone makes an A/B of a setting), A_ARGS / B_ARGS (extra `switchboard mock` options for
+# each, e.g. B_ARGS="--inline-io false").
 # Results: bench/results/mock-ab-<UTC time>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,7 +92,7 @@ measure() {
 
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), $(nproc) cores, dotnet $(dotnet --version), node $(node --version 2>/dev/null || echo -), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
-  echo "load at start: $(cat /proc/loadavg); B_DLL=${B_DLL:-none}; BASE_FIRST=${BASE_FIRST:-0}; ENV_A=${ENV_A:-none}; ENV_B=${ENV_B:-none}; DURATION=$DURATION WARMUP=$WARMUP REPEATS=$REPEATS"
+  echo "load at start: $(cat /proc/loadavg); B_DLL=${B_DLL:-none}; BASE_FIRST=${BASE_FIRST:-0}; ENV_A=${ENV_A:-none}; ENV_B=${ENV_B:-none}; A_ARGS=${A_ARGS:-none}; B_ARGS=${B_ARGS:-none}; DURATION=$DURATION WARMUP=$WARMUP REPEATS=$REPEATS"
   echo
   echo "| turns | repeat | target | kind | c | req/s | p50 ms | p99 ms | CPU µs/req | errors | load (1 min) |"
   echo "| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -101,10 +102,10 @@ for n in $TURNS; do
   dotnet "$LOADTEST" rasa --collection "$RASA_COLLECTION" --turns "$n" --out "$OUT/rasa-$n" >/dev/null
   targets=()
   start floor "$PORT_BASE" dotnet "$LOADTEST" upstream --port "$PORT_BASE"; targets+=("floor $STARTED http://127.0.0.1:$PORT_BASE/v1/chat/completions")
-  start mock $((PORT_BASE + 1)) env ${ENV_A:-} dotnet "$SWITCHBOARD" mock --fixtures "$OUT/rasa-$n/collection" --port $((PORT_BASE + 1))
+  start mock $((PORT_BASE + 1)) env ${ENV_A:-} dotnet "$SWITCHBOARD" mock --fixtures "$OUT/rasa-$n/collection" --port $((PORT_BASE + 1)) ${A_ARGS:-}
   mock_target="mock $STARTED http://127.0.0.1:$((PORT_BASE + 1))/v1/chat/completions"
   if [[ -n ${B_DLL:-} ]]; then
-    start base $((PORT_BASE + 2)) env ${ENV_B:-} dotnet "$B_DLL" mock --fixtures "$OUT/rasa-$n/collection" --port $((PORT_BASE + 2))
+    start base $((PORT_BASE + 2)) env ${ENV_B:-} dotnet "$B_DLL" mock --fixtures "$OUT/rasa-$n/collection" --port $((PORT_BASE + 2)) ${B_ARGS:-}
     base_target="base $STARTED http://127.0.0.1:$((PORT_BASE + 2))/v1/chat/completions"
     # BASE_FIRST=1 measures the other build before this one in every round (run both orders to see order effects).
     if [[ ${BASE_FIRST:-0} == 1 ]]; then targets+=("$base_target" "$mock_target"); else targets+=("$mock_target" "$base_target"); fi

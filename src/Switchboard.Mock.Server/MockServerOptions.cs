@@ -67,6 +67,15 @@ public sealed record MockServerOptions
     /// </summary>
     public int RequestLogLinesPerSecond { get; init; } = 100;
 
+    /// <summary>
+    /// Handle each request on the socket thread that read it instead of handing it to the thread pool (Kestrel's
+    /// <c>UnsafePreferInlineScheduling</c>; the CLI's <c>--inline-io</c>, on by default there). The mock's work per
+    /// request is a few microseconds of CPU that never blocks, so the hand-over (a thread woken, a context switch) costs
+    /// more than the work; a handler that blocked would stall every connection of its socket thread. Off by default
+    /// in process, where the tests' own code shares the threads.
+    /// </summary>
+    public bool InlineScheduling { get; init; }
+
     /// <summary>The largest request body accepted.</summary>
     public long MaxBodyBytes { get; init; } = OpenAIRequestReader.DefaultMaxBodyBytes;
 

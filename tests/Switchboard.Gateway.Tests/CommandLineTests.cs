@@ -68,6 +68,8 @@ public sealed class CommandLineTests : IDisposable
         var help = string.Join(' ', stdout.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("sent instead of the client's Authorization", help, StringComparison.Ordinal);
         Assert.Contains("requests a fixture answers are not recorded", help, StringComparison.Ordinal);
+        Assert.Contains("--inline-io", help, StringComparison.Ordinal);
+        Assert.Contains("--inline-io false turns it off", help, StringComparison.Ordinal);
     }
 
     [Fact]

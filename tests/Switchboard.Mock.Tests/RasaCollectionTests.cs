@@ -83,4 +83,45 @@ public sealed class RasaCollectionTests
         Assert.Equal("miss", miss.Outcome);
         Assert.Contains(miss.NearMisses, n => n.FixtureName.StartsWith("start_pizza_order", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ManyClientsAtOnceGetEveryTurnRightWithRequestsOnTheSocketThreads()
+    {
+        // The standalone mock's default (--inline-io): requests are handled on the socket threads, not the thread pool.
+        await using var mock = await MockLlmServer.StartAsync(b => b.AddFixturesFrom(TestData.RasaCollection).Configure(o => o with { InlineScheduling = true }), TestContext.Current.CancellationToken);
+        var turns = TestData.RasaTurns();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async client =>
+        {
+            var chat = TestData.Chat(mock.OpenAIEndpoint);
+            var got = new List<string>();
+            // Each client starts at another turn, so that different turns are in flight together; half of them stream.
+            foreach (var turn in turns.Skip(client).Concat(turns.Take(client)))
+            {
+                if (client % 2 == 0)
+                {
+                    ChatCompletion completion = await chat.CompleteChatAsync([new UserChatMessage(turn.Prompt)], RasaOptions, TestContext.Current.CancellationToken);
+                    got.Add(completion.Content[0].Text);
+                    continue;
+                }
+
+                var text = new StringBuilder();
+                await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage(turn.Prompt)], RasaOptions, TestContext.Current.CancellationToken))
+                {
+                    foreach (var part in update.ContentUpdate)
+                    {
+                        text.Append(part.Text);
+                    }
+                }
+
+                got.Add(text.ToString());
+            }
+
+            return (Expected: turns.Skip(client).Concat(turns.Take(client)).Select(t => t.Answer).ToList(), Got: got);
+        }));
+
+        Assert.All(answers, a => Assert.Equal(a.Expected, a.Got));
+        mock.Journal.AssertNoMisses();
+        Assert.Equal(8 * turns.Count, mock.Journal.Entries.Count);
+    }
 }

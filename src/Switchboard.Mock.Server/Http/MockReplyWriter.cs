@@ -63,13 +63,16 @@ internal static class MockReplyWriter
         }
     }
 
-    // A stream that is the same bytes every time (a saved answer, no pacing, no fault) goes out in one write.
+    // A stream that is the same bytes every time (a saved answer, no pacing, no fault) goes out in one write, and with
+    // the chunked encoding's end in the same flush: one send, where a flushing write and then the end made two (each
+    // a system call when requests run on the socket threads, see MockServerOptions.InlineScheduling).
     private static async Task WritePreparedStreamAsync(HttpContext context, ReadOnlyMemory<byte> events)
     {
         OpenAIResponseWriter.StartEventStream(context);
         try
         {
-            await context.Response.BodyWriter.WriteAsync(events, context.RequestAborted);
+            context.Response.BodyWriter.Write(events.Span);
+            await context.Response.CompleteAsync();
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
