@@ -93,7 +93,8 @@ internal sealed class UsageRow
         UserId = Truncate(record.User, 200);
         TeamId = Truncate(record.Team, 200);
         EndUser = record.EndUser is { } endUser ? shared.Share(Truncate(endUser, 200)!) : null;
-        RequestedModel = shared.Share(Truncate(record.RequestedModel, 200)!);
+        // Never null by contract; if it were, the writer must still not throw on the request path.
+        RequestedModel = record.RequestedModel is { } requested ? shared.Share(Truncate(requested, 200)!) : null!;
         ServedModel = Truncate(record.ServedModel, 200);
         Provider = Truncate(record.Provider, 200);
         Deployment = Truncate(record.Deployment, 400);
