@@ -10,6 +10,7 @@ using Switchboard.Data;
 using Switchboard.Data.Keys;
 using Switchboard.Gateway.Auth;
 using Switchboard.Gateway.Configuration;
+using Switchboard.Gateway.Endpoints;
 using Switchboard.Gateway.Limits;
 using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Routing;
@@ -56,6 +57,7 @@ public class AccessStageBenchmarks
     private RequestDelegate _throttleBusy = null!;
     private DefaultHttpContext _http = null!;
     private DefaultHttpContext _httpRefused = null!;
+    private readonly HttpResponse _response = new DefaultHttpContext().Response;
 
     /// <summary>Records the usage stage queued (dropped at once).</summary>
     public long Queued => Sink.Count;
@@ -202,6 +204,9 @@ public class AccessStageBenchmarks
         }
 
         var result = await pipeline.InvokeAsync(context, default);
+        // The answer's headers as the endpoint writes them (x-request-id, x-switchboard-*, x-ratelimit-*).
+        _response.Headers.Clear();
+        GatewayResponseHeaders.Write(_response, context);
         await context.CompleteAsync();
         return result is ChatResult.Completed ? 1 : 0;
     }

@@ -51,4 +51,52 @@ public sealed class RateLimitHeadersTests
         RateLimitHeaders.Write(Admission.Unlimited, headers);
         Assert.Empty(headers);
     }
+
+    [Fact]
+    public void WritesTheSameValuesOntoAnHttpAnswerAndReusesTheirTexts()
+    {
+        var admission = new Admission
+        {
+            Outcome = AdmissionOutcome.Admitted,
+            Requests = new RateLimitStatus(60, 59, TimeSpan.FromSeconds(1)),
+            Tokens = new RateLimitStatus(1000, 970, TimeSpan.FromMilliseconds(61_800.2)),
+        };
+        var first = new Microsoft.AspNetCore.Http.HeaderDictionary();
+        var second = new Microsoft.AspNetCore.Http.HeaderDictionary();
+
+        RateLimitHeaders.Write(admission, first);
+        RateLimitHeaders.Write(admission, second);
+
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["x-ratelimit-limit-requests"] = "60",
+                ["x-ratelimit-remaining-requests"] = "59",
+                ["x-ratelimit-reset-requests"] = "1s",
+                ["x-ratelimit-limit-tokens"] = "1000",
+                ["x-ratelimit-remaining-tokens"] = "970",
+                ["x-ratelimit-reset-tokens"] = "1m1.801s",
+            },
+            first.ToDictionary(h => h.Key, h => h.Value.ToString()));
+        foreach (var (name, value) in first)
+        {
+            Assert.Same(value.ToString(), second[name].ToString());
+        }
+    }
+
+    [Theory]
+    [InlineData(5L)]
+    [InlineData(5L + 1024)]
+    [InlineData(long.MaxValue)]
+    public void CachedNumbersAreTheNumbersAskedForWhenTheirSlotHeldAnother(long value)
+    {
+        RateLimitHeaders.Write(new Admission { Outcome = AdmissionOutcome.Admitted, Requests = new RateLimitStatus(5, 5, TimeSpan.Zero) }, new Dictionary<string, string>());
+        var headers = new Dictionary<string, string>();
+
+        RateLimitHeaders.Write(new Admission { Outcome = AdmissionOutcome.Admitted, Requests = new RateLimitStatus(value, value, TimeSpan.FromMilliseconds(value % 100_000)) }, headers);
+
+        Assert.Equal(value.ToString(System.Globalization.CultureInfo.InvariantCulture), headers["x-ratelimit-limit-requests"]);
+        Assert.Equal(value.ToString(System.Globalization.CultureInfo.InvariantCulture), headers["x-ratelimit-remaining-requests"]);
+        Assert.Equal(RateLimitHeaders.FormatDuration(TimeSpan.FromMilliseconds(value % 100_000)), headers["x-ratelimit-reset-requests"]);
+    }
 }

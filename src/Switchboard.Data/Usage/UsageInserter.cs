@@ -28,7 +28,7 @@ internal static class UsageInserter
     private const string TouchSql = "UPDATE keys SET last_used_at = @at WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)";
     private const string SqliteTouchSql = "UPDATE keys SET last_used_at = $at WHERE id = $id AND (last_used_at IS NULL OR last_used_at < $at)";
 
-    public static async Task InsertAsync(SwitchboardDatabase database, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
+    public static async Task InsertAsync(SwitchboardDatabase database, IReadOnlyList<UsageRow> rows, CancellationToken cancellationToken)
     {
         if (!database.IsPostgres)
         {
@@ -49,18 +49,18 @@ internal static class UsageInserter
         await CopyAsync(connection, rows, cancellationToken);
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
+    private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<UsageRow> rows, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var copy = await connection.BeginBinaryImportAsync($"COPY usage ({UsageColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            foreach (var row in rows)
+            foreach (var u in rows)
             {
-                var u = row.Usage;
                 await copy.StartRowAsync(cancellationToken);
                 await copy.WriteAsync(u.Id, NpgsqlDbType.Uuid, cancellationToken);
                 await copy.WriteAsync(DateTime.SpecifyKind(u.OccurredAt, DateTimeKind.Utc), NpgsqlDbType.TimestampTz, cancellationToken);
-                await copy.WriteAsync(u.RequestId, NpgsqlDbType.Varchar, cancellationToken);
+                // A string of its own for the driver: made here, off the request path, and gone with the batch.
+                await copy.WriteAsync(new string(u.RequestId), NpgsqlDbType.Varchar, cancellationToken);
                 await copy.WriteAsync(u.Endpoint, NpgsqlDbType.Varchar, cancellationToken);
                 await WriteTextAsync(copy, u.KeyId, cancellationToken);
                 await WriteTextAsync(copy, u.UserId, cancellationToken);
@@ -134,7 +134,7 @@ internal static class UsageInserter
     private static Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
         value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Varchar, cancellationToken);
 
-    private static async Task InsertSqliteAsync(SqliteConnection connection, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
+    private static async Task InsertSqliteAsync(SqliteConnection connection, IReadOnlyList<UsageRow> rows, CancellationToken cancellationToken)
     {
         // WAL without a sync per commit: a commit survives the process dying (what the spill file promises too), and
         // the log is synced at checkpoints (the gate's, in the background) instead of the writer waiting for the disk.
@@ -183,7 +183,7 @@ internal static class UsageInserter
     /// A binding stays in place across <c>sqlite3_reset</c>, so a value equal to the previous row's (the endpoint,
     /// key, user, models, provider, status... of most rows in a batch) is not encoded and copied again.
     /// </summary>
-    private static void InsertSqliteRows(sqlite3 db, IReadOnlyList<SpilledRecord> rows, CancellationToken cancellationToken)
+    private static void InsertSqliteRows(sqlite3 db, IReadOnlyList<UsageRow> rows, CancellationToken cancellationToken)
     {
         var rc = raw.sqlite3_prepare_v2(db, UsageInsertSql, out var statement);
         SqliteException.ThrowExceptionForRC(rc, db);
@@ -191,10 +191,9 @@ internal static class UsageInserter
         {
             var bound = new BoundValues(statement, db);
             Span<byte> small = stackalloc byte[40];
-            foreach (var row in rows)
+            foreach (var u in rows)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var u = row.Usage;
                 var i = 1;
                 u.Id.TryFormat(small, out var written, "D");
                 Ascii.ToUpperInPlace(small[..written], out _);
@@ -273,6 +272,21 @@ internal static class UsageInserter
             _set[index] = true;
         }
 
+        /// <summary>A value unique to the row (the request id): bound every time, never compared.</summary>
+        public void Text(int index, ReadOnlySpan<char> value)
+        {
+            var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+            if (max > _buffer.Length)
+            {
+                _buffer = new byte[max];
+            }
+
+            var length = Encoding.UTF8.GetBytes(value, _buffer);
+            Check(raw.sqlite3_bind_text(statement, index, _buffer.AsSpan(0, length)), db);
+            _texts[index] = null;
+            _set[index] = false;
+        }
+
         public void Integer(int index, long value)
         {
             if (_set[index] && _integers[index] == value)
@@ -289,17 +303,17 @@ internal static class UsageInserter
     private static void Check(int rc, sqlite3 db) => SqliteException.ThrowExceptionForRC(rc, db);
 
     /// <summary>The latest use of each key among <paramref name="rows"/>; null when no row has a key.</summary>
-    private static Dictionary<string, DateTime>? LastUsed(IReadOnlyList<SpilledRecord> rows)
+    private static Dictionary<string, DateTime>? LastUsed(IReadOnlyList<UsageRow> rows)
     {
         Dictionary<string, DateTime>? lastUsed = null;
         foreach (var row in rows)
         {
-            if (row.Usage.KeyId is { } keyId)
+            if (row.KeyId is { } keyId)
             {
                 lastUsed ??= new(StringComparer.Ordinal);
-                if (!lastUsed.TryGetValue(keyId, out var known) || known < row.Usage.OccurredAt)
+                if (!lastUsed.TryGetValue(keyId, out var known) || known < row.OccurredAt)
                 {
-                    lastUsed[keyId] = row.Usage.OccurredAt;
+                    lastUsed[keyId] = row.OccurredAt;
                 }
             }
         }

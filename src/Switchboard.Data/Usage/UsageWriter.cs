@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Data.Entities;
 using Switchboard.Data.Protection;
 using Switchboard.Accounting;
 
@@ -28,7 +27,9 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
     private readonly MessageProtector? _protector;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<UsageRecord> _queue;
+    private readonly Channel<UsageRow> _queue;
+    private readonly UsageRowPool _pool = new();
+    private readonly SharedStrings _shared = new(4096);
     private readonly SpillFile _spill;
     private readonly CancellationTokenSource _abort = new();
 
@@ -50,7 +51,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         _protector = protector;
         _time = timeProvider;
         _logger = logger;
-        _queue = Channel.CreateBounded<UsageRecord>(new BoundedChannelOptions(_options.QueueCapacity)
+        _queue = Channel.CreateBounded<UsageRow>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -80,7 +81,10 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
     {
         ArgumentNullException.ThrowIfNull(record);
         Interlocked.Increment(ref _enqueued);
-        if (_queue.Writer.TryWrite(record))
+        // The record is copied into a reused row: the queue holds no object of the request's.
+        var row = _pool.Rent();
+        row.Fill(record, _shared);
+        if (_queue.Writer.TryWrite(row))
         {
             return true;
         }
@@ -89,7 +93,9 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
 
         // The queue is full (the database is slower than the traffic) or the writer has stopped: the record goes
         // to the file now, on this thread, rather than growing memory or being dropped.
-        SpillNow([ToRows(record)]);
+        row.Protect(_protector);
+        SpillNow([row.ToSpilled()]);
+        _pool.Return(row);
         return false;
     }
 
@@ -105,7 +111,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<UsageRecord>(_options.BatchSize);
+        var batch = new List<UsageRow>(_options.BatchSize);
         // The loop ends when the queue is completed (in StopAsync) and empty, not on stoppingToken: stopping drains.
         while (await WaitForRecordsAsync())
         {
@@ -127,6 +133,11 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
             finally
             {
                 Interlocked.Add(ref _processed, batch.Count);
+                foreach (var row in batch)
+                {
+                    _pool.Return(row);
+                }
+
                 batch.Clear();
                 Interlocked.Exchange(ref _batchDone, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
@@ -218,17 +229,16 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         base.Dispose();
     }
 
-    private async Task WriteAsync(List<UsageRecord> batch)
+    private async Task WriteAsync(List<UsageRow> rows)
     {
-        var rows = new List<SpilledRecord>(batch.Count);
-        foreach (var record in batch)
+        foreach (var row in rows)
         {
-            rows.Add(ToRows(record));
+            row.Protect(_protector);
         }
 
         if (_abort.IsCancellationRequested || (_down && _time.GetUtcNow() < _retryAt))
         {
-            SpillNow(rows);
+            SpillNow(ToSpilled(rows));
             return;
         }
 
@@ -243,7 +253,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         catch (Exception ex)
         {
             // Any failure, not only the database's: a writer that threw would stop the host. Whether the insert committed or not is unknown after a timeout; the replay's check by id settles it.
-            SpillNow(rows);
+            SpillNow(ToSpilled(rows));
             Failed(ex);
         }
     }
@@ -290,7 +300,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         if (missing.Count > 0)
         {
             // The same fast insert as new batches: replaying an outage's rows must outpace the traffic that continues.
-            await UsageInserter.InsertAsync(_database, missing, timeout.Token);
+            await UsageInserter.InsertAsync(_database, missing.ConvertAll(UsageRow.From), timeout.Token);
         }
 
         Interlocked.Add(ref _written, missing.Count);
@@ -342,47 +352,9 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         }
     }
 
-    internal SpilledRecord ToRows(UsageRecord record)
-    {
-        var usage = new UsageEntity
-        {
-            Id = record.Id,
-            OccurredAt = record.Timestamp.UtcDateTime,
-            RequestId = Truncate(record.RequestId, 128)!,
-            Endpoint = record.Endpoint,
-            KeyId = record.KeyId,
-            UserId = Truncate(record.User, 200),
-            TeamId = Truncate(record.Team, 200),
-            EndUser = Truncate(record.EndUser, 200),
-            RequestedModel = Truncate(record.RequestedModel, 200)!,
-            ServedModel = Truncate(record.ServedModel, 200),
-            Provider = Truncate(record.Provider, 200),
-            Deployment = Truncate(record.Deployment, 400),
-            InputTokens = record.InputTokens,
-            OutputTokens = record.OutputTokens,
-            CostNanoUsd = Money.ToNano(record.CostUsd),
-            LatencyMs = record.LatencyMs,
-            TtftMs = record.TimeToFirstTokenMs,
-            Attempts = record.Attempts,
-            Stream = record.Stream,
-            CacheResult = record.CacheResult,
-            CachedTokens = record.CachedTokens,
-            CostSavedNanoUsd = Money.ToNano(record.CostSavedUsd),
-            CompressionTokensSaved = record.CompressionTokensSaved,
-            Status = record.Status,
-            ErrorCode = Truncate(record.ErrorCode, 100),
-        };
-        StoredMessagesEntity? messages = null;
-        if (record.Exchange is { } exchange && _protector is not null)
-        {
-            messages = _protector.Protect(record.Id, exchange);
-            usage.HasStoredMessages = true;
-        }
+    /// <summary>Rows as the spill file keeps them (only when they do not reach the database).</summary>
+    private static List<SpilledRecord> ToSpilled(List<UsageRow> rows) => rows.ConvertAll(static row => row.ToSpilled());
 
-        return new SpilledRecord(usage, messages);
-    }
-
-    private static string? Truncate(string? value, int length) => value is { } v && v.Length > length ? v[..length] : value;
 
     private static partial class Log
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Gateway.Limits;
 using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Routing;
 
@@ -38,6 +39,11 @@ public static class GatewayResponseHeaders
         {
             headers[GatewayHeaders.Provider] = deployment.ProviderName;
             headers[GatewayHeaders.Model] = deployment.UpstreamModel;
+        }
+
+        if (context.RateLimit is { } admission)
+        {
+            RateLimitHeaders.Write(admission, headers);
         }
 
         if (context.HasResponseHeaders)

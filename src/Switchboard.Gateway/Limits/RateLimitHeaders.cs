@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using Microsoft.AspNetCore.Http;
 using Switchboard.Limits;
 
 namespace Switchboard.Gateway.Limits;
@@ -11,6 +11,9 @@ namespace Switchboard.Gateway.Limits;
 /// </summary>
 public static class RateLimitHeaders
 {
+    private static readonly TextCache Numbers = new();
+    private static readonly TextCache Durations = new();
+
     public const string LimitRequests = "x-ratelimit-limit-requests";
     public const string RemainingRequests = "x-ratelimit-remaining-requests";
     public const string ResetRequests = "x-ratelimit-reset-requests";
@@ -25,47 +28,95 @@ public static class RateLimitHeaders
         ArgumentNullException.ThrowIfNull(headers);
         if (admission.Requests is { } requests)
         {
-            headers[LimitRequests] = requests.Limit.ToString(CultureInfo.InvariantCulture);
-            headers[RemainingRequests] = requests.Remaining.ToString(CultureInfo.InvariantCulture);
-            headers[ResetRequests] = FormatDuration(requests.Reset);
+            headers[LimitRequests] = Number(requests.Limit);
+            headers[RemainingRequests] = Number(requests.Remaining);
+            headers[ResetRequests] = Duration(requests.Reset);
         }
 
         if (admission.Tokens is { } tokens)
         {
-            headers[LimitTokens] = tokens.Limit.ToString(CultureInfo.InvariantCulture);
-            headers[RemainingTokens] = tokens.Remaining.ToString(CultureInfo.InvariantCulture);
-            headers[ResetTokens] = FormatDuration(tokens.Reset);
+            headers[LimitTokens] = Number(tokens.Limit);
+            headers[RemainingTokens] = Number(tokens.Remaining);
+            headers[ResetTokens] = Duration(tokens.Reset);
         }
     }
+
+    /// <summary>Adds the headers for the dimensions that had a limit straight onto an HTTP answer.</summary>
+    public static void Write(Admission admission, IHeaderDictionary headers)
+    {
+        ArgumentNullException.ThrowIfNull(admission);
+        ArgumentNullException.ThrowIfNull(headers);
+        if (admission.Requests is { } requests)
+        {
+            headers[LimitRequests] = Number(requests.Limit);
+            headers[RemainingRequests] = Number(requests.Remaining);
+            headers[ResetRequests] = Duration(requests.Reset);
+        }
+
+        if (admission.Tokens is { } tokens)
+        {
+            headers[LimitTokens] = Number(tokens.Limit);
+            headers[RemainingTokens] = Number(tokens.Remaining);
+            headers[ResetTokens] = Duration(tokens.Reset);
+        }
+    }
+
+    /// <summary>
+    /// A count as text, from a small cache: a limit is the same number on every answer, and what remains of it often
+    /// repeats under a steady load, so many answers need no new string.
+    /// </summary>
+    internal static string Number(long value) => Numbers.Get(value, static (v, destination) => v.TryFormat(destination, out var written, default, CultureInfo.InvariantCulture) ? written : 0);
+
+    /// <summary><see cref="FormatDuration"/> from a small cache keyed by the whole milliseconds it shows.</summary>
+    internal static string Duration(TimeSpan duration) => Durations.Get(WholeMilliseconds(duration), FormatMilliseconds);
 
     /// <summary>A duration as OpenAI (and Go) write it: <c>0s</c>, <c>250ms</c>, <c>1.5s</c>, <c>6m0s</c>, <c>1h2m3s</c>.</summary>
     public static string FormatDuration(TimeSpan duration)
     {
-        var ms = (long)Math.Ceiling(Math.Max(0, duration.TotalMilliseconds));
+        Span<char> text = stackalloc char[TextCache.MaxLength];
+        return new string(text[..FormatMilliseconds(WholeMilliseconds(duration), text)]);
+    }
+
+    private static long WholeMilliseconds(TimeSpan duration) => (long)Math.Ceiling(Math.Max(0, duration.TotalMilliseconds));
+
+    /// <summary>Writes <paramref name="ms"/> as a duration into <paramref name="text"/> (room for <see cref="TextCache.MaxLength"/>); returns its length.</summary>
+    private static int FormatMilliseconds(long ms, Span<char> text)
+    {
         if (ms == 0)
         {
-            return "0s";
+            "0s".CopyTo(text);
+            return 2;
         }
 
+        int written;
         if (ms < 1000)
         {
-            return ms.ToString(CultureInfo.InvariantCulture) + "ms";
+            ms.TryFormat(text, out written, default, CultureInfo.InvariantCulture);
+            "ms".CopyTo(text[written..]);
+            return written + 2;
         }
 
-        var text = new StringBuilder(12);
+        var length = 0;
         var hours = ms / 3_600_000;
         var minutes = ms / 60_000 % 60;
         var seconds = ms % 60_000 / 1000.0;
         if (hours > 0)
         {
-            text.Append(hours.ToString(CultureInfo.InvariantCulture)).Append('h');
+            hours.TryFormat(text, out written, default, CultureInfo.InvariantCulture);
+            length = written;
+            text[length++] = 'h';
         }
 
         if (hours > 0 || minutes > 0)
         {
-            text.Append(minutes.ToString(CultureInfo.InvariantCulture)).Append('m');
+            minutes.TryFormat(text[length..], out written, default, CultureInfo.InvariantCulture);
+            length += written;
+            text[length++] = 'm';
         }
 
-        return text.Append(seconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('s').ToString();
+        seconds.TryFormat(text[length..], out written, "0.###", CultureInfo.InvariantCulture);
+        length += written;
+        text[length++] = 's';
+        return length;
     }
 }

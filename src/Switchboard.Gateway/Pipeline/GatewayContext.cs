@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Switchboard.Errors;
 using Switchboard.Gateway.Routing;
 using Switchboard.Identity;
+using Switchboard.Limits;
 using Switchboard.OpenAI;
 using Switchboard.Pipeline;
 
@@ -178,6 +179,13 @@ public sealed class GatewayContext
     public Deployment? PreferredDeployment { get; set; }
 
     /// <summary>
+    /// [rate limits] The admission whose <c>x-ratelimit-*</c> headers the answer carries (written with the other
+    /// headers, from cached strings); null when no limit applied. A typed member rather than six entries in
+    /// <see cref="ResponseHeaders"/>: no dictionary and no strings per request.
+    /// </summary>
+    public Admission? RateLimit { get; set; }
+
+    /// <summary>
     /// Calls the router made to upstreams, retries and fallbacks included; sent as <c>x-switchboard-attempts</c>.
     /// Null when the router did not run; 0 when it ran but every deployment's circuit was open.
     /// </summary>
@@ -259,7 +267,8 @@ public sealed class GatewayContext
     // ---- Headers and leftovers ----------------------------------------------------------------------
 
     /// <summary>
-    /// Extra headers the answer carries (<c>x-ratelimit-*</c>). The <c>x-switchboard-*</c> and <c>x-request-id</c>
+    /// Extra headers the answer carries (a stage's own, e.g. <c>x-switchboard-tokens-saved</c>). The <c>x-switchboard-*</c>,
+    /// <c>x-ratelimit-*</c> (<see cref="RateLimit"/>) and <c>x-request-id</c>
     /// headers are written from the typed members above, not from here. Created on first use.
     /// </summary>
     public IDictionary<string, string> ResponseHeaders => _responseHeaders ??= new Dictionary<string, string>(8, StringComparer.OrdinalIgnoreCase);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Switchboard.Gateway.Configuration;
 using Switchboard.Gateway.Limits;
@@ -22,6 +23,7 @@ public sealed class RateLimitStage : IGatewayStage
     private readonly LimitPlanner _planner;
     private readonly IKeyLimitsSource _keys;
     private readonly ILoadBalancingPolicy _policy;
+    private readonly Func<GatewayContext, object?, ValueTask> _settle;
 
     public RateLimitStage(ILimitStore store, LimitPlanner planner, IKeyLimitsSource keys, IEnumerable<ILoadBalancingPolicy> policies, IOptions<SwitchboardOptions> options)
     {
@@ -34,6 +36,8 @@ public sealed class RateLimitStage : IGatewayStage
         _planner = planner;
         _keys = keys;
         _policy = policies.First(p => string.Equals(p.Name, options.Value.Routing.LoadBalancing, StringComparison.OrdinalIgnoreCase));
+        // One delegate for the stage's life, the admission as its state: nothing allocated per request to settle it.
+        _settle = (context, state) => Settle(context, (Admission)state!);
     }
 
     public string Name => "rate-limit";
@@ -53,10 +57,13 @@ public sealed class RateLimitStage : IGatewayStage
         return request is null ? next(context, cancellationToken) : AdmitAsync(context, next, request, route, cancellationToken);
     }
 
+    // Pooled state machines: the upstream call makes this method wait on nearly every request.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<GatewayResult> AdmitAsync(GatewayContext context, GatewayDelegate next, AdmissionRequest request, ModelRoute route, CancellationToken cancellationToken)
     {
         var admission = await _store.AdmitAsync(request, cancellationToken);
-        RateLimitHeaders.Write(admission, context.ResponseHeaders);
+        // The x-ratelimit-* headers are written from this with the answer's other headers.
+        context.RateLimit = admission;
         if (LimitErrors.From(admission) is { } error)
         {
             return context.Fail(error);
@@ -67,7 +74,7 @@ public sealed class RateLimitStage : IGatewayStage
             context.PreferredDeployment = DeploymentOf(route, request.Alternatives[admission.Alternative]);
         }
 
-        context.OnCompleted(static (ctx, state) => ((Settlement)state!).Settle(ctx), new Settlement(this, admission));
+        context.OnCompleted(_settle, admission);
         // The correction and the cost of a stream need its real token counts: the upstream's usage event.
         context.RequireUsage = true;
         var result = await next(context, cancellationToken);
@@ -150,29 +157,26 @@ public sealed class RateLimitStage : IGatewayStage
         ? planner.EstimateChat(context.ChatRequest)
         : planner.EstimateEmbeddings(context.EmbeddingRequest);
 
-    /// <summary>What to settle once the request is over: the admission, with the real usage and cost from the context.</summary>
-    private sealed class Settlement(RateLimitStage stage, Admission admission)
+    /// <summary>Settles the admission once the request is over, with the real usage and cost from the context.</summary>
+    private ValueTask Settle(GatewayContext context, Admission admission)
     {
-        public ValueTask Settle(GatewayContext context)
+        if (context.Deployment is not { } deployment)
         {
-            if (context.Deployment is not { } deployment)
-            {
-                // No upstream answered (every attempt failed, or the request never got that far): nothing was used.
-                stage._store.Settle(admission, 0, 0);
-                return ValueTask.CompletedTask;
-            }
-
-            if (context.Usage is not { } usage)
-            {
-                // A stream whose upstream sent no usage: the estimate stands, and it cost what its prompt cost.
-                var estimate = admission.Request?.EstimatedTokens ?? 0;
-                stage._store.Settle(admission, estimate, 0);
-                return ValueTask.CompletedTask;
-            }
-
-            var prices = new TokenPrices(deployment.InputPerMillion, deployment.OutputPerMillion);
-            stage._store.Settle(admission, usage.TotalTokens, prices.CostNanos(usage.PromptTokens, usage.CompletionTokens));
+            // No upstream answered (every attempt failed, or the request never got that far): nothing was used.
+            _store.Settle(admission, 0, 0);
             return ValueTask.CompletedTask;
         }
+
+        if (context.Usage is not { } usage)
+        {
+            // A stream whose upstream sent no usage: the estimate stands, and it cost what its prompt cost.
+            var estimate = admission.Request?.EstimatedTokens ?? 0;
+            _store.Settle(admission, estimate, 0);
+            return ValueTask.CompletedTask;
+        }
+
+        var prices = new TokenPrices(deployment.InputPerMillion, deployment.OutputPerMillion);
+        _store.Settle(admission, usage.TotalTokens, prices.CostNanos(usage.PromptTokens, usage.CompletionTokens));
+        return ValueTask.CompletedTask;
     }
 }
