@@ -88,7 +88,9 @@ public sealed class PostgresGatewayTests
         var total = Volatile.Read(ref sent);
         await using var context = new SwitchboardDatabase(new DatabaseOptions { Provider = "postgres", Connection = direct }).CreateContext();
         using var guard = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        guard.CancelAfter(TimeSpan.FromMinutes(1));
+        // A deadline, not a speed: the writer's pause after failures doubles up to 30 s, and a loaded CI machine has
+        // run out of one minute here (the writer waited out a long pause, then replayed).
+        guard.CancelAfter(TimeSpan.FromMinutes(3));
         // The replay runs on the writer's own schedule (it waits out its pause after the outage): poll for it.
         while (await context.Usage.CountAsync(guard.Token) < total)
         {
