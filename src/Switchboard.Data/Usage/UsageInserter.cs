@@ -258,14 +258,7 @@ internal static class UsageInserter
             }
             else
             {
-                var max = Encoding.UTF8.GetMaxByteCount(value.Length);
-                if (max > _buffer.Length)
-                {
-                    _buffer = new byte[max];
-                }
-
-                var length = Encoding.UTF8.GetBytes(value, _buffer);
-                Check(raw.sqlite3_bind_text(statement, index, _buffer.AsSpan(0, length)), db);
+                BindUtf8(index, value);
             }
 
             _texts[index] = value;
@@ -275,6 +268,13 @@ internal static class UsageInserter
         /// <summary>A value unique to the row (the request id): bound every time, never compared.</summary>
         public void Text(int index, ReadOnlySpan<char> value)
         {
+            BindUtf8(index, value);
+            _texts[index] = null;
+            _set[index] = false;
+        }
+
+        private void BindUtf8(int index, ReadOnlySpan<char> value)
+        {
             var max = Encoding.UTF8.GetMaxByteCount(value.Length);
             if (max > _buffer.Length)
             {
@@ -283,8 +283,6 @@ internal static class UsageInserter
 
             var length = Encoding.UTF8.GetBytes(value, _buffer);
             Check(raw.sqlite3_bind_text(statement, index, _buffer.AsSpan(0, length)), db);
-            _texts[index] = null;
-            _set[index] = false;
         }
 
         public void Integer(int index, long value)

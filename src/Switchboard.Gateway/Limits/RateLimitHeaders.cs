@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using Switchboard.Limits;
 
 namespace Switchboard.Gateway.Limits;
@@ -22,42 +23,27 @@ public static class RateLimitHeaders
     public const string ResetTokens = "x-ratelimit-reset-tokens";
 
     /// <summary>Adds the headers for the dimensions that had a limit.</summary>
-    public static void Write(Admission admission, IDictionary<string, string> headers)
-    {
-        ArgumentNullException.ThrowIfNull(admission);
-        ArgumentNullException.ThrowIfNull(headers);
-        if (admission.Requests is { } requests)
-        {
-            headers[LimitRequests] = Number(requests.Limit);
-            headers[RemainingRequests] = Number(requests.Remaining);
-            headers[ResetRequests] = Duration(requests.Reset);
-        }
-
-        if (admission.Tokens is { } tokens)
-        {
-            headers[LimitTokens] = Number(tokens.Limit);
-            headers[RemainingTokens] = Number(tokens.Remaining);
-            headers[ResetTokens] = Duration(tokens.Reset);
-        }
-    }
+    public static void Write(Admission admission, IDictionary<string, string> headers) => Write(admission, headers, static text => text);
 
     /// <summary>Adds the headers for the dimensions that had a limit straight onto an HTTP answer.</summary>
-    public static void Write(Admission admission, IHeaderDictionary headers)
+    public static void Write(Admission admission, IHeaderDictionary headers) => Write<StringValues>(admission, headers, static text => text);
+
+    private static void Write<TValue>(Admission admission, IDictionary<string, TValue> headers, Func<string, TValue> value)
     {
         ArgumentNullException.ThrowIfNull(admission);
         ArgumentNullException.ThrowIfNull(headers);
         if (admission.Requests is { } requests)
         {
-            headers[LimitRequests] = Number(requests.Limit);
-            headers[RemainingRequests] = Number(requests.Remaining);
-            headers[ResetRequests] = Duration(requests.Reset);
+            headers[LimitRequests] = value(Number(requests.Limit));
+            headers[RemainingRequests] = value(Number(requests.Remaining));
+            headers[ResetRequests] = value(Duration(requests.Reset));
         }
 
         if (admission.Tokens is { } tokens)
         {
-            headers[LimitTokens] = Number(tokens.Limit);
-            headers[RemainingTokens] = Number(tokens.Remaining);
-            headers[ResetTokens] = Duration(tokens.Reset);
+            headers[LimitTokens] = value(Number(tokens.Limit));
+            headers[RemainingTokens] = value(Number(tokens.Remaining));
+            headers[ResetTokens] = value(Duration(tokens.Reset));
         }
     }
 

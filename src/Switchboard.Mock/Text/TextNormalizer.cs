@@ -71,26 +71,8 @@ public static class TextNormalizer
     {
         var rented = trimmed.Length <= 512 ? null : ArrayPool<char>.Shared.Rent(trimmed.Length);
         var buffer = rented is null ? stackalloc char[trimmed.Length] : rented.AsSpan(0, trimmed.Length);
-        var length = 0;
-        var pendingSpace = false;
-        foreach (var c in trimmed)
-        {
-            if (IsSpace(c))
-            {
-                pendingSpace = true;
-                continue;
-            }
-
-            if (pendingSpace)
-            {
-                buffer[length++] = ' ';
-                pendingSpace = false;
-            }
-
-            buffer[length++] = c;
-        }
-
-        var result = new string(buffer[..length]);
+        var wrote = false;
+        var result = new string(buffer[..WriteWords(trimmed, buffer, ref wrote)]);
         if (rented is not null)
         {
             ArrayPool<char>.Shared.Return(rented);
