@@ -58,11 +58,17 @@ public sealed class TestGateway : IAsyncDisposable
             await File.WriteAllTextAsync(path, yaml);
         }
 
-        // Every gateway gets a database and spill file of its own unless the test chose them.
+        // Every gateway gets a database and spill file of its own unless the test chose them. The spill file too when the
+        // test chose a database: the default one is in the tests' shared folder, and a writer replays every spill file
+        // it finds there into its own database (a PostgreSQL test lost its outage's rows to another test's gateway so).
         var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>());
-        if (yaml?.Contains("database:", StringComparison.Ordinal) != true)
+        if (yaml is null || !yaml.Contains("database:", StringComparison.Ordinal) || !yaml.Contains("connection:", StringComparison.Ordinal))
         {
             variables.TryAdd("SWITCHBOARD__database__connection", $"Data Source={Path.Combine(directory, "switchboard.db")}");
+        }
+
+        if (yaml?.Contains("spill_path:", StringComparison.Ordinal) != true)
+        {
             variables.TryAdd("SWITCHBOARD__database__spill_path", Path.Combine(directory, "usage-spill.jsonl"));
         }
 
