@@ -355,7 +355,6 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
     /// <summary>Rows as the spill file keeps them (only when they do not reach the database).</summary>
     private static List<SpilledRecord> ToSpilled(List<UsageRow> rows) => rows.ConvertAll(static row => row.ToSpilled());
 
-
     private static partial class Log
     {
         [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "The database is not taking usage records; they go to {SpillPath} until it is back and are replayed then: {Problem}")]

@@ -386,32 +386,38 @@ internal sealed class ChatBodyScan
     // A string without escapes, decoded; false for anything else.
     private static bool TryReadPlainString(ReadOnlySpan<byte> json, ref int at, out string? value)
     {
-        value = null;
-        if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escapes) || escapes != Escapes.None)
-        {
-            return false;
-        }
-
-        value = Encoding.UTF8.GetString(json[start..(at - 1)]);
-        return true;
+        value = TryReadPlainContents(json, ref at, out var contents) ? Encoding.UTF8.GetString(contents) : null;
+        return value is not null;
     }
 
     // A role without escapes, one of the four the scan accepts, as the shared constant (no string made per message).
     private static bool TryReadRole(ReadOnlySpan<byte> json, ref int at, out string? role)
     {
         role = null;
-        if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escapes) || escapes != Escapes.None)
+        if (!TryReadPlainContents(json, ref at, out var name))
         {
             return false;
         }
 
-        var name = json[start..(at - 1)];
         role = name.SequenceEqual("user"u8) ? ChatRoles.User
             : name.SequenceEqual("system"u8) ? ChatRoles.System
             : name.SequenceEqual("assistant"u8) ? ChatRoles.Assistant
             : name.SequenceEqual("developer"u8) ? ChatRoles.Developer
             : null;
         return role is not null;
+    }
+
+    // The contents of a string without escapes at `at` (its opening quote), moving `at` past the closing one.
+    private static bool TryReadPlainContents(ReadOnlySpan<byte> json, ref int at, out ReadOnlySpan<byte> contents)
+    {
+        contents = default;
+        if (json[at] != (byte)'"' || !TrySkipString(json, ref at, out var start, out var escapes) || escapes != Escapes.None)
+        {
+            return false;
+        }
+
+        contents = json[start..(at - 1)];
+        return true;
     }
 
     // From the opening quote at `at` to just past the closing one; `start` is the first byte of the contents. Looks at

@@ -15,6 +15,12 @@ namespace Switchboard.Mock.Matching;
 /// </summary>
 public static class ConversationHistory
 {
+    /// <summary>Between two turns (or two messages) in a key: <see cref="ToKey"/>, <c>WriteKey</c> and the conversation keys.</summary>
+    internal const char KeyTurnSeparator = '\u001E';
+
+    /// <summary>Between a turn's speaker (or a message's role) and its text in a key.</summary>
+    internal const char KeySpeakerSeparator = '\u001F';
+
     private const string Heading = "Conversation History";
 
     private static readonly string[] Speakers = ["USER", "AI", "ASSISTANT", "BOT", "HUMAN", "SYSTEM"];
@@ -168,12 +174,12 @@ public static class ConversationHistory
             {
                 if (turns++ > 0)
                 {
-                    key[length++] = '\u001E';
+                    key[length++] = KeyTurnSeparator;
                 }
 
                 speaker.CopyTo(key[length..]);
                 length += speaker.Length;
-                key[length++] = '\u001F';
+                key[length++] = KeySpeakerSeparator;
                 wrote = false;
             }
 
@@ -224,7 +230,7 @@ public static class ConversationHistory
     public static string ToKey(IReadOnlyList<HistoryTurn> turns)
     {
         ArgumentNullException.ThrowIfNull(turns);
-        // string.Join('\u001E', turns.Select(t => t.Speaker + '\u001F' + t.Text)), written at once into one string.
+        // string.Join(KeyTurnSeparator, turns.Select(t => t.Speaker + KeySpeakerSeparator + t.Text)), written at once into one string.
         var length = Math.Max(0, turns.Count - 1);
         foreach (var turn in turns)
         {
@@ -238,12 +244,12 @@ public static class ConversationHistory
             {
                 if (i > 0)
                 {
-                    key[at++] = '\u001E';
+                    key[at++] = KeyTurnSeparator;
                 }
 
                 turns[i].Speaker.CopyTo(key[at..]);
                 at += turns[i].Speaker.Length;
-                key[at++] = '\u001F';
+                key[at++] = KeySpeakerSeparator;
                 turns[i].Text.CopyTo(key[at..]);
                 at += turns[i].Text.Length;
             }

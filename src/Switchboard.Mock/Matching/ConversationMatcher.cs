@@ -9,7 +9,7 @@ public sealed class ConversationMatcher : IRequestMatcher
         Messages = messages;
         if (messages.All(m => m.Content is { Comparison: TextComparison.Equals, IgnoreCase: false }))
         {
-            IndexKey = "c:" + string.Join('\u001E', messages.Select(m => m.Role + '\u001F' + m.Content.Pattern));
+            IndexKey = "c:" + string.Join(ConversationHistory.KeyTurnSeparator, messages.Select(m => m.Role + ConversationHistory.KeySpeakerSeparator + m.Content.Pattern));
         }
     }
 

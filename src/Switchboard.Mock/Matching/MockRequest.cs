@@ -120,7 +120,7 @@ public sealed class MockRequest
     /// <summary>How many choices to answer with (<c>n</c>; a scanned body has none).</summary>
     internal int ChoiceCount => _scan is null ? Math.Max(1, Request.N ?? 1) : 1;
 
-    internal string ConversationKey => _conversationKey ??= string.Join('\u001E', Messages.Select(m => m.Role + '\u001F' + m.Text));
+    internal string ConversationKey => _conversationKey ??= string.Join(ConversationHistory.KeyTurnSeparator, Messages.Select(m => m.Role + ConversationHistory.KeySpeakerSeparator + m.Text));
 
     /// <summary><c>ConversationHistory.ToKey(History)</c>, null without a history; for a scanned body, written straight from the block's text.</summary>
     internal string? HistoryKey
