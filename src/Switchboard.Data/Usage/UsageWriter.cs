@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,7 +26,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
     private readonly MessageProtector? _protector;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<UsageRow> _queue;
+    private readonly RowQueue<UsageRow> _queue;
     private readonly UsageRowPool _pool = new();
     private readonly SharedStrings _shared = new(4096);
     private readonly SpillFile _spill;
@@ -51,11 +50,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         _protector = protector;
         _time = timeProvider;
         _logger = logger;
-        _queue = Channel.CreateBounded<UsageRow>(new BoundedChannelOptions(_options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _queue = new RowQueue<UsageRow>(_options.QueueCapacity);
         _spill = new SpillFile(_options.SpillPath, logger);
     }
 
@@ -74,7 +69,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
     public string SpillPath => _spill.Path;
 
     /// <summary>Records waiting in the queue.</summary>
-    public int Queued => _queue.Reader.Count;
+    public int Queued => _queue.Count;
 
     /// <inheritdoc />
     public bool TryEnqueue(UsageRecord record)
@@ -84,7 +79,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         // The record is copied into a reused row: the queue holds no object of the request's.
         var row = _pool.Rent();
         row.Fill(record, _shared);
-        if (_queue.Writer.TryWrite(row))
+        if (_queue.TryWrite(row))
         {
             return true;
         }
@@ -119,7 +114,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
             {
                 await GatherAsync();
 
-                while (batch.Count < _options.BatchSize && _queue.Reader.TryRead(out var record))
+                while (batch.Count < _options.BatchSize && _queue.TryRead(out var record))
                 {
                     batch.Add(record);
                 }
@@ -160,7 +155,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         var enough = Math.Min(_options.BatchSize, Math.Max(1, _options.QueueCapacity / 2));
         // Real time, not _time: a test's frozen clock must not hold batches back (as the wait always did).
         var started = Stopwatch.GetTimestamp();
-        while (_queue.Reader.Count < enough && !_stopping.Task.IsCompleted)
+        while (_queue.Count < enough && !_stopping.Task.IsCompleted)
         {
             var left = _options.FlushInterval - Stopwatch.GetElapsedTime(started);
             if (left <= TimeSpan.Zero)
@@ -186,14 +181,14 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
                 using var wait = new CancellationTokenSource(due, _time);
                 try
                 {
-                    return await _queue.Reader.WaitToReadAsync(wait.Token);
+                    return await _queue.WaitToReadAsync(wait.Token);
                 }
                 catch (OperationCanceledException) when (wait.IsCancellationRequested)
                 {
                     // Due: fall through to a replay attempt.
                 }
             }
-            else if (_queue.Reader.Count > 0)
+            else if (_queue.Count > 0)
             {
                 return true;
             }
@@ -201,12 +196,12 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
             await ReplayAsync();
         }
 
-        return await _queue.Reader.WaitToReadAsync(CancellationToken.None);
+        return await _queue.WaitToReadAsync(CancellationToken.None);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryComplete();
+        _queue.Close();
         _stopping.TrySetResult();
         try
         {
