@@ -11,6 +11,8 @@
 # each variant's CPU per request minus the first variant's, round by round, with the median over rounds), RATE (none:
 # every connection sends its next request as soon as the last is answered; RATE=N paces all connections to N requests
 # a second in total, so that variants that all sustain N are compared at the same throughput).
+# PIN_GATEWAYS / PIN_OTHERS (CPU lists for taskset, e.g. 0 and 1: the gateways on one core, the load tool and the
+# upstream on the other, so that what a gateway is charged is its own work rather than preemptions by the load tool).
 # Results: a temporary folder, printed at the end.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,11 +30,14 @@ providers:
 models:
   - {name: gpt-4o-mini, deployments: [{provider: upstream, model: gpt-4o-mini}]}
 YAML
+PG=""; PO=""
+[[ -n ${PIN_GATEWAYS:-} ]] && PG="taskset -c $PIN_GATEWAYS"
+[[ -n ${PIN_OTHERS:-} ]] && PO="taskset -c $PIN_OTHERS"
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
 MASTER=bench-master-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 cd "$OUT/cwd"
-dotnet "$LOADTEST" upstream --port $((PORT_BASE + 1)) >"$OUT/upstream.log" 2>&1 & UP=$!; PIDS+=("$UP")
+$PO dotnet "$LOADTEST" upstream --port $((PORT_BASE + 1)) >"$OUT/upstream.log" 2>&1 & UP=$!; PIDS+=("$UP")
 TARGETS=()
 i=2
 IFS=';' read -ra VS <<<"$VARIANTS"
@@ -44,17 +49,17 @@ for v in "${VS[@]}"; do
   port=$((PORT_BASE + i)); i=$((i+1))
   # shellcheck disable=SC2086
   M="SWITCHBOARD_MASTER_KEY=$MASTER"; [[ $envs == *NOAUTH=1* ]] && M="NOAUTH=1"
-  env "$M" "$DB" "SWITCHBOARD__database__spill_path=$OUT/$name.spill.jsonl" $envs dotnet "$vdll" serve --config "$OUT/switchboard.yaml" --port "$port" >"$OUT/$name.log" 2>&1 & P=$!; PIDS+=("$P")
+  env "$M" "$DB" "SWITCHBOARD__database__spill_path=$OUT/$name.spill.jsonl" $envs $PG dotnet "$vdll" serve --config "$OUT/switchboard.yaml" --port "$port" >"$OUT/$name.log" 2>&1 & P=$!; PIDS+=("$P")
   for _ in $(seq 1 600); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" && break; sleep 0.2; done
   TARGETS+=(--target "$name=http://127.0.0.1:$port/v1/chat/completions" --pid "$name=$P" --header "$name=Authorization:Bearer $KEY")
   echo "$name: $vdll $envs"
 done
 echo "$(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
-dotnet "$LOADTEST" run --label warm --scenarios "plain:8,stream:8" --out "$OUT/warm.jsonl" --duration "${WARM_SECONDS:-3}" --warmup 0 --quiet-wait 0 "${TARGETS[@]}" >/dev/null
+$PO dotnet "$LOADTEST" run --label warm --scenarios "plain:8,stream:8" --out "$OUT/warm.jsonl" --duration "${WARM_SECONDS:-3}" --warmup 0 --quiet-wait 0 "${TARGETS[@]}" >/dev/null
 for r in $(seq 1 "${ROUNDS:-1}"); do
   # Odd rounds in the order given, even rounds reversed: a variant is not always the one measured first.
   order=given; (( r % 2 == 0 )) && order=reversed
-  dotnet "$LOADTEST" run --label "r$r" --order "$order" --scenarios "${SCENARIOS:-plain:32,stream:32}" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-5}" --upstream-pid "$UP" ${RATE:+--rate "$RATE"} "${TARGETS[@]}"
+  $PO dotnet "$LOADTEST" run --label "r$r" --order "$order" --scenarios "${SCENARIOS:-plain:32,stream:32}" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-5}" --upstream-pid "$UP" ${RATE:+--rate "$RATE"} "${TARGETS[@]}"
 done
 echo "$(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
 for f in "$OUT"/*.db; do echo "$(basename "$f"): $(sqlite3 "$f" 'select count(*) from usage' 2>/dev/null || echo ?) usage rows"; done
