@@ -73,29 +73,10 @@ public static class UsageWriterCpu
     private static List<UsageRecord> Records(int count)
     {
         var records = new List<UsageRecord>(count);
-        var now = s_clock;
-        s_clock = now.AddTicks(count * 500L);
+        var start = TakeArrivals(count);
         for (var i = 0; i < count; i++)
         {
-            records.Add(new UsageRecord
-            {
-                // 20,000 requests a second: ids are made from the arrival time, which therefore has to move as it would.
-                Timestamp = now.AddTicks(i * 500L),
-                RequestId = "req_" + i.ToString("x24", CultureInfo.InvariantCulture),
-                KeyId = "key_bench0000000000000000",
-                User = "alice",
-                RequestedModel = "gpt-4o-mini",
-                ServedModel = "gpt-4o-mini",
-                Provider = "upstream",
-                Deployment = "upstream/gpt-4o-mini",
-                InputTokens = 19,
-                OutputTokens = 9,
-                CostUsd = 0.00000825m,
-                LatencyMs = 0.5,
-                Attempts = 1,
-                CacheResult = "bypass",
-                Status = 200,
-            });
+            records.Add(Record(start, i, "gpt-4o-mini"));
         }
 
         return records;
@@ -103,29 +84,11 @@ public static class UsageWriterCpu
 
     private static async Task WriteMadeAsync(UsageWriter writer, int count)
     {
-        var now = s_clock;
-        s_clock = now.AddTicks(count * 500L);
+        var start = TakeArrivals(count);
         for (var i = 0; i < count; i++)
         {
-            writer.TryEnqueue(new UsageRecord
-            {
-                Timestamp = now.AddTicks(i * 500L),
-                RequestId = "req_" + i.ToString("x24", CultureInfo.InvariantCulture),
-                KeyId = "key_bench0000000000000000",
-                User = "alice",
-                // Parsed from each request's JSON: a string of its own every time.
-                RequestedModel = string.Concat("gpt-4o", "-mini"),
-                ServedModel = "gpt-4o-mini",
-                Provider = "upstream",
-                Deployment = "upstream/gpt-4o-mini",
-                InputTokens = 19,
-                OutputTokens = 9,
-                CostUsd = 0.00000825m,
-                LatencyMs = 0.5,
-                Attempts = 1,
-                CacheResult = "bypass",
-                Status = 200,
-            });
+            // The requested model is parsed from each request's JSON: a string of its own every time.
+            writer.TryEnqueue(Record(start, i, string.Concat("gpt-4o", "-mini")));
             if (i % 500 == 499)
             {
                 // Paced below the writer's speed (a pause every 500 records): the writer gathers for its flush interval meanwhile.
@@ -135,6 +98,34 @@ public static class UsageWriterCpu
 
         await writer.FlushAsync(CancellationToken.None);
     }
+
+    /// <summary>The arrival time of the first of the next <paramref name="count"/> records (20,000 requests a second).</summary>
+    private static DateTimeOffset TakeArrivals(int count)
+    {
+        var start = s_clock;
+        s_clock = start.AddTicks(count * 500L);
+        return start;
+    }
+
+    private static UsageRecord Record(DateTimeOffset start, int i, string requestedModel) => new()
+    {
+        // Ids are made from the arrival time, which therefore has to move as it would.
+        Timestamp = start.AddTicks(i * 500L),
+        RequestId = "req_" + i.ToString("x24", CultureInfo.InvariantCulture),
+        KeyId = "key_bench0000000000000000",
+        User = "alice",
+        RequestedModel = requestedModel,
+        ServedModel = "gpt-4o-mini",
+        Provider = "upstream",
+        Deployment = "upstream/gpt-4o-mini",
+        InputTokens = 19,
+        OutputTokens = 9,
+        CostUsd = 0.00000825m,
+        LatencyMs = 0.5,
+        Attempts = 1,
+        CacheResult = "bypass",
+        Status = 200,
+    };
 
     private static async Task WriteAsync(UsageWriter writer, List<UsageRecord> records)
     {

@@ -5,6 +5,17 @@ namespace Switchboard.Gateway.Tests;
 
 public sealed class RateLimitHeadersTests
 {
+    // An admission of 60 RPM with 59 left (reset in 1 s) and 1,000 TPM with 970 left, as headers.
+    private static Dictionary<string, string> HeadersOf60RpmAnd1000Tpm(string resetTokens) => new()
+    {
+        ["x-ratelimit-limit-requests"] = "60",
+        ["x-ratelimit-remaining-requests"] = "59",
+        ["x-ratelimit-reset-requests"] = "1s",
+        ["x-ratelimit-limit-tokens"] = "1000",
+        ["x-ratelimit-remaining-tokens"] = "970",
+        ["x-ratelimit-reset-tokens"] = resetTokens,
+    };
+
     [Theory]
     [InlineData(0, "0s")]
     [InlineData(0.4, "1ms")]
@@ -31,17 +42,7 @@ public sealed class RateLimitHeadersTests
             },
             headers);
 
-        Assert.Equal(
-            new Dictionary<string, string>
-            {
-                ["x-ratelimit-limit-requests"] = "60",
-                ["x-ratelimit-remaining-requests"] = "59",
-                ["x-ratelimit-reset-requests"] = "1s",
-                ["x-ratelimit-limit-tokens"] = "1000",
-                ["x-ratelimit-remaining-tokens"] = "970",
-                ["x-ratelimit-reset-tokens"] = "1.8s",
-            },
-            headers);
+        Assert.Equal(HeadersOf60RpmAnd1000Tpm(resetTokens: "1.8s"), headers);
     }
 
     [Fact]
@@ -67,17 +68,7 @@ public sealed class RateLimitHeadersTests
         RateLimitHeaders.Write(admission, first);
         RateLimitHeaders.Write(admission, second);
 
-        Assert.Equal(
-            new Dictionary<string, string>
-            {
-                ["x-ratelimit-limit-requests"] = "60",
-                ["x-ratelimit-remaining-requests"] = "59",
-                ["x-ratelimit-reset-requests"] = "1s",
-                ["x-ratelimit-limit-tokens"] = "1000",
-                ["x-ratelimit-remaining-tokens"] = "970",
-                ["x-ratelimit-reset-tokens"] = "1m1.801s",
-            },
-            first.ToDictionary(h => h.Key, h => h.Value.ToString()));
+        Assert.Equal(HeadersOf60RpmAnd1000Tpm(resetTokens: "1m1.801s"), first.ToDictionary(h => h.Key, h => h.Value.ToString()));
         foreach (var (name, value) in first)
         {
             Assert.Same(value.ToString(), second[name].ToString());
