@@ -59,6 +59,8 @@ public static class UsageSqliteLayouts
         new("B5k arrival-ids+1ix(key only)", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}); CREATE INDEX ix_k ON usage (key_id, occurred_at);", false, 1, "", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
         new("B5k arrival-ids+1ix(key only) sorted", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}); CREATE INDEX ix_k ON usage (key_id, occurred_at);", false, 1, "", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true, SortBatch = true },
         new("B5k completion-ids+2ix(no request_id) sorted", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}); CREATE INDEX ix_k ON usage (key_id, occurred_at); CREATE INDEX ix_o ON usage (occurred_at);", false, 1, "", 5000) { ArrivalJitterMs = 0.25, SortBatch = true },
+        new("B5k arrival-ids text-pk only", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns});", false, 1, "", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
+        new("B5k arrival-ids rowid only", $"CREATE TABLE usage (id TEXT NOT NULL, {Columns});", false, 1, "", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
         new("blob-pk+3ix/multi20", $"CREATE TABLE usage (id BLOB NOT NULL PRIMARY KEY, {Columns}); {Indexes}", true, 20),
     ];
 

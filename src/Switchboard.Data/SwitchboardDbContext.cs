@@ -5,7 +5,7 @@ using Switchboard.Data.Entities;
 namespace Switchboard.Data;
 
 /// <summary>
-/// The tables Switchboard keeps: <c>keys</c>, <c>usage</c> and <c>stored_messages</c>. One model for every
+/// The tables Switchboard keeps: <c>keys</c>, <c>usage</c>, <c>key_spend</c> and <c>stored_messages</c>. One model for every
 /// database; each provider has a subclass that owns its migrations (<see cref="SqliteSwitchboardDbContext"/>,
 /// <see cref="PostgresSwitchboardDbContext"/>), since migrations are written in a provider's own SQL types.
 /// </summary>
@@ -16,6 +16,8 @@ public abstract class SwitchboardDbContext(DbContextOptions options) : DbContext
     public DbSet<UsageEntity> Usage => Set<UsageEntity>();
 
     public DbSet<StoredMessagesEntity> StoredMessages => Set<StoredMessagesEntity>();
+
+    public DbSet<KeySpendEntity> KeySpendDays => Set<KeySpendEntity>();
 
     /// <summary>
     /// Whether <c>usage.request_id</c> has an index of its own. Request ids are not in time order, so every insert
@@ -71,11 +73,18 @@ public abstract class SwitchboardDbContext(DbContextOptions options) : DbContext
                 usage.HasIndex(u => u.OccurredAt);
             }
 
-            usage.HasIndex(u => new { u.KeyId, u.OccurredAt });
+            // No index on key ids: what a key spent is read from key_spend, which the writer keeps per key and day.
             if (IndexesRequestIds)
             {
                 usage.HasIndex(u => u.RequestId);
             }
+        });
+
+        modelBuilder.Entity<KeySpendEntity>(spend =>
+        {
+            spend.ToTable("key_spend");
+            spend.HasKey(s => new { s.KeyId, s.Day });
+            spend.Property(s => s.KeyId).HasMaxLength(40);
         });
 
         modelBuilder.Entity<StoredMessagesEntity>(stored =>

@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Switchboard.Data.Entities;
 
 namespace Switchboard.Data.Tests;
 
@@ -46,5 +49,42 @@ public sealed class MigrationTests : DatabaseTest
 
         await using var context = again.CreateContext();
         Assert.Empty(await context.Database.GetPendingMigrationsAsync(Ct));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task KeySpendPerDayStartsFromTheRowsAlreadyThere(string provider)
+    {
+        var options = await OptionsAsync(provider);
+        var database = new SwitchboardDatabase(options);
+        var day1 = new DateTime(2026, 11, 30, 23, 59, 59, 999, DateTimeKind.Utc);
+        var day2 = day1.AddMilliseconds(1);
+        await using (var context = database.CreateContext())
+        {
+            var migrations = context.Database.GetMigrations().ToList();
+            var before = migrations[migrations.FindIndex(m => m.EndsWith("_KeySpendPerDay", StringComparison.Ordinal)) - 1];
+            await context.GetService<IMigrator>().MigrateAsync(before, cancellationToken: Ct);
+            context.Usage.AddRange(
+                Row("a", day1, 1), Row("a", day1.AddHours(-5), 2), Row("a", day2, 4), Row("b", day2, 8), Row(null, day2, 16));
+            await context.SaveChangesAsync(Ct);
+        }
+
+        await database.MigrateAsync(Ct);
+
+        var (kept, fromRows) = await TestDatabases.SpendPerDayAsync(database);
+        Assert.Equal([("a", DateOnly.FromDateTime(day1), 3L), ("a", DateOnly.FromDateTime(day2), 4L), ("b", DateOnly.FromDateTime(day2), 8L)], kept);
+        Assert.Equal(fromRows, kept);
+
+        static UsageEntity Row(string? key, DateTime at, long nanoUsd) => new()
+        {
+            Id = Guid.CreateVersion7(at),
+            OccurredAt = at,
+            RequestId = "r",
+            Endpoint = "chat",
+            KeyId = key,
+            RequestedModel = "m",
+            CostNanoUsd = nanoUsd,
+        };
     }
 }

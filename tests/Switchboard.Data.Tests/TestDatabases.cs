@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Switchboard.Accounting;
 
 namespace Switchboard.Data.Tests;
@@ -49,4 +50,21 @@ internal static class TestDatabases
         Attempts = 1,
         Status = 200,
     };
+
+    /// <summary>
+    /// What <c>key_spend</c> holds per key and day, and the same summed from the usage rows: a test asserts they are
+    /// equal (and what they are).
+    /// </summary>
+    public static async Task<(List<(string KeyId, DateOnly Day, long NanoUsd)> Kept, List<(string KeyId, DateOnly Day, long NanoUsd)> FromRows)> SpendPerDayAsync(SwitchboardDatabase database)
+    {
+        await using var context = database.CreateContext();
+        var kept = await context.KeySpendDays.Select(s => new { s.KeyId, s.Day, s.NanoUsd }).ToListAsync(Ct);
+        var rows = await context.Usage.Where(u => u.KeyId != null).Select(u => new { KeyId = u.KeyId!, u.OccurredAt, u.CostNanoUsd }).ToListAsync(Ct);
+        return (
+            [.. kept.Select(s => (s.KeyId, s.Day, s.NanoUsd)).Order()],
+            [.. rows.GroupBy(r => (r.KeyId, Day: DateOnly.FromDateTime(r.OccurredAt)))
+                .Select(g => (g.Key.KeyId, g.Key.Day, NanoUsd: g.Sum(r => r.CostNanoUsd)))
+                .Where(s => s.NanoUsd != 0)
+                .Order()]);
+    }
 }

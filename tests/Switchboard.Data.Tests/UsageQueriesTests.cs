@@ -87,4 +87,31 @@ public sealed class UsageQueriesTests : DatabaseTest
         Assert.StartsWith("2026-11-30T23:00:00.000Z,1,chat,key_a,alice,", lines[1], StringComparison.Ordinal);
         Assert.Contains(lines, l => l.Contains(",\"needs,\"\"quoting\"\"\",", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task EachKeysSpendPerDayIsKeptWithItsRowsAndAddsUpAcrossBatches(string provider)
+    {
+        var database = await SeededAsync(provider);
+        using (var writer = new UsageWriter(database, null, TimeProvider.System, NullLogger<UsageWriter>.Instance))
+        {
+            await writer.StartAsync(Ct);
+            writer.TryEnqueue(TestDatabases.Record("6", "key_b", 0.5m, Day2.AddHours(3), "gpt"));
+            writer.TryEnqueue(TestDatabases.Record("7", "key_c", 0m, Day2, "gpt"));
+            await writer.StopAsync(Ct);
+        }
+
+        var (kept, fromRows) = await TestDatabases.SpendPerDayAsync(database);
+
+        Assert.Equal(fromRows, kept);
+        Assert.Equal(
+            [("key_a", new DateOnly(2026, 11, 30), 1_000L), ("key_a", new DateOnly(2026, 12, 1), 375_000_000L), ("key_b", new DateOnly(2026, 12, 1), 1_500_000_000L)],
+            kept);
+        var queries = new UsageQueries(database);
+        Assert.Equal(1.5m, await queries.GetSpendAsync("key_b", new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), Ct));
+        Assert.Equal(0.5m, await queries.GetSpendAsync("key_b", Day2.AddMinutes(1), Ct));
+        Assert.Equal(0m, await queries.GetSpendAsync("key_c", DateTimeOffset.MinValue, Ct));
+        Assert.Equal(0.375001m, (await queries.GetSpendByKeyAsync(DateTimeOffset.MinValue, Ct))["key_a"]);
+    }
 }

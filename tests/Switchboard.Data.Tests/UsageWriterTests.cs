@@ -203,6 +203,9 @@ public sealed class UsageWriterTests : DatabaseTest
         var ids = await IdsAsync(database);
         Assert.Equal(before.Concat(during).Append(after).Select(r => r.Id).Order(), ids.Order());
         Assert.Empty(Folder.GetFiles("usage-spill*"));
+        var (kept, fromRows) = await TestDatabases.SpendPerDayAsync(database);
+        Assert.Equal(fromRows, kept);
+        Assert.Equal(201_000_000L, Assert.Single(kept).NanoUsd);
     }
 
     [Fact]
@@ -234,6 +237,10 @@ public sealed class UsageWriterTests : DatabaseTest
         var ids = await IdsAsync(database);
         Assert.Equal(records.Select(r => r.Id).Order(), ids.Order());
         Assert.Empty(Folder.GetFiles("usage-spill*"));
+        // The 20 rows that reached the database twice are counted once.
+        var (kept, fromRows) = await TestDatabases.SpendPerDayAsync(database);
+        Assert.Equal(fromRows, kept);
+        Assert.Equal(50_000_000L, Assert.Single(kept).NanoUsd);
     }
 
     [Theory]

@@ -14,7 +14,7 @@ namespace Switchboard.Data.Usage;
 /// microseconds of CPU per row (docs/benchmarks.md): binary COPY on PostgreSQL, one prepared statement in one
 /// transaction on SQLite (bound through the native API), values written in the representation EF Core reads back
 /// (TEXT GUIDs in upper case and <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c> times on SQLite). The keys' last-used times are
-/// updated in the same transaction. Replays, which must skip rows already present, ask which ids exist first.
+/// updated in the same transaction, and so is what each key spent per day (<c>key_spend</c>). Replays, which must skip rows already present, ask which ids exist first.
 /// </summary>
 internal static class UsageInserter
 {
@@ -26,7 +26,10 @@ internal static class UsageInserter
     // Last-used times go in with the batch that proves the use, in its transaction: nothing on the request path, and
     // never later than an earlier write.
     private const string TouchSql = "UPDATE keys SET last_used_at = @at WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)";
-    private const string SqliteTouchSql = "UPDATE keys SET last_used_at = $at WHERE id = $id AND (last_used_at IS NULL OR last_used_at < $at)";
+
+    // A key's spend per day goes in with the rows it sums, in their transaction, so the two never disagree (a replay
+    // inserts only the rows that are missing, and adds only their cost).
+    private const string SpendSql = "INSERT INTO key_spend (key_id, day, nano_usd) VALUES (@id, @day, @nano) ON CONFLICT (key_id, day) DO UPDATE SET nano_usd = key_spend.nano_usd + excluded.nano_usd";
 
     public static async Task InsertAsync(SwitchboardDatabase database, IReadOnlyList<UsageRow> rows, CancellationToken cancellationToken)
     {
@@ -113,18 +116,37 @@ internal static class UsageInserter
             await copy.CompleteAsync(cancellationToken);
         }
 
-        if (LastUsed(rows) is { } lastUsed)
+        if (KeyActivity.Of(rows) is { } keys)
         {
-            await using var command = new NpgsqlCommand(TouchSql, connection, transaction);
-            var id = new NpgsqlParameter<string>("id", NpgsqlDbType.Varchar);
-            var at = new NpgsqlParameter<DateTime>("at", NpgsqlDbType.TimestampTz);
-            command.Parameters.Add(id);
-            command.Parameters.Add(at);
-            foreach (var (keyId, time) in lastUsed)
+            await using (var command = new NpgsqlCommand(TouchSql, connection, transaction))
             {
-                id.TypedValue = keyId;
-                at.TypedValue = DateTime.SpecifyKind(time, DateTimeKind.Utc);
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                var id = new NpgsqlParameter<string>("id", NpgsqlDbType.Varchar);
+                var at = new NpgsqlParameter<DateTime>("at", NpgsqlDbType.TimestampTz);
+                command.Parameters.Add(id);
+                command.Parameters.Add(at);
+                foreach (var (keyId, time) in keys.LastUsed)
+                {
+                    id.TypedValue = keyId;
+                    at.TypedValue = DateTime.SpecifyKind(time, DateTimeKind.Utc);
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+
+            await using (var command = new NpgsqlCommand(SpendSql, connection, transaction))
+            {
+                var id = new NpgsqlParameter<string>("id", NpgsqlDbType.Varchar);
+                var day = new NpgsqlParameter<DateOnly>("day", NpgsqlDbType.Date);
+                var nano = new NpgsqlParameter<long>("nano", NpgsqlDbType.Bigint);
+                command.Parameters.Add(id);
+                command.Parameters.Add(day);
+                command.Parameters.Add(nano);
+                foreach (var (keyId, date, nanoUsd) in keys.Spend)
+                {
+                    id.TypedValue = keyId;
+                    day.TypedValue = date;
+                    nano.TypedValue = nanoUsd;
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
             }
         }
 
@@ -159,18 +181,37 @@ internal static class UsageInserter
             }
         }
 
-        if (LastUsed(rows) is { } lastUsed)
+        if (KeyActivity.Of(rows) is { } keys)
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = SqliteTouchSql;
-            var id = command.Parameters.Add(new SqliteParameter("$id", null));
-            var at = command.Parameters.Add(new SqliteParameter("$at", null));
-            foreach (var (keyId, time) in lastUsed)
+            await using (var command = connection.CreateCommand())
             {
-                id.Value = keyId;
-                at.Value = SqliteTime(time);
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                command.Transaction = transaction;
+                command.CommandText = TouchSql;
+                var id = command.Parameters.Add(new SqliteParameter("@id", null));
+                var at = command.Parameters.Add(new SqliteParameter("@at", null));
+                foreach (var (keyId, time) in keys.LastUsed)
+                {
+                    id.Value = keyId;
+                    at.Value = SqliteTime(time);
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+
+            await using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = SpendSql;
+                var id = command.Parameters.Add(new SqliteParameter("@id", null));
+                var day = command.Parameters.Add(new SqliteParameter("@day", null));
+                var nano = command.Parameters.Add(new SqliteParameter("@nano", null));
+                foreach (var (keyId, date, nanoUsd) in keys.Spend)
+                {
+                    id.Value = keyId;
+                    // As EF Core's SQLite provider keeps a DateOnly.
+                    day.Value = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    nano.Value = nanoUsd;
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
             }
         }
 
@@ -300,23 +341,60 @@ internal static class UsageInserter
 
     private static void Check(int rc, sqlite3 db) => SqliteException.ThrowExceptionForRC(rc, db);
 
-    /// <summary>The latest use of each key among <paramref name="rows"/>; null when no row has a key.</summary>
-    private static Dictionary<string, DateTime>? LastUsed(IReadOnlyList<UsageRow> rows)
+    /// <summary>
+    /// What a batch's keyed rows add to the keys: each key's latest use, and its cost per UTC day of arrival (days that
+    /// cost nothing left out). Both in key order, so that replicas writing to one PostgreSQL database lock a batch's
+    /// keys in the same order and never deadlock.
+    /// </summary>
+    private sealed class KeyActivity
     {
-        Dictionary<string, DateTime>? lastUsed = null;
-        foreach (var row in rows)
+        private KeyActivity(List<(string KeyId, DateTime At)> lastUsed, List<(string KeyId, DateOnly Day, long NanoUsd)> spend)
         {
-            if (row.KeyId is { } keyId)
+            LastUsed = lastUsed;
+            Spend = spend;
+        }
+
+        public List<(string KeyId, DateTime At)> LastUsed { get; }
+
+        public List<(string KeyId, DateOnly Day, long NanoUsd)> Spend { get; }
+
+        /// <summary>Null when no row has a key.</summary>
+        public static KeyActivity? Of(IReadOnlyList<UsageRow> rows)
+        {
+            Dictionary<string, DateTime>? lastUsed = null;
+            Dictionary<(string, DateOnly), long>? spend = null;
+            foreach (var row in rows)
             {
+                if (row.KeyId is not { } keyId)
+                {
+                    continue;
+                }
+
                 lastUsed ??= new(StringComparer.Ordinal);
+                spend ??= [];
                 if (!lastUsed.TryGetValue(keyId, out var known) || known < row.OccurredAt)
                 {
                     lastUsed[keyId] = row.OccurredAt;
                 }
-            }
-        }
 
-        return lastUsed;
+                if (row.CostNanoUsd != 0)
+                {
+                    var day = (keyId, DateOnly.FromDateTime(row.OccurredAt));
+                    spend[day] = spend.GetValueOrDefault(day) + row.CostNanoUsd;
+                }
+            }
+
+            if (lastUsed is null || spend is null)
+            {
+                return null;
+            }
+
+            var used = lastUsed.Select(static p => (p.Key, p.Value)).ToList();
+            used.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            var days = spend.Select(static p => (p.Key.Item1, p.Key.Item2, p.Value)).ToList();
+            days.Sort(static (a, b) => string.CompareOrdinal(a.Item1, b.Item1) is var byKey and not 0 ? byKey : a.Item2.CompareTo(b.Item2));
+            return new KeyActivity(used, days);
+        }
     }
 
     // EF Core's SQLite provider keeps GUIDs as upper-case text and times in this format; queries compare them as text.

@@ -10,43 +10,72 @@ namespace Switchboard.Data.Usage;
 public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// Whole days come from <c>key_spend</c> (a few rows per key); only when <paramref name="since"/> is not a UTC
+    /// midnight are the usage rows of the rest of its day summed (budgets always ask from a midnight).
+    /// </remarks>
     public async ValueTask<decimal> GetSpendAsync(string keyId, DateTimeOffset since, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keyId);
-        var from = since.UtcDateTime;
+        var (days, partial) = Split(since);
         await using var context = database.CreateContext();
-        var nano = await context.Usage
-            .Where(u => u.KeyId == keyId && u.OccurredAt >= from)
-            .SumAsync(u => (long?)u.CostNanoUsd, cancellationToken);
-        return Money.FromNano(nano ?? 0);
+        var nano = await context.KeySpendDays
+            .Where(s => s.KeyId == keyId && s.Day >= days)
+            .SumAsync(s => (long?)s.NanoUsd, cancellationToken) ?? 0;
+        if (partial is { } range)
+        {
+            nano += await Range(context, !database.IsPostgres, range.From, range.To)
+                .Where(u => u.KeyId == keyId)
+                .SumAsync(u => (long?)u.CostNanoUsd, cancellationToken) ?? 0;
+        }
+
+        return Money.FromNano(nano);
     }
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyDictionary<string, decimal>> GetSpendByKeyAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
+        var (days, partial) = Split(since);
         await using var context = database.CreateContext();
-        var rows = await SpendByKey(context, !database.IsPostgres, since).ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => r.KeyId, r => Money.FromNano(r.NanoUsd), StringComparer.Ordinal);
-    }
-
-    /// <summary>Spend per key since an instant (the query, so tests can ask SQLite for its plan).</summary>
-    internal static IQueryable<KeySpend> SpendByKey(SwitchboardDbContext context, bool sqlite, DateTimeOffset since)
-    {
-        if (sqlite && UsageIdRange.From(since) is { } low)
+        var spend = await context.KeySpendDays
+            .Where(s => s.Day >= days)
+            .GroupBy(s => s.KeyId)
+            .Select(g => new KeySpend(g.Key, g.Sum(s => s.NanoUsd)))
+            .ToDictionaryAsync(s => s.KeyId, s => s.NanoUsd, StringComparer.Ordinal, cancellationToken);
+        if (partial is { } range)
         {
-            // Grouped by +key_id: grouped by the bare column, SQLite would rather walk the key index (for its order)
-            // through every keyed row than search the primary key for the range and group in a temporary B-tree.
-            var start = since.UtcDateTime;
-            return context.Database.SqlQuery<KeySpend>(
-                $"SELECT key_id AS KeyId, SUM(cost_nano_usd) AS NanoUsd FROM usage WHERE id >= {low} AND occurred_at >= {start} AND key_id IS NOT NULL GROUP BY +key_id");
+            foreach (var row in await SpendByKey(context, !database.IsPostgres, range.From, range.To).ToListAsync(cancellationToken))
+            {
+                spend[row.KeyId] = spend.GetValueOrDefault(row.KeyId) + row.NanoUsd;
+            }
         }
 
-        var from = since.UtcDateTime;
-        return context.Usage
-            .Where(u => u.KeyId != null && u.OccurredAt >= from)
+        return spend.ToDictionary(p => p.Key, p => Money.FromNano(p.Value), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The whole days at or after <paramref name="since"/> (the first of them), and the part of a day before them
+    /// that is at or after it (null when <paramref name="since"/> is a midnight).
+    /// </summary>
+    private static (DateOnly Days, (DateTimeOffset From, DateTimeOffset To)? Partial) Split(DateTimeOffset since)
+    {
+        var at = since.UtcDateTime;
+        var day = DateOnly.FromDateTime(at);
+        if (at.TimeOfDay == TimeSpan.Zero)
+        {
+            return (day, null);
+        }
+
+        var next = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(1);
+        return (day.AddDays(1), (since, next));
+    }
+
+    /// <summary>Spend per key of the rows that arrived in [<paramref name="from"/>, <paramref name="to"/>) (the query, so tests can ask SQLite for its plan).</summary>
+    internal static IQueryable<KeySpend> SpendByKey(SwitchboardDbContext context, bool sqlite, DateTimeOffset from, DateTimeOffset to) =>
+        Range(context, sqlite, from, to)
+            .Where(u => u.KeyId != null)
             .GroupBy(u => u.KeyId!)
             .Select(g => new KeySpend(g.Key, g.Sum(u => u.CostNanoUsd)));
-    }
 
     /// <summary>
     /// Totals of the requests in [<paramref name="from"/>, <paramref name="to"/>), grouped by <paramref name="groupBy"/>.

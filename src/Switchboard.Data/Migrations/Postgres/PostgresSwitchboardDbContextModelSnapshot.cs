@@ -117,6 +117,27 @@ namespace Switchboard.Data.Migrations.Postgres
                     b.ToTable("keys", (string)null);
                 });
 
+            modelBuilder.Entity("Switchboard.Data.Entities.KeySpendEntity", b =>
+                {
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("key_id");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<long>("NanoUsd")
+                        .HasColumnType("bigint")
+                        .HasColumnName("nano_usd");
+
+                    b.HasKey("KeyId", "Day")
+                        .HasName("pk_key_spend");
+
+                    b.ToTable("key_spend", (string)null);
+                });
+
             modelBuilder.Entity("Switchboard.Data.Entities.StoredMessagesEntity", b =>
                 {
                     b.Property<Guid>("UsageId")
@@ -281,9 +302,6 @@ namespace Switchboard.Data.Migrations.Postgres
 
                     b.HasIndex("RequestId")
                         .HasDatabaseName("ix_usage_request_id");
-
-                    b.HasIndex("KeyId", "OccurredAt")
-                        .HasDatabaseName("ix_usage_key_id_occurred_at");
 
                     b.ToTable("usage", (string)null);
                 });

@@ -112,6 +112,27 @@ namespace Switchboard.Data.Migrations.Sqlite
                     b.ToTable("keys", (string)null);
                 });
 
+            modelBuilder.Entity("Switchboard.Data.Entities.KeySpendEntity", b =>
+                {
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_id");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("day");
+
+                    b.Property<long>("NanoUsd")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("nano_usd");
+
+                    b.HasKey("KeyId", "Day")
+                        .HasName("pk_key_spend");
+
+                    b.ToTable("key_spend", (string)null);
+                });
+
             modelBuilder.Entity("Switchboard.Data.Entities.StoredMessagesEntity", b =>
                 {
                     b.Property<Guid>("UsageId")
@@ -270,9 +291,6 @@ namespace Switchboard.Data.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_usage");
-
-                    b.HasIndex("KeyId", "OccurredAt")
-                        .HasDatabaseName("ix_usage_key_id_occurred_at");
 
                     b.ToTable("usage", (string)null);
                 });
