@@ -61,6 +61,8 @@ public static class UsageSqliteLayouts
         new("B5k completion-ids+2ix(no request_id) sorted", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}); CREATE INDEX ix_k ON usage (key_id, occurred_at); CREATE INDEX ix_o ON usage (occurred_at);", false, 1, "", 5000) { ArrivalJitterMs = 0.25, SortBatch = true },
         new("B5k arrival-ids text-pk only", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns});", false, 1, "", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
         new("B5k arrival-ids rowid only", $"CREATE TABLE usage (id TEXT NOT NULL, {Columns});", false, 1, "", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
+        new("B5k arrival-ids text-pk only page8k", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns});", false, 1, "PRAGMA page_size=8192;", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
+        new("B5k arrival-ids text-pk only page16k", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns});", false, 1, "PRAGMA page_size=16384;", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
         new("blob-pk+3ix/multi20", $"CREATE TABLE usage (id BLOB NOT NULL PRIMARY KEY, {Columns}); {Indexes}", true, 20),
     ];
 
@@ -91,7 +93,8 @@ public static class UsageSqliteLayouts
         Check(raw.sqlite3_open(path, out var db), null);
         using (db)
         {
-            Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + layout.Pragmas);
+            // The layout's own settings first: a page size no longer changes once the file is in WAL mode.
+            Exec(db, layout.Pragmas + "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
             Exec(db, layout.Schema);
             var sql = new StringBuilder($"INSERT INTO usage ({Names}) VALUES ");
             for (var r = 0; r < layout.RowsPerStatement; r++)

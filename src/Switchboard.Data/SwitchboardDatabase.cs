@@ -9,6 +9,9 @@ namespace Switchboard.Data;
 /// </summary>
 public sealed class SwitchboardDatabase
 {
+    /// <summary>The page size of the SQLite files this creates.</summary>
+    public const int SqlitePageSize = 16384;
+
     private readonly Func<SwitchboardDbContext> _create;
 
     public SwitchboardDatabase(DatabaseOptions options)
@@ -50,9 +53,14 @@ public sealed class SwitchboardDatabase
         if (!IsPostgres)
         {
             var dataSource = new SqliteConnectionStringBuilder(Options.Connection).DataSource;
-            if (!string.IsNullOrEmpty(dataSource) && dataSource != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(dataSource)) is { } folder)
+            if (!string.IsNullOrEmpty(dataSource) && dataSource != ":memory:" && !dataSource.StartsWith("file:", StringComparison.Ordinal)
+                && Path.GetDirectoryName(Path.GetFullPath(dataSource)) is { } folder)
             {
                 Directory.CreateDirectory(folder);
+                if (!File.Exists(dataSource) || new FileInfo(dataSource).Length == 0)
+                {
+                    await CreateWithLargePagesAsync(cancellationToken);
+                }
             }
         }
 
@@ -63,6 +71,20 @@ public sealed class SwitchboardDatabase
             // Readers (key lookups, admin queries) then never wait for the usage writer, nor it for them.
             await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Starts a new SQLite file with 16 KB pages instead of SQLite's 4 KB: the usage writer's CPU per row is ≈ 0.6 µs
+    /// lower (fewer pages to find, checksum, write to the log and copy back at checkpoints per row; docs/benchmarks.md).
+    /// A page size is fixed once the file is in WAL mode, so this only happens while the file is empty.
+    /// </summary>
+    private async Task CreateWithLargePagesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(Options.Connection);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA page_size={SqlitePageSize}; VACUUM;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>

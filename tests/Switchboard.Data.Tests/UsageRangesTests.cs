@@ -162,6 +162,22 @@ public sealed class UsageRangesTests : DatabaseTest
         Assert.Equal(["sqlite_autoindex_usage_1"], names);
     }
 
+    [Fact]
+    public async Task ANewSqliteFileHasLargePagesAndKeepsThemWhenMigratedAgain()
+    {
+        var options = TestDatabases.Sqlite(Folder);
+        await TestDatabases.MigratedAsync(options);
+        await TestDatabases.MigratedAsync(options);
+
+        await using var connection = new SqliteConnection(options.Connection);
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA page_size";
+        Assert.Equal((long)SwitchboardDatabase.SqlitePageSize, await command.ExecuteScalarAsync(Ct));
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", await command.ExecuteScalarAsync(Ct));
+    }
+
     // SQLite's plan does not depend on the parameters' values: they are left unbound.
     private static async Task<string> PlanAsync<T>(SwitchboardDatabase database, IQueryable<T> query)
     {
