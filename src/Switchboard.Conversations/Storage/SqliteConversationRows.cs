@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Switchboard.Conversations.Dialogue;
 using Switchboard.Data;
+using Switchboard.Text;
 
 namespace Switchboard.Conversations.Storage;
 
@@ -18,7 +19,6 @@ namespace Switchboard.Conversations.Storage;
 /// </summary>
 internal sealed class SqliteConversationRows(string connectionString) : IDisposable
 {
-    private const string TimeFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
 
     private readonly SqliteWriteGate _gate = SqliteWriteGate.For(connectionString);
     private readonly ConcurrentBag<Reader> _readers = [];
@@ -235,7 +235,7 @@ internal sealed class SqliteConversationRows(string connectionString) : IDisposa
     private static DateTimeOffset ReadTime(SqliteDataReader reader, int ordinal) =>
         new(DateTime.SpecifyKind(DateTime.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.None), DateTimeKind.Unspecified), TimeSpan.Zero);
 
-    private static string FormatTime(DateTime utc) => utc.ToString(TimeFormat, CultureInfo.InvariantCulture);
+    private static string FormatTime(DateTime utc) => SqliteTimeText.ToText(utc);
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, params (string Name, SqliteType Type)[] parameters)
     {

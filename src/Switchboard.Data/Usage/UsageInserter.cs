@@ -6,6 +6,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SQLitePCL;
 using Switchboard.Data.Entities;
+using Switchboard.Text;
 
 namespace Switchboard.Data.Usage;
 
@@ -20,7 +21,6 @@ internal static class UsageInserter
 {
     private const string UsageColumns = "id, occurred_at, request_id, endpoint, key_id, user_id, team_id, end_user, requested_model, served_model, provider, deployment, input_tokens, output_tokens, cost_nano_usd, latency_ms, ttft_ms, attempts, stream, cache_result, cached_tokens, cost_saved_nano_usd, status, error_code, has_stored_messages, compression_tokens_saved";
     private const string MessageColumns = "usage_id, encryption_key_id, nonce, ciphertext, tag";
-    private const string SqliteTimeFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
     private const string UsageInsertSql = $"INSERT INTO usage ({UsageColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
 
     // Last-used times go in with the batch that proves the use, in its transaction: nothing on the request path, and
@@ -240,7 +240,7 @@ internal static class UsageInserter
                 u.Id.TryFormat(small, out var written, "D");
                 Ascii.ToUpperInPlace(small[..written], out _);
                 Check(raw.sqlite3_bind_text(statement, i++, small[..written]), db);
-                u.OccurredAt.TryFormat(small, out written, SqliteTimeFormat, CultureInfo.InvariantCulture);
+                written = SqliteTimeText.Write(u.OccurredAt, small);
                 Check(raw.sqlite3_bind_text(statement, i++, small[..written]), db);
                 bound.Text(i++, u.RequestId);
                 bound.Text(i++, u.Endpoint);
@@ -401,6 +401,6 @@ internal static class UsageInserter
     // EF Core's SQLite provider keeps GUIDs as upper-case text and times in this format; queries compare them as text.
     private static string SqliteGuid(Guid id) => id.ToString().ToUpperInvariant();
 
-    private static string SqliteTime(DateTime time) => time.ToString(SqliteTimeFormat, CultureInfo.InvariantCulture);
+    private static string SqliteTime(DateTime time) => SqliteTimeText.ToText(time);
 
 }
