@@ -11,6 +11,9 @@
 # each variant's CPU per request minus the first variant's, round by round, with the median over rounds), RATE (none:
 # every connection sends its next request as soon as the last is answered; RATE=N paces all connections to N requests
 # a second in total, so that variants that all sustain N are compared at the same throughput).
+# TOGETHER=1: every variant loaded at the same time (each at RATE), warm-up and rounds alike, instead of one after
+# the other: what drifts on the machine from second to second (the scheduler, other processes) then falls on every
+# variant in the same moments, and a pair's difference is the variants' own.
 # PIN_GATEWAYS / PIN_OTHERS (CPU lists for taskset, e.g. 0 and 1: the gateways on one core, the load tool and the
 # upstream on the other, so that what a gateway is charged is its own work rather than preemptions by the load tool).
 # Results: a temporary folder, printed at the end.
@@ -55,11 +58,11 @@ for v in "${VS[@]}"; do
   echo "$name: $vdll $envs"
 done
 echo "$(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
-$PO dotnet "$LOADTEST" run --label warm --scenarios "plain:8,stream:8" --out "$OUT/warm.jsonl" --duration "${WARM_SECONDS:-3}" --warmup 0 --quiet-wait 0 "${TARGETS[@]}" >/dev/null
+$PO dotnet "$LOADTEST" run --label warm --scenarios "plain:8,stream:8" --out "$OUT/warm.jsonl" --duration "${WARM_SECONDS:-3}" --warmup 0 --quiet-wait 0 ${TOGETHER:+--together yes} "${TARGETS[@]}" >/dev/null
 for r in $(seq 1 "${ROUNDS:-1}"); do
   # Odd rounds in the order given, even rounds reversed: a variant is not always the one measured first.
   order=given; (( r % 2 == 0 )) && order=reversed
-  $PO dotnet "$LOADTEST" run --label "r$r" --order "$order" --scenarios "${SCENARIOS:-plain:32,stream:32}" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-5}" --upstream-pid "$UP" ${RATE:+--rate "$RATE"} "${TARGETS[@]}"
+  $PO dotnet "$LOADTEST" run --label "r$r" --order "$order" --scenarios "${SCENARIOS:-plain:32,stream:32}" --out "$OUT/results.jsonl" --duration "${DURATION:-10}" --warmup "${WARMUP:-2}" --quiet-wait "${QUIET_WAIT:-5}" --upstream-pid "$UP" ${RATE:+--rate "$RATE"} ${TOGETHER:+--together yes} "${TARGETS[@]}"
 done
 echo "$(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
 for f in "$OUT"/*.db; do echo "$(basename "$f"): $(sqlite3 "$f" 'select count(*) from usage' 2>/dev/null || echo ?) usage rows"; done

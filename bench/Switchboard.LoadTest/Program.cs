@@ -5,7 +5,7 @@ using Switchboard.LoadTest;
 // loadtest upstream --port N [--host 127.0.0.1]
 // loadtest run --label L --out FILE.jsonl --scenarios plain:1,stream:32 [--duration 10] [--warmup 2]
 //              [--bodies gateway|mock:N] [--upstream-pid PID] [--rate REQUESTS_PER_SECOND]
-//              --target NAME=URL [--header NAME=Key:Value]... [--pid NAME=PID]... [--order given|reversed]
+//              --target NAME=URL [--header NAME=Key:Value]... [--pid NAME=PID]... [--order given|reversed] [--together yes]
 // loadtest fixtures --kind switchboard|mock-llm --count N --out FILE
 // loadtest rasa --collection FILE --turns N --out DIR   (collection/*.json, mock-llm*.yaml, plain.bin, stream.bin)
 // loadtest report --in FILE.jsonl [--out FILE.md]
@@ -109,12 +109,18 @@ static async Task<int> RunAsync(Options options)
         KnownPids = [.. pids.Values, .. options.All("other-pid").Select(p => int.Parse(p, CultureInfo.InvariantCulture)), .. upstreamPid is { } up ? new[] { up } : []],
     };
     var json = new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
-    // Scenario by scenario, every target in turn, so slow drift of the machine affects all targets alike.
+    // Scenario by scenario, every target in turn, so slow drift of the machine affects all targets alike; or, with
+    // --together yes, every target at once (each at --rate), so that they share every moment of the machine alike.
+    var together = options.One("together", "no") == "yes";
     foreach (var scenario in scenarios)
     {
-        foreach (var target in targets)
+        var measured = together
+            ? await Task.WhenAll(targets.Select(target => runner.RunAsync(label, target, scenario, bodies, warmup, duration)))
+            : null;
+        for (var i = 0; i < targets.Count; i++)
         {
-            var m = await runner.RunAsync(label, target, scenario, bodies, warmup, duration);
+            var target = targets[i];
+            var m = measured?[i] ?? await runner.RunAsync(label, target, scenario, bodies, warmup, duration);
             await File.AppendAllTextAsync(output, JsonSerializer.Serialize(m, json) + "\n");
             var ttft = m.TtftP50Ms is { } t50 ? $" ttft p50 {t50:0.000} p99 {m.TtftP99Ms:0.000} ms" : string.Empty;
             var cpu = m.TargetCpuUsPerRequest is { } c ? $" cpu {c:0} µs/req" : string.Empty;
