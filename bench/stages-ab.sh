@@ -3,7 +3,7 @@
 # environment, its own SQLite file and a virtual key (RPM, TPM, daily budget) on every request:
 #   VARIANTS="off|NOAUTH=1 SWITCHBOARD__database__record_usage=false;main@/path/to/other/switchboard.dll|ENV...;new|ENV..." bench/stages-ab.sh
 # A variant is NAME[@DLL]|ENV (space-separated KEY=VALUE); every variant gets SWITCHBOARD_MASTER_KEY unless its ENV
-# has NOAUTH=1. DLL defaults to this checkout's Release build. The load tool runs scenario by scenario, each variant
+# has NOAUTH=1; the variant's key has RPM, TPM and a daily budget unless its ENV has NOLIMITS=1. DLL defaults to this checkout's Release build. The load tool runs scenario by scenario, each variant
 # in turn; list the variants the other way round for the other order. Knobs: SCENARIOS (plain:32,stream:32),
 # DURATION (10), WARMUP (2), QUIET_WAIT (5), PORT_BASE (27310), WARM_SECONDS (3: every variant under load first,
 # figures discarded; 30 lets tiered compilation finish in the variants with every stage on), ROUNDS (1: how many times
@@ -48,7 +48,9 @@ for v in "${VS[@]}"; do
   name=${v%%|*}; envs=${v#*|}
   vdll=$DLL; [[ $name == *@* ]] && { vdll=${name#*@}; name=${name%%@*}; }
   DB="SWITCHBOARD__database__connection=Filename=$OUT/$name.db"
-  KEY=$(env "$DB" dotnet "$vdll" keys create --name bench --rpm 1000000000 --tpm 2000000000 --budget 1000000/day | tail -1)
+  LIMITS="--rpm 1000000000 --tpm 2000000000 --budget 1000000/day"; [[ $envs == *NOLIMITS=1* ]] && LIMITS=""
+  # shellcheck disable=SC2086
+  KEY=$(env "$DB" dotnet "$vdll" keys create --name bench $LIMITS | tail -1)
   port=$((PORT_BASE + i)); i=$((i+1))
   # shellcheck disable=SC2086
   M="SWITCHBOARD_MASTER_KEY=$MASTER"; [[ $envs == *NOAUTH=1* ]] && M="NOAUTH=1"
