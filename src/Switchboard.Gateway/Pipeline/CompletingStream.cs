@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Switchboard.Errors;
 using Switchboard.Streaming;
 
@@ -73,6 +74,8 @@ internal sealed class CompletingStream(IAsyncEnumerable<StreamedChunk> source, G
         }
     }
 
+    // Pooled: a stream waits for its upstream between most chunks, and each wait would otherwise box a state machine.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> AwaitAsync(ValueTask<bool> next)
     {
         try

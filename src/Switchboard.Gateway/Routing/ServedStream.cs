@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Switchboard.Gateway.Pipeline;
 using Switchboard.Streaming;
 
@@ -112,6 +113,8 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
         }
     }
 
+    // Pooled: a stream waits for its upstream between most chunks, and each wait would otherwise box a state machine.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> AwaitMoveAsync(ValueTask<bool> next)
     {
         while (await next)
