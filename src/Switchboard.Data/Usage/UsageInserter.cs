@@ -15,7 +15,8 @@ namespace Switchboard.Data.Usage;
 /// microseconds of CPU per row (docs/benchmarks.md): binary COPY on PostgreSQL, one prepared statement in one
 /// transaction on SQLite (bound through the native API), values written in the representation EF Core reads back
 /// (TEXT GUIDs in upper case and <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c> times on SQLite). The keys' last-used times are
-/// updated in the same transaction, and so is what each key spent per day (<c>key_spend</c>). Replays, which must skip rows already present, ask which ids exist first.
+/// updated in the same transaction, and so is what each key spent per day (<c>key_spend</c>). Replays, which must
+/// skip rows already present, ask which ids exist first.
 /// </summary>
 internal static class UsageInserter
 {
