@@ -3,8 +3,9 @@
 # environment, its own SQLite file and a virtual key (RPM, TPM, daily budget) on every request:
 #   VARIANTS="off|NOAUTH=1 SWITCHBOARD__database__record_usage=false;main@/path/to/other/switchboard.dll|ENV...;new|ENV..." bench/stages-ab.sh
 # A variant is NAME[@DLL]|ENV (space-separated KEY=VALUE); every variant gets SWITCHBOARD_MASTER_KEY unless its ENV
-# has NOAUTH=1; the variant's key has RPM, TPM and a daily budget unless its ENV has NOLIMITS=1. DLL defaults to this checkout's Release build. The load tool runs scenario by scenario, each variant
-# in turn; list the variants the other way round for the other order. Knobs: SCENARIOS (plain:32,stream:32),
+# has NOAUTH=1; the variant's key has RPM, TPM and a daily budget unless its ENV has NOLIMITS=1. DLL defaults to this
+# checkout's Release build. The load tool runs scenario by scenario, each variant in turn; list the variants the other
+# way round for the other order. Knobs: SCENARIOS (plain:32,stream:32),
 # DURATION (10), WARMUP (2), QUIET_WAIT (5), PORT_BASE (27310), WARM_SECONDS (3: every variant under load first,
 # figures discarded; 30 lets tiered compilation finish in the variants with every stage on), ROUNDS (1: how many times
 # every scenario is measured for every variant, odd rounds in the order given, even rounds reversed; the end prints

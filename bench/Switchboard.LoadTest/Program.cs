@@ -110,7 +110,8 @@ static async Task<int> RunAsync(Options options)
     };
     var json = new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
     // Scenario by scenario, every target in turn, so slow drift of the machine affects all targets alike; or, with
-    // --together yes, every target at once (each at --rate), so that they share every moment of the machine alike.
+    // --together yes, every target at once (each at --rate), so that they share every moment of the machine alike. Then
+    // the load tool's and the upstream's CPU per request count every target's requests against each one's.
     var together = options.One("together", "no") == "yes";
     foreach (var scenario in scenarios)
     {

@@ -46,7 +46,7 @@ public static class UsageSqliteLayouts
         new("text-pk+3ix/batch5000/cache16M", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}); {Indexes}", false, 1, "PRAGMA cache_size=-16384;", 5000),
         new("text-pk+3ix/cache64M+mmap", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}); {Indexes}", false, 1, "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"),
         new("blob-pk+2ix(no request_id)/cache16M", $"CREATE TABLE usage (id BLOB NOT NULL PRIMARY KEY, {Columns}); CREATE INDEX ix_k ON usage (key_id, occurred_at); CREATE INDEX ix_o ON usage (occurred_at);", true, 1, "PRAGMA cache_size=-16384;"),
-        new("text-pk+3ix/page8k", $"PRAGMA page_size=8192; VACUUM; CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}); {Indexes}", false, 1),
+        new("text-pk+3ix/page8k", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}); {Indexes}", false, 1, "PRAGMA page_size=8192;"),
         new("B5k text-pk+3ix", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}); {Indexes}", false, 1, "PRAGMA cache_size=-16384;", 5000),
         new("B5k text-pk+2ix(no request_id)", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}); CREATE INDEX ix_k ON usage (key_id, occurred_at); CREATE INDEX ix_o ON usage (occurred_at);", false, 1, "PRAGMA cache_size=-16384;", 5000),
         new("B5k blob-pk+3ix", $"CREATE TABLE usage (id BLOB NOT NULL PRIMARY KEY, {Columns}); {Indexes}", true, 1, "PRAGMA cache_size=-16384;", 5000),

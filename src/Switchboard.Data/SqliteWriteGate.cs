@@ -66,10 +66,7 @@ public sealed class SqliteWriteGate
     public static SqliteWriteGate For(string connectionString)
     {
         ArgumentNullException.ThrowIfNull(connectionString);
-        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        var key = string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" || dataSource.StartsWith("file:", StringComparison.Ordinal)
-            ? connectionString
-            : Path.GetFullPath(dataSource);
+        var key = SqliteFile.PathOf(connectionString) ?? connectionString;
         return Gates.GetOrAdd(key, static (_, cs) => new SqliteWriteGate(cs), connectionString);
     }
 

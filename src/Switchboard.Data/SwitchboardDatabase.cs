@@ -52,12 +52,10 @@ public sealed class SwitchboardDatabase
     {
         if (!IsPostgres)
         {
-            var dataSource = new SqliteConnectionStringBuilder(Options.Connection).DataSource;
-            if (!string.IsNullOrEmpty(dataSource) && dataSource != ":memory:" && !dataSource.StartsWith("file:", StringComparison.Ordinal)
-                && Path.GetDirectoryName(Path.GetFullPath(dataSource)) is { } folder)
+            if (SqliteFile.PathOf(Options.Connection) is { } file && Path.GetDirectoryName(file) is { } folder)
             {
                 Directory.CreateDirectory(folder);
-                if (!File.Exists(dataSource) || new FileInfo(dataSource).Length == 0)
+                if (!File.Exists(file) || new FileInfo(file).Length == 0)
                 {
                     await CreateWithLargePagesAsync(cancellationToken);
                 }

@@ -19,7 +19,6 @@ namespace Switchboard.Conversations.Storage;
 /// </summary>
 internal sealed class SqliteConversationRows(string connectionString) : IDisposable
 {
-
     private readonly SqliteWriteGate _gate = SqliteWriteGate.For(connectionString);
     private readonly ConcurrentBag<Reader> _readers = [];
     private Writer? _writer;

@@ -194,7 +194,7 @@ internal static class UsageInserter
                 foreach (var (keyId, time) in keys.LastUsed)
                 {
                     id.Value = keyId;
-                    at.Value = SqliteTime(time);
+                    at.Value = SqliteTimeText.ToText(time);
                     await command.ExecuteNonQueryAsync(cancellationToken);
                 }
             }
@@ -363,8 +363,8 @@ internal static class UsageInserter
         /// <summary>Null when no row has a key.</summary>
         public static KeyActivity? Of(IReadOnlyList<UsageRow> rows)
         {
-            Dictionary<string, DateTime>? lastUsed = null;
-            Dictionary<(string, DateOnly), long>? spend = null;
+            var lastUsed = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+            var spend = new Dictionary<(string KeyId, DateOnly Day), long>();
             foreach (var row in rows)
             {
                 if (row.KeyId is not { } keyId)
@@ -372,8 +372,6 @@ internal static class UsageInserter
                     continue;
                 }
 
-                lastUsed ??= new(StringComparer.Ordinal);
-                spend ??= [];
                 if (!lastUsed.TryGetValue(keyId, out var known) || known < row.OccurredAt)
                 {
                     lastUsed[keyId] = row.OccurredAt;
@@ -386,22 +384,12 @@ internal static class UsageInserter
                 }
             }
 
-            if (lastUsed is null || spend is null)
-            {
-                return null;
-            }
-
-            var used = lastUsed.Select(static p => (p.Key, p.Value)).ToList();
-            used.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-            var days = spend.Select(static p => (p.Key.Item1, p.Key.Item2, p.Value)).ToList();
-            days.Sort(static (a, b) => string.CompareOrdinal(a.Item1, b.Item1) is var byKey and not 0 ? byKey : a.Item2.CompareTo(b.Item2));
-            return new KeyActivity(used, days);
+            return lastUsed.Count == 0 ? null : new KeyActivity(
+                [.. lastUsed.Select(static p => (p.Key, p.Value)).OrderBy(static p => p.Key, StringComparer.Ordinal)],
+                [.. spend.Select(static p => (p.Key.KeyId, p.Key.Day, p.Value)).OrderBy(static p => p.KeyId, StringComparer.Ordinal).ThenBy(static p => p.Day)]);
         }
     }
 
-    // EF Core's SQLite provider keeps GUIDs as upper-case text and times in this format; queries compare them as text.
+    // EF Core's SQLite provider keeps GUIDs as upper-case text; queries compare them as text.
     private static string SqliteGuid(Guid id) => id.ToString().ToUpperInvariant();
-
-    private static string SqliteTime(DateTime time) => SqliteTimeText.ToText(time);
-
 }

@@ -10,47 +10,48 @@ namespace Switchboard.Data.Usage;
 public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
 {
     /// <inheritdoc />
-    /// <remarks>
-    /// Whole days come from <c>key_spend</c> (a few rows per key); only when <paramref name="since"/> is not a UTC
-    /// midnight are the usage rows of the rest of its day summed (budgets always ask from a midnight).
-    /// </remarks>
     public async ValueTask<decimal> GetSpendAsync(string keyId, DateTimeOffset since, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keyId);
-        var (days, partial) = Split(since);
-        await using var context = database.CreateContext();
-        var nano = await context.KeySpendDays
-            .Where(s => s.KeyId == keyId && s.Day >= days)
-            .SumAsync(s => (long?)s.NanoUsd, cancellationToken) ?? 0;
-        if (partial is { } range)
-        {
-            nano += await Range(context, !database.IsPostgres, range.From, range.To)
-                .Where(u => u.KeyId == keyId)
-                .SumAsync(u => (long?)u.CostNanoUsd, cancellationToken) ?? 0;
-        }
-
-        return Money.FromNano(nano);
+        var spend = await NanoSpendAsync(keyId, since, cancellationToken);
+        return Money.FromNano(spend.GetValueOrDefault(keyId));
     }
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyDictionary<string, decimal>> GetSpendByKeyAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
+        var spend = await NanoSpendAsync(null, since, cancellationToken);
+        return spend.ToDictionary(p => p.Key, p => Money.FromNano(p.Value), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Nano-USD per key (only <paramref name="keyId"/>'s when given) since <paramref name="since"/>. Whole days come
+    /// from <c>key_spend</c> (a few rows per key); only when <paramref name="since"/> is not a UTC midnight are the
+    /// usage rows of the rest of its day summed (budgets always ask from a midnight).
+    /// </summary>
+    private async Task<Dictionary<string, long>> NanoSpendAsync(string? keyId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
         var (days, partial) = Split(since);
         await using var context = database.CreateContext();
-        var spend = await context.KeySpendDays
-            .Where(s => s.Day >= days)
+        var kept = context.KeySpendDays.Where(s => s.Day >= days);
+        if (keyId is not null)
+        {
+            kept = kept.Where(s => s.KeyId == keyId);
+        }
+
+        var spend = await kept
             .GroupBy(s => s.KeyId)
             .Select(g => new KeySpend(g.Key, g.Sum(s => s.NanoUsd)))
             .ToDictionaryAsync(s => s.KeyId, s => s.NanoUsd, StringComparer.Ordinal, cancellationToken);
         if (partial is { } range)
         {
-            foreach (var row in await SpendByKey(context, !database.IsPostgres, range.From, range.To).ToListAsync(cancellationToken))
+            foreach (var row in await SpendByKey(context, !database.IsPostgres, range.From, range.To, keyId).ToListAsync(cancellationToken))
             {
                 spend[row.KeyId] = spend.GetValueOrDefault(row.KeyId) + row.NanoUsd;
             }
         }
 
-        return spend.ToDictionary(p => p.Key, p => Money.FromNano(p.Value), StringComparer.Ordinal);
+        return spend;
     }
 
     /// <summary>
@@ -70,12 +71,16 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
         return (day.AddDays(1), (since, next));
     }
 
-    /// <summary>Spend per key of the rows that arrived in [<paramref name="from"/>, <paramref name="to"/>) (the query, so tests can ask SQLite for its plan).</summary>
-    internal static IQueryable<KeySpend> SpendByKey(SwitchboardDbContext context, bool sqlite, DateTimeOffset from, DateTimeOffset to) =>
-        Range(context, sqlite, from, to)
-            .Where(u => u.KeyId != null)
-            .GroupBy(u => u.KeyId!)
-            .Select(g => new KeySpend(g.Key, g.Sum(u => u.CostNanoUsd)));
+    /// <summary>
+    /// Spend per key (only <paramref name="keyId"/>'s when given) of the rows that arrived in [<paramref name="from"/>,
+    /// <paramref name="to"/>) (the query, so tests can ask SQLite for its plan).
+    /// </summary>
+    internal static IQueryable<KeySpend> SpendByKey(SwitchboardDbContext context, bool sqlite, DateTimeOffset from, DateTimeOffset to, string? keyId = null)
+    {
+        var rows = Range(context, sqlite, from, to);
+        rows = keyId is null ? rows.Where(u => u.KeyId != null) : rows.Where(u => u.KeyId == keyId);
+        return rows.GroupBy(u => u.KeyId!).Select(g => new KeySpend(g.Key, g.Sum(u => u.CostNanoUsd)));
+    }
 
     /// <summary>
     /// Totals of the requests in [<paramref name="from"/>, <paramref name="to"/>), grouped by <paramref name="groupBy"/>.
