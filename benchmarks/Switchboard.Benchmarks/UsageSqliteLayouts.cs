@@ -63,6 +63,14 @@ public static class UsageSqliteLayouts
         new("B5k arrival-ids rowid only", $"CREATE TABLE usage (id TEXT NOT NULL, {Columns});", false, 1, "", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
         new("B5k arrival-ids text-pk only page8k", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns});", false, 1, "PRAGMA page_size=8192;", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
         new("B5k arrival-ids text-pk only page16k", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns});", false, 1, "PRAGMA page_size=16384;", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
+        new("B5k arrival-ids rowid only page16k", $"CREATE TABLE usage (id TEXT NOT NULL, {Columns});", false, 1, "PRAGMA page_size=16384;", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
+        // One B-tree keyed by the id itself: no rowid table beside the primary key's index.
+        new("B5k arrival-ids without-rowid page16k", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}) WITHOUT ROWID;", false, 1, "PRAGMA page_size=16384;", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
+        new("B5k arrival-ids blob without-rowid page16k", $"CREATE TABLE usage (id BLOB NOT NULL PRIMARY KEY, {Columns}) WITHOUT ROWID;", true, 1, "PRAGMA page_size=16384;", 5000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
+        new("B800 arrival-ids text-pk only page16k", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns});", false, 1, "PRAGMA page_size=16384;", 800) { ArrivalJitterMs = 0.25, ArrivalIds = true },
+        new("B800 arrival-ids without-rowid page16k", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}) WITHOUT ROWID;", false, 1, "PRAGMA page_size=16384;", 800) { ArrivalJitterMs = 0.25, ArrivalIds = true },
+        new("B2000 arrival-ids text-pk only page16k", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns});", false, 1, "PRAGMA page_size=16384;", 2000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
+        new("B2000 arrival-ids without-rowid page16k", $"CREATE TABLE usage (id TEXT NOT NULL PRIMARY KEY, {Columns}) WITHOUT ROWID;", false, 1, "PRAGMA page_size=16384;", 2000) { ArrivalJitterMs = 0.25, ArrivalIds = true },
         new("blob-pk+3ix/multi20", $"CREATE TABLE usage (id BLOB NOT NULL PRIMARY KEY, {Columns}); {Indexes}", true, 20),
     ];
 

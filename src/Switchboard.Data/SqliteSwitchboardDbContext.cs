@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Data.Usage;
 
 namespace Switchboard.Data;
 
@@ -13,9 +14,14 @@ public sealed class SqliteSwitchboardDbContext(DbContextOptions<SqliteSwitchboar
     protected override bool IndexesRequestIds => false;
 
     /// <summary>
-    /// No index on arrival times either: ids are version 7 GUIDs of the arrival time, stored as upper-case text, so the
-    /// primary key's index is in time order and ranged queries search it (<c>UsageQueries</c>); one B-tree fewer to
-    /// insert into per row.
+    /// No index on arrival times either: the key is an integer of the arrival time (<c>seq</c>), so the table itself is
+    /// in time order and ranged queries search it (<c>UsageQueries</c>).
     /// </summary>
     protected override bool IndexesArrivalTimes => false;
+
+    /// <summary>
+    /// Keyed by <c>seq</c>, SQLite's own row id, not by the GUID: a row is one entry in one B-tree, without a second
+    /// one for a text primary key (<see cref="UsageSequence"/>).
+    /// </summary>
+    protected override bool KeysUsageBySequence => true;
 }

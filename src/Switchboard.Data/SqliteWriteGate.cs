@@ -43,6 +43,10 @@ public sealed class SqliteWriteGate
     private readonly SemaphoreSlim _semaphore = new(1, 1);
     private readonly string _checkpointConnection;
     private long _committed;
+
+    // The low bits of the usage keys this process gives the file's rows (UsageSequence): from a random start, so that
+    // two processes writing to one file seldom pick the same key in the same millisecond (and look further when they do).
+    private long _usageKeys = Random.Shared.NextInt64();
     private long _checkpointedAt;
     private int _checkpointing;
 
@@ -55,6 +59,12 @@ public sealed class SqliteWriteGate
         builder.Pooling = false;
         _checkpointConnection = builder.ToString();
     }
+
+    /// <summary>The counter for the next usage row's key (<see cref="Usage.UsageSequence.For"/>).</summary>
+    internal long NextUsageKey() => Interlocked.Increment(ref _usageKeys);
+
+    /// <summary>Makes the next usage key the one after <paramref name="counter"/> (for tests of keys already taken).</summary>
+    internal void ContinueUsageKeysAfter(long counter) => Interlocked.Exchange(ref _usageKeys, counter);
 
     /// <summary>The latest background checkpoint (for tests: it never fails).</summary>
     internal Task Checkpointing { get; private set; } = Task.CompletedTask;

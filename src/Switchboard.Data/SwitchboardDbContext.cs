@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Switchboard.Data.Entities;
+using Switchboard.Data.Usage;
 
 namespace Switchboard.Data;
 
@@ -32,6 +33,12 @@ public abstract class SwitchboardDbContext(DbContextOptions options) : DbContext
     /// </summary>
     protected virtual bool IndexesArrivalTimes => true;
 
+    /// <summary>
+    /// Whether <c>usage</c> is keyed by an integer of the arrival time (<c>seq</c>, SQLite's row id) rather than by
+    /// its GUID; the GUID is then a column without an index (<see cref="UsageSequence"/>).
+    /// </summary>
+    protected virtual bool KeysUsageBySequence => false;
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -55,7 +62,16 @@ public abstract class SwitchboardDbContext(DbContextOptions options) : DbContext
         modelBuilder.Entity<UsageEntity>(usage =>
         {
             usage.ToTable("usage");
-            usage.HasKey(u => u.Id);
+            if (KeysUsageBySequence)
+            {
+                usage.Property<long>(UsageSequence.Property).ValueGeneratedNever();
+                usage.HasKey(UsageSequence.Property);
+            }
+            else
+            {
+                usage.HasKey(u => u.Id);
+            }
+
             usage.Property(u => u.RequestId).HasMaxLength(128);
             usage.Property(u => u.Endpoint).HasMaxLength(20);
             usage.Property(u => u.KeyId).HasMaxLength(40);

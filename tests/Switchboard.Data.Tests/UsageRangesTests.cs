@@ -7,9 +7,9 @@ using Switchboard.Data.Usage;
 namespace Switchboard.Data.Tests;
 
 /// <summary>
-/// Ranged queries by arrival time. On SQLite they search the primary key's index (ids are version 7 GUIDs of the
-/// arrival time); rows written before that change carry their completion time in the id, and must still be counted
-/// by their arrival time.
+/// Ranged queries by arrival time. On SQLite they search the table by its key, an integer of the id's millisecond (ids
+/// are version 7 GUIDs of the arrival time); rows written before that change carry their completion time in the id,
+/// and must still be counted by their arrival time.
 /// </summary>
 public sealed class UsageRangesTests : DatabaseTest
 {
@@ -68,17 +68,19 @@ public sealed class UsageRangesTests : DatabaseTest
     }
 
     [Fact]
-    public void IdBoundsSortAroundEveryIdOfTheirMillisecond()
+    public void KeyBoundsSortAroundEveryKeyOfTheirMillisecond()
     {
         var at = From.AddMilliseconds(7);
-        var id = Guid.CreateVersion7(at).ToString().ToUpperInvariant();
-        var earlier = Guid.CreateVersion7(at.AddMilliseconds(-1)).ToString().ToUpperInvariant();
+        var id = Guid.CreateVersion7(at);
+        var earlier = Guid.CreateVersion7(at.AddMilliseconds(-1));
 
-        Assert.True(string.CompareOrdinal(UsageIdRange.From(at), id) <= 0);
-        Assert.True(string.CompareOrdinal(UsageIdRange.From(at), earlier) > 0);
-        Assert.True(string.CompareOrdinal(UsageIdRange.Before(at), id) > 0);
-        Assert.Null(UsageIdRange.From(DateTimeOffset.MinValue));
-        Assert.Null(UsageIdRange.Before(DateTimeOffset.MaxValue));
+        Assert.Equal(at.ToUnixTimeMilliseconds(), UsageSequence.MillisecondOf(id));
+        Assert.True(UsageSequence.From(at) <= UsageSequence.For(id, 0));
+        Assert.True(UsageSequence.From(at) > UsageSequence.For(earlier, -1));
+        Assert.True(UsageSequence.Before(at) > UsageSequence.For(id, -1));
+        Assert.Equal(UsageSequence.First(at.ToUnixTimeMilliseconds()), UsageSequence.Next(UsageSequence.For(id, -1)));
+        Assert.Null(UsageSequence.From(DateTimeOffset.MinValue));
+        Assert.Null(UsageSequence.Before(DateTimeOffset.MaxValue));
     }
 
     [Theory]
@@ -139,13 +141,15 @@ public sealed class UsageRangesTests : DatabaseTest
             await PlanAsync(database, UsageQueries.SpendByKey(context, true, From, To)),
         ];
 
-        Assert.All(plans, plan => Assert.Contains("SEARCH usage USING INDEX sqlite_autoindex_usage_1 (id", plan, StringComparison.Ordinal));
+        Assert.All(plans, plan => Assert.Contains("USING INTEGER PRIMARY KEY (rowid", plan, StringComparison.Ordinal));
         Assert.All(plans, plan => Assert.DoesNotContain("SCAN", plan, StringComparison.Ordinal));
-        Assert.Contains("USING INDEX sqlite_autoindex_usage_1", await PlanAsync(database, UsageQueries.NewestFirst(context, true, "r").Take(1)), StringComparison.Ordinal);
+        Assert.Contains("USING INTEGER PRIMARY KEY (rowid", await PlanAsync(database, UsageQueries.WithIds(context, true, [Guid.CreateVersion7(From)])), StringComparison.Ordinal);
+        // The table read backwards: no sort of its own.
+        Assert.DoesNotContain("B-TREE", await PlanAsync(database, UsageQueries.NewestFirst(context, true, "r").Take(1)), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task SqliteKeepsNoIndexOfUsageButThePrimaryKeys()
+    public async Task SqliteKeepsNoIndexOfUsage()
     {
         var database = await DatabaseAsync("sqlite");
         await using var connection = new SqliteConnection(database.Options.Connection);
@@ -159,7 +163,7 @@ public sealed class UsageRangesTests : DatabaseTest
             names.Add(reader.GetString(0));
         }
 
-        Assert.Equal(["sqlite_autoindex_usage_1"], names);
+        Assert.Empty(names);
     }
 
     [Fact]

@@ -20,6 +20,38 @@ public sealed class UsageWriterTests : DatabaseTest
         return await context.Usage.Select(u => u.Id).ToListAsync(Ct);
     }
 
+    [Fact]
+    public async Task ASqliteRowWhoseKeyIsTakenGetsTheNextKeyOfItsMillisecond()
+    {
+        var database = await DatabaseAsync("sqlite");
+        var record = TestDatabases.Record("mine", "key_a", 1m);
+        var taken = UsageSequence.For(record.Id, 42);
+        // Another process's row holds the key this process is about to give the record.
+        await using (var context = database.CreateContext())
+        {
+            await context.Database.ExecuteSqlAsync($"""
+                INSERT INTO usage (seq, id, occurred_at, request_id, endpoint, requested_model, input_tokens, output_tokens,
+                    cost_nano_usd, latency_ms, attempts, stream, cached_tokens, cost_saved_nano_usd, status, has_stored_messages)
+                VALUES ({taken}, {Guid.CreateVersion7().ToString().ToUpperInvariant()}, {"2026-12-01 00:00:00"}, {"theirs"}, {"chat"}, {"m"}, 0, 0, 0, 0, 1, 0, 0, 0, 200, 0)
+                """, Ct);
+        }
+
+        SqliteWriteGate.For(database.Options.Connection).ContinueUsageKeysAfter(41);
+        using var writer = Writer(database);
+        await writer.StartAsync(Ct);
+        Assert.True(writer.TryEnqueue(record));
+        await writer.StopAsync(Ct);
+
+        await using var check = database.CreateContext();
+        var rows = await check.Usage.OrderBy(u => EF.Property<long>(u, UsageSequence.Property))
+            .Select(u => new { u.RequestId, u.Id, Seq = EF.Property<long>(u, UsageSequence.Property) })
+            .ToListAsync(Ct);
+        Assert.Equal(["theirs", "mine"], rows.Select(r => r.RequestId));
+        Assert.Equal(record.Id, rows[1].Id);
+        Assert.Equal(UsageSequence.Next(taken), rows[1].Seq);
+        Assert.Equal(0, writer.Spilled);
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]

@@ -22,7 +22,10 @@ internal static class UsageInserter
 {
     private const string UsageColumns = "id, occurred_at, request_id, endpoint, key_id, user_id, team_id, end_user, requested_model, served_model, provider, deployment, input_tokens, output_tokens, cost_nano_usd, latency_ms, ttft_ms, attempts, stream, cache_result, cached_tokens, cost_saved_nano_usd, status, error_code, has_stored_messages, compression_tokens_saved";
     private const string MessageColumns = "usage_id, encryption_key_id, nonce, ciphertext, tag";
-    private const string UsageInsertSql = $"INSERT INTO usage ({UsageColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+    // On SQLite the row's key (seq, UsageSequence) comes last.
+    private const string UsageInsertSql = $"INSERT INTO usage ({UsageColumns}, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+    private const int SeqParameter = 27;
+    private const int SqliteConstraintPrimaryKey = 1555;
 
     // Last-used times go in with the batch that proves the use, in its transaction: nothing on the request path, and
     // never later than an earlier write.
@@ -41,9 +44,9 @@ internal static class UsageInserter
             await using var sqlite = new SqliteConnection(gate.ConnectionString);
             await sqlite.OpenAsync(cancellationToken);
             using var turn = await gate.EnterAsync(cancellationToken);
-            await InsertSqliteAsync(sqlite, rows, cancellationToken);
-            // A usage row and its primary key's entry take ≈ 300–400 bytes: about a tenth of the 4 KB the gate counts a page
-            // as (the file's own pages are larger, SwitchboardDatabase.SqlitePageSize), which keeps the log to ≈ 10 MB.
+            await InsertSqliteAsync(sqlite, gate, rows, cancellationToken);
+            // A usage row takes ≈ 270–340 bytes: about a tenth of the 4 KB the gate counts a page as (the file's own pages
+            // are larger, SwitchboardDatabase.SqlitePageSize), which keeps the log to ≈ 10 MB.
             gate.CountPages(rows.Count / 10);
             return;
         }
@@ -158,14 +161,14 @@ internal static class UsageInserter
     private static Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
         value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Varchar, cancellationToken);
 
-    private static async Task InsertSqliteAsync(SqliteConnection connection, IReadOnlyList<UsageRow> rows, CancellationToken cancellationToken)
+    private static async Task InsertSqliteAsync(SqliteConnection connection, SqliteWriteGate gate, IReadOnlyList<UsageRow> rows, CancellationToken cancellationToken)
     {
         // WAL without a sync per commit: a commit survives the process dying (what the spill file promises too), and
         // the log is synced at checkpoints (the gate's, in the background) instead of the writer waiting for the disk.
         SqliteWriteGate.PrepareWriter(connection);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         // SQLite does no asynchronous I/O: the rows go in on this thread, through the native API directly.
-        InsertSqliteRows(connection.Handle!, rows, cancellationToken);
+        InsertSqliteRows(connection.Handle!, gate, rows, cancellationToken);
         if (rows.Any(r => r.Messages is not null))
         {
             await using var command = connection.CreateCommand();
@@ -226,7 +229,7 @@ internal static class UsageInserter
     /// A binding stays in place across <c>sqlite3_reset</c>, so a value equal to the previous row's (the endpoint,
     /// key, user, models, provider, status... of most rows in a batch) is not encoded and copied again.
     /// </summary>
-    private static void InsertSqliteRows(sqlite3 db, IReadOnlyList<UsageRow> rows, CancellationToken cancellationToken)
+    private static void InsertSqliteRows(sqlite3 db, SqliteWriteGate gate, IReadOnlyList<UsageRow> rows, CancellationToken cancellationToken)
     {
         var rc = raw.sqlite3_prepare_v2(db, UsageInsertSql, out var statement);
         SqliteException.ThrowExceptionForRC(rc, db);
@@ -267,15 +270,34 @@ internal static class UsageInserter
                 bound.Text(i++, u.ErrorCode);
                 bound.Integer(i++, u.HasStoredMessages ? 1 : 0);
                 bound.Integer(i, u.CompressionTokensSaved);
-                rc = raw.sqlite3_step(statement);
-                if (rc != raw.SQLITE_DONE)
-                {
-                    raw.sqlite3_reset(statement);
-                    SqliteException.ThrowExceptionForRC(rc, db);
-                }
-
-                Check(raw.sqlite3_reset(statement), db);
+                Step(db, statement, UsageSequence.For(u.Id, gate.NextUsageKey()));
             }
+        }
+    }
+
+    /// <summary>
+    /// Inserts the bound row under <paramref name="key"/>, or under the next key of its millisecond while another row
+    /// has it (another process writing to the file, or a million rows of one millisecond).
+    /// </summary>
+    private static void Step(sqlite3 db, sqlite3_stmt statement, long key)
+    {
+        for (var tries = 0; ; tries++)
+        {
+            Check(raw.sqlite3_bind_int64(statement, SeqParameter, key), db);
+            var rc = raw.sqlite3_step(statement);
+            var taken = rc != raw.SQLITE_DONE && raw.sqlite3_extended_errcode(db) == SqliteConstraintPrimaryKey;
+            raw.sqlite3_reset(statement);
+            if (rc == raw.SQLITE_DONE)
+            {
+                return;
+            }
+
+            if (!taken || tries >= UsageSequence.MaxTries)
+            {
+                SqliteException.ThrowExceptionForRC(rc, db);
+            }
+
+            key = UsageSequence.Next(key);
         }
     }
 

@@ -191,22 +191,49 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
 
     /// <summary>
     /// The records of one request id, newest first. SQLite has no index on request ids (nor on arrival times): it walks
-    /// the primary key's index backwards, which is in arrival order (<see cref="UsageIdRange"/>), and stops at the first match.
+    /// the table backwards, which is in arrival order (<see cref="UsageSequence"/>), and stops at the first match.
     /// </summary>
     internal static IQueryable<UsageEntity> NewestFirst(SwitchboardDbContext context, bool sqlite, string requestId)
     {
         var query = context.Usage.Where(u => u.RequestId == requestId);
-        return sqlite ? query.OrderByDescending(u => u.Id) : query.OrderByDescending(u => u.OccurredAt);
+        return sqlite ? query.OrderByDescending(u => EF.Property<long>(u, UsageSequence.Property)) : query.OrderByDescending(u => u.OccurredAt);
+    }
+
+    /// <summary>
+    /// The records with these ids. On SQLite, where ids have no index, only the keys of the ids' milliseconds are
+    /// searched (<see cref="UsageSequence"/>).
+    /// </summary>
+    internal static IQueryable<UsageEntity> WithIds(SwitchboardDbContext context, bool sqlite, IReadOnlyCollection<Guid> ids)
+    {
+        var query = context.Usage.Where(u => ids.Contains(u.Id));
+        if (!sqlite || ids.Count == 0)
+        {
+            return query;
+        }
+
+        var low = UsageSequence.First(ids.Min(UsageSequence.MillisecondOf));
+        var high = UsageSequence.Last(ids.Max(UsageSequence.MillisecondOf));
+        return query.Where(u => EF.Property<long>(u, UsageSequence.Property) >= low && EF.Property<long>(u, UsageSequence.Property) <= high);
     }
 
     /// <summary>
     /// The records that arrived in [<paramref name="from"/>, <paramref name="to"/>). On SQLite the range is also stated
-    /// as a range of ids, so that SQLite searches the primary key's index (there is no index on <c>occurred_at</c>
+    /// as a range of keys, so that SQLite searches the table by its key (there is no index on <c>occurred_at</c>
     /// there); the <c>occurred_at</c> conditions keep the answer exact.
     /// </summary>
     internal static IQueryable<UsageEntity> Range(SwitchboardDbContext context, bool sqlite, DateTimeOffset? from, DateTimeOffset? to)
     {
-        var query = sqlite ? ById(context, from is { } f0 ? UsageIdRange.From(f0) : null, to is { } t0 ? UsageIdRange.Before(t0) : null) : context.Usage;
+        IQueryable<UsageEntity> query = context.Usage;
+        if (sqlite && (from is { } f0 ? UsageSequence.From(f0) : null) is { } low)
+        {
+            query = query.Where(u => EF.Property<long>(u, UsageSequence.Property) >= low);
+        }
+
+        if (sqlite && (to is { } t0 ? UsageSequence.Before(t0) : null) is { } high)
+        {
+            query = query.Where(u => EF.Property<long>(u, UsageSequence.Property) < high);
+        }
+
         if (from is { } f)
         {
             var start = f.UtcDateTime;
@@ -221,16 +248,6 @@ public sealed class UsageQueries(SwitchboardDatabase database) : IKeySpendSource
 
         return query;
     }
-
-    // Raw SQL: the bounds are text prefixes, not GUIDs, compared with the stored upper-case text; SQLite flattens this
-    // subquery into the query composed on it.
-    private static IQueryable<UsageEntity> ById(SwitchboardDbContext context, string? low, string? high) => (low, high) switch
-    {
-        (null, null) => context.Usage,
-        ({ } l, null) => context.Usage.FromSql($"SELECT * FROM usage WHERE id >= {l}"),
-        (null, { } h) => context.Usage.FromSql($"SELECT * FROM usage WHERE id < {h}"),
-        ({ } l, { } h) => context.Usage.FromSql($"SELECT * FROM usage WHERE id >= {l} AND id < {h}"),
-    };
 
     private static string Csv(string? value)
     {

@@ -287,7 +287,7 @@ public sealed partial class UsageWriter : BackgroundService, IUsageSink
         await using (var context = _database.CreateContext())
         {
             var ids = chunk.Select(r => r.Usage.Id).ToList();
-            present = await context.Usage.Where(u => ids.Contains(u.Id)).Select(u => u.Id).ToListAsync(timeout.Token);
+            present = await UsageQueries.WithIds(context, !_database.IsPostgres, ids).Select(u => u.Id).ToListAsync(timeout.Token);
         }
 
         var known = present.ToHashSet();

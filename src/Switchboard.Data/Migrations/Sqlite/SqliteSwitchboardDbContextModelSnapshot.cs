@@ -169,10 +169,9 @@ namespace Switchboard.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Switchboard.Data.Entities.UsageEntity", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("id");
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
 
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER")
@@ -223,6 +222,10 @@ namespace Switchboard.Data.Migrations.Sqlite
                     b.Property<bool>("HasStoredMessages")
                         .HasColumnType("INTEGER")
                         .HasColumnName("has_stored_messages");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
 
                     b.Property<int>("InputTokens")
                         .HasColumnType("INTEGER")
@@ -289,7 +292,7 @@ namespace Switchboard.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
-                    b.HasKey("Id")
+                    b.HasKey("Seq")
                         .HasName("pk_usage");
 
                     b.ToTable("usage", (string)null);
