@@ -12,6 +12,11 @@ public sealed record TokenPrices(decimal? InputPerMillion, decimal? OutputPerMil
     /// <summary>The cost of one request in nano-dollars (see <see cref="Usd"/>).</summary>
     public long CostNanos(long inputTokens, long outputTokens)
     {
+        if (!IsPriced)
+        {
+            return 0;
+        }
+
         // USD per million tokens is exactly 1000 nano-dollars per token per dollar of price.
         var nanos = (inputTokens * (InputPerMillion ?? 0m) * 1000m) + (outputTokens * (OutputPerMillion ?? 0m) * 1000m);
         return nanos <= 0 ? 0 : Usd.ToNanos(nanos / 1_000_000_000m);

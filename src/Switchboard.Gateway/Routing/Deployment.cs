@@ -1,4 +1,5 @@
 using Switchboard.Gateway.Pipeline;
+using Switchboard.Limits;
 using Switchboard.Pipeline;
 
 namespace Switchboard.Gateway.Routing;
@@ -16,6 +17,7 @@ public sealed class Deployment
         Weight = weight;
         InputPerMillion = inputPerMillion;
         OutputPerMillion = outputPerMillion;
+        Prices = inputPerMillion is null && outputPerMillion is null ? TokenPrices.None : new TokenPrices(inputPerMillion, outputPerMillion);
         Id = provider.Name + "/" + upstreamModel;
     }
 
@@ -39,6 +41,9 @@ public sealed class Deployment
 
     /// <summary>USD per million completion tokens (<c>output_per_million</c>); null when not configured.</summary>
     public decimal? OutputPerMillion { get; }
+
+    /// <summary>The two prices together, as budgets count them (made once, not per request).</summary>
+    public TokenPrices Prices { get; }
 
     /// <summary>What <paramref name="usage"/> costs in USD at this deployment's prices; null when it has none (a missing one of the two counts as free).</summary>
     public decimal? CostOf(TokenUsage usage)

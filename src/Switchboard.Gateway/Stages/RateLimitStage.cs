@@ -175,8 +175,7 @@ public sealed class RateLimitStage : IGatewayStage
             return ValueTask.CompletedTask;
         }
 
-        var prices = new TokenPrices(deployment.InputPerMillion, deployment.OutputPerMillion);
-        _store.Settle(admission, usage.TotalTokens, prices.CostNanos(usage.PromptTokens, usage.CompletionTokens));
+        _store.Settle(admission, usage.TotalTokens, deployment.Prices.CostNanos(usage.PromptTokens, usage.CompletionTokens));
         return ValueTask.CompletedTask;
     }
 }
