@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Switchboard.Data;
 
 namespace Switchboard.Conversations.Storage;
 
@@ -59,8 +60,8 @@ public sealed class ConversationDatabase
     {
         if (!IsPostgres)
         {
-            var dataSource = new SqliteConnectionStringBuilder(Connection).DataSource;
-            if (!string.IsNullOrEmpty(dataSource) && dataSource != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(dataSource)) is { } folder)
+            // As the gateway's database does: a folder for a file, none for memory or a file: URI.
+            if (SqliteFile.PathOf(Connection) is { } file && Path.GetDirectoryName(file) is { } folder)
             {
                 Directory.CreateDirectory(folder);
             }
@@ -84,6 +85,6 @@ public sealed class ConversationDatabase
             return $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
         }
 
-        return $"SQLite {Path.GetFullPath(new SqliteConnectionStringBuilder(Connection).DataSource)}";
+        return $"SQLite {SqliteFile.PathOf(Connection) ?? new SqliteConnectionStringBuilder(Connection).DataSource}";
     }
 }

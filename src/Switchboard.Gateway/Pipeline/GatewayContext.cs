@@ -213,6 +213,13 @@ public sealed class GatewayContext
     /// </summary>
     public bool RequireUsage { get; set; }
 
+    /// <summary>
+    /// Set on the way in by a stage that needs token counts even from an upstream that reports none (token limits):
+    /// the router then counts a whole answer's tokens with this (<see cref="TokenUsage.IsEstimated"/>) when the upstream
+    /// sent no usage. Null by default: nothing is counted.
+    /// </summary>
+    public Func<ChatCompletionRequest, ChatCompletionResponse, TokenUsage>? CountMissingUsage { get; set; }
+
     /// <summary>What <see cref="Usage"/> cost in USD at the serving deployment's prices; null without usage, deployment or prices.</summary>
     public decimal? Cost => Usage is { } usage && Deployment is { } deployment ? deployment.CostOf(usage) : null;
 

@@ -76,9 +76,17 @@ public sealed partial class Router
             },
             static result => result.Error,
             cancellationToken);
-        if (outcome.Result is ChatResult.Completed { Response.Usage: { } usage })
+        if (outcome.Result is ChatResult.Completed completed)
         {
-            context.Usage = TokenUsage.From(usage);
+            if (completed.Response.Usage is { } usage)
+            {
+                context.Usage = TokenUsage.From(usage);
+            }
+            else if (context.CountMissingUsage is { } count)
+            {
+                // The upstream reported no usage: what it answered is counted, for the stages that need numbers.
+                context.Usage = count(context.ChatRequest, completed.Response);
+            }
         }
 
         return outcome.Result ?? ChatResult.From(outcome.Error!);

@@ -5,6 +5,7 @@ using Switchboard.Gateway.Limits;
 using Switchboard.Gateway.Pipeline;
 using Switchboard.Gateway.Routing;
 using Switchboard.Limits;
+using Switchboard.OpenAI;
 using Switchboard.Pipeline;
 
 namespace Switchboard.Gateway.Stages;
@@ -24,6 +25,7 @@ public sealed class RateLimitStage : IGatewayStage
     private readonly IKeyLimitsSource _keys;
     private readonly ILoadBalancingPolicy _policy;
     private readonly Func<GatewayContext, object?, ValueTask> _settle;
+    private readonly Func<ChatCompletionRequest, ChatCompletionResponse, TokenUsage> _countMissingUsage;
 
     public RateLimitStage(ILimitStore store, LimitPlanner planner, IKeyLimitsSource keys, IEnumerable<ILoadBalancingPolicy> policies, IOptions<SwitchboardOptions> options)
     {
@@ -38,6 +40,7 @@ public sealed class RateLimitStage : IGatewayStage
         _policy = policies.First(p => string.Equals(p.Name, options.Value.Routing.LoadBalancing, StringComparison.OrdinalIgnoreCase));
         // One delegate for the stage's life, the admission as its state: nothing allocated per request to settle it.
         _settle = (context, state) => Settle(context, (Admission)state!);
+        _countMissingUsage = (request, response) => new TokenUsage((int)planner.CountPrompt(request), (int)planner.CountCompletion(response), IsEstimated: true);
     }
 
     public string Name => "rate-limit";
@@ -54,19 +57,30 @@ public sealed class RateLimitStage : IGatewayStage
         }
 
         var request = _planner.Plan(_keys.Of(context), context.EndUser, route.Name, Alternatives(route), (Planner: _planner, Context: context), static state => Estimate(state.Planner, state.Context));
-        return request is null ? next(context, cancellationToken) : AdmitAsync(context, next, request, route, cancellationToken);
+        if (request is null)
+        {
+            return next(context, cancellationToken);
+        }
+
+        // In memory the answer is there at once: the stage then adds no wait of its own around the rest of the pipeline.
+        var pending = _store.AdmitAsync(request, cancellationToken);
+        return pending.IsCompletedSuccessfully
+            ? Continue(context, next, request, route, pending.Result, cancellationToken)
+            : AdmitThenContinueAsync(context, next, request, route, pending, cancellationToken);
     }
 
-    // Pooled state machines: the upstream call makes this method wait on nearly every request.
+    // Pooled state machines: with Redis the admission is a round trip on every request.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<GatewayResult> AdmitAsync(GatewayContext context, GatewayDelegate next, AdmissionRequest request, ModelRoute route, CancellationToken cancellationToken)
+    private async ValueTask<GatewayResult> AdmitThenContinueAsync(GatewayContext context, GatewayDelegate next, AdmissionRequest request, ModelRoute route, ValueTask<Admission> pending, CancellationToken cancellationToken) =>
+        await Continue(context, next, request, route, await pending, cancellationToken);
+
+    private ValueTask<GatewayResult> Continue(GatewayContext context, GatewayDelegate next, AdmissionRequest request, ModelRoute route, Admission admission, CancellationToken cancellationToken)
     {
-        var admission = await _store.AdmitAsync(request, cancellationToken);
         // The x-ratelimit-* headers are written from this with the answer's other headers.
         context.RateLimit = admission;
         if (LimitErrors.From(admission) is { } error)
         {
-            return context.Fail(error);
+            return new ValueTask<GatewayResult>(context.Fail(error));
         }
 
         if (admission.Alternative >= 0)
@@ -75,19 +89,11 @@ public sealed class RateLimitStage : IGatewayStage
         }
 
         context.OnCompleted(_settle, admission);
-        // The correction and the cost of a stream need its real token counts: the upstream's usage event.
+        // The correction and the cost of a stream need its real token counts: the upstream's usage event. An upstream
+        // that reports no usage for a whole answer has what it answered counted, so the correction has numbers.
         context.RequireUsage = true;
-        var result = await next(context, cancellationToken);
-        if (result is ChatResult.Completed completed && context.Usage is null && context.Deployment is not null)
-        {
-            // The upstream reported no usage: count what it answered, so the correction and the cost have numbers.
-            context.Usage = new TokenUsage(
-                (int)_planner.CountPrompt(context.ChatRequest),
-                (int)_planner.CountCompletion(completed.Response),
-                IsEstimated: true);
-        }
-
-        return result;
+        context.CountMissingUsage = _countMissingUsage;
+        return next(context, cancellationToken);
     }
 
     /// <summary>

@@ -28,6 +28,9 @@ public sealed class RateLimitGatewayTests : IAsyncLifetime
     /// <summary>Prompt and completion tokens the fake upstream reports for every answer.</summary>
     private (int Prompt, int Completion) Usage { get; set; } = (19, 10);
 
+    /// <summary>False for an upstream whose whole answers carry no usage at all.</summary>
+    private bool ReportsUsage { get; set; } = true;
+
     public async ValueTask InitializeAsync()
     {
         _upstream = await FakeUpstream.StartAsync((context, body) => Answer(context, body));
@@ -101,6 +104,12 @@ public sealed class RateLimitGatewayTests : IAsyncLifetime
 
         var json = OpenAIUpstreamResponses.Completion(model, "Hello!")
             .Replace("\"prompt_tokens\": 19, \"completion_tokens\": 10, \"total_tokens\": 29", $"\"prompt_tokens\": {Usage.Prompt}, \"completion_tokens\": {Usage.Completion}, \"total_tokens\": {Usage.Prompt + Usage.Completion}", StringComparison.Ordinal);
+        if (!ReportsUsage)
+        {
+            json = System.Text.RegularExpressions.Regex.Replace(json, "\"usage\": \\{.*?\\}\\s*\\},", string.Empty, System.Text.RegularExpressions.RegexOptions.Singleline);
+            Assert.DoesNotContain("usage", json, StringComparison.Ordinal);
+        }
+
         return OpenAIUpstreamResponses.WriteJsonAsync(context.Response, json);
     }
 
@@ -171,6 +180,25 @@ public sealed class RateLimitGatewayTests : IAsyncLifetime
         var second = await CompleteAsync(chat, Options(maxTokens: 100));
         Assert.Equal((1000 - 29 - estimate).ToString(System.Globalization.CultureInfo.InvariantCulture), Header(second, "x-ratelimit-remaining-tokens"));
         Assert.Equal("1", Header(second, "x-ratelimit-remaining-requests"));
+    }
+
+    [Fact]
+    public async Task AnAnswerWithoutUsageIsCorrectedWithWhatItAnswered()
+    {
+        ReportsUsage = false;
+        var gateway = await StartAsync("""
+              - name: gpt-4o
+                tpm: 1000
+                deployments: [{provider: upstream}]
+            """);
+        var chat = Chat(gateway, "gpt-4o");
+
+        await CompleteAsync(chat, Options(maxTokens: 100));
+        var second = await CompleteAsync(chat, Options(maxTokens: 100));
+
+        // The first took its prompt plus max_tokens, and gave back all but its prompt and the answer's text ("Hello!").
+        var counted = PromptTokens + TiktokenTokenCounter.Instance.CountTokens("Hello!", Ct);
+        Assert.Equal((1000 - counted - (PromptTokens + 100)).ToString(System.Globalization.CultureInfo.InvariantCulture), Header(second, "x-ratelimit-remaining-tokens"));
     }
 
     [Fact]
