@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Switchboard.Errors;
 using Switchboard.Streaming;
 
 namespace Switchboard.Gateway.Pipeline;
@@ -64,13 +63,7 @@ internal sealed class CompletingStream(IAsyncEnumerable<StreamedChunk> source, G
         }
         finally
         {
-            if (!_finished && context.Error is null)
-            {
-                // Abandoned before its end: the client went away (or an in-process reader stopped reading).
-                context.Aborted = true;
-            }
-
-            await context.CompleteAsync();
+            await StreamCompletion.CompleteAsync(context, _finished);
         }
     }
 
@@ -91,16 +84,5 @@ internal sealed class CompletingStream(IAsyncEnumerable<StreamedChunk> source, G
         }
     }
 
-    private void Note(Exception exception)
-    {
-        switch (exception)
-        {
-            case ChatStreamException stream:
-                context.Error ??= stream.Error;
-                break;
-            case OperationCanceledException when _cancellationToken.IsCancellationRequested:
-                context.Aborted = true;
-                break;
-        }
-    }
+    private void Note(Exception exception) => StreamCompletion.Note(context, exception, _cancellationToken);
 }

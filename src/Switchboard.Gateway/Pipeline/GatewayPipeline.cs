@@ -113,9 +113,19 @@ public sealed class GatewayPipeline
             return result;
         }
 
-        return result is ChatResult.Streaming streaming && context.HasCompletionCallbacks
-            ? new ChatResult.Streaming(new CompletingStream(streaming.Chunks, context))
-            : result;
+        if (result is not ChatResult.Streaming streaming || !context.HasCompletionCallbacks)
+        {
+            return result;
+        }
+
+        if (streaming.Chunks is IRequestCompletingStream own)
+        {
+            // The router's stream, unwrapped by any stage: it completes the request itself.
+            own.CompleteRequest();
+            return result;
+        }
+
+        return new ChatResult.Streaming(new CompletingStream(streaming.Chunks, context));
     }
 
     private static GatewayDelegate Compose(IReadOnlyList<IGatewayStage> stages, GatewayOperations operation, GatewayDelegate terminal, bool stageSpans)

@@ -11,9 +11,10 @@ namespace Switchboard.Gateway.Routing;
 /// abandoned, parses only that one event into <see cref="GatewayContext.Usage"/>. Usage the gateway asked for on
 /// its own (<see cref="GatewayContext.RequireUsage"/>) is held back from a client that did not ask for it: the
 /// usage-only event is dropped, usage riding on a content chunk is taken off it. Hand-written rather than an
-/// iterator: no state machine per chunk.
+/// iterator: no state machine per chunk. When the pipeline hands it on as it is, it also completes the request
+/// (<see cref="IRequestCompletingStream"/>).
 /// </summary>
-internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnumerator<StreamedChunk>
+internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnumerator<StreamedChunk>, IRequestCompletingStream
 {
     private readonly IAsyncEnumerator<StreamedChunk> _chunks;
     private readonly GatewayContext _context;
@@ -23,6 +24,9 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
     private bool _pendingFirst;
     private bool _ended;
     private bool _enumerated;
+    private bool _completesRequest;
+    private bool _reachedEnd;
+    private CancellationToken _cancellationToken;
     private StreamedChunk? _current;
     private StreamedChunk? _lastUsage;
 
@@ -55,8 +59,12 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
         }
 
         _enumerated = true;
+        _cancellationToken = cancellationToken;
         return this;
     }
+
+    /// <inheritdoc />
+    public void CompleteRequest() => _completesRequest = true;
 
     public ValueTask<bool> MoveNextAsync()
     {
@@ -79,7 +87,16 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
 
         while (!_ended)
         {
-            var next = _chunks.MoveNextAsync();
+            ValueTask<bool> next;
+            try
+            {
+                next = _chunks.MoveNextAsync();
+            }
+            catch (Exception ex) when (Failed(ex))
+            {
+                throw; // Never reached: Failed notes the failure and lets it pass.
+            }
+
             if (!next.IsCompletedSuccessfully)
             {
                 return AwaitMoveAsync(next);
@@ -87,6 +104,7 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
 
             if (!next.Result)
             {
+                _reachedEnd = true;
                 End();
                 break;
             }
@@ -110,6 +128,10 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
         finally
         {
             End();
+            if (_completesRequest)
+            {
+                await StreamCompletion.CompleteAsync(_context, _reachedEnd);
+            }
         }
     }
 
@@ -117,18 +139,37 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> AwaitMoveAsync(ValueTask<bool> next)
     {
-        while (await next)
+        try
         {
-            Note(_chunks.Current);
-            if (Accept(_chunks.Current))
+            while (await next)
             {
-                return true;
-            }
+                Note(_chunks.Current);
+                if (Accept(_chunks.Current))
+                {
+                    return true;
+                }
 
-            next = _chunks.MoveNextAsync();
+                next = _chunks.MoveNextAsync();
+            }
+        }
+        catch (Exception ex) when (Failed(ex))
+        {
+            throw; // Never reached: Failed notes the failure and lets it pass.
         }
 
+        _reachedEnd = true;
         End();
+        return false;
+    }
+
+    /// <summary>Notes a failure of the upstream's stream on the request when this stream completes it; always false.</summary>
+    private bool Failed(Exception exception)
+    {
+        if (_completesRequest)
+        {
+            StreamCompletion.Note(_context, exception, _cancellationToken);
+        }
+
         return false;
     }
 
