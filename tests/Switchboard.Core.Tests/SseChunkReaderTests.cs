@@ -139,6 +139,29 @@ public sealed class SseChunkReaderTests
         Assert.Contains("UTF-8", ex.Error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"id":"u","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}}""", true, 7, 3)]
+    [InlineData("""{"usage":{"prompt_tokens_details":{"cached_tokens":5,"prompt_tokens":99},"completion_tokens":3,"total_tokens":10,"prompt_tokens":7},"choices":[]}""", true, 7, 3)]
+    [InlineData("""{"choices":[{"index":0,"delta":{"content":"x","usage":{"prompt_tokens":1}},"finish_reason":"stop"}],"x":{"usage":2},"usage":{"prompt_tokens":4}}""", true, 4, 0)]
+    [InlineData("""{"choices":[],"usage":null}""", false, 0, 0)]
+    [InlineData("""{"choices":[],"usage":{"prompt_tokens":"7","completion_tokens":3}}""", false, 0, 0)]
+    [InlineData("""{"choices":[],"usage":{"prompt_tokens":7.5,"completion_tokens":3}}""", false, 0, 0)]
+    public async Task UsageCountsAreReadStraightFromTheBytesAsTheParsedChunkHasThem(string json, bool found, int prompt, int completion)
+    {
+        var fromBytes = Assert.Single(await CollectAsync($"data: {json}\n\ndata: [DONE]\n\n"));
+        var parsedFirst = Assert.Single(await CollectAsync($"data: {json}\n\ndata: [DONE]\n\n"));
+
+        Assert.Equal(found, fromBytes.TryReadUsage(out var p, out var c));
+        Assert.Equal((prompt, completion), (p, c));
+        if (found)
+        {
+            // The same counts once the chunk is parsed (then read from it).
+            Assert.Equal((prompt, completion), (parsedFirst.Chunk.Usage!.PromptTokens, parsedFirst.Chunk.Usage.CompletionTokens));
+            Assert.True(parsedFirst.TryReadUsage(out p, out c));
+            Assert.Equal((prompt, completion), (p, c));
+        }
+    }
+
     private static async Task<List<StreamedChunk>> CollectAsync(string body)
     {
         var events = new List<StreamedChunk>();

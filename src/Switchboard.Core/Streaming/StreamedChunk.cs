@@ -56,6 +56,93 @@ public sealed class StreamedChunk
     /// </summary>
     public ChatCompletionChunk Chunk => _chunk ??= Parse(_json.Span);
 
+    /// <summary>
+    /// The event's <c>usage</c> token counts, read straight from the upstream's bytes when the chunk is not parsed yet
+    /// (the usage-only event is the one a stream's usage comes from, and nothing else in it is needed); false when the
+    /// event has no usage object or its counts are not whole numbers. A count it leaves out is 0.
+    /// </summary>
+    public bool TryReadUsage(out int promptTokens, out int completionTokens)
+    {
+        promptTokens = completionTokens = 0;
+        if (_chunk is not null || _json.IsEmpty)
+        {
+            if (Chunk.Usage is not { } usage)
+            {
+                return false;
+            }
+
+            (promptTokens, completionTokens) = (usage.PromptTokens, usage.CompletionTokens);
+            return true;
+        }
+
+        try
+        {
+            return ReadUsage(_json.Span, out promptTokens, out completionTokens);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool ReadUsage(ReadOnlySpan<byte> json, out int promptTokens, out int completionTokens)
+    {
+        promptTokens = completionTokens = 0;
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isUsage = reader.ValueTextEquals("usage"u8);
+            reader.Read();
+            if (!isUsage)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isPrompt = reader.ValueTextEquals("prompt_tokens"u8);
+                var isCompletion = !isPrompt && reader.ValueTextEquals("completion_tokens"u8);
+                reader.Read();
+                if (isPrompt || isCompletion)
+                {
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var count))
+                    {
+                        return false;
+                    }
+
+                    if (isPrompt)
+                    {
+                        promptTokens = count;
+                    }
+                    else
+                    {
+                        completionTokens = count;
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            // A count the event leaves out is 0, as when the event is parsed whole.
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>An event built by Switchboard; written by serializing <paramref name="chunk"/>.</summary>
     public static StreamedChunk From(ChatCompletionChunk chunk)
     {

@@ -219,9 +219,10 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
             _lastUsage = null;
             try
             {
-                if (last.Chunk.Usage is { } usage)
+                // Only the counts are read, not the whole event.
+                if (last.TryReadUsage(out var prompt, out var completion))
                 {
-                    _context.Usage = TokenUsage.From(usage);
+                    _context.Usage = new TokenUsage(prompt, completion);
                 }
             }
             catch (Errors.ChatStreamException)
