@@ -8,8 +8,8 @@ namespace Switchboard.Gateway.Routing;
 /// The stream the router hands on: the chunks without content it held back, the upstream's first chunk with
 /// content (already read, to be sure the stream started) and then the rest, as they come. On the way it notes the
 /// last event that carried <c>usage</c> (known from the scan, without parsing) and, when the stream ends or is
-/// abandoned, reads only that one event's counts into <see cref="GatewayContext.Usage"/>. Usage the gateway asked for on
-/// its own (<see cref="GatewayContext.RequireUsage"/>) is held back from a client that did not ask for it: the
+/// abandoned, reads only that one event's counts into <see cref="GatewayContext.Usage"/>. Usage the gateway asked
+/// for on its own (<see cref="GatewayContext.RequireUsage"/>) is held back from a client that did not ask for it: the
 /// usage-only event is dropped, usage riding on a content chunk is taken off it. Hand-written rather than an
 /// iterator: no state machine per chunk. When the pipeline hands it on as it is, it also completes the request
 /// (<see cref="IRequestCompletingStream"/>).
