@@ -43,12 +43,12 @@ public sealed class SqliteWriteGate
     private readonly SemaphoreSlim _semaphore = new(1, 1);
     private readonly string _checkpointConnection;
     private long _committed;
+    private long _checkpointedAt;
+    private int _checkpointing;
 
     // The low bits of the usage keys this process gives the file's rows (UsageSequence): from a random start, so that
     // two processes writing to one file seldom pick the same key in the same millisecond (and look further when they do).
     private long _usageKeys = Random.Shared.NextInt64();
-    private long _checkpointedAt;
-    private int _checkpointing;
 
     private SqliteWriteGate(string connectionString)
     {

@@ -59,7 +59,7 @@ public sealed class StreamedChunk
     /// <summary>
     /// The event's <c>usage</c> token counts, read straight from the upstream's bytes when the chunk is not parsed yet
     /// (the usage-only event is the one a stream's usage comes from, and nothing else in it is needed); false when the
-    /// event has no usage object or its counts are not whole numbers. A count it leaves out is 0.
+    /// event has no usage object, its counts are not whole numbers or it is not JSON. A count it leaves out is 0.
     /// </summary>
     public bool TryReadUsage(out int promptTokens, out int completionTokens)
     {

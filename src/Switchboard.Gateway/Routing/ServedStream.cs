@@ -217,17 +217,11 @@ internal sealed class ServedStream : IAsyncEnumerable<StreamedChunk>, IAsyncEnum
         if (_lastUsage is { } last)
         {
             _lastUsage = null;
-            try
+            // Only the counts are read, not the whole event; a usage event that does not read leaves the usage unknown
+            // (the stream itself was fine).
+            if (last.TryReadUsage(out var prompt, out var completion))
             {
-                // Only the counts are read, not the whole event.
-                if (last.TryReadUsage(out var prompt, out var completion))
-                {
-                    _context.Usage = new TokenUsage(prompt, completion);
-                }
-            }
-            catch (Errors.ChatStreamException)
-            {
-                // A usage event whose fields have the wrong types: the usage stays unknown, the stream was fine.
+                _context.Usage = new TokenUsage(prompt, completion);
             }
         }
     }
